@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { TRPCError } from '@trpc/server';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi';
+import {
+  AppError,
+  appRouter,
+  buildOpenApiDocument,
+  createRequestContext,
+  createServices,
+  type AppRouter,
+  type ApiDeps,
+  type Services,
+} from '@clinic/api';
+import type { Database } from '@clinic/db';
+import { handleFastifyError, sendError } from './errors.ts';
+
+export interface AppOptions {
+  deps: ApiDeps;
+  database: Database;
+  logger: Logger;
+  corsOrigins: string[];
+  bodyLimit: number;
+  /** Base URL written into the OpenAPI document's `servers`. */
+  publicBaseUrl: string;
+}
+
+export const REST_PREFIX = '/api/v1';
+
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+function contextSource(req: FastifyRequest) {
+  return {
+    authorization: req.headers.authorization,
+    requestId: req.id,
+    ip: req.ip,
+    userAgent: req.headers['user-agent'],
+  };
+}
+
+/** A rate-limited call answers with Retry-After on both faces. */
+function responseMeta({ errors }: { errors: TRPCError[] }) {
+  const retryAfter = errors.map((e) => (e.cause instanceof AppError ? e.cause.retryAfter : undefined)).find((v) => v !== undefined);
+  return retryAfter === undefined ? {} : { headers: { 'retry-after': String(retryAfter) } };
+}
+
+function logProcedureError(req: FastifyRequest | undefined, error: TRPCError, path: string | undefined) {
+  if (error.code === 'INTERNAL_SERVER_ERROR') req?.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+}
+
+export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; services: Services }> {
+  const services = createServices(opts.deps);
+  const app = Fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger,
+    bodyLimit: opts.bodyLimit,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    routerOptions: { maxParamLength: 200 },
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.setErrorHandler(handleFastifyError);
+  app.setNotFoundHandler((req, reply) => sendError(reply, req, 404, 'NOT_FOUND', 'NOT_FOUND', `No route for ${req.method} ${req.url.split('?')[0]}`));
+
+  await app.register(helmet, {
+    // The docs page carries its own CSP (swagger-ui's staticCSP); the API only serves JSON.
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  await app.register(cors, { origin: opts.corsOrigins.length ? opts.corsOrigins : false, credentials: false, maxAge: 600 });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const ok = await opts.database.ping();
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'database unreachable' });
+  });
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: ({ req }) => createRequestContext(services, contextSource(req)),
+      responseMeta,
+      onError: ({ error, path, req }) => logProcedureError(req as FastifyRequest, error, path),
+    },
+  } satisfies FastifyTRPCPluginOptions<AppRouter>);
+
+  const openApiDocument = buildOpenApiDocument(`${opts.publicBaseUrl}${REST_PREFIX}`);
+  app.get(`${REST_PREFIX}/openapi.json`, async () => openApiDocument);
+
+  await app.register(fastifyTRPCOpenApiPlugin, {
+    basePath: REST_PREFIX,
+    router: appRouter,
+    createContext: ({ req }: { req: FastifyRequest }) => createRequestContext(services, contextSource(req)),
+    responseMeta,
+    onError: ({ error, path, req }: { error: TRPCError; path?: string; req: unknown }) =>
+      logProcedureError(req as FastifyRequest, error, path),
+    maxBodySize: opts.bodyLimit,
+  });
+
+  await app.register(swagger, { mode: 'static', specification: { document: openApiDocument as never } });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { persistAuthorization: true } });
+
+  return { app, services };
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+/** The one place that reads process.env. */
+const csv = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  MONGO_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  STRIPE_SECRET_KEY: z.string().optional(),
+  TWILIO_SID: z.string().optional(),
+  TWILIO_AUTH_TOKEN: z.string().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().default('Al Noor Clinic <no-reply@clinic.test>'),
+  CLINIC_TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Dubai').default('Asia/Dubai'),
+  CLINIC_NAME: z.string().default('Al Noor Family Clinic'),
+  CORS_ORIGINS: csv.default([]),
+  PUBLIC_BASE_URL: z.url().optional(),
+  DATA_DIR: z.string().default('.data'),
+  SEED_PASSWORD: z.string().min(8).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(100_000),
+});
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Secrets a production server cannot run without. */
+const REQUIRED_IN_PRODUCTION = ['MONGO_URI', 'SECRET_KEY', 'SMTP_URL', 'SEED_PASSWORD'] as const;
+
+const DEV_DEFAULTS = {
+  SECRET_KEY: 'dev-only-secret-key-change-me-0123456789abcdef',
+  SEED_PASSWORD: 'Clinic-2026!',
+};
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env) {
+  // Empty strings (as in a copied .env.example) mean "not set".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  if (production) {
+    const missing = REQUIRED_IN_PRODUCTION.filter((k) => !e[k]);
+    if (missing.length) throw new ConfigError(`Missing required configuration in production: ${missing.join(', ')}`);
+  }
+  const defaultsInUse: string[] = [];
+  const orDefault = <K extends keyof typeof DEV_DEFAULTS>(key: K): string => {
+    if (e[key]) return e[key];
+    defaultsInUse.push(key);
+    return DEV_DEFAULTS[key];
+  };
+  return {
+    env: e.NODE_ENV,
+    production,
+    port: e.PORT,
+    host: e.HOST,
+    mongoUri: e.MONGO_URI,
+    secretKey: orDefault('SECRET_KEY'),
+    seedPassword: orDefault('SEED_PASSWORD'),
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    clinicTimeZone: e.CLINIC_TIMEZONE,
+    clinicName: e.CLINIC_NAME,
+    corsOrigins: e.CORS_ORIGINS,
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    dataDir: e.DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+    bodyLimit: e.BODY_LIMIT_BYTES,
+    stripeSecretKey: e.STRIPE_SECRET_KEY,
+    twilio: { sid: e.TWILIO_SID, authToken: e.TWILIO_AUTH_TOKEN },
+    openaiApiKey: e.OPENAI_API_KEY,
+    /** Names of development defaults in use, to tell the operator at start-up. */
+    defaultsInUse,
+  };
+}

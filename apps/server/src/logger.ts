@@ -1,0 +1,23 @@
+import pino, { type Logger } from 'pino';
+
+/** Anything that could carry a credential, a code or an identity number is censored. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-twilio-signature"]',
+  'req.headers["stripe-signature"]',
+  '*.password',
+  '*.newPassword',
+  '*.currentPassword',
+  '*.code',
+  '*.otp',
+  '*.token',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.secretKey',
+  '*.emiratesId',
+];
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'clinic-server' } }, destination);
+}

@@ -1,0 +1,56 @@
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { DEFAULT_AUTH_SETTINGS, hashPassword, systemClock, type ApiDeps, type Mailer } from '@clinic/api';
+import { connectDatabase, formatSeedReport, seedDatabase, startEmbeddedDatabase, type Database, type EmbeddedDatabase } from '@clinic/db';
+import type { Config } from './config.ts';
+import { createLogMailer, createSmtpMailer } from './mailer.ts';
+
+export interface Runtime {
+  database: Database;
+  deps: ApiDeps;
+  embedded: EmbeddedDatabase | null;
+  close(): Promise<void>;
+}
+
+/** Connects the database (starting the embedded one when no MONGO_URI is set) and wires the adapters. */
+export async function startRuntime(config: Config, log: Logger): Promise<Runtime> {
+  let embedded: EmbeddedDatabase | null = null;
+  let uri = config.mongoUri;
+  if (!uri) {
+    const dataDir = resolve(config.dataDir);
+    log.info({ dataDir }, 'MONGO_URI not set: starting the embedded database');
+    embedded = await startEmbeddedDatabase({ dataDir: join(dataDir, 'db'), log: (m) => log.info(m) });
+    uri = `${embedded.uri}clinic`;
+    log.info({ engine: embedded.engine }, 'embedded database ready');
+  }
+  const database = await connectDatabase({ uri });
+
+  let mailer: Mailer & { close?(): void };
+  if (config.smtpUrl) mailer = createSmtpMailer(config.smtpUrl, config.mailFrom);
+  else {
+    log.warn('SMTP_URL not set: emails (and their codes) are written to this log instead of being sent');
+    mailer = createLogMailer(log);
+  }
+
+  if (embedded && (await database.cols.users.estimatedDocumentCount()) === 0) {
+    const report = await seedDatabase(database, { hashPassword, password: config.seedPassword, timeZone: config.clinicTimeZone });
+    log.info('\n' + formatSeedReport(report, config.seedPassword));
+  }
+
+  return {
+    database,
+    embedded,
+    deps: {
+      db: database,
+      mailer,
+      clock: systemClock,
+      clinicName: config.clinicName,
+      auth: { ...DEFAULT_AUTH_SETTINGS, secretKey: config.secretKey },
+    },
+    async close() {
+      mailer.close?.();
+      await database.close();
+      await embedded?.stop();
+    },
+  };
+}

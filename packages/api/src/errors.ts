@@ -1,0 +1,20 @@
+import { ERROR_STATUS, type ErrorCode } from '@clinic/contracts';
+
+/** A failure the caller can act on. Services throw these; the tRPC layer maps them to HTTP in one place. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly retryAfter: number | undefined;
+  readonly fieldErrors: Record<string, string[]> | undefined;
+
+  constructor(code: ErrorCode, message: string, extra: { retryAfter?: number; fieldErrors?: Record<string, string[]> } = {}) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.retryAfter = extra.retryAfter;
+    this.fieldErrors = extra.fieldErrors;
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}

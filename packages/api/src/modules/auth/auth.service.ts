@@ -1,0 +1,189 @@
+import type { AuthResult, Tokens } from '@clinic/contracts';
+import { ObjectId, type OtpPurpose, type UserDoc } from '@clinic/db';
+import type { ApiDeps } from '../../deps.ts';
+import { AppError } from '../../errors.ts';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../security/passwords.ts';
+import type { RateLimiter } from '../../security/rate-limit.ts';
+import { createTokenSigner, hmac, newOtpCode, newRefreshToken, safeEqual, sha256, type AccessClaims } from '../../security/tokens.ts';
+import { createUsersRepository, toUserDto } from '../users/users.repository.ts';
+import { resetEmail, verificationEmail } from './auth.emails.ts';
+import { createCodesRepository } from './codes.repository.ts';
+import { createSessionsRepository } from './sessions.repository.ts';
+
+export interface RequestMeta {
+  ip: string;
+  userAgent: string | null;
+}
+
+const GENERIC_LOGIN_ERROR = 'Email or password is incorrect.';
+const NO_ACTIVE_CODE = 'This code is not valid. Request a new code.';
+
+export function createAuthService(deps: ApiDeps, limiter: RateLimiter) {
+  const { clock, auth: settings } = deps;
+  const users = createUsersRepository(deps.db.cols);
+  const sessions = createSessionsRepository(deps.db.cols);
+  const codes = createCodesRepository(deps.db.cols);
+  const signer = createTokenSigner(settings.secretKey, settings.accessTokenTtlSeconds, clock);
+  const L = settings.limits;
+  const codeHash = (userId: ObjectId, purpose: OtpPurpose, code: string) =>
+    hmac(settings.secretKey, `${purpose}:${userId.toHexString()}:${code}`);
+
+  async function sendCode(user: UserDoc, purpose: OtpPurpose, cooldownSeconds: number): Promise<void> {
+    const now = clock();
+    const code = newOtpCode();
+    const expiresAt = new Date(now.getTime() + settings.codeTtlMinutes * 60_000);
+    const res = await codes.replace(user._id, purpose, codeHash(user._id, purpose, code), now, expiresAt, cooldownSeconds);
+    if (!res.ok) {
+      throw new AppError('RATE_LIMITED', `A code was sent recently. You can ask for a new one in ${res.retryAfter} seconds.`, {
+        retryAfter: res.retryAfter,
+      });
+    }
+    const make = purpose === 'verify_email' ? verificationEmail : resetEmail;
+    await deps.mailer.send(make(deps.clinicName, user.email, user.fullName, code, settings.codeTtlMinutes));
+  }
+
+  /** Spends one try of the user's code; throws unless the code is right, live and not locked. */
+  async function redeemCode(user: UserDoc | null, purpose: OtpPurpose, code: string): Promise<void> {
+    if (!user) throw new AppError('CODE_INVALID', NO_ACTIVE_CODE);
+    const doc = await codes.countAttempt(user._id, purpose);
+    if (!doc) throw new AppError('CODE_INVALID', NO_ACTIVE_CODE);
+    if (doc.attempts > settings.codeMaxAttempts) {
+      throw new AppError('CODE_LOCKED', 'Too many wrong codes. Request a new code.');
+    }
+    if (doc.expiresAt <= clock()) throw new AppError('CODE_EXPIRED', 'This code has expired. Request a new code.');
+    const hash = codeHash(user._id, purpose, code);
+    if (!safeEqual(hash, doc.codeHash)) {
+      const left = settings.codeMaxAttempts - doc.attempts;
+      if (left <= 0) throw new AppError('CODE_LOCKED', 'Too many wrong codes. Request a new code.');
+      throw new AppError('CODE_INVALID', `The code is wrong. ${left} ${left === 1 ? 'try' : 'tries'} left.`);
+    }
+    if (!(await codes.consume(user._id, purpose, hash, clock()))) throw new AppError('CODE_INVALID', NO_ACTIVE_CODE);
+  }
+
+  async function issueTokens(user: UserDoc, meta: RequestMeta): Promise<AuthResult> {
+    const now = clock();
+    const refreshToken = newRefreshToken();
+    const expiresAt = new Date(now.getTime() + settings.refreshTokenTtlDays * 86_400_000);
+    const session = await sessions.create(user._id, sha256(refreshToken), now, expiresAt, meta.userAgent);
+    const accessToken = await signer.sign({ userId: user._id.toHexString(), role: user.role, sessionId: session._id.toHexString() });
+    return { accessToken, refreshToken, expiresIn: settings.accessTokenTtlSeconds, tokenType: 'Bearer', user: toUserDto(user) };
+  }
+
+  return {
+    async register(input: { email: string; password: string; fullName: string; phone?: string | undefined }) {
+      const now = clock();
+      const user = await users.insert(
+        {
+          email: input.email,
+          passwordHash: await hashPassword(input.password),
+          fullName: input.fullName,
+          phone: input.phone ?? null,
+          role: 'patient',
+          emailVerifiedAt: null,
+        },
+        now,
+      );
+      await sendCode(user, 'verify_email', 0);
+      return { userId: user._id.toHexString(), email: user.email, verificationRequired: true as const };
+    },
+
+    async verifyEmail(input: { email: string; code: string }, meta: RequestMeta): Promise<AuthResult> {
+      await limiter.hit('verify:ip', meta.ip, L.verifyPerIp);
+      const user = await users.findByEmail(input.email);
+      await redeemCode(user, 'verify_email', input.code);
+      await users.markVerified(user!._id, clock());
+      return issueTokens({ ...user!, emailVerifiedAt: user!.emailVerifiedAt ?? clock() }, meta);
+    },
+
+    async resendCode(input: { email: string }, meta: RequestMeta) {
+      await limiter.hit('resend:ip', meta.ip, L.resendPerIp);
+      const user = await users.findByEmail(input.email);
+      // Unknown and already-verified addresses get the same answer, so the endpoint reveals nothing.
+      if (user && !user.emailVerifiedAt) {
+        await limiter.hit('resend:account', user._id.toHexString(), L.resendPerAccount);
+        await sendCode(user, 'verify_email', settings.resendCooldownSeconds);
+      }
+      return { accepted: true as const, message: 'If this address has an unverified account, a new code is on its way.' };
+    },
+
+    async login(input: { email: string; password: string }, meta: RequestMeta): Promise<AuthResult> {
+      await limiter.hit('login:ip', meta.ip, L.loginPerIp);
+      await limiter.check('login:account', input.email, L.loginPerAccount);
+      const user = await users.findByEmail(input.email);
+      const ok = user ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password);
+      if (!user || !ok) {
+        await limiter.hit('login:account', input.email, L.loginPerAccount);
+        throw new AppError('INVALID_CREDENTIALS', GENERIC_LOGIN_ERROR);
+      }
+      if (!user.emailVerifiedAt) {
+        throw new AppError('EMAIL_NOT_VERIFIED', 'Verify your email first: enter the code we sent you, or ask for a new one.');
+      }
+      return issueTokens(user, meta);
+    },
+
+    async refresh(input: { refreshToken: string }): Promise<Tokens> {
+      const now = clock();
+      const presented = sha256(input.refreshToken);
+      const next = newRefreshToken();
+      const session = await sessions.rotate(presented, sha256(next), now);
+      if (!session) {
+        await sessions.revokeIfReused(presented);
+        throw new AppError('SESSION_EXPIRED', 'Your session has ended. Sign in again.');
+      }
+      const user = await users.findById(session.userId.toHexString());
+      if (!user) throw new AppError('SESSION_EXPIRED', 'Your session has ended. Sign in again.');
+      const accessToken = await signer.sign({ userId: user._id.toHexString(), role: user.role, sessionId: session._id.toHexString() });
+      return { accessToken, refreshToken: next, expiresIn: settings.accessTokenTtlSeconds, tokenType: 'Bearer' };
+    },
+
+    async logout(input: { refreshToken: string }) {
+      await sessions.revokeByToken(sha256(input.refreshToken), 'logout');
+      return { ok: true as const };
+    },
+
+    async forgotPassword(input: { email: string }, meta: RequestMeta) {
+      await limiter.hit('forgot:ip', meta.ip, L.forgotPerIp);
+      const user = await users.findByEmail(input.email);
+      if (user) {
+        try {
+          await sendCode(user, 'reset_password', settings.resendCooldownSeconds);
+        } catch (err) {
+          // Inside the cooldown we stay silent: a 429 here would reveal that the account exists.
+          if (!(err instanceof AppError && err.code === 'RATE_LIMITED')) throw err;
+        }
+      }
+      return { accepted: true as const, message: 'If an account exists for this address, we sent a reset code.' };
+    },
+
+    async resetPassword(input: { email: string; code: string; newPassword: string }, meta: RequestMeta) {
+      await limiter.hit('reset:ip', meta.ip, L.resetPerIp);
+      const user = await users.findByEmail(input.email);
+      await redeemCode(user, 'reset_password', input.code);
+      // The code came by email, so it proves the address as well.
+      await users.setPassword(user!._id, await hashPassword(input.newPassword), clock(), true);
+      await sessions.revokeAllForUser(user!._id, 'password_reset');
+      return { ok: true as const };
+    },
+
+    async changePassword(actor: AccessClaims, input: { currentPassword: string; newPassword: string }) {
+      const user = await users.findById(actor.userId);
+      if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in again.');
+      if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+        throw new AppError('INVALID_CREDENTIALS', 'The current password is incorrect.');
+      }
+      await users.setPassword(user._id, await hashPassword(input.newPassword), clock(), false);
+      // Other devices must sign in again; this one keeps working.
+      await sessions.revokeAllForUser(user._id, 'password_changed', new ObjectId(actor.sessionId));
+      return { ok: true as const };
+    },
+
+    /** The identity behind a bearer token, or null when the token or its session is no longer valid. */
+    async authenticate(accessToken: string): Promise<AccessClaims | null> {
+      const claims = await signer.verify(accessToken);
+      if (!claims || !(await sessions.isActive(claims.sessionId, clock()))) return null;
+      return claims;
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,50 @@
+import { ObjectId, isDuplicateKeyError, type Collections, type UserDoc } from '@clinic/db';
+import type { Role, User } from '@clinic/contracts';
+import { AppError } from '../../errors.ts';
+
+export function toUserDto(doc: UserDoc): User {
+  return {
+    id: doc._id.toHexString(),
+    email: doc.email,
+    fullName: doc.fullName,
+    phone: doc.phone,
+    role: doc.role,
+    emailVerified: doc.emailVerifiedAt !== null,
+    createdAt: doc.createdAt,
+  };
+}
+
+export interface NewUser {
+  email: string;
+  passwordHash: string;
+  fullName: string;
+  phone: string | null;
+  role: Role;
+  emailVerifiedAt: Date | null;
+}
+
+export function createUsersRepository(cols: Pick<Collections, 'users'>) {
+  return {
+    async insert(user: NewUser, now: Date): Promise<UserDoc> {
+      const doc: UserDoc = { _id: new ObjectId(), ...user, passwordChangedAt: now, createdAt: now, updatedAt: now };
+      try {
+        await cols.users.insertOne(doc);
+      } catch (err) {
+        if (isDuplicateKeyError(err)) throw new AppError('EMAIL_TAKEN', 'An account with this email already exists.');
+        throw err;
+      }
+      return doc;
+    },
+    findByEmail: (email: string) => cols.users.findOne({ email }),
+    findById: (id: string) => (ObjectId.isValid(id) ? cols.users.findOne({ _id: new ObjectId(id) }) : Promise.resolve(null)),
+    async markVerified(id: ObjectId, now: Date): Promise<void> {
+      await cols.users.updateOne({ _id: id, emailVerifiedAt: null }, { $set: { emailVerifiedAt: now, updatedAt: now } });
+    },
+    async setPassword(id: ObjectId, passwordHash: string, now: Date, alsoVerify: boolean): Promise<void> {
+      const set: Partial<UserDoc> = { passwordHash, passwordChangedAt: now, updatedAt: now };
+      await cols.users.updateOne({ _id: id }, { $set: set });
+      if (alsoVerify) await cols.users.updateOne({ _id: id, emailVerifiedAt: null }, { $set: { emailVerifiedAt: now } });
+    },
+  };
+}
+export type UsersRepository = ReturnType<typeof createUsersRepository>;

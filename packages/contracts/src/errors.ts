@@ -1,0 +1,35 @@
+/**
+ * Domain error codes. Services throw them, the API maps each to one HTTP status,
+ * clients switch on them. Adding a code means adding its status here.
+ */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  SESSION_EXPIRED: 401,
+  EMAIL_NOT_VERIFIED: 403,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  EMAIL_TAKEN: 409,
+  CONFLICT: 409,
+  CODE_INVALID: 422,
+  CODE_EXPIRED: 422,
+  CODE_LOCKED: 422,
+  RATE_LIMITED: 429,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** The `data` part of every error response, on both faces. */
+export interface ErrorData {
+  appCode: ErrorCode;
+  httpStatus: number;
+  /** Field path → messages, for validation errors. */
+  fieldErrors?: Record<string, string[]>;
+  /** Seconds until a rate-limited call may be retried. */
+  retryAfter?: number;
+  requestId?: string;
+}

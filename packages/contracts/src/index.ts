@@ -1,0 +1,3 @@
+export * from './common.ts';
+export * from './errors.ts';
+export * from './auth.ts';

@@ -1,0 +1,52 @@
+import { MongoClient, type Db } from 'mongodb';
+import { collections, ensureIndexes, type Collections } from './collections.ts';
+
+export interface Database {
+  client: MongoClient;
+  db: Db;
+  cols: Collections;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  uri: string;
+  /** Defaults to the database named in the URI, else "clinic". */
+  dbName?: string;
+  maxPoolSize?: number;
+}
+
+export async function connectDatabase(opts: ConnectOptions): Promise<Database> {
+  const client = new MongoClient(opts.uri, {
+    maxPoolSize: opts.maxPoolSize ?? 50,
+    serverSelectionTimeoutMS: 10_000,
+    appName: 'clinic-platform',
+  });
+  await client.connect();
+  const db = client.db(opts.dbName ?? (dbNameFromUri(opts.uri) || 'clinic'));
+  await ensureIndexes(db);
+  return {
+    client,
+    db,
+    cols: collections(db),
+    async ping() {
+      try {
+        await db.command({ ping: 1 }, { timeoutMS: 2_000 });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => client.close(),
+  };
+}
+
+export function isDuplicateKeyError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}
+
+/** The database named in a connection string (`mongodb://h1,h2/name?x=y` → `name`), if any. */
+export function dbNameFromUri(uri: string): string | undefined {
+  const name = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]*)/.exec(uri)?.[1];
+  return name ? decodeURIComponent(name) : undefined;
+}

@@ -1,0 +1,75 @@
+import type { Collection, Db, IndexDescription } from 'mongodb';
+import type {
+  AppointmentDoc,
+  ClinicInfoDoc,
+  MedicalPackageDoc,
+  OneTimeCodeDoc,
+  PhysicianDoc,
+  RateLimitDoc,
+  SessionDoc,
+  UserDoc,
+} from './documents.ts';
+
+export const COLLECTIONS = {
+  users: 'users',
+  sessions: 'sessions',
+  oneTimeCodes: 'one_time_codes',
+  rateLimits: 'rate_limits',
+  clinicInfo: 'clinic_info',
+  physicians: 'physicians',
+  appointments: 'appointments',
+  medicalPackages: 'medical_packages',
+} as const;
+
+export interface Collections {
+  users: Collection<UserDoc>;
+  sessions: Collection<SessionDoc>;
+  oneTimeCodes: Collection<OneTimeCodeDoc>;
+  rateLimits: Collection<RateLimitDoc>;
+  clinicInfo: Collection<ClinicInfoDoc>;
+  physicians: Collection<PhysicianDoc>;
+  appointments: Collection<AppointmentDoc>;
+  medicalPackages: Collection<MedicalPackageDoc>;
+}
+
+export function collections(db: Db): Collections {
+  return {
+    users: db.collection<UserDoc>(COLLECTIONS.users),
+    sessions: db.collection<SessionDoc>(COLLECTIONS.sessions),
+    oneTimeCodes: db.collection<OneTimeCodeDoc>(COLLECTIONS.oneTimeCodes),
+    rateLimits: db.collection<RateLimitDoc>(COLLECTIONS.rateLimits),
+    clinicInfo: db.collection<ClinicInfoDoc>(COLLECTIONS.clinicInfo),
+    physicians: db.collection<PhysicianDoc>(COLLECTIONS.physicians),
+    appointments: db.collection<AppointmentDoc>(COLLECTIONS.appointments),
+    medicalPackages: db.collection<MedicalPackageDoc>(COLLECTIONS.medicalPackages),
+  };
+}
+
+/**
+ * Indexes only use what FerretDB 1.24 supports as well as MongoDB: plain and unique
+ * (no partial, sparse or TTL). Expiry is always checked in queries.
+ */
+export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
+  users: [{ key: { email: 1 }, name: 'email_unique', unique: true }],
+  sessions: [
+    { key: { tokenHash: 1 }, name: 'tokenHash_unique', unique: true },
+    { key: { usedTokenHashes: 1 }, name: 'usedTokenHashes' },
+    { key: { userId: 1 }, name: 'userId' },
+  ],
+  oneTimeCodes: [{ key: { userId: 1 }, name: 'userId' }],
+  rateLimits: [{ key: { expiresAt: 1 }, name: 'expiresAt' }],
+  clinicInfo: [],
+  physicians: [{ key: { specialty: 1 }, name: 'specialty' }],
+  appointments: [
+    { key: { slotKey: 1 }, name: 'slotKey_unique', unique: true },
+    { key: { patientId: 1, startsAt: 1 }, name: 'patient_startsAt' },
+  ],
+  medicalPackages: [],
+};
+
+export async function ensureIndexes(db: Db): Promise<void> {
+  const cols = collections(db);
+  for (const [name, indexes] of Object.entries(INDEXES) as [keyof Collections, IndexDescription[]][]) {
+    if (indexes.length > 0) await cols[name].createIndexes(indexes);
+  }
+}
