@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { DEFAULT_AUTH_SETTINGS, type AuthSettings, type RateLimits } from '@clinic/api';
+import { connectDatabase } from '@clinic/db';
+import { buildApp } from '../../src/app.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createSmtpMailer } from '../../src/mailer.ts';
+import { startSmtpInbox } from './smtp.ts';
+
+const RELAXED: Partial<RateLimits> = {
+  loginPerIp: { max: 1_000, windowSeconds: 900 },
+  verifyPerIp: { max: 1_000, windowSeconds: 900 },
+  resendPerIp: { max: 1_000, windowSeconds: 900 },
+  forgotPerIp: { max: 1_000, windowSeconds: 900 },
+  resetPerIp: { max: 1_000, windowSeconds: 900 },
+};
+
+export interface TestServerOptions {
+  auth?: Partial<Omit<AuthSettings, 'limits'>> & { limits?: Partial<RateLimits> };
+  bodyLimit?: number;
+  corsOrigins?: string[];
+}
+
+/**
+ * The real Fastify server on a loopback port, on its own database, sending mail over real SMTP.
+ * `clock.advance(ms)` moves the server's clock forward (for expiry tests).
+ */
+export async function startTestServer(opts: TestServerOptions = {}) {
+  const inbox = await startSmtpInbox();
+  const dbName = `test_${randomBytes(6).toString('hex')}`;
+  const database = await connectDatabase({ uri: inject('mongoUri'), dbName });
+  let offsetMs = 0;
+  const clock = () => new Date(Date.now() + offsetMs);
+  const mailer = createSmtpMailer(inbox.url, 'Clinic <no-reply@clinic.test>');
+  const auth: AuthSettings = {
+    ...DEFAULT_AUTH_SETTINGS,
+    secretKey: randomBytes(32).toString('hex'),
+    ...opts.auth,
+    limits: { ...DEFAULT_AUTH_SETTINGS.limits, ...RELAXED, ...opts.auth?.limits },
+  };
+  const { app, services } = await buildApp({
+    deps: { db: database, mailer, clock, auth, clinicName: 'Test Clinic' },
+    database,
+    logger: createLogger('silent'),
+    corsOrigins: opts.corsOrigins ?? ['https://app.clinic.test'],
+    bodyLimit: opts.bodyLimit ?? 100_000,
+    publicBaseUrl: 'http://127.0.0.1',
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  return {
+    app,
+    services,
+    database,
+    inbox,
+    baseUrl,
+    clock: { advance: (ms: number) => void (offsetMs += ms) },
+    /** REST call helper: JSON in, `{ status, body, headers }` out. */
+    async rest(method: string, path: string, body?: unknown, token?: string) {
+      const res = await fetch(`${baseUrl}/api/v1${path}`, {
+        method,
+        headers: {
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let json: any;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = text;
+      }
+      return { status: res.status, body: json, headers: res.headers };
+    },
+    async close() {
+      await app.close();
+      mailer.close();
+      await database.db.dropDatabase();
+      await database.close();
+      await inbox.close();
+    },
+  };
+}
+export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+let seq = 0;
+export function uniqueEmail(tag = 'patient') {
+  return `${tag}.${Date.now().toString(36)}.${seq++}@example.test`;
+}
+
+/** Registers and verifies a patient over REST; returns its tokens and email. */
+export async function registerVerified(server: TestServer, password = 'correct horse battery') {
+  const email = uniqueEmail();
+  const reg = await server.rest('POST', '/auth/register', { email, password, fullName: 'Test Patient' });
+  if (reg.status !== 200) throw new Error(`register failed: ${JSON.stringify(reg.body)}`);
+  const code = await server.inbox.codeFor(email, /verification code/);
+  const ver = await server.rest('POST', '/auth/verify', { email, code });
+  if (ver.status !== 200) throw new Error(`verify failed: ${JSON.stringify(ver.body)}`);
+  return { email, password, userId: reg.body.userId as string, ...(ver.body as { accessToken: string; refreshToken: string }) };
+}
