@@ -66,8 +66,17 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     routerOptions: { maxParamLength: 200 },
   });
 
+  // While shutting down, responses ask keep-alive clients to hang up, so that close() is not held
+  // open by idle sockets once in-flight requests are done.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
   });
   app.setErrorHandler(handleFastifyError);
   app.setNotFoundHandler((req, reply) => sendError(reply, req, 404, 'NOT_FOUND', 'NOT_FOUND', `No route for ${req.method} ${req.url.split('?')[0]}`));

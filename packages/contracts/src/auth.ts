@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EmailSchema, IdSchema, OtpCodeSchema, PasswordSchema, PhoneSchema } from './common.ts';
 
 export const ROLES = ['patient', 'doctor', 'staff', 'admin'] as const;

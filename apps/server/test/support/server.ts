@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
 import { inject } from 'vitest';
 import { DEFAULT_AUTH_SETTINGS, type AuthSettings, type RateLimits } from '@clinic/api';
 import { connectDatabase } from '@clinic/db';
@@ -19,6 +20,7 @@ export interface TestServerOptions {
   auth?: Partial<Omit<AuthSettings, 'limits'>> & { limits?: Partial<RateLimits> };
   bodyLimit?: number;
   corsOrigins?: string[];
+  logger?: Logger;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
   const { app, services } = await buildApp({
     deps: { db: database, mailer, clock, auth, clinicName: 'Test Clinic' },
     database,
-    logger: createLogger('silent'),
+    logger: opts.logger ?? createLogger('silent'),
     corsOrigins: opts.corsOrigins ?? ['https://app.clinic.test'],
     bodyLimit: opts.bodyLimit ?? 100_000,
     publicBaseUrl: 'http://127.0.0.1',
