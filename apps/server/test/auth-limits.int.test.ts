@@ -84,7 +84,7 @@ describe('per-IP limit', () => {
       const res = await call();
       expect(res.status).toBe(429);
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
-      const body = await res.json();
+      const body = await res.json() as any;
       expect(body.error.json.data.appCode).toBe('RATE_LIMITED');
     } finally {
       await t.close();

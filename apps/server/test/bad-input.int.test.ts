@@ -80,7 +80,7 @@ describe('bad input on every auth endpoint → clear 4xx, nothing written', () =
       body: JSON.stringify({ json: { email: 42 } }),
     });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await res.json() as any;
     expect(body.error.json.message).toMatch(/email/);
     expect(body.error.json.data.fieldErrors).toHaveProperty('email');
     expect(body.error.json.data).not.toHaveProperty('stack');
@@ -94,6 +94,6 @@ describe('bad input on every auth endpoint → clear 4xx, nothing written', () =
     expect(res.body.data.appCode).toBe('NOT_FOUND');
     const outside = await fetch(`${s.baseUrl}/nope`);
     expect(outside.status).toBe(404);
-    expect((await outside.json()).data.appCode).toBe('NOT_FOUND');
+    expect((await outside.json() as any).data.appCode).toBe('NOT_FOUND');
   });
 });

@@ -26,7 +26,7 @@ describe('OpenAPI document', () => {
   it('is a valid OpenAPI 3.1 document per a third-party validator and lists every REST path', async () => {
     const res = await fetch(`${s.baseUrl}/api/v1/openapi.json`);
     expect(res.status).toBe(200);
-    const doc = await res.json();
+    const doc = await res.json() as any;
     expect(doc.openapi).toBe('3.1.0');
     await SwaggerParser.validate(structuredClone(doc));
     for (const [path, method] of Object.entries(EXPECTED)) {
@@ -36,7 +36,7 @@ describe('OpenAPI document', () => {
   });
 
   it('declares bearer auth and applies it to protected operations only', async () => {
-    const doc = await (await fetch(`${s.baseUrl}/api/v1/openapi.json`)).json();
+    const doc = await (await fetch(`${s.baseUrl}/api/v1/openapi.json`)).json() as any;
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.paths['/users/me'].get.security).toEqual([{ bearerAuth: [] }]);
     expect(doc.paths['/auth/login'].post.security).toBeUndefined();
@@ -48,6 +48,6 @@ describe('OpenAPI document', () => {
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     expect(await res.text()).toMatch(/swagger-ui/i);
     const spec = await fetch(`${s.baseUrl}/docs/json`);
-    expect((await spec.json()).paths['/auth/login']).toBeDefined();
+    expect((await spec.json() as any).paths['/auth/login']).toBeDefined();
   });
 });

@@ -15,10 +15,10 @@ afterAll(() => s.close());
 
 describe('HTTP basics', () => {
   it('health and readiness', async () => {
-    expect(await (await fetch(`${s.baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${s.baseUrl}/healthz`)).json() as any).toEqual({ status: 'ok' });
     const ready = await fetch(`${s.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(await ready.json() as any).toEqual({ status: 'ready' });
   });
 
   it('sets security headers and a request id (echoing a sane incoming one)', async () => {
@@ -43,7 +43,7 @@ describe('HTTP basics', () => {
   it('errors carry the request id so support can find the log line', async () => {
     const res = await fetch(`${s.baseUrl}/api/v1/users/me`, { headers: { 'x-request-id': 'trace-me-1' } });
     expect(res.status).toBe(401);
-    expect((await res.json()).data.requestId).toBe('trace-me-1');
+    expect((await res.json() as any).data.requestId).toBe('trace-me-1');
   });
 });
 
