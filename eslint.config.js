@@ -20,6 +20,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     // Infrastructure that runs before config exists: the embedded database and the test harness.
     files: ['scripts/**', 'packages/db/src/embedded.ts', 'apps/server/src/config.ts', '**/test/**', '**/*.test.ts', 'bench/**'],
     rules: { 'no-restricted-syntax': 'off' },
