@@ -67,6 +67,14 @@ describe('createCaller with a synthetic context (the WhatsApp path)', () => {
     await expect(createCaller(createInternalContext(s.services, null, 'anon')).users.me()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });
 
+  it('a server-side caller without a login session can change the password; every app session then ends', async () => {
+    const patient = await registerVerified(s, 'old-password-1');
+    const caller = createCaller(createInternalContext(s.services, { userId: patient.userId, role: 'patient', sessionId: null }, 'r'));
+    await expect(caller.auth.changePassword({ currentPassword: 'old-password-1', newPassword: 'new-password-2' })).resolves.toEqual({ ok: true });
+    expect((await s.rest('GET', '/users/me', undefined, patient.accessToken)).status).toBe(401);
+    expect((await s.rest('POST', '/auth/login', { email: patient.email, password: 'new-password-2' })).status).toBe(200);
+  });
+
   it('validates input exactly like the HTTP faces', async () => {
     const caller = createCaller(createInternalContext(s.services, null, 'x'));
     await expect(caller.auth.register({ email: 'not-an-email', password: 'short', fullName: '' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });

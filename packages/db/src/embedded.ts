@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 
@@ -18,7 +18,14 @@ export interface EmbeddedOptions {
   log?: (msg: string) => void;
 }
 
-const INSTALL_SCRIPT = resolve(fileURLToPath(import.meta.url), '../../../../scripts/install-ferretdb.sh');
+/** scripts/install-ferretdb.sh of this repository, found from the source file or from a bundle in apps/server/dist. */
+function installScript(): string | undefined {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const candidate = join(dir, 'scripts', 'install-ferretdb.sh');
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
 
 /**
  * A local MongoDB-wire database for development and tests: a real mongod through
@@ -65,9 +72,10 @@ async function startFerretDb(opts: EmbeddedOptions, log: (msg: string) => void):
   let bin = findFerretDb();
   if (!bin) {
     log('FerretDB not found; building it with Go (first run only, about a minute)…');
-    const res = spawnSync('bash', [INSTALL_SCRIPT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    if (res.status !== 0) throw new Error('could not build FerretDB: install Go or set MONGO_URI');
-    bin = res.stdout.trim().split('\n').pop()!;
+    const script = installScript();
+    const res = script ? spawnSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }) : null;
+    if (res?.status !== 0) throw new Error('could not build FerretDB: install Go or set MONGO_URI');
+    bin = res!.stdout.trim().split('\n').pop()!;
   }
   const dataDir = opts.dataDir ? join(opts.dataDir, 'ferretdb') : join(tmpBase(), `ferretdb-${process.pid}-${Date.now()}`);
   mkdirSync(dataDir, { recursive: true });

@@ -73,5 +73,5 @@ export const authRouter = router({
     .meta({ openapi: { method: 'POST', path: '/auth/change-password', tags, protect: true, summary: 'Change the password; other sessions end', errorResponses: [400, 401] } })
     .input(ChangePasswordInput)
     .output(OkSchema)
-    .mutation(({ ctx, input }) => ctx.services.auth.changePassword({ ...ctx.actor, sessionId: ctx.actor.sessionId ?? '' }, input)),
+    .mutation(({ ctx, input }) => ctx.services.auth.changePassword(ctx.actor, input)),
 });

@@ -165,7 +165,7 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter) {
       return { ok: true as const };
     },
 
-    async changePassword(actor: AccessClaims, input: { currentPassword: string; newPassword: string }) {
+    async changePassword(actor: { userId: string; sessionId: string | null }, input: { currentPassword: string; newPassword: string }) {
       const user = await users.findById(actor.userId);
       if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in again.');
       if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
@@ -173,7 +173,7 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter) {
       }
       await users.setPassword(user._id, await hashPassword(input.newPassword), clock(), false);
       // Other devices must sign in again; this one keeps working.
-      await sessions.revokeAllForUser(user._id, 'password_changed', new ObjectId(actor.sessionId));
+      await sessions.revokeAllForUser(user._id, 'password_changed', actor.sessionId ? new ObjectId(actor.sessionId) : undefined);
       return { ok: true as const };
     },
 
