@@ -45,6 +45,7 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
       mailer,
       clock: systemClock,
       clinicName: config.clinicName,
+      timeZone: config.clinicTimeZone,
       auth: { ...DEFAULT_AUTH_SETTINGS, secretKey: config.secretKey },
     },
     async close() {

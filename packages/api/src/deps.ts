@@ -58,4 +58,6 @@ export interface ApiDeps {
   clock: Clock;
   auth: AuthSettings;
   clinicName: string;
+  /** IANA zone used until the clinic_info document names one. */
+  timeZone: string;
 }

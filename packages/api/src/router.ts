@@ -1,10 +1,20 @@
+import { appointmentsRouter } from './modules/appointments/appointments.router.ts';
 import { authRouter } from './modules/auth/auth.router.ts';
+import { clinicRouter } from './modules/clinic/clinic.router.ts';
+import { packagesRouter } from './modules/packages/packages.router.ts';
+import { physiciansRouter } from './modules/physicians/physicians.router.ts';
+import { specialtiesRouter } from './modules/specialties/specialties.router.ts';
 import { usersRouter } from './modules/users/users.router.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
+  clinic: clinicRouter,
+  specialties: specialtiesRouter,
+  packages: packagesRouter,
+  physicians: physiciansRouter,
+  appointments: appointmentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

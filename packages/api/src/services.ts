@@ -1,16 +1,33 @@
 import type { ApiDeps } from './deps.ts';
+import { createAppointmentsService } from './modules/appointments/appointments.service.ts';
+import { createAvailability } from './modules/appointments/availability.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
+import { createClinicService } from './modules/clinic/clinic.service.ts';
+import { createPackagesService } from './modules/packages/packages.service.ts';
+import { createPhysiciansService } from './modules/physicians/physicians.service.ts';
+import { createSpecialtiesService } from './modules/specialties/specialties.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 import { createRateLimiter } from './security/rate-limit.ts';
 
 /** Every use case, wired once at start-up; procedures reach them through the context. */
 export function createServices(deps: ApiDeps) {
   const rateLimiter = createRateLimiter(deps.db.cols, deps.clock);
+  const users = createUsersService(deps);
+  const clinic = createClinicService(deps);
+  const specialties = createSpecialtiesService(deps);
+  const packages = createPackagesService(deps);
+  const availability = createAvailability(deps);
+  const physicians = createPhysiciansService(deps, clinic, specialties, availability);
   return {
     clock: deps.clock,
     rateLimiter,
     auth: createAuthService(deps, rateLimiter),
-    users: createUsersService(deps),
+    users,
+    clinic,
+    specialties,
+    packages,
+    physicians,
+    appointments: createAppointmentsService(deps, clinic, physicians, packages, users, availability),
   };
 }
 export type Services = ReturnType<typeof createServices>;

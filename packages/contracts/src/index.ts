@@ -1,3 +1,5 @@
 export * from './common.ts';
 export * from './errors.ts';
 export * from './auth.ts';
+export * from './catalogue.ts';
+export * from './appointments.ts';

@@ -41,8 +41,14 @@ export async function connectDatabase(opts: ConnectOptions): Promise<Database> {
   };
 }
 
+/**
+ * A unique index refused the write. MongoDB says so with code 11000; FerretDB 1.24 does too on inserts,
+ * but an update that collides comes back as a generic error whose message names the SQLite constraint.
+ */
 export function isDuplicateKeyError(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return code === 11000 || (typeof message === 'string' && /UNIQUE constraint failed/.test(message));
 }
 
 /** The database named in a connection string (`mongodb://h1,h2/name?x=y` → `name`), if any. */

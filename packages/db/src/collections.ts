@@ -7,6 +7,7 @@ import type {
   PhysicianDoc,
   RateLimitDoc,
   SessionDoc,
+  SpecialtyDoc,
   UserDoc,
 } from './documents.ts';
 
@@ -19,6 +20,7 @@ export const COLLECTIONS = {
   physicians: 'physicians',
   appointments: 'appointments',
   medicalPackages: 'medical_packages',
+  specialties: 'specialties',
 } as const;
 
 export interface Collections {
@@ -30,6 +32,7 @@ export interface Collections {
   physicians: Collection<PhysicianDoc>;
   appointments: Collection<AppointmentDoc>;
   medicalPackages: Collection<MedicalPackageDoc>;
+  specialties: Collection<SpecialtyDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -42,6 +45,7 @@ export function collections(db: Db): Collections {
     physicians: db.collection<PhysicianDoc>(COLLECTIONS.physicians),
     appointments: db.collection<AppointmentDoc>(COLLECTIONS.appointments),
     medicalPackages: db.collection<MedicalPackageDoc>(COLLECTIONS.medicalPackages),
+    specialties: db.collection<SpecialtyDoc>(COLLECTIONS.specialties),
   };
 }
 
@@ -59,12 +63,19 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   oneTimeCodes: [{ key: { userId: 1 }, name: 'userId' }],
   rateLimits: [{ key: { expiresAt: 1 }, name: 'expiresAt' }],
   clinicInfo: [],
-  physicians: [{ key: { specialty: 1 }, name: 'specialty' }],
+  physicians: [
+    { key: { specialty: 1 }, name: 'specialty' },
+    { key: { userId: 1 }, name: 'userId' },
+  ],
   appointments: [
     { key: { slotKey: 1 }, name: 'slotKey_unique', unique: true },
+    { key: { patientSlotKey: 1 }, name: 'patientSlotKey_unique', unique: true },
     { key: { patientId: 1, startsAt: 1 }, name: 'patient_startsAt' },
+    { key: { physicianId: 1, startsAt: 1 }, name: 'physician_startsAt' },
+    { key: { status: 1, holdExpiresAt: 1 }, name: 'status_holdExpiresAt' },
   ],
   medicalPackages: [],
+  specialties: [],
 };
 
 export async function ensureIndexes(db: Db): Promise<void> {

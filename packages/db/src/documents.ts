@@ -62,6 +62,17 @@ export interface OpeningHours {
   close: string;
 }
 
+export interface ClinicPolicies {
+  /** Patients may cancel up to this many hours before the start. */
+  cancellationCutoffHours: number;
+  minNoticeMinutes: number;
+  horizonDays: number;
+  /** How long an unpaid booking holds its slot. */
+  holdMinutes: number;
+  /** false = clinics that take payment at the desk: bookings are confirmed at once. */
+  paymentRequired: boolean;
+}
+
 export interface ClinicInfoDoc {
   _id: ObjectId;
   name: string;
@@ -70,30 +81,82 @@ export interface ClinicInfoDoc {
   email: string;
   timeZone: string;
   openingHours: OpeningHours[];
+  policies: ClinicPolicies;
   createdAt: Date;
   updatedAt: Date;
 }
 
+export interface SpecialtyDoc {
+  /** The slug, e.g. `cardiology`. */
+  _id: string;
+  name: string;
+  nameAr: string;
+  subSpecialties: { slug: string; name: string }[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface TimeIntervalDoc {
+  start: string;
+  end: string;
+}
+
+export interface PhysicianScheduleDoc {
+  weekly: { weekday: number; intervals: TimeIntervalDoc[] }[];
+  overrides: { date: string; intervals: TimeIntervalDoc[] }[];
+  slotMinutes: number;
+  bufferMinutes: number;
+}
+
 export interface PhysicianDoc {
   _id: ObjectId;
+  /** The doctor's login, when the physician has one. */
   userId: ObjectId | null;
   fullName: string;
   title: string;
+  gender: 'female' | 'male';
   specialty: string;
+  subSpecialties: string[];
+  languages: string[];
+  bio: string;
+  yearsOfExperience: number;
+  price: { amount: number; currency: 'AED' };
+  photoUrl: string | null;
+  /** Running sums; `ratingAverage` is kept beside them so that it can be filtered and sorted on. */
+  rating: { sum: number; count: number };
+  ratingAverage: number | null;
+  branch: string;
+  schedule: PhysicianScheduleDoc;
   active: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
 
+export type AppointmentStatus = 'pending_payment' | 'confirmed' | 'checked_in' | 'completed' | 'cancelled' | 'no_show' | 'expired';
+
 export interface AppointmentDoc {
   _id: ObjectId;
   physicianId: ObjectId;
+  physicianName: string;
   patientId: ObjectId;
-  /** `<physicianId>|<startISO>` while the slot is held; `released|<appointmentId>` once freed. Unique. */
+  /** Snapshot at booking time. */
+  patient: { name: string; phone: string | null; email: string | null };
+  /**
+   * `<physicianId>|<startISO>` while the appointment holds its slot (unique index: the database refuses
+   * a second claim); `released|<appointmentId>` once cancelled or expired, in the same update.
+   */
   slotKey: string;
+  /** `<patientId>|<startISO>` while held: one patient cannot hold two bookings at the same start. */
+  patientSlotKey: string;
   startsAt: Date;
   endsAt: Date;
-  status: string;
+  status: AppointmentStatus;
+  reason: string;
+  packageId: ObjectId | null;
+  price: { amount: number; currency: 'AED' };
+  holdExpiresAt: Date | null;
+  cancellation: { by: 'patient' | 'clinic'; byUserId: ObjectId | null; reason: string; at: Date } | null;
+  history: { status: AppointmentStatus; at: Date; by: ObjectId | null; note?: string }[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -103,6 +166,7 @@ export interface MedicalPackageDoc {
   name: string;
   description: string;
   price: { amount: number; currency: 'AED' };
+  includedServices: string[];
   active: boolean;
   createdAt: Date;
   updatedAt: Date;

@@ -1,7 +1,18 @@
-import { ObjectId } from 'mongodb';
+import { ObjectId, type AnyBulkWriteOperation } from 'mongodb';
 import type { Role } from '@clinic/contracts';
 import type { Database } from './client.ts';
-import type { ClinicInfoDoc } from './documents.ts';
+import type { AppointmentStatus, MedicalPackageDoc, PhysicianDoc, SpecialtyDoc, UserDoc } from './documents.ts';
+import {
+  DEFAULT_SEED_TIME_ZONE,
+  SEED_POLICIES,
+  SEED_USERS,
+  appointmentDocs,
+  clinicInfoDoc,
+  packageDocs,
+  physicianDocs,
+  specialtyDocs,
+  userDoc,
+} from './seed-data.ts';
 
 export interface SeedOptions {
   hashPassword(password: string): Promise<string>;
@@ -12,105 +23,132 @@ export interface SeedOptions {
 }
 
 export interface SeedReport {
+  /** Per collection: records this run inserted. */
   created: Record<string, number>;
+  /** Per collection: seed records that were already there (left as they were). */
   existing: Record<string, number>;
   accounts: { email: string; role: Role }[];
+  /** The seeded physicians' appointments by status (the ones created, or the ones already there). */
+  appointmentsByStatus?: Partial<Record<AppointmentStatus, number>>;
 }
 
-interface SeedUser {
-  email: string;
-  fullName: string;
-  role: Role;
-  phone: string;
-  physician?: { title: string; specialty: string };
-}
-
-const USERS: SeedUser[] = [
-  { email: 'admin@clinic.test', fullName: 'Aisha Al Mansoori', role: 'admin', phone: '+971501000001' },
-  { email: 'reception@clinic.test', fullName: 'Maria Santos', role: 'staff', phone: '+971501000002' },
-  { email: 'nurse@clinic.test', fullName: 'Priya Nair', role: 'staff', phone: '+971501000003' },
-  { email: 'dr.khalid@clinic.test', fullName: 'Khalid Al Hashimi', role: 'doctor', phone: '+971501000011', physician: { title: 'Consultant Cardiologist', specialty: 'cardiology' } },
-  { email: 'dr.sara@clinic.test', fullName: 'Sara Haddad', role: 'doctor', phone: '+971501000012', physician: { title: 'Specialist Pediatrician', specialty: 'pediatrics' } },
-  { email: 'dr.rahul@clinic.test', fullName: 'Rahul Menon', role: 'doctor', phone: '+971501000013', physician: { title: 'Specialist Dermatologist', specialty: 'dermatology' } },
-  { email: 'dr.fatima@clinic.test', fullName: 'Fatima Zahra', role: 'doctor', phone: '+971501000014', physician: { title: 'Consultant Obstetrician & Gynaecologist', specialty: 'obstetrics-gynaecology' } },
-  { email: 'omar@patient.test', fullName: 'Omar Farouk', role: 'patient', phone: '+971551000001' },
-  { email: 'jennifer@patient.test', fullName: 'Jennifer Cruz', role: 'patient', phone: '+971551000002' },
-  { email: 'imran@patient.test', fullName: 'Imran Qureshi', role: 'patient', phone: '+971551000003' },
-];
-
-function clinicInfo(now: Date, timeZone: string): Omit<ClinicInfoDoc, '_id'> {
-  const weekdays = [0, 1, 2, 3, 4, 5].map((weekday) => ({ weekday, open: '08:00', close: '21:00' }));
-  return {
-    name: 'Al Noor Family Clinic',
-    address: { line1: 'Building 4, Dubai Healthcare City', area: 'Oud Metha', city: 'Dubai', emirate: 'Dubai', country: 'AE' },
-    phone: '+97143000000',
-    email: 'hello@alnoor-clinic.test',
-    timeZone,
-    openingHours: [...weekdays, { weekday: 6, open: '09:00', close: '14:00' }],
-    createdAt: now,
-    updatedAt: now,
-  };
-}
-
-/** Idempotent: creates what is missing (matched by email / by owner) and leaves existing records alone. */
+/**
+ * Idempotent: creates what is missing and leaves existing records alone. Natural keys: users by
+ * email, specialties by slug (`_id`), physicians by `userId` (doctors with a login) or by
+ * `fullName` (the others), packages by name, clinic_info is a singleton. Appointments are only
+ * generated when none of the seeded physicians has any.
+ */
 export async function seedDatabase(database: Database, opts: SeedOptions): Promise<SeedReport> {
   const now = opts.now ?? new Date();
+  const timeZone = opts.timeZone ?? DEFAULT_SEED_TIME_ZONE;
   const { cols } = database;
   const report: SeedReport = { created: {}, existing: {}, accounts: [] };
-  const count = (bucket: 'created' | 'existing', what: string) => (report[bucket][what] = (report[bucket][what] ?? 0) + 1);
+  const tally = (what: string, created: number, existing: number) => {
+    if (created > 0) report.created[what] = (report.created[what] ?? 0) + created;
+    if (existing > 0) report.existing[what] = (report.existing[what] ?? 0) + existing;
+  };
 
-  const passwordHash = await opts.hashPassword(opts.password);
-  for (const u of USERS) {
-    const res = await cols.users.findOneAndUpdate(
-      { email: u.email },
-      {
-        $setOnInsert: {
-          _id: new ObjectId(),
-          email: u.email,
-          passwordHash,
-          fullName: u.fullName,
-          phone: u.phone,
-          role: u.role,
-          emailVerifiedAt: now,
-          passwordChangedAt: now,
-          createdAt: now,
-          updatedAt: now,
-        },
-      },
-      { upsert: true, returnDocument: 'after', includeResultMetadata: true },
-    );
-    count(res.lastErrorObject?.updatedExisting ? 'existing' : 'created', 'users');
-    report.accounts.push({ email: u.email, role: u.role });
-    if (u.physician && res.value) {
-      const p = await cols.physicians.updateOne(
-        { userId: res.value._id },
-        {
-          $setOnInsert: {
-            _id: new ObjectId(),
-            userId: res.value._id,
-            fullName: `Dr. ${u.fullName}`,
-            title: u.physician.title,
-            specialty: u.physician.specialty,
-            active: true,
-            createdAt: now,
-            updatedAt: now,
-          },
-        },
-        { upsert: true },
-      );
-      count(p.upsertedCount ? 'created' : 'existing', 'physicians');
-    }
+  // Users. Hash only when some account is missing (argon2 is deliberately slow).
+  const emails = SEED_USERS.map((u) => u.email);
+  const present = new Set((await cols.users.find({ email: { $in: emails } }, { projection: { email: 1 } }).toArray()).map((u) => u.email));
+  if (present.size < SEED_USERS.length) {
+    const passwordHash = await opts.hashPassword(opts.password);
+    const ops: AnyBulkWriteOperation<UserDoc>[] = SEED_USERS.filter((u) => !present.has(u.email)).map((u) => ({
+      updateOne: { filter: { email: u.email }, update: { $setOnInsert: { _id: new ObjectId(), ...userDoc(u, passwordHash, now) } }, upsert: true },
+    }));
+    const res = await cols.users.bulkWrite(ops, { ordered: false });
+    tally('users', res.upsertedCount, SEED_USERS.length - res.upsertedCount);
+  } else {
+    tally('users', 0, SEED_USERS.length);
   }
+  report.accounts = SEED_USERS.map((u) => ({ email: u.email, role: u.role }));
+  const usersByEmail = new Map((await cols.users.find({ email: { $in: emails } }).toArray()).map((u) => [u.email, u]));
 
-  const clinic = await cols.clinicInfo.updateOne({}, { $setOnInsert: { _id: new ObjectId(), ...clinicInfo(now, opts.timeZone ?? 'Asia/Dubai') } }, { upsert: true });
-  count(clinic.upsertedCount ? 'created' : 'existing', 'clinic_info');
+  // Clinic (a singleton); an older seed's record gains the booking policies it lacked.
+  const clinic = await cols.clinicInfo.updateOne({}, { $setOnInsert: { _id: new ObjectId(), ...clinicInfoDoc(now, timeZone) } }, { upsert: true });
+  tally('clinic_info', clinic.upsertedCount, clinic.upsertedCount ? 0 : 1);
+  if (!clinic.upsertedCount) await cols.clinicInfo.updateOne({ policies: { $exists: false } }, { $set: { policies: { ...SEED_POLICIES }, updatedAt: now } });
+
+  // Specialties.
+  const specialties = specialtyDocs(now);
+  const specRes = await cols.specialties.bulkWrite(
+    specialties.map(({ _id, ...rest }): AnyBulkWriteOperation<SpecialtyDoc> => ({ updateOne: { filter: { _id }, update: { $setOnInsert: rest }, upsert: true } })),
+    { ordered: false },
+  );
+  tally('specialties', specRes.upsertedCount, specialties.length - specRes.upsertedCount);
+
+  // Physicians. A doctor's record made by an older seed (no schedule yet) is completed in place.
+  const userIds = new Map([...usersByEmail].map(([email, u]) => [email, u._id]));
+  const seeds = physicianDocs(now, timeZone, userIds);
+  const keyOf = (s: (typeof seeds)[number]) => (s.doc.userId ? { userId: s.doc.userId } : { userId: null, fullName: s.doc.fullName });
+  const physOps: AnyBulkWriteOperation<PhysicianDoc>[] = seeds.map((s) => ({
+    updateOne: { filter: keyOf(s), update: { $setOnInsert: { _id: new ObjectId(), ...s.doc } }, upsert: true },
+  }));
+  for (const s of seeds) {
+    const fill: Partial<PhysicianDoc> = { ...s.doc };
+    delete fill.userId;
+    delete fill.createdAt;
+    physOps.push({ updateOne: { filter: { ...keyOf(s), schedule: { $exists: false } }, update: { $set: fill } } });
+  }
+  const physRes = await cols.physicians.bulkWrite(physOps, { ordered: true });
+  tally('physicians', physRes.upsertedCount, seeds.length - physRes.upsertedCount);
+  const physDocs = await cols.physicians
+    .find({ $or: [{ userId: { $in: seeds.flatMap((s) => (s.doc.userId ? [s.doc.userId] : [])) } }, { userId: null, fullName: { $in: seeds.map((s) => s.doc.fullName) } }] })
+    .toArray();
+  const physicians = seeds.flatMap((s) => {
+    const found = physDocs.find((p) => (s.doc.userId ? p.userId?.equals(s.doc.userId) : p.userId === null && p.fullName === s.doc.fullName));
+    return found ? [found] : [];
+  });
+
+  // Medical packages.
+  const packages = packageDocs(now);
+  const pkgRes = await cols.medicalPackages.bulkWrite(
+    packages.map((p): AnyBulkWriteOperation<MedicalPackageDoc> => ({ updateOne: { filter: { name: p.name }, update: { $setOnInsert: { _id: new ObjectId(), ...p } }, upsert: true } })),
+    { ordered: false },
+  );
+  tally('medical_packages', pkgRes.upsertedCount, packages.length - pkgRes.upsertedCount);
+  const pkgDocs = await cols.medicalPackages.find({ name: { $in: packages.map((p) => p.name) } }).toArray();
+  const packagesInOrder = packages.flatMap((p) => pkgDocs.filter((d) => d.name === p.name).slice(0, 1));
+
+  // Appointments: only into a database where the seeded physicians have none.
+  const physicianIds = physicians.map((p) => p._id);
+  const existingAppointments = await cols.appointments.find({ physicianId: { $in: physicianIds } }, { projection: { status: 1 } }).toArray();
+  let statuses: AppointmentStatus[];
+  if (existingAppointments.length > 0) {
+    statuses = existingAppointments.map((a) => a.status);
+    tally('appointments', 0, statuses.length);
+  } else {
+    const patients = SEED_USERS.filter((u) => u.role === 'patient').flatMap((u) => {
+      const doc = usersByEmail.get(u.email);
+      return doc ? [doc] : [];
+    });
+    const appointments = appointmentDocs({ now, timeZone, physicians, patients, packages: packagesInOrder });
+    if (appointments.length > 0) await cols.appointments.insertMany(appointments, { ordered: false });
+    statuses = appointments.map((a) => a.status);
+    tally('appointments', appointments.length, 0);
+  }
+  const byStatus: Partial<Record<AppointmentStatus, number>> = {};
+  for (const s of statuses) byStatus[s] = (byStatus[s] ?? 0) + 1;
+  report.appointmentsByStatus = byStatus;
+
   return report;
 }
 
 export function formatSeedReport(r: SeedReport, password: string): string {
-  const line = (b: Record<string, number>) => Object.entries(b).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing';
+  const order = ['users', 'clinic_info', 'specialties', 'physicians', 'medical_packages', 'appointments'];
+  const rank = (n: string) => (order.includes(n) ? order.indexOf(n) : order.length);
+  const names = [...new Set([...Object.keys(r.created), ...Object.keys(r.existing)])].sort((a, b) => rank(a) - rank(b));
+  const width = Math.max(0, ...names.map((n) => n.length));
+  const statuses = Object.entries(r.appointmentsByStatus ?? {})
+    .sort(([, a], [, b]) => b - a)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
   return [
-    `Seed: created ${line(r.created)}; already present ${line(r.existing)}.`,
+    'Seed (created / already present):',
+    ...(names.length ? names : ['nothing']).map((n) => {
+      const line = `  ${n.padEnd(width)}  ${r.created[n] ?? 0} / ${r.existing[n] ?? 0}`;
+      return n === 'appointments' && statuses ? `${line}  (${statuses})` : line;
+    }),
     `Accounts (password "${password}"):`,
     ...r.accounts.map((a) => `  ${a.role.padEnd(7)} ${a.email}`),
   ].join('\n');

@@ -40,8 +40,9 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     ...opts.auth,
     limits: { ...DEFAULT_AUTH_SETTINGS.limits, ...RELAXED, ...opts.auth?.limits },
   };
+  const deps = { db: database, mailer, clock, auth, clinicName: 'Test Clinic', timeZone: 'Asia/Dubai' };
   const { app, services } = await buildApp({
-    deps: { db: database, mailer, clock, auth, clinicName: 'Test Clinic' },
+    deps,
     database,
     logger: opts.logger ?? createLogger('silent'),
     corsOrigins: opts.corsOrigins ?? ['https://app.clinic.test'],
@@ -55,10 +56,16 @@ export async function startTestServer(opts: TestServerOptions = {}) {
   return {
     app,
     services,
+    deps,
     database,
     inbox,
     baseUrl,
-    clock: { advance: (ms: number) => void (offsetMs += ms) },
+    clock: {
+      advance: (ms: number) => void (offsetMs += ms),
+      /** From now on the server believes it is `at` (and time keeps running from there). */
+      set: (at: Date) => void (offsetMs = at.getTime() - Date.now()),
+      now: clock,
+    },
     /** REST call helper: JSON in, `{ status, body, headers }` out. */
     async rest(method: string, path: string, body?: unknown, token?: string) {
       const res = await fetch(`${baseUrl}/api/v1${path}`, {
@@ -103,4 +110,31 @@ export async function registerVerified(server: TestServer, password = 'correct h
   const ver = await server.rest('POST', '/auth/verify', { email, code });
   if (ver.status !== 200) throw new Error(`verify failed: ${JSON.stringify(ver.body)}`);
   return { email, password, userId: reg.body.userId as string, ...(ver.body as { accessToken: string; refreshToken: string }) };
+}
+
+/** Creates `n` verified patients straight in the database (fast fixture) and signs each in over REST. */
+export async function makePatients(server: TestServer, n: number, password = 'patient-pass-1') {
+  const { hashPassword } = await import('@clinic/api');
+  const { ObjectId } = await import('@clinic/db');
+  const passwordHash = await hashPassword(password);
+  const now = new Date();
+  const docs = Array.from({ length: n }, (_, i) => ({
+    _id: new ObjectId(),
+    email: uniqueEmail(`p${i}`),
+    passwordHash,
+    fullName: `Patient ${i}`,
+    phone: `+97150${String(1_000_000 + i).slice(-7)}`,
+    role: 'patient' as const,
+    emailVerifiedAt: now,
+    passwordChangedAt: now,
+    createdAt: now,
+    updatedAt: now,
+  }));
+  await server.database.cols.users.insertMany(docs);
+  const out: { userId: string; email: string; accessToken: string }[] = [];
+  for (const d of docs) {
+    const res = await server.rest('POST', '/auth/login', { email: d.email, password });
+    out.push({ userId: d._id.toHexString(), email: d.email, accessToken: res.body.accessToken });
+  }
+  return out;
 }

@@ -1,0 +1,102 @@
+import { ObjectId, isDuplicateKeyError, type AppointmentDoc, type AppointmentStatus, type Collections } from '@clinic/db';
+
+/** Statuses whose appointment occupies its slot. */
+export const HOLDING: AppointmentStatus[] = ['pending_payment', 'confirmed', 'checked_in', 'completed', 'no_show'];
+
+export const slotKeyOf = (physicianId: ObjectId, start: Date) => `${physicianId.toHexString()}|${start.toISOString()}`;
+export const patientSlotKeyOf = (patientId: ObjectId, start: Date) => `${patientId.toHexString()}|${start.toISOString()}`;
+export const releasedKey = (id: ObjectId) => `released|${id.toHexString()}`;
+
+export type ClaimResult = 'ok' | 'slot_taken' | 'patient_busy';
+
+function whichKey(err: unknown): ClaimResult {
+  // MongoDB names the index in the message; FerretDB too. The patient key is the only other unique one.
+  return /patientSlotKey/.test(String((err as Error).message)) ? 'patient_busy' : 'slot_taken';
+}
+
+export function createAppointmentsRepository(cols: Pick<Collections, 'appointments'>) {
+  const col = cols.appointments;
+  return {
+    /** The insert IS the claim: the unique slotKey makes the database refuse a second one. */
+    async insert(doc: AppointmentDoc): Promise<ClaimResult> {
+      try {
+        await col.insertOne(doc);
+        return 'ok';
+      } catch (err) {
+        if (isDuplicateKeyError(err)) return whichKey(err);
+        throw err;
+      }
+    },
+    findById: (id: string) => (ObjectId.isValid(id) ? col.findOne({ _id: new ObjectId(id) }) : Promise.resolve(null)),
+
+    /** Busy intervals of these physicians that overlap [from, to). */
+    busyFor(physicianIds: ObjectId[], from: Date, to: Date) {
+      return col
+        .find(
+          { physicianId: { $in: physicianIds }, status: { $in: HOLDING }, startsAt: { $lt: to }, endsAt: { $gt: from } },
+          { projection: { physicianId: 1, startsAt: 1, endsAt: 1 } },
+        )
+        .toArray();
+    },
+
+    patientOverlaps(patientId: ObjectId, start: Date, end: Date, exceptId?: ObjectId) {
+      return col.findOne({
+        patientId,
+        status: { $in: ['pending_payment', 'confirmed', 'checked_in'] },
+        startsAt: { $lt: end },
+        endsAt: { $gt: start },
+        ...(exceptId ? { _id: { $ne: exceptId } } : {}),
+      });
+    },
+
+    /**
+     * Status change guarded by the current status, in one update; `release` also frees the slot keys.
+     * Returns the updated document, or null when the appointment was not in one of `from`.
+     */
+    transition(id: ObjectId, from: AppointmentStatus[], to: AppointmentStatus, at: Date, by: ObjectId | null, extra: Partial<AppointmentDoc> = {}, release = false) {
+      return col.findOneAndUpdate(
+        { _id: id, status: { $in: from } },
+        {
+          $set: { status: to, updatedAt: at, ...extra, ...(release ? { slotKey: releasedKey(id), patientSlotKey: releasedKey(id), holdExpiresAt: null } : {}) },
+          $push: { history: { status: to, at, by } },
+        },
+        { returnDocument: 'after' },
+      );
+    },
+
+    /**
+     * Moves the appointment in one update: the new keys are claimed and the old ones dropped together.
+     * A taken slot makes the whole update fail, leaving the original exactly as it was.
+     */
+    async move(doc: AppointmentDoc, start: Date, end: Date, at: Date, by: ObjectId): Promise<ClaimResult | 'changed'> {
+      try {
+        const res = await col.updateOne(
+          { _id: doc._id, slotKey: doc.slotKey, status: { $in: ['pending_payment', 'confirmed'] } },
+          {
+            $set: {
+              slotKey: slotKeyOf(doc.physicianId, start),
+              patientSlotKey: patientSlotKeyOf(doc.patientId, start),
+              startsAt: start,
+              endsAt: end,
+              updatedAt: at,
+            },
+            $push: { history: { status: doc.status, at, by, note: `rescheduled from ${doc.startsAt.toISOString()}` } },
+          },
+        );
+        return res.modifiedCount === 1 ? 'ok' : 'changed';
+      } catch (err) {
+        if (isDuplicateKeyError(err)) return whichKey(err);
+        throw err;
+      }
+    },
+
+    listForPatient(patientId: ObjectId, filter: Record<string, unknown>, sort: 1 | -1) {
+      return col.find({ patientId, ...filter }).sort({ startsAt: sort, _id: sort }).limit(200).toArray();
+    },
+
+    listForPhysician(physicianId: ObjectId, from: Date, to: Date) {
+      return col.find({ physicianId, startsAt: { $gte: from, $lt: to } }).sort({ startsAt: 1 }).toArray();
+    },
+  };
+}
+export type AppointmentsRepository = ReturnType<typeof createAppointmentsRepository>;

@@ -1,0 +1,210 @@
+import type { Appointment, AppointmentStatus } from '@clinic/contracts';
+import { ObjectId, type AppointmentDoc, type PhysicianDoc } from '@clinic/db';
+import { checkSlot, toZonedIso } from '@clinic/scheduling';
+import { localDayRange } from '../clinic/local-day.ts';
+import type { Actor } from '../../context.ts';
+import type { ApiDeps } from '../../deps.ts';
+import { AppError } from '../../errors.ts';
+import type { ClinicService } from '../clinic/clinic.service.ts';
+import type { PackagesService } from '../packages/packages.service.ts';
+import type { PhysiciansService } from '../physicians/physicians.service.ts';
+import type { UsersService } from '../users/users.service.ts';
+import { canCheckIn, canComplete, canConfirm, canReschedule, canView, cancelsAs, relationTo } from './appointments.policy.ts';
+import { createAppointmentsRepository, patientSlotKeyOf, slotKeyOf, type ClaimResult } from './appointments.repository.ts';
+import type { Availability } from './availability.ts';
+
+const DAY = 86_400_000;
+
+function claimError(result: Exclude<ClaimResult, 'ok'>): AppError {
+  return result === 'slot_taken'
+    ? new AppError('SLOT_TAKEN', 'This slot was just taken. Please pick another time.')
+    : new AppError('OVERLAPPING_APPOINTMENT', 'You already have an appointment at this time.');
+}
+
+export function createAppointmentsService(
+  deps: ApiDeps,
+  clinic: ClinicService,
+  physicians: PhysiciansService,
+  packages: PackagesService,
+  users: UsersService,
+  availability: Availability,
+) {
+  const repo = createAppointmentsRepository(deps.db.cols);
+  const notFound = () => new AppError('NOT_FOUND', 'No such appointment.');
+
+  function toDto(a: AppointmentDoc, tz: string): Appointment {
+    return {
+      id: a._id.toHexString(),
+      physicianId: a.physicianId.toHexString(),
+      physicianName: a.physicianName,
+      patientId: a.patientId.toHexString(),
+      patient: a.patient,
+      start: toZonedIso(a.startsAt, tz),
+      end: toZonedIso(a.endsAt, tz),
+      status: a.status,
+      reason: a.reason,
+      packageId: a.packageId?.toHexString() ?? null,
+      price: a.price,
+      holdExpiresAt: a.holdExpiresAt?.toISOString() ?? null,
+      cancellation: a.cancellation ? { by: a.cancellation.by, reason: a.cancellation.reason, at: a.cancellation.at.toISOString() } : null,
+      createdAt: a.createdAt.toISOString(),
+    };
+  }
+
+  /** Re-checks every rule the slot list applies; a client cannot book what the list would not show. */
+  async function assertBookable(physician: PhysicianDoc, start: Date, now: Date, moving?: AppointmentDoc) {
+    const settings = await clinic.settings();
+    const around = await availability.busyFor([physician._id], new Date(start.getTime() - DAY), new Date(start.getTime() + DAY));
+    // When moving, the appointment's own current slot does not count against it (slot keys make its start unique).
+    const busy = (around.get(physician._id.toHexString()) ?? []).filter((b) => b.start.getTime() !== moving?.startsAt.getTime());
+    const check = checkSlot(physicians.rulesFor(physician, settings), start, { now, busy });
+    if (!check.ok) {
+      if (check.reason === 'TAKEN') throw new AppError('SLOT_TAKEN', check.message);
+      throw new AppError('SLOT_UNAVAILABLE', check.message, { fieldErrors: { start: [check.message] } });
+    }
+    return { slot: check.slot, settings };
+  }
+
+  /** Loads the appointment and the actor's relation to it; strangers get NOT_FOUND. */
+  async function loadFor(actor: Actor, id: string) {
+    const appt = await repo.findById(id);
+    if (!appt) throw notFound();
+    const physician = await physicians.load(appt.physicianId.toHexString()).catch(() => null);
+    const relation = relationTo(actor, appt, physician);
+    if (!canView(relation)) throw notFound();
+    return { appt, physician, relation };
+  }
+
+  async function transition(actor: Actor, appt: AppointmentDoc, from: AppointmentStatus[], to: AppointmentStatus, extra: Partial<AppointmentDoc> = {}, release = false) {
+    const updated = await repo.transition(appt._id, from, to, deps.clock(), new ObjectId(actor.userId), extra, release);
+    if (!updated) {
+      const current = await repo.findById(appt._id.toHexString());
+      throw new AppError('INVALID_TRANSITION', `This appointment is ${current?.status ?? appt.status}; it cannot become ${to}.`);
+    }
+    return toDto(updated, (await clinic.settings()).timeZone);
+  }
+
+  return {
+    async book(actor: Actor, input: { physicianId: string; start: Date; reason: string; packageId?: string | undefined }): Promise<Appointment> {
+      const now = deps.clock();
+      const physician = await physicians.load(input.physicianId);
+      const { slot, settings } = await assertBookable(physician, input.start, now);
+      const patientId = new ObjectId(actor.userId);
+      if (await repo.patientOverlaps(patientId, slot.start, slot.end)) throw claimError('patient_busy');
+      const pkg = input.packageId ? await packages.get(input.packageId) : null;
+      if (pkg && !pkg.active) throw new AppError('NOT_FOUND', 'No such medical package.');
+      const patient = await users.me(actor.userId);
+      const status: AppointmentStatus = settings.policies.paymentRequired ? 'pending_payment' : 'confirmed';
+      const doc: AppointmentDoc = {
+        _id: new ObjectId(),
+        physicianId: physician._id,
+        physicianName: physician.fullName,
+        patientId,
+        patient: { name: patient.fullName, phone: patient.phone, email: patient.email },
+        slotKey: slotKeyOf(physician._id, slot.start),
+        patientSlotKey: patientSlotKeyOf(patientId, slot.start),
+        startsAt: slot.start,
+        endsAt: slot.end,
+        status,
+        reason: input.reason,
+        packageId: pkg ? new ObjectId(pkg.id) : null,
+        price: pkg?.price ?? physician.price,
+        holdExpiresAt: status === 'pending_payment' ? new Date(now.getTime() + settings.policies.holdMinutes * 60_000) : null,
+        cancellation: null,
+        history: [{ status, at: now, by: patientId }],
+        createdAt: now,
+        updatedAt: now,
+      };
+      const claimed = await repo.insert(doc);
+      if (claimed !== 'ok') throw claimError(claimed);
+      return toDto(doc, settings.timeZone);
+    },
+
+    async get(actor: Actor, id: string): Promise<Appointment> {
+      const { appt } = await loadFor(actor, id);
+      return toDto(appt, (await clinic.settings()).timeZone);
+    },
+
+    async reschedule(actor: Actor, input: { id: string; start: Date }): Promise<Appointment> {
+      const { appt, physician, relation } = await loadFor(actor, input.id);
+      if (!canReschedule(relation)) throw notFound();
+      if (!physician) throw new AppError('INVALID_TRANSITION', 'The physician of this appointment no longer takes bookings.');
+      if (!['pending_payment', 'confirmed'].includes(appt.status)) {
+        throw new AppError('INVALID_TRANSITION', `This appointment is ${appt.status}; only upcoming bookings can be moved.`);
+      }
+      const now = deps.clock();
+      const { slot, settings } = await assertBookable(physician, input.start, now, appt);
+      if (await repo.patientOverlaps(appt.patientId, slot.start, slot.end, appt._id)) throw claimError('patient_busy');
+      const moved = await repo.move(appt, slot.start, slot.end, now, new ObjectId(actor.userId));
+      if (moved === 'changed') throw new AppError('INVALID_TRANSITION', 'This appointment changed meanwhile; reload it and try again.');
+      if (moved !== 'ok') throw claimError(moved);
+      return toDto((await repo.findById(input.id))!, settings.timeZone);
+    },
+
+    async cancel(actor: Actor, input: { id: string; reason: string }): Promise<Appointment> {
+      const { appt, relation } = await loadFor(actor, input.id);
+      const by = cancelsAs(relation);
+      if (!by) throw notFound();
+      const now = deps.clock();
+      if (by === 'patient') {
+        const { policies } = await clinic.settings();
+        if (appt.startsAt.getTime() - now.getTime() < policies.cancellationCutoffHours * 3_600_000) {
+          throw new AppError('CANCELLATION_CLOSED', `Bookings can be cancelled online up to ${policies.cancellationCutoffHours} hours before the start. Please call the clinic.`);
+        }
+      }
+      const from: AppointmentStatus[] = by === 'patient' ? ['pending_payment', 'confirmed'] : ['pending_payment', 'confirmed', 'checked_in'];
+      const cancellation = { by, byUserId: new ObjectId(actor.userId), reason: input.reason, at: now };
+      return transition(actor, appt, from, 'cancelled', { cancellation }, true);
+    },
+
+    async confirm(actor: Actor, id: string) {
+      const { appt, relation } = await loadFor(actor, id);
+      if (!canConfirm(relation)) throw new AppError('FORBIDDEN', 'Only clinic staff or the physician can confirm a booking.');
+      return transition(actor, appt, ['pending_payment'], 'confirmed', { holdExpiresAt: null });
+    },
+
+    async checkIn(actor: Actor, id: string) {
+      const { appt, relation } = await loadFor(actor, id);
+      if (!canCheckIn(relation)) throw new AppError('FORBIDDEN', 'Only clinic staff can check a patient in.');
+      return transition(actor, appt, ['confirmed'], 'checked_in');
+    },
+
+    async complete(actor: Actor, id: string) {
+      const { appt, relation } = await loadFor(actor, id);
+      if (!canComplete(relation, actor)) throw new AppError('FORBIDDEN', 'Only the physician can complete this appointment.');
+      return transition(actor, appt, ['confirmed', 'checked_in'], 'completed');
+    },
+
+    async mine(actor: Actor, scope: 'upcoming' | 'past' | 'cancelled') {
+      const now = deps.clock();
+      const patientId = new ObjectId(actor.userId);
+      const tz = (await clinic.settings()).timeZone;
+      const docs =
+        scope === 'cancelled'
+          ? await repo.listForPatient(patientId, { status: { $in: ['cancelled', 'expired'] } }, -1)
+          : scope === 'upcoming'
+            ? await repo.listForPatient(patientId, { status: { $in: ['pending_payment', 'confirmed', 'checked_in'] }, endsAt: { $gt: now } }, 1)
+            : await repo.listForPatient(patientId, { status: { $in: ['completed', 'no_show', 'confirmed', 'checked_in'] }, endsAt: { $lte: now } }, -1);
+      return { items: docs.map((d) => toDto(d, tz)) };
+    },
+
+    /** A doctor sees only their own day; staff and admins choose the physician. */
+    async agenda(actor: Actor, input: { physicianId?: string | undefined; date: string }) {
+      let physicianId = input.physicianId;
+      if (actor.role === 'doctor') {
+        const own = await physicians.ofUser(actor.userId);
+        if (!own) throw new AppError('NOT_FOUND', 'Your login is not linked to a physician.');
+        if (physicianId && physicianId !== own._id.toHexString()) throw new AppError('FORBIDDEN', 'Doctors see only their own agenda.');
+        physicianId = own._id.toHexString();
+      } else if (actor.role !== 'staff' && actor.role !== 'admin') {
+        throw new AppError('FORBIDDEN', 'Only clinic staff and doctors see agendas.');
+      }
+      if (!physicianId) throw new AppError('VALIDATION_FAILED', 'physicianId is required.', { fieldErrors: { physicianId: ['is required'] } });
+      const tz = (await clinic.settings()).timeZone;
+      const { from, to } = localDayRange(input.date, tz);
+      const docs = await repo.listForPhysician(new ObjectId(physicianId), from, to);
+      return { items: docs.map((d) => toDto(d, tz)) };
+    },
+  };
+}
+export type AppointmentsService = ReturnType<typeof createAppointmentsService>;

@@ -1,0 +1,23 @@
+import type { Busy } from '@clinic/scheduling';
+import type { ObjectId } from '@clinic/db';
+import type { ApiDeps } from '../../deps.ts';
+import { createAppointmentsRepository } from './appointments.repository.ts';
+
+/** The appointments module's answer to "when is each physician busy?" — one query for any number of physicians. */
+export function createAvailability(deps: ApiDeps) {
+  const repo = createAppointmentsRepository(deps.db.cols);
+  return {
+    async busyFor(physicianIds: ObjectId[], from: Date, to: Date): Promise<Map<string, Busy[]>> {
+      const map = new Map<string, Busy[]>();
+      if (physicianIds.length === 0) return map;
+      for (const a of await repo.busyFor(physicianIds, from, to)) {
+        const key = a.physicianId.toHexString();
+        let list = map.get(key);
+        if (!list) map.set(key, (list = []));
+        list.push({ start: a.startsAt, end: a.endsAt });
+      }
+      return map;
+    },
+  };
+}
+export type Availability = ReturnType<typeof createAvailability>;

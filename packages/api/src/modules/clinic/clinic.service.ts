@@ -1,0 +1,46 @@
+import type { Clinic } from '@clinic/contracts';
+import type { ClinicPolicies } from '@clinic/db';
+import { toZonedIso } from '@clinic/scheduling';
+import type { ApiDeps } from '../../deps.ts';
+import { createClinicRepository } from './clinic.repository.ts';
+
+export const DEFAULT_POLICIES: ClinicPolicies = {
+  cancellationCutoffHours: 24,
+  minNoticeMinutes: 120,
+  horizonDays: 60,
+  holdMinutes: 15,
+  paymentRequired: false,
+};
+
+export interface ClinicSettings {
+  timeZone: string;
+  policies: ClinicPolicies;
+}
+
+export function createClinicService(deps: ApiDeps) {
+  const repo = createClinicRepository(deps.db.cols);
+  return {
+    /** Time zone and booking policies; read on every use so that admin changes apply at once. */
+    async settings(): Promise<ClinicSettings> {
+      const doc = await repo.get();
+      return { timeZone: doc?.timeZone ?? deps.timeZone, policies: { ...DEFAULT_POLICIES, ...doc?.policies } };
+    },
+    async info(): Promise<Clinic> {
+      const doc = await repo.get();
+      return {
+        name: doc?.name ?? deps.clinicName,
+        address: doc?.address ?? { line1: '', area: '', city: 'Dubai', emirate: 'Dubai', country: 'AE' },
+        phone: doc?.phone ?? '',
+        email: doc?.email ?? '',
+        timeZone: doc?.timeZone ?? deps.timeZone,
+        openingHours: doc?.openingHours ?? [],
+        policies: { ...DEFAULT_POLICIES, ...doc?.policies },
+      };
+    },
+    now() {
+      const now = deps.clock();
+      return { now: now.toISOString(), timeZone: deps.timeZone, clinicTime: toZonedIso(now, deps.timeZone) };
+    },
+  };
+}
+export type ClinicService = ReturnType<typeof createClinicService>;

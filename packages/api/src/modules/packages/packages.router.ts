@@ -1,0 +1,28 @@
+import * as z from 'zod';
+import { IdSchema, MedicalPackageSchema, UpsertPackageInput } from '@clinic/contracts';
+import { publicProcedure, roleProcedure, router } from '../../trpc.ts';
+
+export const packagesRouter = router({
+  list: publicProcedure
+    .meta({ openapi: { method: 'GET', path: '/packages', tags: ['catalogue'], protect: false, summary: 'Active medical packages' } })
+    .output(z.array(MedicalPackageSchema))
+    .query(({ ctx }) => ctx.services.packages.list()),
+
+  get: publicProcedure
+    .meta({ openapi: { method: 'GET', path: '/packages/{id}', tags: ['catalogue'], protect: false, summary: 'One medical package', errorResponses: [400, 404] } })
+    .input(z.strictObject({ id: IdSchema }))
+    .output(MedicalPackageSchema)
+    .query(({ ctx, input }) => ctx.services.packages.get(input.id)),
+
+  create: roleProcedure('admin')
+    .meta({ openapi: { method: 'POST', path: '/admin/packages', tags: ['admin'], protect: true, summary: 'Create a medical package', errorResponses: [400, 401, 403] } })
+    .input(UpsertPackageInput)
+    .output(MedicalPackageSchema)
+    .mutation(({ ctx, input }) => ctx.services.packages.create(input)),
+
+  update: roleProcedure('admin')
+    .meta({ openapi: { method: 'PATCH', path: '/admin/packages/{id}', tags: ['admin'], protect: true, summary: 'Change or deactivate a medical package', errorResponses: [400, 401, 403, 404] } })
+    .input(UpsertPackageInput.partial().extend({ id: IdSchema, active: z.boolean().optional() }))
+    .output(MedicalPackageSchema)
+    .mutation(({ ctx, input: { id, ...patch } }) => ctx.services.packages.update(id, patch)),
+});

@@ -1,0 +1,211 @@
+import type * as z from 'zod';
+import type { ListPhysiciansInput, Physician, Slot, UpsertPhysicianInput, UpdatePhysicianInput } from '@clinic/contracts';
+import { ObjectId, type PhysicianDoc } from '@clinic/db';
+import { freeSlots, nextFreeSlot, toZonedIso, validateRules, type Busy, type ScheduleRules, type Slot as FreeSlot } from '@clinic/scheduling';
+import { localDayRange } from '../clinic/local-day.ts';
+import type { ApiDeps } from '../../deps.ts';
+import { AppError } from '../../errors.ts';
+import type { Availability } from '../appointments/availability.ts';
+import type { ClinicService, ClinicSettings } from '../clinic/clinic.service.ts';
+import type { SpecialtiesService } from '../specialties/specialties.service.ts';
+import { createPhysiciansRepository } from './physicians.repository.ts';
+
+const DAY = 86_400_000;
+/** How far ahead "next free slot" looks. */
+const NEXT_SLOT_DAYS = 14;
+/** Longest window the slot list answers in one call. */
+export const MAX_SLOT_RANGE_DAYS = 31;
+
+export function rulesFor(p: PhysicianDoc, settings: ClinicSettings): ScheduleRules {
+  return {
+    timeZone: settings.timeZone,
+    weekly: p.schedule.weekly,
+    overrides: p.schedule.overrides,
+    slotMinutes: p.schedule.slotMinutes,
+    bufferMinutes: p.schedule.bufferMinutes,
+    minNoticeMinutes: settings.policies.minNoticeMinutes,
+    horizonDays: settings.policies.horizonDays,
+  };
+}
+
+function toDto(p: PhysicianDoc): Physician {
+  return {
+    id: p._id.toHexString(),
+    fullName: p.fullName,
+    title: p.title,
+    gender: p.gender,
+    specialty: p.specialty,
+    subSpecialties: p.subSpecialties,
+    languages: p.languages,
+    bio: p.bio,
+    yearsOfExperience: p.yearsOfExperience,
+    price: p.price,
+    consultationMinutes: p.schedule.slotMinutes,
+    photoUrl: p.photoUrl,
+    rating: { average: p.ratingAverage, count: p.rating.count },
+    branch: p.branch,
+    active: p.active,
+  };
+}
+
+const slotDto = (s: { start: Date; end: Date }, tz: string): Slot => ({ start: toZonedIso(s.start, tz), end: toZonedIso(s.end, tz) });
+
+interface Cursor {
+  v: string | number | null;
+  id: string;
+}
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+function decodeCursor(raw: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString()) as Cursor;
+    if (typeof c.id === 'string' && (c.v === null || ['string', 'number'].includes(typeof c.v))) return c;
+  } catch {
+    /* fall through */
+  }
+  throw new AppError('VALIDATION_FAILED', 'cursor is not a cursor this API returned.', { fieldErrors: { cursor: ['is invalid'] } });
+}
+
+export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, specialties: SpecialtiesService, availability: Availability) {
+  const repo = createPhysiciansRepository(deps.db.cols);
+  const notFound = () => new AppError('NOT_FOUND', 'No such physician.');
+
+  async function load(id: string): Promise<PhysicianDoc> {
+    const doc = await repo.findById(id);
+    if (!doc || !doc.active) throw notFound();
+    return doc;
+  }
+
+  async function assertValid(input: { specialty?: string | undefined; subSpecialties?: string[] | undefined; schedule?: PhysicianDoc['schedule'] | undefined }, settings: ClinicSettings) {
+    if (input.specialty && !(await specialties.exists(input.specialty, input.subSpecialties))) {
+      throw new AppError('VALIDATION_FAILED', 'Unknown specialty or sub-specialty.', { fieldErrors: { specialty: ['is not a known specialty / sub-specialty'] } });
+    }
+    if (input.schedule) {
+      const problems = validateRules({ ...input.schedule, timeZone: settings.timeZone, minNoticeMinutes: 0, horizonDays: 1 });
+      if (problems.length) throw new AppError('VALIDATION_FAILED', `Invalid schedule: ${problems.join('; ')}`, { fieldErrors: { schedule: problems } });
+    }
+  }
+
+  return {
+    rulesFor,
+    load,
+
+    async list(input: z.output<typeof ListPhysiciansInput>) {
+      const now = deps.clock();
+      const settings = await clinic.settings();
+      const tz = settings.timeZone;
+      const docs = await repo.search(input);
+
+      let window: { from: Date; to: Date } | null = null;
+      if (input.availableOn) {
+        window = localDayRange(input.availableOn, tz);
+      } else if (input.availableFrom || input.availableTo) {
+        const from = input.availableFrom ?? now;
+        window = { from, to: input.availableTo ?? new Date(from.getTime() + DAY) };
+      }
+      if (window && (window.to <= window.from || window.to.getTime() - window.from.getTime() > MAX_SLOT_RANGE_DAYS * DAY)) {
+        throw new AppError('VALIDATION_FAILED', `The availability window must be positive and at most ${MAX_SLOT_RANGE_DAYS} days.`, {
+          fieldErrors: { availableTo: ['must be after availableFrom and within 31 days of it'] },
+        });
+      }
+      const busyTo = new Date(Math.max(now.getTime() + NEXT_SLOT_DAYS * DAY, window?.to.getTime() ?? 0));
+      const busy = await availability.busyFor(docs.map((d) => d._id), new Date(Math.min(now.getTime(), window?.from.getTime() ?? Infinity)), busyTo);
+
+      const rows: { doc: PhysicianDoc; next: FreeSlot | null }[] = [];
+      for (const doc of docs) {
+        const rules = rulesFor(doc, settings);
+        const b: Busy[] = busy.get(doc._id.toHexString()) ?? [];
+        if (window && freeSlots(rules, { ...window, now, busy: b }).length === 0) continue;
+        rows.push({ doc, next: nextFreeSlot(rules, { now, busy: b, searchDays: NEXT_SLOT_DAYS }) });
+      }
+
+      const key = (r: (typeof rows)[number]): string | number | null => {
+        switch (input.sort) {
+          case 'price':
+            return r.doc.price.amount;
+          case 'rating':
+            return r.doc.ratingAverage;
+          case 'next_available':
+            return r.next ? r.next.start.getTime() : null;
+          default:
+            return r.doc.fullName.toLowerCase();
+        }
+      };
+      const dir = input.order === 'desc' ? -1 : 1;
+      // Missing values (no rating, no free slot) always go last; ties break on id so pages are stable.
+      const compare = (a: { v: string | number | null; id: string }, b: { v: string | number | null; id: string }) => {
+        if (a.v !== b.v) {
+          if (a.v === null) return 1;
+          if (b.v === null) return -1;
+          return (a.v < b.v ? -1 : 1) * dir;
+        }
+        return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+      };
+      const keyed = rows.map((r) => ({ r, k: { v: key(r), id: r.doc._id.toHexString() } })).sort((a, b) => compare(a.k, b.k));
+      const after = input.cursor ? decodeCursor(input.cursor) : null;
+      const start = after ? keyed.findIndex((x) => compare(x.k, after) > 0) : 0;
+      const page = start < 0 ? [] : keyed.slice(start, start + input.limit);
+      const last = page.at(-1);
+      const more = start >= 0 && start + input.limit < keyed.length;
+      return {
+        items: page.map(({ r }) => ({ ...toDto(r.doc), nextFreeSlot: r.next ? slotDto(r.next, tz) : null })),
+        nextCursor: more && last ? encodeCursor(last.k) : null,
+      };
+    },
+
+    async get(id: string) {
+      const doc = await load(id);
+      const now = deps.clock();
+      const settings = await clinic.settings();
+      const busy = await availability.busyFor([doc._id], now, new Date(now.getTime() + NEXT_SLOT_DAYS * DAY));
+      const next = nextFreeSlot(rulesFor(doc, settings), { now, busy: busy.get(id) ?? [], searchDays: NEXT_SLOT_DAYS });
+      return { ...toDto(doc), schedule: doc.schedule, nextFreeSlot: next ? slotDto(next, settings.timeZone) : null };
+    },
+
+    async slots(input: { id: string; from: Date; to: Date }) {
+      if (input.to <= input.from) throw new AppError('VALIDATION_FAILED', '"to" must be after "from".', { fieldErrors: { to: ['must be after from'] } });
+      if (input.to.getTime() - input.from.getTime() > MAX_SLOT_RANGE_DAYS * DAY) {
+        throw new AppError('VALIDATION_FAILED', `Ask for at most ${MAX_SLOT_RANGE_DAYS} days at a time.`, { fieldErrors: { to: ['is more than 31 days after from'] } });
+      }
+      const doc = await load(input.id);
+      const settings = await clinic.settings();
+      const busy = await availability.busyFor([doc._id], input.from, input.to);
+      const slots = freeSlots(rulesFor(doc, settings), { from: input.from, to: input.to, now: deps.clock(), busy: busy.get(input.id) ?? [] });
+      return { physicianId: input.id, timeZone: settings.timeZone, slots: slots.map((s) => slotDto(s, settings.timeZone)) };
+    },
+
+    async create(input: z.output<typeof UpsertPhysicianInput>) {
+      await assertValid(input, await clinic.settings());
+      const now = deps.clock();
+      const { userId, ...rest } = input;
+      const doc: PhysicianDoc = {
+        _id: new ObjectId(),
+        ...rest,
+        userId: userId ? new ObjectId(userId) : null,
+        rating: { sum: 0, count: 0 },
+        ratingAverage: null,
+        active: true,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await repo.insert(doc);
+      return this.get(doc._id.toHexString());
+    },
+
+    /** Schedule and catalogue changes apply to the very next slot query: slots are computed, never stored. */
+    async update(input: z.output<typeof UpdatePhysicianInput>) {
+      const existing = await repo.findById(input.id);
+      if (!existing) throw notFound();
+      const { userId, ...patch } = input.patch;
+      await assertValid({ specialty: patch.specialty ?? existing.specialty, subSpecialties: patch.subSpecialties ?? existing.subSpecialties, schedule: patch.schedule }, await clinic.settings());
+      const set: Partial<PhysicianDoc> = { ...patch, updatedAt: deps.clock() };
+      if (userId !== undefined) set.userId = userId ? new ObjectId(userId) : null;
+      const doc = await repo.update(input.id, set);
+      if (!doc) throw notFound();
+      return { ...toDto(doc), schedule: doc.schedule, nextFreeSlot: null };
+    },
+
+    /** The physician record of a doctor's login, if any. */
+    ofUser: (userId: string) => repo.findByUserId(userId),
+  };
+}
+export type PhysiciansService = ReturnType<typeof createPhysiciansService>;

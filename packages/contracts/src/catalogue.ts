@@ -1,0 +1,132 @@
+import * as z from 'zod';
+import { IdSchema, MoneySchema } from './common.ts';
+
+/** Local wall-clock time in the clinic's zone. */
+export const HhMmSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time as HH:mm');
+/** Local calendar date in the clinic's zone. */
+export const LocalDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
+export const SlugSchema = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lower-case slug such as family-medicine');
+
+export const GENDERS = ['female', 'male'] as const;
+export const LANGUAGES = ['en', 'ar', 'hi', 'ur', 'tl', 'ml', 'fr', 'ru', 'fa', 'bn'] as const;
+
+export const TimeIntervalSchema = z.strictObject({ start: HhMmSchema, end: HhMmSchema });
+export const WeeklyHoursSchema = z.strictObject({ weekday: z.number().int().min(0).max(6), intervals: z.array(TimeIntervalSchema).max(6) });
+export const DateOverrideSchema = z.strictObject({ date: LocalDateSchema, intervals: z.array(TimeIntervalSchema).max(6) });
+
+export const PhysicianScheduleSchema = z.strictObject({
+  weekly: z.array(WeeklyHoursSchema).max(7),
+  overrides: z.array(DateOverrideSchema).max(366),
+  slotMinutes: z.number().int().min(5).max(240),
+  bufferMinutes: z.number().int().min(0).max(120),
+});
+export type PhysicianSchedule = z.infer<typeof PhysicianScheduleSchema>;
+
+export const SubSpecialtySchema = z.object({ slug: z.string(), name: z.string() });
+export const SpecialtySchema = z.object({ slug: z.string(), name: z.string(), nameAr: z.string(), subSpecialties: z.array(SubSpecialtySchema) });
+export type Specialty = z.infer<typeof SpecialtySchema>;
+
+export const SlotSchema = z.object({
+  start: z.string().describe('ISO 8601 with the clinic offset, e.g. 2026-12-01T09:30:00+04:00'),
+  end: z.string(),
+});
+export type Slot = z.infer<typeof SlotSchema>;
+
+export const PhysicianSchema = z.object({
+  id: IdSchema,
+  fullName: z.string(),
+  title: z.string(),
+  gender: z.enum(GENDERS),
+  specialty: z.string(),
+  subSpecialties: z.array(z.string()),
+  languages: z.array(z.string()),
+  bio: z.string(),
+  yearsOfExperience: z.number().int(),
+  price: MoneySchema,
+  consultationMinutes: z.number().int(),
+  photoUrl: z.string().nullable(),
+  rating: z.object({ average: z.number().nullable(), count: z.number().int() }),
+  branch: z.string(),
+  active: z.boolean(),
+});
+export type Physician = z.infer<typeof PhysicianSchema>;
+
+export const PhysicianListItemSchema = PhysicianSchema.extend({ nextFreeSlot: SlotSchema.nullable() });
+export const PhysicianDetailSchema = PhysicianSchema.extend({ schedule: PhysicianScheduleSchema, nextFreeSlot: SlotSchema.nullable() });
+
+export const PHYSICIAN_SORTS = ['name', 'price', 'rating', 'next_available'] as const;
+
+export const ListPhysiciansInput = z.strictObject({
+  specialty: SlugSchema.optional(),
+  subSpecialty: SlugSchema.optional(),
+  language: z.enum(LANGUAGES).optional(),
+  gender: z.enum(GENDERS).optional(),
+  q: z.string().trim().min(1).max(80).optional().describe('case-insensitive name search'),
+  minPrice: z.coerce.number().int().nonnegative().optional(),
+  maxPrice: z.coerce.number().int().nonnegative().optional(),
+  minRating: z.coerce.number().min(0).max(5).optional(),
+  availableOn: LocalDateSchema.optional().describe('has a free slot on this local date'),
+  availableFrom: z.coerce.date().optional(),
+  availableTo: z.coerce.date().optional(),
+  sort: z.enum(PHYSICIAN_SORTS).default('name'),
+  order: z.enum(['asc', 'desc']).default('asc'),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+  cursor: z.string().max(200).optional(),
+});
+export type ListPhysiciansInput = z.input<typeof ListPhysiciansInput>;
+
+export const PhysicianPageSchema = z.object({ items: z.array(PhysicianListItemSchema), nextCursor: z.string().nullable() });
+
+export const PhysicianIdInput = z.strictObject({ id: IdSchema });
+export const SlotsInput = z.strictObject({ id: IdSchema, from: z.coerce.date(), to: z.coerce.date() });
+export const SlotsOutput = z.object({ physicianId: IdSchema, timeZone: z.string(), slots: z.array(SlotSchema) });
+
+export const UpsertPhysicianInput = z.strictObject({
+  fullName: z.string().trim().min(1).max(120),
+  title: z.string().trim().min(1).max(120),
+  gender: z.enum(GENDERS),
+  specialty: SlugSchema,
+  subSpecialties: z.array(SlugSchema).max(10).default([]),
+  languages: z.array(z.enum(LANGUAGES)).min(1).max(10),
+  bio: z.string().max(4000).default(''),
+  yearsOfExperience: z.number().int().min(0).max(70),
+  price: MoneySchema,
+  photoUrl: z.url().nullable().default(null),
+  branch: z.string().trim().min(1).max(120),
+  userId: IdSchema.nullable().default(null),
+  schedule: PhysicianScheduleSchema,
+});
+export const UpdatePhysicianInput = z.strictObject({ id: IdSchema, patch: UpsertPhysicianInput.partial().extend({ active: z.boolean().optional() }) });
+
+export const ClinicSchema = z.object({
+  name: z.string(),
+  address: z.object({ line1: z.string(), area: z.string(), city: z.string(), emirate: z.string(), country: z.string() }),
+  phone: z.string(),
+  email: z.string(),
+  timeZone: z.string(),
+  openingHours: z.array(z.object({ weekday: z.number(), open: z.string(), close: z.string() })),
+  policies: z.object({
+    cancellationCutoffHours: z.number(),
+    minNoticeMinutes: z.number(),
+    horizonDays: z.number(),
+    holdMinutes: z.number(),
+    paymentRequired: z.boolean(),
+  }),
+});
+export type Clinic = z.infer<typeof ClinicSchema>;
+
+export const MedicalPackageSchema = z.object({
+  id: IdSchema,
+  name: z.string(),
+  description: z.string(),
+  price: MoneySchema,
+  includedServices: z.array(z.string()),
+  active: z.boolean(),
+});
+export const UpsertPackageInput = z.strictObject({
+  name: z.string().trim().min(1).max(120),
+  description: z.string().max(4000),
+  price: MoneySchema,
+  includedServices: z.array(z.string().trim().min(1).max(200)).max(50),
+});
+export const TimeNowSchema = z.object({ now: z.string(), timeZone: z.string(), clinicTime: z.string() });
