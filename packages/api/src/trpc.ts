@@ -75,7 +75,8 @@ const t = initTRPC
     isDev: false,
     errorFormatter({ shape, error, ctx }) {
       const app = error.cause instanceof AppError ? error.cause : null;
-      const issues = zodIssues(error.cause);
+      // Only input errors are the caller's to fix; a failing output schema is our bug and stays a plain 500.
+      const issues = error.code === 'BAD_REQUEST' ? zodIssues(error.cause) : null;
       const fieldErrors = app?.fieldErrors ?? (issues ? fieldErrorsOf(issues) : undefined);
       const appCode: ErrorCode = app?.code ?? (issues ? 'VALIDATION_FAILED' : (APP_CODE_BY_TRPC[error.code] ?? 'INTERNAL'));
       const message =

@@ -41,8 +41,9 @@ function toDto(p: PhysicianDoc): Physician {
     yearsOfExperience: p.yearsOfExperience,
     price: p.price,
     consultationMinutes: p.schedule.slotMinutes,
-    photoUrl: p.photoUrl,
-    rating: { average: p.ratingAverage, count: p.rating.count },
+    // Older or hand-inserted records may lack optional fields altogether.
+    photoUrl: p.photoUrl ?? null,
+    rating: { average: p.ratingAverage ?? null, count: p.rating?.count ?? 0 },
     branch: p.branch,
     active: p.active,
   };
@@ -123,7 +124,7 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
           case 'price':
             return r.doc.price.amount;
           case 'rating':
-            return r.doc.ratingAverage;
+            return r.doc.ratingAverage ?? null;
           case 'next_available':
             return r.next ? r.next.start.getTime() : null;
           default:

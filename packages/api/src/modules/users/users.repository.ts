@@ -7,7 +7,7 @@ export function toUserDto(doc: UserDoc): User {
     id: doc._id.toHexString(),
     email: doc.email,
     fullName: doc.fullName,
-    phone: doc.phone,
+    phone: doc.phone ?? null,
     role: doc.role,
     emailVerified: doc.emailVerifiedAt !== null,
     createdAt: doc.createdAt,

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaller, createInternalContext, hashPassword } from '@clinic/api';
+import { seedDatabase } from '@clinic/db';
+import { dubaiDate } from './support/fixtures.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer();
+  await seedDatabase(s.database, { hashPassword, password: 'seed-password-1', now: s.clock.now() });
+});
+afterAll(() => s.close());
+
+type Item = { id: string; fullName: string; specialty: string; price: { amount: number }; languages: string[]; nextFreeSlot: { start: string } | null };
+
+async function allPages(query: string, limit: number): Promise<Item[]> {
+  const items: Item[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 50; page++) {
+    const res = await s.rest('GET', `/physicians?${query}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.items.length).toBeLessThanOrEqual(limit);
+    items.push(...res.body.items);
+    cursor = res.body.nextCursor;
+    if (!cursor) return items;
+  }
+  throw new Error('pagination did not end');
+}
+
+describe('physician catalogue on the seeded clinic', () => {
+  it('lists specialties with sub-specialties, the clinic and packages', async () => {
+    const specialties = await s.rest('GET', '/specialties');
+    expect(specialties.body.length).toBeGreaterThanOrEqual(10);
+    expect(specialties.body.find((x: { slug: string }) => x.slug === 'cardiology').subSpecialties.length).toBeGreaterThan(0);
+    const clinic = await s.rest('GET', '/clinic');
+    expect(clinic.body).toMatchObject({ timeZone: 'Asia/Dubai', policies: { cancellationCutoffHours: 24 } });
+    const pkgs = await s.rest('GET', '/packages');
+    expect(pkgs.body.length).toBeGreaterThanOrEqual(5);
+    const one = await s.rest('GET', `/packages/${pkgs.body[0].id}`);
+    expect(one.body.name).toBe(pkgs.body[0].name);
+    expect((await s.rest('GET', '/packages/000000000000000000000000')).status).toBe(404);
+    expect((await s.rest('GET', '/packages/not-an-id')).status).toBe(400);
+  });
+
+  it('pages through every active physician without skipping or repeating, for each sort', async () => {
+    const everyone = await allPages('sort=name', 50);
+    expect(everyone.length).toBeGreaterThanOrEqual(20);
+    for (const sort of ['name', 'price', 'rating', 'next_available']) {
+      const paged = await allPages(`sort=${sort}`, 4);
+      const ids = paged.map((x) => x.id);
+      expect(new Set(ids).size, sort).toBe(ids.length);
+      expect([...ids].sort(), sort).toEqual(everyone.map((x) => x.id).sort());
+    }
+    const byPrice = await allPages('sort=price&order=desc', 7);
+    for (let i = 1; i < byPrice.length; i++) expect(byPrice[i - 1]!.price.amount).toBeGreaterThanOrEqual(byPrice[i]!.price.amount);
+  });
+
+  it('combines specialty, price range, language and availability filters', async () => {
+    const all = await allPages('sort=name', 50);
+    const specialty = all[0]!.specialty;
+    const inSpecialty = all.filter((x) => x.specialty === specialty);
+    const prices = inSpecialty.map((x) => x.price.amount).sort((a, b) => a - b);
+    const [min, max] = [prices[0]!, prices.at(-1)!];
+    const day = dubaiDate(3, s.clock.now());
+    const filtered = await allPages(`specialty=${specialty}&minPrice=${min}&maxPrice=${max}&availableOn=${day}&language=en`, 2);
+    expect(filtered.length).toBeGreaterThan(0);
+    for (const p of filtered) {
+      expect(p.specialty).toBe(specialty);
+      expect(p.price.amount).toBeGreaterThanOrEqual(min);
+      expect(p.price.amount).toBeLessThanOrEqual(max);
+      expect(p.languages).toContain('en');
+      // "available that day" means the slot list for that day is not empty.
+      const slots = await s.rest('GET', `/physicians/${p.id}/slots?from=${encodeURIComponent(`${day}T00:00:00+04:00`)}&to=${encodeURIComponent(`${day}T23:59:59+04:00`)}`);
+      expect(slots.body.slots.length).toBeGreaterThan(0);
+    }
+    const cheap = await allPages(`maxPrice=${min - 1}&specialty=${specialty}`, 5);
+    expect(cheap).toEqual([]);
+    const nameSearch = await allPages(`q=${encodeURIComponent(all[0]!.fullName.split(' ').at(-1)!.toUpperCase())}`, 5);
+    expect(nameSearch.map((x) => x.id)).toContain(all[0]!.id);
+  });
+
+  it('each item carries its next free slot, which the slot list confirms', async () => {
+    const page = await s.rest('GET', '/physicians?limit=5');
+    const withSlot = page.body.items.find((x: Item) => x.nextFreeSlot);
+    expect(withSlot).toBeDefined();
+    const start = new Date(withSlot.nextFreeSlot.start);
+    const slots = await s.rest('GET', `/physicians/${withSlot.id}/slots?from=${encodeURIComponent(start.toISOString())}&to=${encodeURIComponent(new Date(start.getTime() + 3_600_000).toISOString())}`);
+    expect(slots.body.slots[0].start).toBe(withSlot.nextFreeSlot.start);
+    expect(withSlot.nextFreeSlot.start).toMatch(/\+04:00$/);
+  });
+
+  it('bad filters → 400 naming the field', async () => {
+    const res = await s.rest('GET', '/physicians?limit=500');
+    expect(res.status).toBe(400);
+    expect(res.body.issues?.[0]?.path ?? Object.keys(res.body.data.fieldErrors ?? {})).toContain('limit');
+    expect((await s.rest('GET', '/physicians?cursor=garbage')).status).toBe(400);
+    expect((await s.rest('GET', '/physicians?availableOn=tomorrow')).status).toBe(400);
+  });
+
+  it('an admin schedule change shows up in the slots at once (through createCaller, as an admin)', async () => {
+    const admin = await s.database.cols.users.findOne({ email: 'admin@clinic.test' });
+    const caller = createCaller(createInternalContext(s.services, { userId: admin!._id.toHexString(), role: 'admin', sessionId: null }, 'test'));
+    const list = await caller.physicians.list({ limit: 1 });
+    const p = await caller.physicians.get({ id: list.items[0]!.id });
+    // Past the seeded appointments (21 days), so the new hours are all free.
+    const day = dubaiDate(30, s.clock.now());
+    const range = { id: p.id, from: new Date(`${day}T00:00:00+04:00`), to: new Date(`${day}T23:59:59+04:00`) };
+    await caller.physicians.update({ id: p.id, patch: { schedule: { ...p.schedule, overrides: [...p.schedule.overrides.filter((o) => o.date !== day), { date: day, intervals: [{ start: '10:00', end: '11:00' }] }] } } });
+    const slots = await caller.physicians.slots(range);
+    expect(slots.slots.length).toBe(Math.floor(60 / p.schedule.slotMinutes));
+    expect(slots.slots[0]!.start).toBe(`${day}T10:00:00+04:00`);
+    expect(slots.slots.every((x) => x.end <= `${day}T11:00:00+04:00`)).toBe(true);
+  });
+});
