@@ -3,6 +3,7 @@
 // gives the same documents (a seeded PRNG stands in for randomness). The writes live in seed.ts.
 import { ObjectId } from 'mongodb';
 import type { Role } from '@clinic/contracts';
+import { freeSlots, localDateOf, zonedToUtc } from '@clinic/scheduling';
 import type {
   AppointmentDoc,
   AppointmentStatus,
@@ -23,41 +24,8 @@ const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 
 // ---------------------------------------------------------------------------------------------
-// Time helpers (Intl only; no fixed offsets)
+// Calendar helpers (zone maths comes from @clinic/scheduling)
 // ---------------------------------------------------------------------------------------------
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Minutes the zone's wall clock is ahead of UTC at an instant (Asia/Dubai: 240). */
-export function zoneOffsetMinutes(instantMs: number, timeZone: string): number {
-  const p: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(instantMs)) p[part.type] = Number(part.value);
-  const wall = Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, (p.hour ?? 0) % 24, p.minute ?? 0, p.second ?? 0);
-  return Math.round((wall - Math.floor(instantMs / 1000) * 1000) / MINUTE_MS);
-}
-
-/** The local calendar date ("YYYY-MM-DD") of an instant in the zone. */
-export function localDateOf(instant: Date, timeZone: string): string {
-  const ms = instant.getTime();
-  return new Date(ms + zoneOffsetMinutes(ms, timeZone) * MINUTE_MS).toISOString().slice(0, 10);
-}
 
 export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
@@ -68,42 +36,15 @@ export function weekdayOfDate(date: string): number {
   return new Date(`${date}T00:00:00Z`).getUTCDay();
 }
 
-/** "HH:mm" → minutes since midnight ("24:00" → 1440). */
-export function wallMinutes(hhmm: string): number {
-  const [h, m] = hhmm.split(':');
-  return Number(h) * 60 + Number(m);
-}
-
-/** The instant at which the zone's wall clock shows `date` + `minutes` past midnight. */
-export function localToInstant(date: string, minutes: number, timeZone: string): Date {
-  const wall = Date.parse(`${date}T00:00:00Z`) + minutes * MINUTE_MS;
-  let t = wall - zoneOffsetMinutes(wall, timeZone) * MINUTE_MS;
-  t = wall - zoneOffsetMinutes(t, timeZone) * MINUTE_MS;
-  return new Date(t);
-}
-
-/** The hours that apply on a local date: the override for that date if there is one, else the weekly hours. */
-export function intervalsOnDate(schedule: PhysicianScheduleDoc, date: string): TimeIntervalDoc[] {
-  const override = schedule.overrides.find((o) => o.date === date);
-  if (override) return override.intervals;
-  const weekday = weekdayOfDate(date);
-  return schedule.weekly.filter((w) => w.weekday === weekday).flatMap((w) => w.intervals);
-}
-
 /**
- * Slot starts on a local date: a grid of `slotMinutes` steps from the start of each working
- * interval, each slot ending inside the interval. (`bufferMinutes` is a gap kept between bookings,
- * not part of the grid.)
+ * Slot starts on a local date, from the same slot engine the booking API uses, so seeded
+ * appointments always sit where a patient could have booked them (past days included).
  */
 export function slotStartsOnDate(schedule: PhysicianScheduleDoc, date: string, timeZone: string): Date[] {
-  const out: Date[] = [];
-  for (const iv of intervalsOnDate(schedule, date)) {
-    const end = wallMinutes(iv.end);
-    for (let m = wallMinutes(iv.start); m + schedule.slotMinutes <= end; m += schedule.slotMinutes) {
-      out.push(localToInstant(date, m, timeZone));
-    }
-  }
-  return out;
+  const from = zonedToUtc(date, '00:00', timeZone) ?? zonedToUtc(date, '01:00', timeZone)!;
+  const to = zonedToUtc(addDays(date, 1), '00:00', timeZone) ?? zonedToUtc(addDays(date, 1), '01:00', timeZone)!;
+  const rules = { ...schedule, bufferMinutes: 0, timeZone, minNoticeMinutes: 0, horizonDays: 100_000 };
+  return freeSlots(rules, { from, to, now: new Date(0), busy: [] }).map((s) => s.start);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
+import { localDateOf } from '@clinic/scheduling';
 import type { MedicalPackageDoc, PhysicianDoc, UserDoc } from './documents.ts';
 import {
   SEED_USERS,
   appointmentDocs,
   clinicInfoDoc,
   isHeldStatus,
-  localDateOf,
-  localToInstant,
   packageDocs,
   physicianDocs,
   specialtyDocs,
-  zoneOffsetMinutes,
 } from './seed-data.ts';
 
 const LANGS = ['en', 'ar', 'hi', 'ur', 'tl', 'ml', 'fr', 'ru'];
@@ -47,16 +45,6 @@ function local(instant: Date, timeZone: string): { weekday: number; minutes: num
   return { weekday, minutes: Number(parts.hour) * 60 + Number(parts.minute), date: `${parts.year}-${parts.month}-${parts.day}` };
 }
 const mins = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-
-describe('time helpers', () => {
-  it('reads zone offsets from Intl', () => {
-    expect(zoneOffsetMinutes(Date.parse('2026-03-01T00:00:00Z'), 'Asia/Dubai')).toBe(240);
-    expect(zoneOffsetMinutes(Date.parse('2026-07-01T00:00:00Z'), 'Europe/London')).toBe(60);
-    expect(localToInstant('2026-03-01', 9 * 60, 'Asia/Dubai').toISOString()).toBe('2026-03-01T05:00:00.000Z');
-    expect(localToInstant('2026-07-01', 9 * 60, 'Europe/London').toISOString()).toBe('2026-07-01T08:00:00.000Z');
-    expect(localDateOf(new Date('2026-03-01T21:30:00Z'), 'Asia/Dubai')).toBe('2026-03-02');
-  });
-});
 
 describe('seed data', () => {
   const now = new Date('2026-03-10T07:12:00Z');
