@@ -3,7 +3,7 @@
 // gives the same documents (a seeded PRNG stands in for randomness). The writes live in seed.ts.
 import { ObjectId } from 'mongodb';
 import type { Role } from '@clinic/contracts';
-import { freeSlots, localDateOf, zonedToUtc } from '@clinic/scheduling';
+import { addLocalDays, freeSlots, localDateOf, localDayRange } from '@clinic/scheduling';
 import type {
   AppointmentDoc,
   AppointmentStatus,
@@ -27,10 +27,6 @@ const DAY_MS = 24 * HOUR_MS;
 // Calendar helpers (zone maths comes from @clinic/scheduling)
 // ---------------------------------------------------------------------------------------------
 
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
 /** 0 = Sunday … 6 = Saturday. */
 export function weekdayOfDate(date: string): number {
   return new Date(`${date}T00:00:00Z`).getUTCDay();
@@ -41,8 +37,7 @@ export function weekdayOfDate(date: string): number {
  * appointments always sit where a patient could have booked them (past days included).
  */
 export function slotStartsOnDate(schedule: PhysicianScheduleDoc, date: string, timeZone: string): Date[] {
-  const from = zonedToUtc(date, '00:00', timeZone) ?? zonedToUtc(date, '01:00', timeZone)!;
-  const to = zonedToUtc(addDays(date, 1), '00:00', timeZone) ?? zonedToUtc(addDays(date, 1), '01:00', timeZone)!;
+  const { from, to } = localDayRange(date, timeZone);
   const rules = { ...schedule, bufferMinutes: 0, timeZone, minNoticeMinutes: 0, horizonDays: 100_000 };
   return freeSlots(rules, { from, to, now: new Date(0), busy: [] }).map((s) => s.start);
 }
@@ -273,7 +268,7 @@ const PHYSICIANS: PhysicianSeed[] = [
 /** The next local date on or after `from` whose weekday is in `weekdays`. */
 function nextDateOn(from: string, weekdays: readonly number[]): string {
   let d = from;
-  for (let i = 0; i < 7 && !weekdays.includes(weekdayOfDate(d)); i++) d = addDays(d, 1);
+  for (let i = 0; i < 7 && !weekdays.includes(weekdayOfDate(d)); i++) d = addLocalDays(d, 1);
   return d;
 }
 
@@ -281,9 +276,9 @@ function nextDateOn(from: string, weekdays: readonly number[]): string {
 function overridesFor(index: number, weekly: PhysicianScheduleDoc['weekly'], today: string): PhysicianScheduleDoc['overrides'] {
   const overrides: PhysicianScheduleDoc['overrides'] = [];
   const workingDays = weekly.map((w) => w.weekday);
-  if (index % 3 === 1) overrides.push({ date: nextDateOn(addDays(today, 3 + ((index * 7) % 24)), workingDays), intervals: [] });
+  if (index % 3 === 1) overrides.push({ date: nextDateOn(addLocalDays(today, 3 + ((index * 7) % 24)), workingDays), intervals: [] });
   // Dr. Khalid (Sun–Thu) does an extra Saturday clinic.
-  if (index === 0) overrides.push({ date: nextDateOn(addDays(today, 8), [6]), intervals: [iv('09:00', '13:00')] });
+  if (index === 0) overrides.push({ date: nextDateOn(addLocalDays(today, 8), [6]), intervals: [iv('09:00', '13:00')] });
   return overrides.sort((a, b) => a.date.localeCompare(b.date));
 }
 
@@ -473,7 +468,7 @@ export function appointmentDocs(input: AppointmentSeedInput): AppointmentDoc[] {
   const earliest = nowMs - SEED_APPOINTMENT_TARGETS.pastDays * DAY_MS;
   const latest = nowMs + SEED_APPOINTMENT_TARGETS.upcomingDays * DAY_MS;
   for (let d = -SEED_APPOINTMENT_TARGETS.pastDays - 1; d <= SEED_APPOINTMENT_TARGETS.upcomingDays + 1; d++) {
-    const date = addDays(today, d);
+    const date = addLocalDays(today, d);
     for (const physician of physicians) {
       const s = physician.schedule;
       // Inactive physicians have no bookings; override dates (days off, extra clinics) are left empty so

@@ -168,3 +168,15 @@ export function toZonedIso(instant: Date, timeZone: string): string {
     `${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`
   );
 }
+
+/** The local date `days` after `date` ("YYYY-MM-DD"); plain calendar arithmetic, no zone involved. */
+export function addLocalDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** [from, to) of a local calendar day in the zone; a DST day is 23 or 25 hours long. */
+export function localDayRange(date: string, timeZone: string): { from: Date; to: Date } {
+  // Where midnight itself is skipped by a DST jump, the day starts at the first hour that exists.
+  const start = (d: string) => zonedToUtc(d, '00:00', timeZone) ?? zonedToUtc(d, '01:00', timeZone)!;
+  return { from: start(date), to: start(addLocalDays(date, 1)) };
+}

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { inject } from 'vitest';
-import { DEFAULT_AUTH_SETTINGS, type AuthSettings, type RateLimits } from '@clinic/api';
-import { connectDatabase } from '@clinic/db';
+import { DEFAULT_AUTH_SETTINGS, hashPassword, type AuthSettings, type RateLimits } from '@clinic/api';
+import { ObjectId, connectDatabase } from '@clinic/db';
 import { buildApp } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createSmtpMailer } from '../../src/mailer.ts';
@@ -114,8 +114,6 @@ export async function registerVerified(server: TestServer, password = 'correct h
 
 /** Creates `n` verified patients straight in the database (fast fixture) and signs each in over REST. */
 export async function makePatients(server: TestServer, n: number, password = 'patient-pass-1') {
-  const { hashPassword } = await import('@clinic/api');
-  const { ObjectId } = await import('@clinic/db');
   const passwordHash = await hashPassword(password);
   const now = new Date();
   const docs = Array.from({ length: n }, (_, i) => ({

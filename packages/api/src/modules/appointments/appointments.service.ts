@@ -1,7 +1,6 @@
 import type { Appointment, AppointmentStatus } from '@clinic/contracts';
 import { ObjectId, type AppointmentDoc, type PhysicianDoc } from '@clinic/db';
-import { checkSlot, toZonedIso } from '@clinic/scheduling';
-import { localDayRange } from '../clinic/local-day.ts';
+import { DAY_MS, checkSlot, localDayRange, toZonedIso } from '@clinic/scheduling';
 import type { Actor } from '../../context.ts';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
@@ -12,8 +11,6 @@ import type { UsersService } from '../users/users.service.ts';
 import { canCheckIn, canComplete, canConfirm, canReschedule, canView, cancelsAs, relationTo } from './appointments.policy.ts';
 import { createAppointmentsRepository, patientSlotKeyOf, slotKeyOf, type ClaimResult } from './appointments.repository.ts';
 import type { Availability } from './availability.ts';
-
-const DAY = 86_400_000;
 
 function claimError(result: Exclude<ClaimResult, 'ok'>): AppError {
   return result === 'slot_taken'
@@ -54,7 +51,7 @@ export function createAppointmentsService(
   /** Re-checks every rule the slot list applies; a client cannot book what the list would not show. */
   async function assertBookable(physician: PhysicianDoc, start: Date, now: Date, moving?: AppointmentDoc) {
     const settings = await clinic.settings();
-    const around = await availability.busyFor([physician._id], new Date(start.getTime() - DAY), new Date(start.getTime() + DAY));
+    const around = await availability.busyFor([physician._id], new Date(start.getTime() - DAY_MS), new Date(start.getTime() + DAY_MS));
     // When moving, the appointment's own current slot does not count against it (slot keys make its start unique).
     const busy = (around.get(physician._id.toHexString()) ?? []).filter((b) => b.start.getTime() !== moving?.startsAt.getTime());
     const check = checkSlot(physicians.rulesFor(physician, settings), start, { now, busy });

@@ -1,8 +1,7 @@
 import type * as z from 'zod';
 import type { ListPhysiciansInput, Physician, Slot, UpsertPhysicianInput, UpdatePhysicianInput } from '@clinic/contracts';
 import { ObjectId, type PhysicianDoc } from '@clinic/db';
-import { freeSlots, nextFreeSlot, toZonedIso, validateRules, type Busy, type ScheduleRules, type Slot as FreeSlot } from '@clinic/scheduling';
-import { localDayRange } from '../clinic/local-day.ts';
+import { DAY_MS, freeSlots, localDayRange, nextFreeSlot, toZonedIso, validateRules, type Busy, type ScheduleRules, type Slot as FreeSlot } from '@clinic/scheduling';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import type { Availability } from '../appointments/availability.ts';
@@ -10,7 +9,6 @@ import type { ClinicService, ClinicSettings } from '../clinic/clinic.service.ts'
 import type { SpecialtiesService } from '../specialties/specialties.service.ts';
 import { createPhysiciansRepository } from './physicians.repository.ts';
 
-const DAY = 86_400_000;
 /** How far ahead "next free slot" looks. */
 const NEXT_SLOT_DAYS = 14;
 /** Longest window the slot list answers in one call. */
@@ -101,14 +99,14 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
         window = localDayRange(input.availableOn, tz);
       } else if (input.availableFrom || input.availableTo) {
         const from = input.availableFrom ?? now;
-        window = { from, to: input.availableTo ?? new Date(from.getTime() + DAY) };
+        window = { from, to: input.availableTo ?? new Date(from.getTime() + DAY_MS) };
       }
-      if (window && (window.to <= window.from || window.to.getTime() - window.from.getTime() > MAX_SLOT_RANGE_DAYS * DAY)) {
+      if (window && (window.to <= window.from || window.to.getTime() - window.from.getTime() > MAX_SLOT_RANGE_DAYS * DAY_MS)) {
         throw new AppError('VALIDATION_FAILED', `The availability window must be positive and at most ${MAX_SLOT_RANGE_DAYS} days.`, {
           fieldErrors: { availableTo: ['must be after availableFrom and within 31 days of it'] },
         });
       }
-      const busyTo = new Date(Math.max(now.getTime() + NEXT_SLOT_DAYS * DAY, window?.to.getTime() ?? 0));
+      const busyTo = new Date(Math.max(now.getTime() + NEXT_SLOT_DAYS * DAY_MS, window?.to.getTime() ?? 0));
       const busy = await availability.busyFor(docs.map((d) => d._id), new Date(Math.min(now.getTime(), window?.from.getTime() ?? Infinity)), busyTo);
 
       const rows: { doc: PhysicianDoc; next: FreeSlot | null }[] = [];
@@ -157,14 +155,14 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       const doc = await load(id);
       const now = deps.clock();
       const settings = await clinic.settings();
-      const busy = await availability.busyFor([doc._id], now, new Date(now.getTime() + NEXT_SLOT_DAYS * DAY));
+      const busy = await availability.busyFor([doc._id], now, new Date(now.getTime() + NEXT_SLOT_DAYS * DAY_MS));
       const next = nextFreeSlot(rulesFor(doc, settings), { now, busy: busy.get(id) ?? [], searchDays: NEXT_SLOT_DAYS });
       return { ...toDto(doc), schedule: doc.schedule, nextFreeSlot: next ? slotDto(next, settings.timeZone) : null };
     },
 
     async slots(input: { id: string; from: Date; to: Date }) {
       if (input.to <= input.from) throw new AppError('VALIDATION_FAILED', '"to" must be after "from".', { fieldErrors: { to: ['must be after from'] } });
-      if (input.to.getTime() - input.from.getTime() > MAX_SLOT_RANGE_DAYS * DAY) {
+      if (input.to.getTime() - input.from.getTime() > MAX_SLOT_RANGE_DAYS * DAY_MS) {
         throw new AppError('VALIDATION_FAILED', `Ask for at most ${MAX_SLOT_RANGE_DAYS} days at a time.`, { fieldErrors: { to: ['is more than 31 days after from'] } });
       }
       const doc = await load(input.id);
