@@ -25,7 +25,25 @@ const EnvSchema = z.object({
   SEED_PASSWORD: z.string().min(8).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(100_000),
+  INSURANCE_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  INSURANCE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
+  PII_ENCRYPTION_KEY: z
+    .string()
+    .refine((k) => decodeKey(k) !== null, 'must be 32 bytes written as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)')
+    .optional(),
+  JOBS_ENABLED: z.enum(['true', 'false']).default('true'),
+  JOBS_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
 });
+
+/** A 32-byte key given as 64 hex characters or as base64 / base64url; null otherwise. */
+function decodeKey(text: string): Buffer | null {
+  if (/^[0-9a-f]{64}$/i.test(text)) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) {
+    const key = Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
+    if (key.length === 32) return key;
+  }
+  return null;
+}
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -37,11 +55,13 @@ function isTimeZone(tz: string): boolean {
 }
 
 /** Secrets a production server cannot run without. */
-const REQUIRED_IN_PRODUCTION = ['MONGO_URI', 'SECRET_KEY', 'SMTP_URL', 'SEED_PASSWORD'] as const;
+const REQUIRED_IN_PRODUCTION = ['MONGO_URI', 'SECRET_KEY', 'SMTP_URL', 'SEED_PASSWORD', 'PII_ENCRYPTION_KEY', 'INSURANCE_API_URL'] as const;
 
 const DEV_DEFAULTS = {
   SECRET_KEY: 'dev-only-secret-key-change-me-0123456789abcdef',
   SEED_PASSWORD: 'Clinic-2026!',
+  /** sha256('clinic development-only PII key') */
+  PII_ENCRYPTION_KEY: 'b723efc20fed02a7a06991b782359b6b9534a606b0d70abb31f270a9b07458e6',
 };
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -85,6 +105,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.BODY_LIMIT_BYTES,
+    /** false for API-only processes; any number of processes may run jobs together. */
+    jobs: { enabled: e.JOBS_ENABLED === 'true', intervalMs: e.JOBS_INTERVAL_MS },
+    /** No apiUrl: the server answers from the built-in simulated insurer (development and tests only). */
+    insurance: {
+      apiUrl: e.INSURANCE_API_URL,
+      timeoutMs: e.INSURANCE_TIMEOUT_MS,
+      encryptionKey: decodeKey(orDefault('PII_ENCRYPTION_KEY')) as Buffer,
+    },
     stripeSecretKey: e.STRIPE_SECRET_KEY,
     twilio: { sid: e.TWILIO_SID, authToken: e.TWILIO_AUTH_TOKEN },
     openaiApiKey: e.OPENAI_API_KEY,

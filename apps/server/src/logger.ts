@@ -15,7 +15,9 @@ export const REDACT_PATHS = [
   '*.accessToken',
   '*.refreshToken',
   '*.secretKey',
+  'emiratesId',
   '*.emiratesId',
+  '*.*.emiratesId',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

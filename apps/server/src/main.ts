@@ -1,5 +1,6 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { startJobRunner } from './jobs.ts';
 import { createLogger } from './logger.ts';
 import { startRuntime } from './runtime.ts';
 
@@ -34,6 +35,7 @@ const purge = setInterval(() => void services.rateLimiter.purgeExpired().catch((
 purge.unref();
 
 await app.listen({ port: config.port, host: config.host });
+const jobs = config.jobs.enabled ? startJobRunner(services, { intervalMs: config.jobs.intervalMs, log }) : null;
 log.info(`API docs: ${publicBaseUrl}/docs · OpenAPI: ${publicBaseUrl}/api/v1/openapi.json · tRPC: ${publicBaseUrl}/trpc`);
 
 let stopping = false;
@@ -48,6 +50,7 @@ async function shutdown(signal: string) {
   force.unref();
   try {
     clearInterval(purge);
+    await jobs?.stop();
     await app.close();
     await runtime.close();
     log.info('stopped');

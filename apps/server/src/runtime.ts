@@ -1,14 +1,17 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { DEFAULT_AUTH_SETTINGS, hashPassword, systemClock, type ApiDeps, type Mailer } from '@clinic/api';
+import { DEFAULT_AUTH_SETTINGS, createHttpInsuranceProvider, hashPassword, systemClock, type ApiDeps, type Mailer } from '@clinic/api';
 import { connectDatabase, formatSeedReport, seedDatabase, startEmbeddedDatabase, type Database, type EmbeddedDatabase } from '@clinic/db';
 import type { Config } from './config.ts';
+import { startInsurerSim, type InsurerSim } from './dev/insurer-sim.ts';
 import { createLogMailer, createSmtpMailer } from './mailer.ts';
 
 export interface Runtime {
   database: Database;
   deps: ApiDeps;
   embedded: EmbeddedDatabase | null;
+  /** The in-process simulated insurer, when INSURANCE_API_URL is not set. */
+  insurerSim: InsurerSim | null;
   close(): Promise<void>;
 }
 
@@ -32,6 +35,14 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
     mailer = createLogMailer(log);
   }
 
+  let insurerSim: InsurerSim | null = null;
+  let insuranceUrl = config.insurance.apiUrl;
+  if (!insuranceUrl) {
+    insurerSim = await startInsurerSim();
+    insuranceUrl = insurerSim.url;
+    log.warn(`INSURANCE_API_URL not set: insurance checks go to the built-in simulated insurer at ${insuranceUrl} (test IDs in the README)`);
+  }
+
   if (embedded && (await database.cols.users.estimatedDocumentCount()) === 0) {
     const report = await seedDatabase(database, { hashPassword, password: config.seedPassword, timeZone: config.clinicTimeZone });
     log.info('\n' + formatSeedReport(report, config.seedPassword));
@@ -40,6 +51,7 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
   return {
     database,
     embedded,
+    insurerSim,
     deps: {
       db: database,
       mailer,
@@ -47,11 +59,16 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
       clinicName: config.clinicName,
       timeZone: config.clinicTimeZone,
       auth: { ...DEFAULT_AUTH_SETTINGS, secretKey: config.secretKey },
+      insurance: {
+        provider: createHttpInsuranceProvider({ baseUrl: insuranceUrl, timeoutMs: config.insurance.timeoutMs }),
+        encryptionKey: config.insurance.encryptionKey,
+      },
     },
     async close() {
       mailer.close?.();
       await database.close();
       await embedded?.stop();
+      await insurerSim?.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Database } from '@clinic/db';
 import type { Clock } from './clock.ts';
+import type { InsuranceProvider } from './modules/insurance/insurance.provider.ts';
 import type { Limit } from './security/rate-limit.ts';
 
 export interface MailMessage {
@@ -11,6 +12,39 @@ export interface MailMessage {
 /** Outbound email port; the server plugs in SMTP (or, in development, the log). */
 export interface Mailer {
   send(message: MailMessage): Promise<void>;
+}
+
+export interface Recipient {
+  userId: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+}
+
+/** A message to a patient; `data` carries the values a templated channel (WhatsApp) fills in. */
+export interface Notification {
+  kind: 'appointment_reminder';
+  to: Recipient;
+  subject: string;
+  text: string;
+  data: Record<string, string>;
+}
+
+/** Outbound patient notifications port: email today; SMS/WhatsApp channels plug in here. */
+export interface Notifier {
+  /** 'no_channel' when the patient cannot be reached by any configured channel. */
+  notify(notification: Notification): Promise<'sent' | 'no_channel'>;
+}
+
+/** The default notifier: email, when the patient has an address. */
+export function emailNotifier(mailer: Mailer): Notifier {
+  return {
+    async notify(n) {
+      if (!n.to.email) return 'no_channel';
+      await mailer.send({ to: n.to.email, subject: n.subject, text: n.text });
+      return 'sent';
+    },
+  };
 }
 
 export interface AuthSettings {
@@ -52,11 +86,21 @@ export const DEFAULT_AUTH_SETTINGS: Omit<AuthSettings, 'secretKey'> = {
   },
 };
 
+/** Insurance eligibility: who answers, and the key that seals Emirates IDs at rest. */
+export interface InsuranceSettings {
+  provider: InsuranceProvider;
+  /** 32 bytes; AES-256-GCM for the stored Emirates ID and the key of its look-up hash. */
+  encryptionKey: Uint8Array;
+}
+
 export interface ApiDeps {
   db: Database;
   mailer: Mailer;
+  /** Defaults to email through `mailer`. */
+  notifier?: Notifier;
   clock: Clock;
   auth: AuthSettings;
+  insurance: InsuranceSettings;
   clinicName: string;
   /** IANA zone used until the clinic_info document names one. */
   timeZone: string;

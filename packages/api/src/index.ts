@@ -1,9 +1,22 @@
 export { appRouter, createCaller, type AppRouter } from './router.ts';
 export { createServices, type Services } from './services.ts';
 export { createRequestContext, createInternalContext, type Context, type Actor, type ContextSource } from './context.ts';
-export { DEFAULT_AUTH_SETTINGS, type ApiDeps, type AuthSettings, type Mailer, type MailMessage, type RateLimits } from './deps.ts';
+export {
+  DEFAULT_AUTH_SETTINGS,
+  emailNotifier,
+  type ApiDeps,
+  type AuthSettings,
+  type InsuranceSettings,
+  type Mailer,
+  type MailMessage,
+  type Notification,
+  type Notifier,
+  type RateLimits,
+} from './deps.ts';
 export { AppError } from './errors.ts';
 export { systemClock, type Clock } from './clock.ts';
 export { hashPassword } from './security/passwords.ts';
 export { buildOpenApiDocument } from './openapi.ts';
 export { assertOwnerOr } from './policy.ts';
+export { createHttpInsuranceProvider, type EligibilityAnswer, type InsuranceProvider } from './modules/insurance/insurance.provider.ts';
+export { INSURANCE_CACHE_MS, type Coverage, type InsuranceService } from './modules/insurance/insurance.service.ts';

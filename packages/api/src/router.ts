@@ -1,6 +1,7 @@
 import { appointmentsRouter } from './modules/appointments/appointments.router.ts';
 import { authRouter } from './modules/auth/auth.router.ts';
 import { clinicRouter } from './modules/clinic/clinic.router.ts';
+import { insuranceRouter } from './modules/insurance/insurance.router.ts';
 import { packagesRouter } from './modules/packages/packages.router.ts';
 import { physiciansRouter } from './modules/physicians/physicians.router.ts';
 import { specialtiesRouter } from './modules/specialties/specialties.router.ts';
@@ -15,6 +16,7 @@ export const appRouter = router({
   packages: packagesRouter,
   physicians: physiciansRouter,
   appointments: appointmentsRouter,
+  insurance: insuranceRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,8 +1,11 @@
-import type { ApiDeps } from './deps.ts';
+import { emailNotifier, type ApiDeps } from './deps.ts';
+import { createAppointmentJobs } from './modules/appointments/appointments.jobs.ts';
 import { createAppointmentsService } from './modules/appointments/appointments.service.ts';
 import { createAvailability } from './modules/appointments/availability.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createClinicService } from './modules/clinic/clinic.service.ts';
+import { createInsuranceService } from './modules/insurance/insurance.service.ts';
+import { createNotificationsService } from './modules/notifications/notifications.service.ts';
 import { createPackagesService } from './modules/packages/packages.service.ts';
 import { createPhysiciansService } from './modules/physicians/physicians.service.ts';
 import { createSpecialtiesService } from './modules/specialties/specialties.service.ts';
@@ -17,6 +20,7 @@ export function createServices(deps: ApiDeps) {
   const specialties = createSpecialtiesService(deps);
   const packages = createPackagesService(deps);
   const availability = createAvailability(deps);
+  const notifications = createNotificationsService(deps, deps.notifier ?? emailNotifier(deps.mailer));
   const physicians = createPhysiciansService(deps, clinic, specialties, availability);
   return {
     clock: deps.clock,
@@ -28,6 +32,8 @@ export function createServices(deps: ApiDeps) {
     packages,
     physicians,
     appointments: createAppointmentsService(deps, clinic, physicians, packages, users, availability),
+    insurance: createInsuranceService(deps, clinic),
+    jobs: createAppointmentJobs(deps, clinic, notifications),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -98,6 +98,28 @@ export const UpsertPhysicianInput = z.strictObject({
 });
 export const UpdatePhysicianInput = z.strictObject({ id: IdSchema, patch: UpsertPhysicianInput.partial().extend({ active: z.boolean().optional() }) });
 
+export const ClinicPoliciesSchema = z.object({
+  cancellationCutoffHours: z.number(),
+  minNoticeMinutes: z.number(),
+  horizonDays: z.number(),
+  holdMinutes: z.number(),
+  paymentRequired: z.boolean(),
+  reminderLeadMinutes: z.number(),
+  noShowAfterMinutes: z.number(),
+});
+
+/** Admin change of booking policies: only the fields given change. */
+export const UpdateClinicPoliciesInput = z.strictObject({
+  cancellationCutoffHours: z.number().int().min(0).max(14 * 24).optional(),
+  minNoticeMinutes: z.number().int().min(0).max(7 * 24 * 60).optional(),
+  horizonDays: z.number().int().min(1).max(365).optional(),
+  holdMinutes: z.number().int().min(1).max(24 * 60).optional(),
+  paymentRequired: z.boolean().optional(),
+  reminderLeadMinutes: z.number().int().min(15).max(7 * 24 * 60).optional(),
+  noShowAfterMinutes: z.number().int().min(0).max(24 * 60).optional(),
+});
+export type UpdateClinicPolicies = z.infer<typeof UpdateClinicPoliciesInput>;
+
 export const ClinicSchema = z.object({
   name: z.string(),
   address: z.object({ line1: z.string(), area: z.string(), city: z.string(), emirate: z.string(), country: z.string() }),
@@ -105,13 +127,7 @@ export const ClinicSchema = z.object({
   email: z.string(),
   timeZone: z.string(),
   openingHours: z.array(z.object({ weekday: z.number(), open: z.string(), close: z.string() })),
-  policies: z.object({
-    cancellationCutoffHours: z.number(),
-    minNoticeMinutes: z.number(),
-    horizonDays: z.number(),
-    holdMinutes: z.number(),
-    paymentRequired: z.boolean(),
-  }),
+  policies: ClinicPoliciesSchema,
 });
 export type Clinic = z.infer<typeof ClinicSchema>;
 

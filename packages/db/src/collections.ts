@@ -2,7 +2,9 @@ import type { Collection, Db, IndexDescription } from 'mongodb';
 import type {
   AppointmentDoc,
   ClinicInfoDoc,
+  InsuranceProfileDoc,
   MedicalPackageDoc,
+  NotificationDoc,
   OneTimeCodeDoc,
   PhysicianDoc,
   RateLimitDoc,
@@ -21,6 +23,8 @@ export const COLLECTIONS = {
   appointments: 'appointments',
   medicalPackages: 'medical_packages',
   specialties: 'specialties',
+  insuranceProfiles: 'insurance_profiles',
+  notifications: 'notifications',
 } as const;
 
 export interface Collections {
@@ -33,6 +37,8 @@ export interface Collections {
   appointments: Collection<AppointmentDoc>;
   medicalPackages: Collection<MedicalPackageDoc>;
   specialties: Collection<SpecialtyDoc>;
+  insuranceProfiles: Collection<InsuranceProfileDoc>;
+  notifications: Collection<NotificationDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -46,6 +52,8 @@ export function collections(db: Db): Collections {
     appointments: db.collection<AppointmentDoc>(COLLECTIONS.appointments),
     medicalPackages: db.collection<MedicalPackageDoc>(COLLECTIONS.medicalPackages),
     specialties: db.collection<SpecialtyDoc>(COLLECTIONS.specialties),
+    insuranceProfiles: db.collection<InsuranceProfileDoc>(COLLECTIONS.insuranceProfiles),
+    notifications: db.collection<NotificationDoc>(COLLECTIONS.notifications),
   };
 }
 
@@ -73,14 +81,22 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { patientId: 1, startsAt: 1 }, name: 'patient_startsAt' },
     { key: { physicianId: 1, startsAt: 1 }, name: 'physician_startsAt' },
     { key: { status: 1, holdExpiresAt: 1 }, name: 'status_holdExpiresAt' },
+    { key: { status: 1, startsAt: 1 }, name: 'status_startsAt' },
+    { key: { reminderDueAt: 1 }, name: 'reminderDueAt' },
   ],
   medicalPackages: [],
   specialties: [],
+  insuranceProfiles: [{ key: { emiratesIdHash: 1 }, name: 'emiratesIdHash' }],
+  notifications: [{ key: { patientId: 1, createdAt: -1 }, name: 'patient_createdAt' }],
 };
 
 export async function ensureIndexes(db: Db): Promise<void> {
   const cols = collections(db);
   for (const [name, indexes] of Object.entries(INDEXES) as [keyof Collections, IndexDescription[]][]) {
-    if (indexes.length > 0) await cols[name].createIndexes(indexes);
+    if (indexes.length === 0) continue;
+    // Only the missing ones: FerretDB 1.24 drops the connection when a batch re-creates existing indexes.
+    const existing = new Set((await cols[name].listIndexes().toArray().catch(() => [])).map((i) => i.name as string));
+    const missing = indexes.filter((i) => !existing.has(i.name!));
+    if (missing.length > 0) await cols[name].createIndexes(missing);
   }
 }

@@ -71,6 +71,10 @@ export interface ClinicPolicies {
   holdMinutes: number;
   /** false = clinics that take payment at the desk: bookings are confirmed at once. */
   paymentRequired: boolean;
+  /** How long before the start the reminder goes out. */
+  reminderLeadMinutes: number;
+  /** A confirmed appointment nobody checked in becomes a no-show this long after its start. */
+  noShowAfterMinutes: number;
 }
 
 export interface ClinicInfoDoc {
@@ -155,6 +159,12 @@ export interface AppointmentDoc {
   packageId: ObjectId | null;
   price: { amount: number; currency: 'AED' };
   holdExpiresAt: Date | null;
+  /**
+   * When the reminder is due; null when none is planned or it has been claimed for sending. Moving the
+   * appointment re-plans it in the same update, so the reminder always belongs to the current start.
+   */
+  reminderDueAt: Date | null;
+  reminderSentAt: Date | null;
   cancellation: { by: 'patient' | 'clinic'; byUserId: ObjectId | null; reason: string; at: Date } | null;
   history: { status: AppointmentStatus; at: Date; by: ObjectId | null; note?: string }[];
   createdAt: Date;
@@ -168,6 +178,51 @@ export interface MedicalPackageDoc {
   price: { amount: number; currency: 'AED' };
   includedServices: string[];
   active: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** AES-256-GCM output, base64; `v` names the key/format so that keys can be rotated later. */
+export interface EncryptedValue {
+  v: 1;
+  iv: string;
+  tag: string;
+  data: string;
+}
+
+export type InsuranceStatus = 'eligible' | 'not_eligible' | 'not_found' | 'unknown';
+
+/**
+ * A patient's latest insurance check; `_id` is the patient's user id. The Emirates ID is never stored in
+ * the clear: it is encrypted (bound to this patient) and, for look-ups, kept as a keyed hash.
+ */
+export interface InsuranceProfileDoc {
+  _id: ObjectId;
+  emiratesIdEncrypted: EncryptedValue;
+  /** HMAC-SHA256 of the 15 normalised digits, hex. */
+  emiratesIdHash: string;
+  status: InsuranceStatus;
+  insurer: string | null;
+  network: string | null;
+  plan: string | null;
+  copayPercent: number | null;
+  checkedAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type NotificationStatus = 'sending' | 'sent' | 'no_channel' | 'skipped';
+
+/**
+ * One outbound patient message. `_id` is its dedupe key (e.g. `reminder|<appointmentId>|<startISO>`):
+ * inserting it is the claim, so among any number of processes exactly one sends it.
+ */
+export interface NotificationDoc {
+  _id: string;
+  kind: 'appointment_reminder';
+  patientId: ObjectId;
+  appointmentId: ObjectId | null;
+  status: NotificationStatus;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -3,7 +3,7 @@
 // gives the same documents (a seeded PRNG stands in for randomness). The writes live in seed.ts.
 import { ObjectId } from 'mongodb';
 import type { Role } from '@clinic/contracts';
-import { addLocalDays, freeSlots, localDateOf, localDayRange } from '@clinic/scheduling';
+import { addLocalDays, freeSlots, localDateOf, localDayRange, reminderDueAt } from '@clinic/scheduling';
 import type {
   AppointmentDoc,
   AppointmentStatus,
@@ -136,12 +136,14 @@ export function userDoc(u: SeedUser, passwordHash: string, now: Date): Omit<User
 // Clinic
 // ---------------------------------------------------------------------------------------------
 
-export const SEED_POLICIES: ClinicPolicies = {
+export const DEFAULT_CLINIC_POLICIES: ClinicPolicies = {
   cancellationCutoffHours: 24,
   minNoticeMinutes: 120,
   horizonDays: 60,
   holdMinutes: 15,
   paymentRequired: false,
+  reminderLeadMinutes: 180,
+  noShowAfterMinutes: 15,
 };
 
 export function clinicInfoDoc(now: Date, timeZone: string): Omit<ClinicInfoDoc, '_id'> {
@@ -153,7 +155,7 @@ export function clinicInfoDoc(now: Date, timeZone: string): Omit<ClinicInfoDoc, 
     email: 'hello@alnoor-clinic.test',
     timeZone,
     openingHours: [...weekdays, { weekday: 6, open: '09:00', close: '14:00' }],
-    policies: { ...SEED_POLICIES },
+    policies: { ...DEFAULT_CLINIC_POLICIES },
     createdAt: now,
     updatedAt: now,
   };
@@ -501,7 +503,7 @@ export function appointmentDocs(input: AppointmentSeedInput): AppointmentDoc[] {
     let status: AppointmentStatus = 'confirmed';
     if (soon(c)) {
       status = 'checked_in';
-    } else if (holds < SEED_STATUS_QUOTAS.upcoming.pending_payment && startMs > nowMs + SEED_POLICIES.minNoticeMinutes * MINUTE_MS) {
+    } else if (holds < SEED_STATUS_QUOTAS.upcoming.pending_payment && startMs > nowMs + DEFAULT_CLINIC_POLICIES.minNoticeMinutes * MINUTE_MS) {
       // Unpaid holds only where the clinic's notice period still allows a new booking.
       status = 'pending_payment';
       holds++;
@@ -584,7 +586,7 @@ export function appointmentDocs(input: AppointmentSeedInput): AppointmentDoc[] {
         history.push({ status: 'confirmed', at: createdAt, by: null }, { status, at: at(endMs + 15 * MINUTE_MS), by: null });
         break;
       case 'expired':
-        history.push({ status: 'pending_payment', at: createdAt, by: null }, { status, at: new Date(createdAt.getTime() + SEED_POLICIES.holdMinutes * MINUTE_MS), by: null });
+        history.push({ status: 'pending_payment', at: createdAt, by: null }, { status, at: new Date(createdAt.getTime() + DEFAULT_CLINIC_POLICIES.holdMinutes * MINUTE_MS), by: null });
         break;
       case 'cancelled': {
         const until = Math.min(startMs, nowMs);
@@ -621,7 +623,9 @@ export function appointmentDocs(input: AppointmentSeedInput): AppointmentDoc[] {
       reason: pkg ? pkg.name : rng.pick(reasons),
       packageId: pkg ? pkg._id : null,
       price: pkg ? { ...pkg.price } : { ...physician.price },
-      holdExpiresAt: status === 'pending_payment' ? new Date(nowMs + SEED_POLICIES.holdMinutes * MINUTE_MS) : null,
+      holdExpiresAt: status === 'pending_payment' ? new Date(nowMs + DEFAULT_CLINIC_POLICIES.holdMinutes * MINUTE_MS) : null,
+      reminderDueAt: status === 'confirmed' || status === 'pending_payment' ? reminderDueAt(start, new Date(nowMs), DEFAULT_CLINIC_POLICIES.reminderLeadMinutes) : null,
+      reminderSentAt: null,
       cancellation,
       history,
       createdAt,

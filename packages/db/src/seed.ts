@@ -4,7 +4,7 @@ import type { Database } from './client.ts';
 import type { AppointmentStatus, MedicalPackageDoc, PhysicianDoc, SpecialtyDoc, UserDoc } from './documents.ts';
 import {
   DEFAULT_SEED_TIME_ZONE,
-  SEED_POLICIES,
+  DEFAULT_CLINIC_POLICIES,
   SEED_USERS,
   appointmentDocs,
   clinicInfoDoc,
@@ -67,7 +67,7 @@ export async function seedDatabase(database: Database, opts: SeedOptions): Promi
   // Clinic (a singleton); an older seed's record gains the booking policies it lacked.
   const clinic = await cols.clinicInfo.updateOne({}, { $setOnInsert: { _id: new ObjectId(), ...clinicInfoDoc(now, timeZone) } }, { upsert: true });
   tally('clinic_info', clinic.upsertedCount, clinic.upsertedCount ? 0 : 1);
-  if (!clinic.upsertedCount) await cols.clinicInfo.updateOne({ policies: { $exists: false } }, { $set: { policies: { ...SEED_POLICIES }, updatedAt: now } });
+  if (!clinic.upsertedCount) await cols.clinicInfo.updateOne({ policies: { $exists: false } }, { $set: { policies: { ...DEFAULT_CLINIC_POLICIES }, updatedAt: now } });
 
   // Specialties.
   const specialties = specialtyDocs(now);

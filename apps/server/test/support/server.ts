@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { inject } from 'vitest';
-import { DEFAULT_AUTH_SETTINGS, hashPassword, type AuthSettings, type RateLimits } from '@clinic/api';
+import { DEFAULT_AUTH_SETTINGS, createHttpInsuranceProvider, hashPassword, type ApiDeps, type AuthSettings, type RateLimits } from '@clinic/api';
 import { ObjectId, connectDatabase } from '@clinic/db';
 import { buildApp } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -21,7 +21,12 @@ export interface TestServerOptions {
   bodyLimit?: number;
   corsOrigins?: string[];
   logger?: Logger;
+  /** The insurer's eligibility API (e.g. a simulated insurer from startInsurerSim); none = checks answer "unknown". */
+  insurance?: { url: string; timeoutMs?: number };
 }
+
+/** Discard port on loopback: nothing listens, so a check fails fast and answers "unknown". */
+const NO_INSURER = 'http://127.0.0.1:9';
 
 /**
  * The real Fastify server on a loopback port, on its own database, sending mail over real SMTP.
@@ -40,7 +45,18 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     ...opts.auth,
     limits: { ...DEFAULT_AUTH_SETTINGS.limits, ...RELAXED, ...opts.auth?.limits },
   };
-  const deps = { db: database, mailer, clock, auth, clinicName: 'Test Clinic', timeZone: 'Asia/Dubai' };
+  const deps: ApiDeps = {
+    db: database,
+    mailer,
+    clock,
+    auth,
+    insurance: {
+      provider: createHttpInsuranceProvider({ baseUrl: opts.insurance?.url ?? NO_INSURER, timeoutMs: opts.insurance?.timeoutMs ?? 3_000 }),
+      encryptionKey: randomBytes(32),
+    },
+    clinicName: 'Test Clinic',
+    timeZone: 'Asia/Dubai',
+  };
   const { app, services } = await buildApp({
     deps,
     database,
@@ -135,4 +151,11 @@ export async function makePatients(server: TestServer, n: number, password = 'pa
     out.push({ userId: d._id.toHexString(), email: d.email, accessToken: res.body.accessToken });
   }
   return out;
+}
+
+/** A staff, doctor or admin account created as an admin would, signed in over REST. */
+export async function makeStaff(server: TestServer, role: 'staff' | 'doctor' | 'admin', password = 'staff-pass-123') {
+  const user = await server.services.users.createStaffUser({ email: uniqueEmail(role), password, fullName: `Test ${role}`, role });
+  const res = await server.rest('POST', '/auth/login', { email: user.email, password });
+  return { userId: user.id, email: user.email, accessToken: res.body.accessToken as string };
 }

@@ -1,4 +1,4 @@
-import { ObjectId, isDuplicateKeyError, type AppointmentDoc, type AppointmentStatus, type Collections } from '@clinic/db';
+import { ObjectId, isDuplicateKeyError, type AppointmentDoc, type AppointmentStatus, type Collections, type Filter } from '@clinic/db';
 
 /** Statuses whose appointment occupies its slot. */
 export const HOLDING: AppointmentStatus[] = ['pending_payment', 'confirmed', 'checked_in', 'completed', 'no_show'];
@@ -8,6 +8,17 @@ export const patientSlotKeyOf = (patientId: ObjectId, start: Date) => `${patient
 export const releasedKey = (id: ObjectId) => `released|${id.toHexString()}`;
 
 export type ClaimResult = 'ok' | 'slot_taken' | 'patient_busy';
+
+export interface Transition {
+  from: AppointmentStatus[];
+  to: AppointmentStatus;
+  at: Date;
+  /** null for the system (jobs, webhooks). */
+  by: ObjectId | null;
+  set?: Partial<AppointmentDoc>;
+  release?: boolean;
+  guard?: Filter<AppointmentDoc>;
+}
 
 function whichKey(err: unknown): ClaimResult {
   // MongoDB names the index in the message; FerretDB too. The patient key is the only other unique one.
@@ -50,15 +61,20 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
     },
 
     /**
-     * Status change guarded by the current status, in one update; `release` also frees the slot keys.
-     * Returns the updated document, or null when the appointment was not in one of `from`.
+     * Status change guarded by the current status (and `guard`), in one update; `release` also frees the
+     * slot keys. Returns the updated document, or null when the appointment no longer qualified.
      */
-    transition(id: ObjectId, from: AppointmentStatus[], to: AppointmentStatus, at: Date, by: ObjectId | null, extra: Partial<AppointmentDoc> = {}, release = false) {
+    transition(id: ObjectId, t: Transition) {
       return col.findOneAndUpdate(
-        { _id: id, status: { $in: from } },
+        { ...t.guard, _id: id, status: { $in: t.from } },
         {
-          $set: { status: to, updatedAt: at, ...extra, ...(release ? { slotKey: releasedKey(id), patientSlotKey: releasedKey(id), holdExpiresAt: null } : {}) },
-          $push: { history: { status: to, at, by } },
+          $set: {
+            status: t.to,
+            updatedAt: t.at,
+            ...t.set,
+            ...(t.release ? { slotKey: releasedKey(id), patientSlotKey: releasedKey(id), holdExpiresAt: null, reminderDueAt: null } : {}),
+          },
+          $push: { history: { status: t.to, at: t.at, by: t.by } },
         },
         { returnDocument: 'after' },
       );
@@ -68,7 +84,7 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
      * Moves the appointment in one update: the new keys are claimed and the old ones dropped together.
      * A taken slot makes the whole update fail, leaving the original exactly as it was.
      */
-    async move(doc: AppointmentDoc, start: Date, end: Date, at: Date, by: ObjectId): Promise<ClaimResult | 'changed'> {
+    async move(doc: AppointmentDoc, start: Date, end: Date, at: Date, by: ObjectId, reminderAt: Date | null): Promise<ClaimResult | 'changed'> {
       try {
         const res = await col.updateOne(
           { _id: doc._id, slotKey: doc.slotKey, status: { $in: ['pending_payment', 'confirmed'] } },
@@ -78,6 +94,8 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
               patientSlotKey: patientSlotKeyOf(doc.patientId, start),
               startsAt: start,
               endsAt: end,
+              reminderDueAt: reminderAt,
+              reminderSentAt: null,
               updatedAt: at,
             },
             $push: { history: { status: doc.status, at, by, note: `rescheduled from ${doc.startsAt.toISOString()}` } },
@@ -88,6 +106,26 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
         if (isDuplicateKeyError(err)) return whichKey(err);
         throw err;
       }
+    },
+
+    // --- background jobs: each due item is found by an index and changed by a guarded single-document update,
+    // so any number of processes may sweep at once and a restart loses nothing.
+
+    dueHolds(now: Date, limit: number) {
+      return col.find({ status: 'pending_payment', holdExpiresAt: { $lte: now } }, { projection: { _id: 1 } }).limit(limit).toArray();
+    },
+
+    dueNoShows(startedBefore: Date, limit: number) {
+      return col.find({ status: 'confirmed', startsAt: { $lte: startedBefore } }, { projection: { _id: 1 } }).limit(limit).toArray();
+    },
+
+    dueReminders(now: Date, limit: number) {
+      return col.find({ reminderDueAt: { $lte: now } }, { projection: { _id: 1, patientId: 1, startsAt: 1 } }).limit(limit).toArray();
+    },
+
+    /** Settles (or postpones) the reminder planned for `startsAt`; a plan made by a later reschedule stays. */
+    settleReminder(id: ObjectId, startsAt: Date, set: { reminderDueAt: Date | null; reminderSentAt?: Date }) {
+      return col.updateOne({ _id: id, startsAt }, { $set: set });
     },
 
     listForPatient(patientId: ObjectId, filter: Record<string, unknown>, sort: 1 | -1) {

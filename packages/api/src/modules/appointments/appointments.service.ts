@@ -1,6 +1,6 @@
 import type { Appointment, AppointmentStatus } from '@clinic/contracts';
 import { ObjectId, type AppointmentDoc, type PhysicianDoc } from '@clinic/db';
-import { DAY_MS, checkSlot, localDayRange, toZonedIso } from '@clinic/scheduling';
+import { DAY_MS, checkSlot, localDayRange, reminderDueAt, toZonedIso } from '@clinic/scheduling';
 import type { Actor } from '../../context.ts';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
@@ -9,7 +9,7 @@ import type { PackagesService } from '../packages/packages.service.ts';
 import type { PhysiciansService } from '../physicians/physicians.service.ts';
 import type { UsersService } from '../users/users.service.ts';
 import { canCheckIn, canComplete, canConfirm, canReschedule, canView, cancelsAs, relationTo } from './appointments.policy.ts';
-import { createAppointmentsRepository, patientSlotKeyOf, slotKeyOf, type ClaimResult } from './appointments.repository.ts';
+import { createAppointmentsRepository, patientSlotKeyOf, slotKeyOf, type ClaimResult, type Transition } from './appointments.repository.ts';
 import type { Availability } from './availability.ts';
 
 function claimError(result: Exclude<ClaimResult, 'ok'>): AppError {
@@ -72,11 +72,11 @@ export function createAppointmentsService(
     return { appt, physician, relation };
   }
 
-  async function transition(actor: Actor, appt: AppointmentDoc, from: AppointmentStatus[], to: AppointmentStatus, extra: Partial<AppointmentDoc> = {}, release = false) {
-    const updated = await repo.transition(appt._id, from, to, deps.clock(), new ObjectId(actor.userId), extra, release);
+  async function transition(actor: Actor, appt: AppointmentDoc, t: Pick<Transition, 'from' | 'to' | 'set' | 'release'>) {
+    const updated = await repo.transition(appt._id, { ...t, at: deps.clock(), by: new ObjectId(actor.userId) });
     if (!updated) {
       const current = await repo.findById(appt._id.toHexString());
-      throw new AppError('INVALID_TRANSITION', `This appointment is ${current?.status ?? appt.status}; it cannot become ${to}.`);
+      throw new AppError('INVALID_TRANSITION', `This appointment is ${current?.status ?? appt.status}; it cannot become ${t.to}.`);
     }
     return toDto(updated, (await clinic.settings()).timeZone);
   }
@@ -107,6 +107,8 @@ export function createAppointmentsService(
         packageId: pkg ? new ObjectId(pkg.id) : null,
         price: pkg?.price ?? physician.price,
         holdExpiresAt: status === 'pending_payment' ? new Date(now.getTime() + settings.policies.holdMinutes * 60_000) : null,
+        reminderDueAt: reminderDueAt(slot.start, now, settings.policies.reminderLeadMinutes),
+        reminderSentAt: null,
         cancellation: null,
         history: [{ status, at: now, by: patientId }],
         createdAt: now,
@@ -132,7 +134,7 @@ export function createAppointmentsService(
       const now = deps.clock();
       const { slot, settings } = await assertBookable(physician, input.start, now, appt);
       if (await repo.patientOverlaps(appt.patientId, slot.start, slot.end, appt._id)) throw claimError('patient_busy');
-      const moved = await repo.move(appt, slot.start, slot.end, now, new ObjectId(actor.userId));
+      const moved = await repo.move(appt, slot.start, slot.end, now, new ObjectId(actor.userId), reminderDueAt(slot.start, now, settings.policies.reminderLeadMinutes));
       if (moved === 'changed') throw new AppError('INVALID_TRANSITION', 'This appointment changed meanwhile; reload it and try again.');
       if (moved !== 'ok') throw claimError(moved);
       return toDto((await repo.findById(input.id))!, settings.timeZone);
@@ -151,25 +153,25 @@ export function createAppointmentsService(
       }
       const from: AppointmentStatus[] = by === 'patient' ? ['pending_payment', 'confirmed'] : ['pending_payment', 'confirmed', 'checked_in'];
       const cancellation = { by, byUserId: new ObjectId(actor.userId), reason: input.reason, at: now };
-      return transition(actor, appt, from, 'cancelled', { cancellation }, true);
+      return transition(actor, appt, { from, to: 'cancelled', set: { cancellation }, release: true });
     },
 
     async confirm(actor: Actor, id: string) {
       const { appt, relation } = await loadFor(actor, id);
       if (!canConfirm(relation)) throw new AppError('FORBIDDEN', 'Only clinic staff or the physician can confirm a booking.');
-      return transition(actor, appt, ['pending_payment'], 'confirmed', { holdExpiresAt: null });
+      return transition(actor, appt, { from: ['pending_payment'], to: 'confirmed', set: { holdExpiresAt: null } });
     },
 
     async checkIn(actor: Actor, id: string) {
       const { appt, relation } = await loadFor(actor, id);
       if (!canCheckIn(relation)) throw new AppError('FORBIDDEN', 'Only clinic staff can check a patient in.');
-      return transition(actor, appt, ['confirmed'], 'checked_in');
+      return transition(actor, appt, { from: ['confirmed'], to: 'checked_in' });
     },
 
     async complete(actor: Actor, id: string) {
       const { appt, relation } = await loadFor(actor, id);
       if (!canComplete(relation, actor)) throw new AppError('FORBIDDEN', 'Only the physician can complete this appointment.');
-      return transition(actor, appt, ['confirmed', 'checked_in'], 'completed');
+      return transition(actor, appt, { from: ['confirmed', 'checked_in'], to: 'completed' });
     },
 
     async mine(actor: Actor, scope: 'upcoming' | 'past' | 'cancelled') {

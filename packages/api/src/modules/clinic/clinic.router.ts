@@ -1,11 +1,17 @@
-import { ClinicSchema, TimeNowSchema } from '@clinic/contracts';
-import { publicProcedure, router } from '../../trpc.ts';
+import { ClinicSchema, TimeNowSchema, UpdateClinicPoliciesInput } from '@clinic/contracts';
+import { publicProcedure, roleProcedure, router } from '../../trpc.ts';
 
 export const clinicRouter = router({
   info: publicProcedure
     .meta({ openapi: { method: 'GET', path: '/clinic', tags: ['clinic'], protect: false, summary: 'Clinic details, opening hours and booking policies' } })
     .output(ClinicSchema)
     .query(({ ctx }) => ctx.services.clinic.info()),
+
+  updatePolicies: roleProcedure('admin')
+    .meta({ openapi: { method: 'PATCH', path: '/admin/clinic/policies', tags: ['admin'], protect: true, summary: 'Change booking policies (payment, holds, notice, cutoff, reminders)', errorResponses: [400, 401, 403] } })
+    .input(UpdateClinicPoliciesInput)
+    .output(ClinicSchema)
+    .mutation(({ ctx, input }) => ctx.services.clinic.updatePolicies(input)),
 
   now: publicProcedure
     .meta({ openapi: { method: 'GET', path: '/time/now', tags: ['clinic'], protect: false, summary: 'Server time (UTC) and the clinic time zone, for clock sync' } })

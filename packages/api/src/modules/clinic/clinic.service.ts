@@ -1,16 +1,8 @@
-import type { Clinic } from '@clinic/contracts';
-import type { ClinicPolicies } from '@clinic/db';
+import type { Clinic, UpdateClinicPolicies } from '@clinic/contracts';
+import { DEFAULT_CLINIC_POLICIES, type ClinicPolicies } from '@clinic/db';
 import { toZonedIso } from '@clinic/scheduling';
 import type { ApiDeps } from '../../deps.ts';
 import { createClinicRepository } from './clinic.repository.ts';
-
-export const DEFAULT_POLICIES: ClinicPolicies = {
-  cancellationCutoffHours: 24,
-  minNoticeMinutes: 120,
-  horizonDays: 60,
-  holdMinutes: 15,
-  paymentRequired: false,
-};
 
 export interface ClinicSettings {
   timeZone: string;
@@ -23,7 +15,7 @@ export function createClinicService(deps: ApiDeps) {
     /** Time zone and booking policies; read on every use so that admin changes apply at once. */
     async settings(): Promise<ClinicSettings> {
       const doc = await repo.get();
-      return { timeZone: doc?.timeZone ?? deps.timeZone, policies: { ...DEFAULT_POLICIES, ...doc?.policies } };
+      return { timeZone: doc?.timeZone ?? deps.timeZone, policies: { ...DEFAULT_CLINIC_POLICIES, ...doc?.policies } };
     },
     async info(): Promise<Clinic> {
       const doc = await repo.get();
@@ -34,8 +26,14 @@ export function createClinicService(deps: ApiDeps) {
         email: doc?.email ?? '',
         timeZone: doc?.timeZone ?? deps.timeZone,
         openingHours: doc?.openingHours ?? [],
-        policies: { ...DEFAULT_POLICIES, ...doc?.policies },
+        policies: { ...DEFAULT_CLINIC_POLICIES, ...doc?.policies },
       };
+    },
+    /** Takes effect for the next booking and the next job sweep (settings are read on every use). */
+    async updatePolicies(patch: UpdateClinicPolicies) {
+      const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<ClinicPolicies>;
+      await repo.updatePolicies(defined, deps.clock());
+      return this.info();
     },
     now() {
       const now = deps.clock();

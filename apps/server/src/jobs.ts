@@ -1,0 +1,38 @@
+import type { Logger } from 'pino';
+import type { Services } from '@clinic/api';
+
+export interface JobRunner {
+  /** Waits for a sweep in progress, then stops. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Sweeps due appointment work every `intervalMs`. State lives in the database, so any number of
+ * processes may run this side by side and a restart picks up whatever fell due meanwhile.
+ */
+export function startJobRunner(services: Services, opts: { intervalMs: number; log: Logger }): JobRunner {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> = Promise.resolve();
+
+  const tick = () => {
+    current = services.jobs
+      .runDue()
+      .then((report) => {
+        if (Object.values(report).some((n) => n > 0)) opts.log.info({ jobs: report }, 'appointment jobs ran');
+      })
+      .catch((err: unknown) => opts.log.error({ err }, 'appointment jobs failed; retrying next tick'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, opts.intervalMs);
+      });
+  };
+  tick();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await current;
+    },
+  };
+}
