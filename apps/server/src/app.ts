@@ -20,6 +20,7 @@ import {
 } from '@clinic/api';
 import type { Database } from '@clinic/db';
 import { handleFastifyError, sendError } from './errors.ts';
+import { paymentRoutes } from './routes/payments.ts';
 
 export interface AppOptions {
   deps: ApiDeps;
@@ -103,6 +104,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
       onError: ({ error, path, req }) => logProcedureError(req as FastifyRequest, error, path),
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
+
+  await paymentRoutes(app, { services, prefix: REST_PREFIX });
 
   const openApiDocument = buildOpenApiDocument(`${opts.publicBaseUrl}${REST_PREFIX}`);
   app.get(`${REST_PREFIX}/openapi.json`, async () => openApiDocument);

@@ -11,7 +11,9 @@ const EnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   MONGO_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
-  STRIPE_SECRET_KEY: z.string().optional(),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_…)').optional(),
+  STRIPE_API_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   TWILIO_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
   OPENAI_API_KEY: z.string().optional(),
@@ -113,7 +115,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: e.INSURANCE_TIMEOUT_MS,
       encryptionKey: decodeKey(orDefault('PII_ENCRYPTION_KEY')) as Buffer,
     },
-    stripeSecretKey: e.STRIPE_SECRET_KEY,
+    /** Without a secret key the server runs, and payment calls answer PAYMENTS_NOT_CONFIGURED. */
+    stripe: { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiBaseUrl: e.STRIPE_API_BASE_URL },
     twilio: { sid: e.TWILIO_SID, authToken: e.TWILIO_AUTH_TOKEN },
     openaiApiKey: e.OPENAI_API_KEY,
     /** Names of development defaults in use, to tell the operator at start-up. */

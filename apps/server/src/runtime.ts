@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { DEFAULT_AUTH_SETTINGS, createHttpInsuranceProvider, hashPassword, systemClock, type ApiDeps, type Mailer } from '@clinic/api';
+import { DEFAULT_AUTH_SETTINGS, createHttpInsuranceProvider, createStripeClient, hashPassword, systemClock, type ApiDeps, type Mailer } from '@clinic/api';
 import { connectDatabase, formatSeedReport, seedDatabase, startEmbeddedDatabase, type Database, type EmbeddedDatabase } from '@clinic/db';
 import type { Config } from './config.ts';
 import { startInsurerSim, type InsurerSim } from './dev/insurer-sim.ts';
@@ -43,6 +43,8 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
     log.warn(`INSURANCE_API_URL not set: insurance checks go to the built-in simulated insurer at ${insuranceUrl} (test IDs in the README)`);
   }
 
+  if (!config.stripe.secretKey) log.warn('STRIPE_SECRET_KEY not set: online payments are off (payment calls answer "payments not configured")');
+
   if (embedded && (await database.cols.users.estimatedDocumentCount()) === 0) {
     const report = await seedDatabase(database, { hashPassword, password: config.seedPassword, timeZone: config.clinicTimeZone });
     log.info('\n' + formatSeedReport(report, config.seedPassword));
@@ -59,6 +61,10 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
       clinicName: config.clinicName,
       timeZone: config.clinicTimeZone,
       auth: { ...DEFAULT_AUTH_SETTINGS, secretKey: config.secretKey },
+      payments: {
+        stripe: config.stripe.secretKey ? createStripeClient({ secretKey: config.stripe.secretKey, apiBaseUrl: config.stripe.apiBaseUrl }) : null,
+        webhookSecret: config.stripe.webhookSecret ?? null,
+      },
       insurance: {
         provider: createHttpInsuranceProvider({ baseUrl: insuranceUrl, timeoutMs: config.insurance.timeoutMs }),
         encryptionKey: config.insurance.encryptionKey,

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClinicClient, isClinicError, type Tokens } from '@clinic/sdk';
-import { startTestServer, uniqueEmail, type TestServer } from './support/server.ts';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { createClinicClient, isClinicError, type Appointment, type AppointmentStatus, type RouterOutputs, type Tokens } from '@clinic/sdk';
+import { createPhysician, dubai, dubaiDate } from './support/fixtures.ts';
+import { makePatients, startTestServer, uniqueEmail, type TestServer } from './support/server.ts';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -74,5 +75,59 @@ describe('the SDK against the live server', () => {
       expect(err.data?.appCode).toBe('VALIDATION_FAILED');
       expect(Object.keys(err.data?.fieldErrors ?? {})).toEqual(expect.arrayContaining(['email', 'password']));
     }
+  });
+});
+
+describe('booking through the SDK', () => {
+  it('lists physicians, reads slots, books, sees it in "mine", reschedules and cancels — typed all the way', async () => {
+    const physician = await createPhysician(s, { fullName: 'Dr. Sdk Booking' });
+    const [patient] = await makePatients(s, 1);
+    const { store, client } = tokenStore();
+    store.access = patient!.accessToken;
+
+    const page = await client.physicians.list.query({ q: 'Sdk Booking' });
+    expectTypeOf(page.items[0]!.nextFreeSlot).toEqualTypeOf<{ start: string; end: string } | null>();
+    const listed = page.items.find((p) => p.id === physician.id);
+    expect(listed).toMatchObject({ fullName: 'Dr. Sdk Booking', price: { amount: 30000, currency: 'AED' } });
+    expect(listed!.nextFreeSlot?.start).toMatch(/\+04:00$/);
+
+    // Three days ahead: outside the 24 h cancellation cutoff, so the patient may cancel online.
+    const day = dubaiDate(3, s.clock.now());
+    const { slots, timeZone } = await client.physicians.slots.query({ id: physician.id, from: dubai(day, '00:00'), to: dubai(day, '23:59') });
+    expect(timeZone).toBe('Asia/Dubai');
+    expect(slots[0]).toEqual({ start: `${day}T08:00:00+04:00`, end: `${day}T08:30:00+04:00` });
+
+    const booked = await client.appointments.book.mutate({ physicianId: physician.id, start: new Date(slots[0]!.start), reason: 'Follow-up via the app' });
+    expectTypeOf(booked).toEqualTypeOf<RouterOutputs['appointments']['book']>();
+    expectTypeOf(booked.start).toEqualTypeOf<string>();
+    expectTypeOf(booked.status).toEqualTypeOf<AppointmentStatus>();
+    const typed: Appointment = booked;
+    expect(typed).toMatchObject({ physicianId: physician.id, physicianName: 'Dr. Sdk Booking', patientId: patient!.userId, status: 'confirmed', reason: 'Follow-up via the app', cancellation: null });
+    // Times come back as ISO 8601 strings with the clinic's offset, not Dates.
+    expect(booked.start).toBe(`${day}T08:00:00+04:00`);
+    expect(booked.end).toBe(`${day}T08:30:00+04:00`);
+    expect(typeof booked.createdAt).toBe('string');
+
+    const upcoming = await client.appointments.mine.query({ scope: 'upcoming' });
+    expect(upcoming.items.map((a) => a.id)).toEqual([booked.id]);
+
+    const moved = await client.appointments.reschedule.mutate({ id: booked.id, start: new Date(slots[3]!.start) });
+    expect(moved).toMatchObject({ id: booked.id, status: 'confirmed', start: `${day}T09:30:00+04:00`, end: `${day}T10:00:00+04:00` });
+    // The calendar shows it on its day, at its new time.
+    const calendar = await client.appointments.calendar.query({ from: day, to: day });
+    expect(calendar.days).toEqual([{ date: day, appointments: [expect.objectContaining({ id: booked.id, start: moved.start })] }]);
+
+    const cancelled = await client.appointments.cancel.mutate({ id: booked.id, reason: 'Feeling better' });
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.cancellation).toMatchObject({ by: 'patient', reason: 'Feeling better' });
+    expect(cancelled.cancellation!.at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect((await client.appointments.mine.query({ scope: 'upcoming' })).items).toEqual([]);
+    expect((await client.appointments.mine.query({ scope: 'cancelled' })).items.map((a) => a.id)).toEqual([booked.id]);
+
+    // A second cancel is a typed domain error, and the freed slot is offered again.
+    const again = await client.appointments.cancel.mutate({ id: booked.id, reason: 'again' }).catch((e: unknown) => e);
+    expect(isClinicError(again) && again.data?.appCode).toBe('INVALID_TRANSITION');
+    const after = await client.physicians.slots.query({ id: physician.id, from: dubai(day, '09:30'), to: dubai(day, '10:00') });
+    expect(after.slots.map((x) => x.start)).toEqual([`${day}T09:30:00+04:00`]);
   });
 });

@@ -1,3 +1,4 @@
+import type Stripe from 'stripe';
 import type { Database } from '@clinic/db';
 import type { Clock } from './clock.ts';
 import type { InsuranceProvider } from './modules/insurance/insurance.provider.ts';
@@ -23,7 +24,7 @@ export interface Recipient {
 
 /** A message to a patient; `data` carries the values a templated channel (WhatsApp) fills in. */
 export interface Notification {
-  kind: 'appointment_reminder';
+  kind: 'appointment_reminder' | 'payment_refunded';
   to: Recipient;
   subject: string;
   text: string;
@@ -93,6 +94,13 @@ export interface InsuranceSettings {
   encryptionKey: Uint8Array;
 }
 
+/** Stripe, when configured (STRIPE_SECRET_KEY); without it payment procedures answer PAYMENTS_NOT_CONFIGURED. */
+export interface PaymentSettings {
+  stripe: Stripe | null;
+  /** Verifies webhook signatures (STRIPE_WEBHOOK_SECRET). */
+  webhookSecret: string | null;
+}
+
 export interface ApiDeps {
   db: Database;
   mailer: Mailer;
@@ -101,6 +109,7 @@ export interface ApiDeps {
   clock: Clock;
   auth: AuthSettings;
   insurance: InsuranceSettings;
+  payments: PaymentSettings;
   clinicName: string;
   /** IANA zone used until the clinic_info document names one. */
   timeZone: string;

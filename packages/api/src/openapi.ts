@@ -9,7 +9,7 @@ export function buildOpenApiDocument(baseUrl: string) {
       'Errors share one shape: `{ message, code, data: { appCode, httpStatus, fieldErrors?, retryAfter?, requestId } }`.',
     version: '1.0.0',
     baseUrl,
-    tags: ['auth', 'users', 'clinic', 'catalogue', 'appointments', 'insurance', 'admin'],
+    tags: ['auth', 'users', 'clinic', 'catalogue', 'appointments', 'payments', 'insurance', 'admin'],
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
   });
 }

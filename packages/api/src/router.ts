@@ -3,6 +3,7 @@ import { authRouter } from './modules/auth/auth.router.ts';
 import { clinicRouter } from './modules/clinic/clinic.router.ts';
 import { insuranceRouter } from './modules/insurance/insurance.router.ts';
 import { packagesRouter } from './modules/packages/packages.router.ts';
+import { paymentsRouter } from './modules/payments/payments.router.ts';
 import { physiciansRouter } from './modules/physicians/physicians.router.ts';
 import { specialtiesRouter } from './modules/specialties/specialties.router.ts';
 import { usersRouter } from './modules/users/users.router.ts';
@@ -16,6 +17,7 @@ export const appRouter = router({
   packages: packagesRouter,
   physicians: physiciansRouter,
   appointments: appointmentsRouter,
+  payments: paymentsRouter,
   insurance: insuranceRouter,
 });
 

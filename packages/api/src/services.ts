@@ -7,6 +7,7 @@ import { createClinicService } from './modules/clinic/clinic.service.ts';
 import { createInsuranceService } from './modules/insurance/insurance.service.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
 import { createPackagesService } from './modules/packages/packages.service.ts';
+import { createPaymentsService } from './modules/payments/payments.service.ts';
 import { createPhysiciansService } from './modules/physicians/physicians.service.ts';
 import { createSpecialtiesService } from './modules/specialties/specialties.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
@@ -22,6 +23,13 @@ export function createServices(deps: ApiDeps) {
   const availability = createAvailability(deps);
   const notifications = createNotificationsService(deps, deps.notifier ?? emailNotifier(deps.mailer));
   const physicians = createPhysiciansService(deps, clinic, specialties, availability);
+  const insurance = createInsuranceService(deps, clinic);
+  // Appointments and payments know of each other: a cancel may refund, a payment confirms. The hook is
+  // resolved at call time, after both exist.
+  const appointments = createAppointmentsService(deps, clinic, physicians, packages, users, availability, {
+    afterCancel: (appt) => payments.afterCancel(appt),
+  });
+  const payments = createPaymentsService(deps, clinic, appointments, insurance, notifications);
   return {
     clock: deps.clock,
     rateLimiter,
@@ -31,8 +39,9 @@ export function createServices(deps: ApiDeps) {
     specialties,
     packages,
     physicians,
-    appointments: createAppointmentsService(deps, clinic, physicians, packages, users, availability),
-    insurance: createInsuranceService(deps, clinic),
+    appointments,
+    insurance,
+    payments,
     jobs: createAppointmentJobs(deps, clinic, notifications),
   };
 }

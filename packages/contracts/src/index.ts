@@ -5,3 +5,4 @@ export * from './catalogue.ts';
 export * from './appointments.ts';
 export * from './emirates-id.ts';
 export * from './insurance.ts';
+export * from './payments.ts';

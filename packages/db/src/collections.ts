@@ -5,12 +5,14 @@ import type {
   InsuranceProfileDoc,
   MedicalPackageDoc,
   NotificationDoc,
+  PaymentDoc,
   OneTimeCodeDoc,
   PhysicianDoc,
   RateLimitDoc,
   SessionDoc,
   SpecialtyDoc,
   UserDoc,
+  WebhookEventDoc,
 } from './documents.ts';
 
 export const COLLECTIONS = {
@@ -25,6 +27,8 @@ export const COLLECTIONS = {
   specialties: 'specialties',
   insuranceProfiles: 'insurance_profiles',
   notifications: 'notifications',
+  payments: 'payments',
+  webhookEvents: 'webhook_events',
 } as const;
 
 export interface Collections {
@@ -39,6 +43,8 @@ export interface Collections {
   specialties: Collection<SpecialtyDoc>;
   insuranceProfiles: Collection<InsuranceProfileDoc>;
   notifications: Collection<NotificationDoc>;
+  payments: Collection<PaymentDoc>;
+  webhookEvents: Collection<WebhookEventDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -54,6 +60,8 @@ export function collections(db: Db): Collections {
     specialties: db.collection<SpecialtyDoc>(COLLECTIONS.specialties),
     insuranceProfiles: db.collection<InsuranceProfileDoc>(COLLECTIONS.insuranceProfiles),
     notifications: db.collection<NotificationDoc>(COLLECTIONS.notifications),
+    payments: db.collection<PaymentDoc>(COLLECTIONS.payments),
+    webhookEvents: db.collection<WebhookEventDoc>(COLLECTIONS.webhookEvents),
   };
 }
 
@@ -88,6 +96,12 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   specialties: [],
   insuranceProfiles: [{ key: { emiratesIdHash: 1 }, name: 'emiratesIdHash' }],
   notifications: [{ key: { patientId: 1, createdAt: -1 }, name: 'patient_createdAt' }],
+  payments: [
+    { key: { appointmentId: 1 }, name: 'appointmentId_unique', unique: true },
+    { key: { intentId: 1 }, name: 'intentId' },
+    { key: { patientId: 1, createdAt: -1 }, name: 'patient_createdAt' },
+  ],
+  webhookEvents: [],
 };
 
 export async function ensureIndexes(db: Db): Promise<void> {

@@ -219,10 +219,39 @@ export type NotificationStatus = 'sending' | 'sent' | 'no_channel' | 'skipped';
  */
 export interface NotificationDoc {
   _id: string;
-  kind: 'appointment_reminder';
+  kind: 'appointment_reminder' | 'payment_refunded';
   patientId: ObjectId;
   appointmentId: ObjectId | null;
   status: NotificationStatus;
   createdAt: Date;
   updatedAt: Date;
+}
+
+export type PaymentStatus = 'requires_payment' | 'succeeded' | 'failed' | 'covered' | 'refund_pending' | 'refunded';
+
+/** One per appointment (unique appointmentId): asking twice for a payment gives the same one. */
+export interface PaymentDoc {
+  _id: ObjectId;
+  appointmentId: ObjectId;
+  patientId: ObjectId;
+  provider: 'stripe' | 'none';
+  /** Stripe PaymentIntent; null when insurance covers the whole fee. */
+  intentId: string | null;
+  clientSecret: string | null;
+  /** What the patient is charged (the co-pay share when insured). */
+  amount: { amount: number; currency: 'AED' };
+  fullPrice: { amount: number; currency: 'AED' };
+  coverage: { insurer: string; plan: string; copayPercent: number } | null;
+  status: PaymentStatus;
+  refund: { amount: { amount: number; currency: 'AED' }; reason: string; status: 'pending' | 'succeeded' | 'failed'; refundId: string | null; requestedAt: Date } | null;
+  history: { status: PaymentStatus; at: Date; note: string | null }[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A provider webhook event already taken: its id is the unique `_id`, so a replay does nothing. */
+export interface WebhookEventDoc {
+  _id: string;
+  type: string;
+  receivedAt: Date;
 }

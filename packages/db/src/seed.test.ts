@@ -45,7 +45,7 @@ describe('seed data', () => {
   it('has the clinic policies and zone', () => {
     const c = clinicInfoDoc(now, tz);
     expect(c.timeZone).toBe(tz);
-    expect(c.policies).toEqual({ cancellationCutoffHours: 24, minNoticeMinutes: 120, horizonDays: 60, holdMinutes: 15, paymentRequired: false });
+    expect(c.policies).toEqual({ cancellationCutoffHours: 24, minNoticeMinutes: 120, horizonDays: 60, holdMinutes: 15, paymentRequired: false, reminderLeadMinutes: 180, noShowAfterMinutes: 15 });
   });
 
   it('has 12 specialties with Arabic names and 2–4 sub-specialties', () => {

@@ -1,15 +1,21 @@
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '@clinic/db';
+import { startStripeMock } from './stripe-mock.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     mongoUri: string;
+    stripeApiUrl: string;
   }
 }
 
 let embedded: EmbeddedDatabase | undefined;
+let stripeMock: Awaited<ReturnType<typeof startStripeMock>> | undefined;
 
-/** Tests use MONGO_URI when given (CI starts FerretDB), else the same embedded database `npm run dev` uses. */
+/**
+ * Tests use MONGO_URI when given (CI starts FerretDB), else the same embedded database `npm run dev`
+ * uses; and STRIPE_API_BASE_URL when given, else a stripe-mock started here.
+ */
 export async function setup(project: TestProject) {
   let uri = process.env.MONGO_URI;
   if (!uri) {
@@ -17,8 +23,15 @@ export async function setup(project: TestProject) {
     uri = embedded.uri;
   }
   project.provide('mongoUri', uri);
+  let stripeUrl = process.env.STRIPE_API_BASE_URL;
+  if (!stripeUrl) {
+    stripeMock = await startStripeMock();
+    stripeUrl = stripeMock.url;
+  }
+  project.provide('stripeApiUrl', stripeUrl);
 }
 
 export async function teardown() {
+  await stripeMock?.stop();
   await embedded?.stop();
 }

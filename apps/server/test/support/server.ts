@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { inject } from 'vitest';
-import { DEFAULT_AUTH_SETTINGS, createHttpInsuranceProvider, hashPassword, type ApiDeps, type AuthSettings, type RateLimits } from '@clinic/api';
+import { DEFAULT_AUTH_SETTINGS, createHttpInsuranceProvider, createStripeClient, hashPassword, type ApiDeps, type AuthSettings, type RateLimits } from '@clinic/api';
 import { ObjectId, connectDatabase } from '@clinic/db';
 import { buildApp } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -23,6 +23,8 @@ export interface TestServerOptions {
   logger?: Logger;
   /** The insurer's eligibility API (e.g. a simulated insurer from startInsurerSim); none = checks answer "unknown". */
   insurance?: { url: string; timeoutMs?: number };
+  /** false: a server without Stripe keys. Otherwise Stripe is stripe-mock. */
+  payments?: false;
 }
 
 /** Discard port on loopback: nothing listens, so a check fails fast and answers "unknown". */
@@ -45,6 +47,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     ...opts.auth,
     limits: { ...DEFAULT_AUTH_SETTINGS.limits, ...RELAXED, ...opts.auth?.limits },
   };
+  const stripeWebhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
   const deps: ApiDeps = {
     db: database,
     mailer,
@@ -53,6 +56,10 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     insurance: {
       provider: createHttpInsuranceProvider({ baseUrl: opts.insurance?.url ?? NO_INSURER, timeoutMs: opts.insurance?.timeoutMs ?? 3_000 }),
       encryptionKey: randomBytes(32),
+    },
+    payments: {
+      stripe: opts.payments === false ? null : createStripeClient({ secretKey: 'sk_test_clinic', apiBaseUrl: inject('stripeApiUrl') }),
+      webhookSecret: opts.payments === false ? null : stripeWebhookSecret,
     },
     clinicName: 'Test Clinic',
     timeZone: 'Asia/Dubai',
@@ -76,6 +83,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     database,
     inbox,
     baseUrl,
+    stripeWebhookSecret,
     clock: {
       advance: (ms: number) => void (offsetMs += ms),
       /** From now on the server believes it is `at` (and time keeps running from there). */

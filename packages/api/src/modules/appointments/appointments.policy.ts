@@ -1,5 +1,6 @@
 import type { AppointmentDoc, PhysicianDoc } from '@clinic/db';
 import type { Actor } from '../../context.ts';
+import { AppError } from '../../errors.ts';
 
 export type Relation = 'patient' | 'own_doctor' | 'staff' | 'none';
 
@@ -18,3 +19,20 @@ export const canReschedule = (r: Relation) => r !== 'none';
 export const canConfirm = (r: Relation) => r === 'staff' || r === 'own_doctor';
 export const canCheckIn = (r: Relation) => r === 'staff';
 export const canComplete = (r: Relation, actor: Actor) => r === 'own_doctor' || actor.role === 'admin';
+
+/** What the list views (calendar, statistics) show the actor: their own bookings, their own physician's, or the clinic's. */
+export type ListScope = 'own_bookings' | 'own_physician' | 'clinic';
+export const listScopeOf = (actor: Actor): ListScope =>
+  actor.role === 'staff' || actor.role === 'admin' ? 'clinic' : actor.role === 'doctor' ? 'own_physician' : 'own_bookings';
+
+/** The physician record of a doctor's login; naming another physician is FORBIDDEN (as for the agenda). */
+export async function ownPhysicianOf(
+  actor: Actor,
+  requested: string | undefined,
+  physicianOfUser: (userId: string) => Promise<PhysicianDoc | null>,
+): Promise<PhysicianDoc> {
+  const own = await physicianOfUser(actor.userId);
+  if (!own) throw new AppError('NOT_FOUND', 'Your login is not linked to a physician.');
+  if (requested && requested !== own._id.toHexString()) throw new AppError('FORBIDDEN', "Doctors see only their own physician's appointments.");
+  return own;
+}

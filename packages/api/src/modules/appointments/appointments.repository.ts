@@ -18,6 +18,7 @@ export interface Transition {
   set?: Partial<AppointmentDoc>;
   release?: boolean;
   guard?: Filter<AppointmentDoc>;
+  note?: string;
 }
 
 function whichKey(err: unknown): ClaimResult {
@@ -74,7 +75,7 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
             ...t.set,
             ...(t.release ? { slotKey: releasedKey(id), patientSlotKey: releasedKey(id), holdExpiresAt: null, reminderDueAt: null } : {}),
           },
-          $push: { history: { status: t.to, at: t.at, by: t.by } },
+          $push: { history: { status: t.to, at: t.at, by: t.by, ...(t.note ? { note: t.note } : {}) } },
         },
         { returnDocument: 'after' },
       );
@@ -128,12 +129,55 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
       return col.updateOne({ _id: id, startsAt }, { $set: set });
     },
 
+    /**
+     * An expired hold that was paid after all: claims its slot keys again and confirms, in one update.
+     * A slot taken meanwhile makes the update fail on the unique key, leaving the appointment expired.
+     */
+    async reclaim(doc: AppointmentDoc, at: Date, reminderAt: Date | null): Promise<ClaimResult | 'changed'> {
+      try {
+        const res = await col.updateOne(
+          { _id: doc._id, status: 'expired' },
+          {
+            $set: {
+              status: 'confirmed',
+              slotKey: slotKeyOf(doc.physicianId, doc.startsAt),
+              patientSlotKey: patientSlotKeyOf(doc.patientId, doc.startsAt),
+              holdExpiresAt: null,
+              reminderDueAt: reminderAt,
+              updatedAt: at,
+            },
+            $push: { history: { status: 'confirmed', at, by: null, note: 'paid after the hold lapsed; slot claimed again' } },
+          },
+        );
+        return res.modifiedCount === 1 ? 'ok' : 'changed';
+      } catch (err) {
+        if (isDuplicateKeyError(err)) return whichKey(err);
+        throw err;
+      }
+    },
+
     listForPatient(patientId: ObjectId, filter: Record<string, unknown>, sort: 1 | -1) {
       return col.find({ patientId, ...filter }).sort({ startsAt: sort, _id: sort }).limit(200).toArray();
     },
 
     listForPhysician(physicianId: ObjectId, from: Date, to: Date) {
       return col.find({ physicianId, startsAt: { $gte: from, $lt: to } }).sort({ startsAt: 1 }).toArray();
+    },
+
+    /**
+     * Appointments starting in [from, to), of one physician and/or one patient when given — one query for any range
+     * (the caller groups by local day). Absent keys are left out: the driver would send `undefined` as null.
+     */
+    listStartingBetween(who: { physicianId?: ObjectId | undefined; patientId?: ObjectId | undefined }, from: Date, to: Date) {
+      const filter: Filter<AppointmentDoc> = { startsAt: { $gte: from, $lt: to } };
+      if (who.physicianId) filter.physicianId = who.physicianId;
+      if (who.patientId) filter.patientId = who.patientId;
+      return col.find(filter).sort({ startsAt: 1, _id: 1 }).toArray();
+    },
+
+    /** Status and start of a physician's appointments starting in [from, to): what statistics need, nothing more. */
+    async statusesBetween(physicianId: ObjectId, from: Date, to: Date): Promise<Pick<AppointmentDoc, 'status' | 'startsAt'>[]> {
+      return col.find({ physicianId, startsAt: { $gte: from, $lt: to } }, { projection: { _id: 0, status: 1, startsAt: 1 } }).toArray();
     },
   };
 }

@@ -8,6 +8,7 @@ import {
   MyAppointmentsInput,
   RescheduleInput,
 } from '@clinic/contracts';
+import { CalendarInput, CalendarSchema, PhysicianStatsInput, PhysicianStatsSchema } from '@clinic/contracts';
 import { authedProcedure, roleProcedure, router } from '../../trpc.ts';
 
 const tags = ['appointments'];
@@ -30,6 +31,18 @@ export const appointmentsRouter = router({
     .input(AgendaInput)
     .output(AppointmentListSchema)
     .query(({ ctx, input }) => ctx.services.appointments.agenda(ctx.actor, input)),
+
+  calendar: authedProcedure
+    .meta({ openapi: { method: 'GET', path: '/appointments/calendar', tags, protect: true, summary: 'Appointments of a local date range (≤ 31 days) grouped by local day (patients: their own; doctors: their own physician)', errorResponses: [400, 401, 403, 404] } })
+    .input(CalendarInput)
+    .output(CalendarSchema)
+    .query(({ ctx, input }) => ctx.services.appointments.calendar(ctx.actor, input)),
+
+  stats: roleProcedure('doctor', 'staff', 'admin')
+    .meta({ openapi: { method: 'GET', path: '/appointments/stats', tags, protect: true, summary: "A physician's figures over a local date period (≤ 92 days): counts by status, no-show rate, bookings per day (doctors: their own)", errorResponses: [400, 401, 403, 404] } })
+    .input(PhysicianStatsInput)
+    .output(PhysicianStatsSchema)
+    .query(({ ctx, input }) => ctx.services.appointments.stats(ctx.actor, input)),
 
   get: authedProcedure
     .meta({ openapi: { method: 'GET', path: '/appointments/{id}', tags, protect: true, summary: 'One appointment', errorResponses: [400, 401, 404] } })

@@ -8,15 +8,25 @@ import type { ClinicService } from '../clinic/clinic.service.ts';
 import type { PackagesService } from '../packages/packages.service.ts';
 import type { PhysiciansService } from '../physicians/physicians.service.ts';
 import type { UsersService } from '../users/users.service.ts';
-import { canCheckIn, canComplete, canConfirm, canReschedule, canView, cancelsAs, relationTo } from './appointments.policy.ts';
+import { canCheckIn, canComplete, canConfirm, canReschedule, canView, cancelsAs, listScopeOf, ownPhysicianOf, relationTo } from './appointments.policy.ts';
 import { createAppointmentsRepository, patientSlotKeyOf, slotKeyOf, type ClaimResult, type Transition } from './appointments.repository.ts';
 import type { Availability } from './availability.ts';
+import { CALENDAR_MAX_DAYS, STATS_MAX_DAYS, type Calendar, type PhysicianStats } from '@clinic/contracts';
+import { groupByLocalDay, localDatesOf, statsOf } from './appointments.calendar.ts';
 
 function claimError(result: Exclude<ClaimResult, 'ok'>): AppError {
   return result === 'slot_taken'
     ? new AppError('SLOT_TAKEN', 'This slot was just taken. Please pick another time.')
     : new AppError('OVERLAPPING_APPOINTMENT', 'You already have an appointment at this time.');
 }
+
+/** What happens to money when a booking changes; the payments module plugs in here. */
+export interface AppointmentHooks {
+  afterCancel(appointment: AppointmentDoc): Promise<void>;
+}
+
+/** How a payment that arrived ended up for its appointment. */
+export type PaidOutcome = 'confirmed' | 'already_confirmed' | 'slot_taken' | 'not_payable';
 
 export function createAppointmentsService(
   deps: ApiDeps,
@@ -25,6 +35,7 @@ export function createAppointmentsService(
   packages: PackagesService,
   users: UsersService,
   availability: Availability,
+  hooks: AppointmentHooks,
 ) {
   const repo = createAppointmentsRepository(deps.db.cols);
   const notFound = () => new AppError('NOT_FOUND', 'No such appointment.');
@@ -72,7 +83,7 @@ export function createAppointmentsService(
     return { appt, physician, relation };
   }
 
-  async function transition(actor: Actor, appt: AppointmentDoc, t: Pick<Transition, 'from' | 'to' | 'set' | 'release'>) {
+  async function transition(actor: Actor, appt: AppointmentDoc, t: Pick<Transition, 'from' | 'to' | 'set' | 'release' | 'note'>) {
     const updated = await repo.transition(appt._id, { ...t, at: deps.clock(), by: new ObjectId(actor.userId) });
     if (!updated) {
       const current = await repo.findById(appt._id.toHexString());
@@ -153,13 +164,16 @@ export function createAppointmentsService(
       }
       const from: AppointmentStatus[] = by === 'patient' ? ['pending_payment', 'confirmed'] : ['pending_payment', 'confirmed', 'checked_in'];
       const cancellation = { by, byUserId: new ObjectId(actor.userId), reason: input.reason, at: now };
-      return transition(actor, appt, { from, to: 'cancelled', set: { cancellation }, release: true });
+      const cancelled = await transition(actor, appt, { from, to: 'cancelled', set: { cancellation }, release: true });
+      await hooks.afterCancel({ ...appt, status: 'cancelled', cancellation });
+      return cancelled;
     },
 
+    /** The desk path: staff confirm a booking whose payment they took in person. */
     async confirm(actor: Actor, id: string) {
       const { appt, relation } = await loadFor(actor, id);
       if (!canConfirm(relation)) throw new AppError('FORBIDDEN', 'Only clinic staff or the physician can confirm a booking.');
-      return transition(actor, appt, { from: ['pending_payment'], to: 'confirmed', set: { holdExpiresAt: null } });
+      return transition(actor, appt, { from: ['pending_payment'], to: 'confirmed', set: { holdExpiresAt: null }, note: 'confirmed at the desk' });
     },
 
     async checkIn(actor: Actor, id: string) {
@@ -172,6 +186,48 @@ export function createAppointmentsService(
       const { appt, relation } = await loadFor(actor, id);
       if (!canComplete(relation, actor)) throw new AppError('FORBIDDEN', 'Only the physician can complete this appointment.');
       return transition(actor, appt, { from: ['confirmed', 'checked_in'], to: 'completed' });
+    },
+
+    // --- for the payments module (no HTTP face of their own) ---
+
+    /** The caller's own booking that is waiting for payment; anything else is refused. */
+    async payableFor(actor: Actor, id: string): Promise<AppointmentDoc> {
+      const { appt, relation } = await loadFor(actor, id);
+      if (relation !== 'patient') throw notFound();
+      if (appt.status !== 'pending_payment') {
+        throw new AppError('INVALID_TRANSITION', `This appointment is ${appt.status}; only a booking waiting for payment can be paid.`);
+      }
+      return appt;
+    },
+
+    /** Internal read by id, without an actor (webhooks, receipts after their own ownership check). */
+    byId: (id: ObjectId) => repo.findById(id.toHexString()),
+
+    /**
+     * The money arrived: a waiting booking is confirmed; a lapsed hold gets its slot back if nobody
+     * took it (else the caller refunds). Only a succeeded payment may call this.
+     */
+    async confirmPaid(id: ObjectId): Promise<PaidOutcome> {
+      const now = deps.clock();
+      const appt = await repo.findById(id.toHexString());
+      if (!appt) return 'not_payable';
+      if (appt.status === 'pending_payment') {
+        const done = await repo.transition(id, { from: ['pending_payment'], to: 'confirmed', at: now, by: null, set: { holdExpiresAt: null }, note: 'paid' });
+        return done ? 'confirmed' : this.confirmPaid(id);
+      }
+      if (appt.status === 'expired') {
+        if (appt.startsAt <= now) return 'not_payable';
+        const { policies } = await clinic.settings();
+        const res = await repo.reclaim(appt, now, reminderDueAt(appt.startsAt, now, policies.reminderLeadMinutes));
+        if (res === 'ok') return 'confirmed';
+        return res === 'changed' ? this.confirmPaid(id) : 'slot_taken';
+      }
+      return ['confirmed', 'checked_in', 'completed'].includes(appt.status) ? 'already_confirmed' : 'not_payable';
+    },
+
+    /** A failed or abandoned payment frees the slot at once instead of waiting for the hold to lapse. */
+    async releaseUnpaid(id: ObjectId, why: string) {
+      await repo.transition(id, { from: ['pending_payment'], to: 'expired', at: deps.clock(), by: null, release: true, note: why });
     },
 
     async mine(actor: Actor, scope: 'upcoming' | 'past' | 'cancelled') {
@@ -203,6 +259,46 @@ export function createAppointmentsService(
       const { from, to } = localDayRange(input.date, tz);
       const docs = await repo.listForPhysician(new ObjectId(physicianId), from, to);
       return { items: docs.map((d) => toDto(d, tz)) };
+    },
+
+    /**
+     * A local date range grouped by local day, every day present (empty ones too). Patients see their own bookings,
+     * doctors their own physician's (naming another → FORBIDDEN), staff and admins everyone's or one physician's.
+     * One appointments query for the whole range, grouped here.
+     */
+    async calendar(actor: Actor, input: { from: string; to: string; physicianId?: string | undefined }): Promise<Calendar> {
+      const dates = localDatesOf(input, CALENDAR_MAX_DAYS);
+      const who: { physicianId?: ObjectId; patientId?: ObjectId } = {};
+      if (input.physicianId) who.physicianId = new ObjectId(input.physicianId);
+      const scope = listScopeOf(actor);
+      if (scope === 'own_bookings') who.patientId = new ObjectId(actor.userId);
+      if (scope === 'own_physician') who.physicianId = (await ownPhysicianOf(actor, input.physicianId, physicians.ofUser))._id;
+      const tz = (await clinic.settings()).timeZone;
+      const docs = await repo.listStartingBetween(who, localDayRange(dates[0]!, tz).from, localDayRange(dates.at(-1)!, tz).to);
+      const days = [...groupByLocalDay(dates, docs, tz)].map(([date, list]) => ({ date, appointments: list.map((d) => toDto(d, tz)) }));
+      return { timeZone: tz, from: input.from, to: input.to, days };
+    },
+
+    /** A physician's figures over a local date period (see PhysicianStatsSchema); doctors get only their own. */
+    async stats(actor: Actor, input: { physicianId?: string | undefined; from: string; to: string }): Promise<PhysicianStats> {
+      const dates = localDatesOf(input, STATS_MAX_DAYS);
+      const scope = listScopeOf(actor);
+      if (scope === 'own_bookings') throw new AppError('FORBIDDEN', 'Only clinic staff and doctors see statistics.');
+      if (scope === 'clinic' && !input.physicianId) {
+        throw new AppError('VALIDATION_FAILED', 'physicianId is required.', { fieldErrors: { physicianId: ['is required'] } });
+      }
+      const physician = scope === 'own_physician' ? await ownPhysicianOf(actor, input.physicianId, physicians.ofUser) : await physicians.load(input.physicianId!);
+      const tz = (await clinic.settings()).timeZone;
+      const items = await repo.statusesBetween(physician._id, localDayRange(dates[0]!, tz).from, localDayRange(dates.at(-1)!, tz).to);
+      return {
+        physicianId: physician._id.toHexString(),
+        physicianName: physician.fullName,
+        timeZone: tz,
+        from: input.from,
+        to: input.to,
+        days: dates.length,
+        ...statsOf(dates, items, tz),
+      };
     },
   };
 }

@@ -1,0 +1,44 @@
+import { ObjectId, isDuplicateKeyError, type Collections, type PaymentDoc, type PaymentStatus } from '@clinic/db';
+
+export function createPaymentsRepository(cols: Pick<Collections, 'payments' | 'webhookEvents'>) {
+  const col = cols.payments;
+  return {
+    /** Unique appointmentId: of two concurrent first requests one inserts, the other gets false. */
+    async insert(doc: PaymentDoc): Promise<boolean> {
+      try {
+        await col.insertOne(doc);
+        return true;
+      } catch (err) {
+        if (isDuplicateKeyError(err)) return false;
+        throw err;
+      }
+    },
+    byId: (id: string) => (ObjectId.isValid(id) ? col.findOne({ _id: new ObjectId(id) }) : Promise.resolve(null)),
+    byAppointment: (appointmentId: ObjectId) => col.findOne({ appointmentId }),
+    byIntent: (intentId: string) => col.findOne({ intentId }),
+    listForPatient: (patientId: ObjectId) => col.find({ patientId }).sort({ createdAt: -1 }).limit(200).toArray(),
+
+    /** Status change guarded by the current status; null when the payment was not in one of `from`. */
+    setStatus(id: ObjectId, from: PaymentStatus[], to: PaymentStatus, at: Date, note: string | null, set: Partial<PaymentDoc> = {}) {
+      return col.findOneAndUpdate(
+        { _id: id, status: { $in: from } },
+        { $set: { status: to, updatedAt: at, ...set }, $push: { history: { status: to, at, note } } },
+        { returnDocument: 'after' },
+      );
+    },
+
+    /** Takes a webhook event: false when it was taken before (a replay). */
+    async claimEvent(id: string, type: string, at: Date): Promise<boolean> {
+      try {
+        await cols.webhookEvents.insertOne({ _id: id, type, receivedAt: at });
+        return true;
+      } catch (err) {
+        if (isDuplicateKeyError(err)) return false;
+        throw err;
+      }
+    },
+    /** Processing failed: give the event back so the provider's retry is processed. */
+    releaseEvent: (id: string) => cols.webhookEvents.deleteOne({ _id: id }),
+  };
+}
+export type PaymentsRepository = ReturnType<typeof createPaymentsRepository>;

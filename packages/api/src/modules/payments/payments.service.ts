@@ -1,0 +1,267 @@
+import type Stripe from 'stripe';
+import { VAT_PERCENT, type Payment, type PaymentIntentResult, type Receipt } from '@clinic/contracts';
+import { ObjectId, type AppointmentDoc, type PaymentDoc } from '@clinic/db';
+import { toZonedIso } from '@clinic/scheduling';
+import type { Actor } from '../../context.ts';
+import type { ApiDeps } from '../../deps.ts';
+import { AppError } from '../../errors.ts';
+import type { AppointmentsService } from '../appointments/appointments.service.ts';
+import type { ClinicService } from '../clinic/clinic.service.ts';
+import type { InsuranceService } from '../insurance/insurance.service.ts';
+import type { NotificationsService } from '../notifications/notifications.service.ts';
+import { canSeePayment, patientShare, refundOnCancel } from './payments.policy.ts';
+import { createPaymentsRepository } from './payments.repository.ts';
+import { formatMoney, renderReceiptPdf } from './receipt-pdf.ts';
+
+const RECEIPTABLE = new Set<PaymentDoc['status']>(['succeeded', 'covered', 'refund_pending', 'refunded']);
+
+function toDto(p: PaymentDoc): Payment {
+  return {
+    id: p._id.toHexString(),
+    appointmentId: p.appointmentId.toHexString(),
+    patientId: p.patientId.toHexString(),
+    paymentIntentId: p.intentId,
+    amount: p.amount,
+    fullPrice: p.fullPrice,
+    coverage: p.coverage,
+    status: p.status,
+    refund: p.refund ? { amount: p.refund.amount, reason: p.refund.reason, status: p.refund.status, requestedAt: p.refund.requestedAt.toISOString() } : null,
+    history: p.history.map((h) => ({ status: h.status, at: h.at.toISOString(), note: h.note })),
+    createdAt: p.createdAt.toISOString(),
+  };
+}
+
+const toIntent = (p: PaymentDoc): PaymentIntentResult => ({
+  paymentId: p._id.toHexString(),
+  paymentIntentId: p.intentId,
+  clientSecret: p.clientSecret,
+  amount: p.amount.amount,
+  currency: 'AED',
+  fullPrice: p.fullPrice,
+  coverage: p.coverage,
+  status: p.status,
+});
+
+export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appointments: AppointmentsService, insurance: InsuranceService, notifications: NotificationsService) {
+  const repo = createPaymentsRepository(deps.db.cols);
+  const notFound = () => new AppError('NOT_FOUND', 'No such payment.');
+
+  function stripe(): Stripe {
+    if (!deps.payments.stripe) throw new AppError('PAYMENTS_NOT_CONFIGURED', 'Online payments are not configured on this server; please pay at the clinic.');
+    return deps.payments.stripe;
+  }
+
+  /** Stripe failures become a clear 502, never a 500 with Stripe's internals. */
+  async function callStripe<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      throw new AppError('PAYMENT_PROVIDER_ERROR', `The payment provider could not ${what} just now. Please try again.`);
+    }
+  }
+
+  async function loadVisible(actor: Actor, id: string) {
+    const payment = await repo.byId(id);
+    if (!payment || !canSeePayment(actor, payment)) throw notFound();
+    return payment;
+  }
+
+  /** Full refund of a payment whose booking cannot happen (slot gone, cancelled), and the patient is told. */
+  async function refund(payment: PaymentDoc, amount: number, reason: string) {
+    const now = deps.clock();
+    const amountMoney = { amount, currency: 'AED' as const };
+    let refundId: string | null = null;
+    let status: 'pending' | 'failed' = 'pending';
+    try {
+      const r = await stripe().refunds.create(
+        { payment_intent: payment.intentId!, amount, metadata: { paymentId: payment._id.toHexString(), appointmentId: payment.appointmentId.toHexString() } },
+        { idempotencyKey: `refund-${payment._id.toHexString()}` },
+      );
+      refundId = r.id;
+    } catch {
+      // Recorded as failed for staff to retry from the dashboard; the booking change itself stands.
+      status = 'failed';
+    }
+    await repo.setStatus(payment._id, ['succeeded'], 'refund_pending', now, reason, { refund: { amount: amountMoney, reason, status, refundId, requestedAt: now } });
+    const appt = await appointments.byId(payment.appointmentId);
+    if (appt) {
+      await notifications.sendOnce(`refund|${payment._id.toHexString()}`, { kind: 'payment_refunded', patientId: payment.patientId, appointmentId: appt._id }, async () => ({
+        kind: 'payment_refunded',
+        to: { userId: payment.patientId.toHexString(), ...appt.patient },
+        subject: `${deps.clinicName}: your payment of ${formatMoney(amountMoney)} is being refunded`,
+        text: `Hello ${appt.patient.name},\n\n${reason}\n\nWe are refunding ${formatMoney(amountMoney)} to your card; banks usually show it within 5-10 days.\n\n${deps.clinicName}`,
+        data: { patientName: appt.patient.name, amount: formatMoney(amountMoney), reason },
+      }));
+    }
+  }
+
+  async function onSucceeded(intent: Stripe.PaymentIntent) {
+    const payment = await repo.byIntent(intent.id);
+    if (!payment) return;
+    const now = deps.clock();
+    const paid = (await repo.setStatus(payment._id, ['requires_payment', 'failed'], 'succeeded', now, 'payment received')) ?? (await repo.byId(payment._id.toHexString()));
+    if (!paid || paid.status !== 'succeeded') return;
+    const outcome = await appointments.confirmPaid(payment.appointmentId);
+    if (outcome === 'slot_taken') await refund(paid, paid.amount.amount, 'Your payment arrived after the hold on your slot had lapsed, and someone else booked that time meanwhile.');
+    if (outcome === 'not_payable') await refund(paid, paid.amount.amount, 'Your payment arrived for a booking that is no longer active.');
+  }
+
+  async function onFailed(intent: Stripe.PaymentIntent, why: string) {
+    const payment = await repo.byIntent(intent.id);
+    if (!payment) return;
+    await repo.setStatus(payment._id, ['requires_payment'], 'failed', deps.clock(), why);
+    await appointments.releaseUnpaid(payment.appointmentId, why);
+  }
+
+  async function onRefunded(charge: Stripe.Charge) {
+    const intentId = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
+    const payment = intentId ? await repo.byIntent(intentId) : null;
+    if (!payment) return;
+    const now = deps.clock();
+    const amount = { amount: charge.amount_refunded, currency: 'AED' as const };
+    const refund = { ...(payment.refund ?? { reason: 'Refunded by the clinic', refundId: null, requestedAt: now }), amount, status: 'succeeded' as const };
+    await repo.setStatus(payment._id, ['succeeded', 'refund_pending'], 'refunded', now, 'refund completed', { refund });
+  }
+
+  return {
+    /** Creates (once) the payment for the caller's booking; the amount is always worked out here. */
+    async createIntent(actor: Actor, appointmentId: string): Promise<PaymentIntentResult> {
+      const appt = await appointments.payableFor(actor, appointmentId);
+      const existing = await repo.byAppointment(appt._id);
+      if (existing) return toIntent(existing);
+
+      const coverage = await insurance.coverageFor(actor.userId);
+      const amount = patientShare(appt.price.amount, coverage?.copayPercent ?? null);
+      const now = deps.clock();
+      const base = {
+        _id: new ObjectId(),
+        appointmentId: appt._id,
+        patientId: appt.patientId,
+        amount: { amount, currency: 'AED' as const },
+        fullPrice: appt.price,
+        coverage: coverage ? { insurer: coverage.insurer, plan: coverage.plan, copayPercent: coverage.copayPercent } : null,
+        refund: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+
+      let doc: PaymentDoc;
+      if (amount === 0) {
+        // Fully covered: nothing to charge, the booking is confirmed now.
+        doc = { ...base, provider: 'none', intentId: null, clientSecret: null, status: 'covered', history: [{ status: 'covered', at: now, note: `covered by ${coverage?.insurer}` }] };
+      } else {
+        const client = stripe();
+        // The idempotency key is the appointment: a retry, a double tap or a second process gets the same intent.
+        const intent = await callStripe('start the payment', () =>
+          client.paymentIntents.create(
+            {
+              amount,
+              currency: 'aed',
+              automatic_payment_methods: { enabled: true },
+              description: `${appt.physicianName}, ${toZonedIso(appt.startsAt, deps.timeZone)}`,
+              metadata: { appointmentId: appt._id.toHexString(), patientId: appt.patientId.toHexString() },
+            },
+            { idempotencyKey: `appointment-${appt._id.toHexString()}-intent` },
+          ),
+        );
+        doc = { ...base, provider: 'stripe', intentId: intent.id, clientSecret: intent.client_secret, status: 'requires_payment', history: [{ status: 'requires_payment', at: now, note: null }] };
+      }
+      if (!(await repo.insert(doc))) return toIntent((await repo.byAppointment(appt._id))!);
+      if (doc.status === 'covered') await appointments.confirmPaid(appt._id);
+      return toIntent(doc);
+    },
+
+    async mine(actor: Actor) {
+      return { items: (await repo.listForPatient(new ObjectId(actor.userId))).map(toDto) };
+    },
+
+    async get(actor: Actor, id: string) {
+      return toDto(await loadVisible(actor, id));
+    },
+
+    async receipt(actor: Actor, id: string): Promise<Receipt> {
+      const payment = await loadVisible(actor, id);
+      if (!RECEIPTABLE.has(payment.status)) throw new AppError('INVALID_TRANSITION', 'There is no receipt until the payment has gone through.');
+      const [appt, info, settings] = await Promise.all([appointments.byId(payment.appointmentId), clinic.info(), clinic.settings()]);
+      if (!appt) throw notFound();
+      const tz = settings.timeZone;
+      const paid = payment.amount;
+      const vat = Math.round((paid.amount * VAT_PERCENT) / (100 + VAT_PERCENT));
+      const receiptNumber = `R-${payment._id.toHexString().slice(-10).toUpperCase()}`;
+      const local = new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(appt.startsAt);
+      const paidAt = payment.history.find((h) => h.status === 'succeeded' || h.status === 'covered')?.at ?? payment.updatedAt;
+      return {
+        receiptNumber,
+        issuedAt: toZonedIso(paidAt, tz),
+        clinic: { name: info.name, address: [info.address.line1, info.address.area, info.address.city].filter(Boolean).join(', '), phone: info.phone, email: info.email },
+        patient: appt.patient,
+        physician: appt.physicianName,
+        appointment: { id: appt._id.toHexString(), start: toZonedIso(appt.startsAt, tz), local, timeZone: tz },
+        fullPrice: payment.fullPrice,
+        insurance: payment.coverage ? { ...payment.coverage, covered: { amount: payment.fullPrice.amount - paid.amount, currency: 'AED' } } : null,
+        paid,
+        vat: { percent: VAT_PERCENT, amount: { amount: vat, currency: 'AED' }, net: { amount: paid.amount - vat, currency: 'AED' } },
+        refunded: payment.refund?.status === 'succeeded' ? payment.refund.amount : null,
+        paymentReference: payment.intentId ?? receiptNumber,
+        status: payment.status,
+      };
+    },
+
+    async receiptPdf(actor: Actor, id: string) {
+      const receipt = await this.receipt(actor, id);
+      return { filename: `receipt-${receipt.receiptNumber}.pdf`, pdf: await renderReceiptPdf(receipt) };
+    },
+
+    /** Booking cancelled: a paid one is refunded by the clinic's policy; an unpaid intent is called off. */
+    async afterCancel(appt: AppointmentDoc) {
+      const payment = await repo.byAppointment(appt._id);
+      if (!payment || !appt.cancellation) return;
+      if (payment.status === 'requires_payment' && payment.intentId && deps.payments.stripe) {
+        await deps.payments.stripe.paymentIntents.cancel(payment.intentId).catch(() => undefined);
+        return;
+      }
+      if (payment.status !== 'succeeded') return;
+      const { policies } = await clinic.settings();
+      const amount = refundOnCancel(payment.amount.amount, appt.cancellation.by, appt.startsAt, appt.cancellation.at, policies.cancellationCutoffHours);
+      if (amount > 0) await refund(payment, amount, appt.cancellation.by === 'clinic' ? 'The clinic cancelled your appointment.' : 'You cancelled your appointment before the cutoff.');
+    },
+
+    /**
+     * A Stripe webhook: the signature is checked against the raw body, and each event id is taken once
+     * (a unique key), so Stripe's retries and replays change nothing twice.
+     */
+    async handleStripeWebhook(rawBody: Buffer, signature: string | undefined): Promise<{ received: true; duplicate: boolean }> {
+      const client = stripe();
+      if (!deps.payments.webhookSecret) throw new AppError('PAYMENTS_NOT_CONFIGURED', 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET).');
+      let event: Stripe.Event;
+      try {
+        event = client.webhooks.constructEvent(rawBody, signature ?? '', deps.payments.webhookSecret);
+      } catch {
+        throw new AppError('VALIDATION_FAILED', 'The Stripe-Signature header is missing or does not match this payload.');
+      }
+      if (!(await repo.claimEvent(event.id, event.type, deps.clock()))) return { received: true, duplicate: true };
+      try {
+        switch (event.type) {
+          case 'payment_intent.succeeded':
+            await onSucceeded(event.data.object);
+            break;
+          case 'payment_intent.payment_failed':
+            await onFailed(event.data.object, 'payment failed');
+            break;
+          case 'payment_intent.canceled':
+            await onFailed(event.data.object, 'payment cancelled');
+            break;
+          case 'charge.refunded':
+            await onRefunded(event.data.object);
+            break;
+        }
+      } catch (err) {
+        await repo.releaseEvent(event.id);
+        throw err;
+      }
+      return { received: true, duplicate: false };
+    },
+  };
+}
+export type PaymentsService = ReturnType<typeof createPaymentsService>;
