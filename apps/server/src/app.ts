@@ -21,6 +21,8 @@ import {
 import type { Database } from '@clinic/db';
 import { handleFastifyError, sendError } from './errors.ts';
 import { paymentRoutes } from './routes/payments.ts';
+import { whatsappRoutes } from './routes/whatsapp.ts';
+import type { WhatsAppAppOptions } from './whatsapp/transport.ts';
 
 export interface AppOptions {
   deps: ApiDeps;
@@ -28,8 +30,10 @@ export interface AppOptions {
   logger: Logger;
   corsOrigins: string[];
   bodyLimit: number;
-  /** Base URL written into the OpenAPI document's `servers`. */
+  /** Base URL written into the OpenAPI document's `servers`; Twilio's webhook signatures are checked against it. */
   publicBaseUrl: string;
+  /** Twilio WhatsApp; none = its webhooks answer 503 WHATSAPP_NOT_CONFIGURED. */
+  whatsapp?: WhatsAppAppOptions | null;
 }
 
 export const REST_PREFIX = '/api/v1';
@@ -106,6 +110,12 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
 
   await paymentRoutes(app, { services, prefix: REST_PREFIX });
+  const wa = opts.whatsapp;
+  await whatsappRoutes(app, {
+    prefix: REST_PREFIX,
+    publicBaseUrl: opts.publicBaseUrl,
+    whatsapp: wa ? { authToken: wa.authToken, messenger: wa.messenger, store: wa.store, assistant: wa.createAssistant(services), clock: opts.deps.clock } : null,
+  });
 
   const openApiDocument = buildOpenApiDocument(`${opts.publicBaseUrl}${REST_PREFIX}`);
   app.get(`${REST_PREFIX}/openapi.json`, async () => openApiDocument);

@@ -14,9 +14,16 @@ const EnvSchema = z.object({
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').optional(),
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_…)').optional(),
   STRIPE_API_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
-  TWILIO_SID: z.string().optional(),
-  TWILIO_AUTH_TOKEN: z.string().optional(),
+  TWILIO_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio Account SID (AC followed by 32 hex characters)').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16, 'must be the Twilio auth token').optional(),
+  TWILIO_WHATSAPP_FROM: z.string().regex(/^whatsapp:\+[1-9]\d{6,14}$/, 'must be a WhatsApp sender such as whatsapp:+14155238886').optional(),
+  TWILIO_SMS_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550100').optional(),
+  TWILIO_API_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  TWILIO_TEMPLATE_REMINDER_SID: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
+  TWILIO_TEMPLATE_CONFIRMATION_SID: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
   OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().default('Al Noor Clinic <no-reply@clinic.test>'),
   CLINIC_TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Dubai').default('Asia/Dubai'),
@@ -84,6 +91,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const missing = REQUIRED_IN_PRODUCTION.filter((k) => !e[k]);
     if (missing.length) throw new ConfigError(`Missing required configuration in production: ${missing.join(', ')}`);
   }
+  const twilioKeys = ['TWILIO_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_WHATSAPP_FROM'] as const;
+  const twilioMissing = twilioKeys.filter((k) => !e[k]);
+  if (twilioMissing.length > 0 && twilioMissing.length < twilioKeys.length) {
+    throw new ConfigError(`WhatsApp needs ${twilioKeys.join(', ')} together; missing: ${twilioMissing.join(', ')}`);
+  }
   const defaultsInUse: string[] = [];
   const orDefault = <K extends keyof typeof DEV_DEFAULTS>(key: K): string => {
     if (e[key]) return e[key];
@@ -117,8 +129,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     /** Without a secret key the server runs, and payment calls answer PAYMENTS_NOT_CONFIGURED. */
     stripe: { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiBaseUrl: e.STRIPE_API_BASE_URL },
-    twilio: { sid: e.TWILIO_SID, authToken: e.TWILIO_AUTH_TOKEN },
-    openaiApiKey: e.OPENAI_API_KEY,
+    /** null: WhatsApp is off (its webhooks answer 503 WHATSAPP_NOT_CONFIGURED) and notifications go by email. */
+    twilio:
+      e.TWILIO_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_WHATSAPP_FROM
+        ? {
+            accountSid: e.TWILIO_SID,
+            authToken: e.TWILIO_AUTH_TOKEN,
+            whatsappFrom: e.TWILIO_WHATSAPP_FROM,
+            smsFrom: e.TWILIO_SMS_FROM,
+            apiBaseUrl: e.TWILIO_API_BASE_URL,
+            templates: { reminder: e.TWILIO_TEMPLATE_REMINDER_SID, confirmation: e.TWILIO_TEMPLATE_CONFIRMATION_SID },
+          }
+        : null,
+    /** No API key: the WhatsApp assistant runs in menu mode (no LLM). */
+    openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },
     /** Names of development defaults in use, to tell the operator at start-up. */
     defaultsInUse,
   };

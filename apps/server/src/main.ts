@@ -29,6 +29,7 @@ const { app, services } = await buildApp({
   corsOrigins: config.corsOrigins,
   bodyLimit: config.bodyLimit,
   publicBaseUrl,
+  whatsapp: runtime.whatsapp,
 });
 
 const purge = setInterval(() => void services.rateLimiter.purgeExpired().catch((err) => log.warn({ err }, 'rate-limit purge failed')), 10 * 60_000);

@@ -1,10 +1,14 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { DEFAULT_AUTH_SETTINGS, createHttpInsuranceProvider, createStripeClient, hashPassword, systemClock, type ApiDeps, type Mailer } from '@clinic/api';
+import { DEFAULT_AUTH_SETTINGS, createHttpInsuranceProvider, createStripeClient, emailNotifier, hashPassword, systemClock, type ApiDeps, type Mailer } from '@clinic/api';
 import { connectDatabase, formatSeedReport, seedDatabase, startEmbeddedDatabase, type Database, type EmbeddedDatabase } from '@clinic/db';
 import type { Config } from './config.ts';
 import { startInsurerSim, type InsurerSim } from './dev/insurer-sim.ts';
+import { REST_PREFIX } from './app.ts';
 import { createLogMailer, createSmtpMailer } from './mailer.ts';
+import { STATUS_WEBHOOK_PATH } from './routes/whatsapp.ts';
+import { createClinicAssistant } from './whatsapp/agent.ts';
+import { createWhatsAppTransport, type WhatsAppAppOptions } from './whatsapp/transport.ts';
 
 export interface Runtime {
   database: Database;
@@ -12,6 +16,8 @@ export interface Runtime {
   embedded: EmbeddedDatabase | null;
   /** The in-process simulated insurer, when INSURANCE_API_URL is not set. */
   insurerSim: InsurerSim | null;
+  /** Twilio WhatsApp (webhooks, assistant, notifications), when configured. */
+  whatsapp: WhatsAppAppOptions | null;
   close(): Promise<void>;
 }
 
@@ -43,6 +49,25 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
     log.warn(`INSURANCE_API_URL not set: insurance checks go to the built-in simulated insurer at ${insuranceUrl} (test IDs in the README)`);
   }
 
+  const email = emailNotifier(mailer);
+  let whatsapp: WhatsAppAppOptions | null = null;
+  if (config.twilio) {
+    const transport = createWhatsAppTransport({
+      twilio: config.twilio,
+      database,
+      clock: systemClock,
+      log,
+      fallback: email,
+      // Only a URL Twilio can reach; without PUBLIC_BASE_URL, statuses go where the Twilio console says.
+      statusCallbackUrl: config.publicBaseUrl ? `${config.publicBaseUrl.replace(/\/+$/, '')}${REST_PREFIX}${STATUS_WEBHOOK_PATH}` : undefined,
+    });
+    const llm = config.openai.apiKey ? { apiKey: config.openai.apiKey, baseURL: config.openai.baseUrl, model: config.openai.model } : null;
+    whatsapp = { ...transport, createAssistant: (services) => createClinicAssistant(services, database, { llm }) };
+    if (!llm) log.warn('OPENAI_API_KEY not set: the WhatsApp assistant answers with numbered menus (no language model)');
+  } else {
+    log.warn('TWILIO_SID / TWILIO_AUTH_TOKEN / TWILIO_WHATSAPP_FROM not set: WhatsApp is off; notifications go by email');
+  }
+
   if (!config.stripe.secretKey) log.warn('STRIPE_SECRET_KEY not set: online payments are off (payment calls answer "payments not configured")');
 
   if (embedded && (await database.cols.users.estimatedDocumentCount()) === 0) {
@@ -54,9 +79,11 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
     database,
     embedded,
     insurerSim,
+    whatsapp,
     deps: {
       db: database,
       mailer,
+      notifier: whatsapp?.notifier ?? email,
       clock: systemClock,
       clinicName: config.clinicName,
       timeZone: config.clinicTimeZone,

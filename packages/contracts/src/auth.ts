@@ -32,7 +32,7 @@ export const ChangePasswordInput = z.strictObject({ currentPassword: z.string().
 
 export const UserSchema = z.object({
   id: IdSchema,
-  email: z.string(),
+  email: z.string().nullable().describe('null for patients known only by phone (WhatsApp)'),
   fullName: z.string(),
   phone: z.string().nullable(),
   role: RoleSchema,

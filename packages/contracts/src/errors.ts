@@ -27,6 +27,7 @@ export const ERROR_STATUS = {
   INTERNAL: 500,
   PAYMENTS_NOT_CONFIGURED: 503,
   PAYMENT_PROVIDER_ERROR: 502,
+  WHATSAPP_NOT_CONFIGURED: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -13,6 +13,9 @@ import type {
   SpecialtyDoc,
   UserDoc,
   WebhookEventDoc,
+  ConversationDoc,
+  InboundMessageDoc,
+  OutboundMessageDoc,
 } from './documents.ts';
 
 export const COLLECTIONS = {
@@ -29,6 +32,9 @@ export const COLLECTIONS = {
   notifications: 'notifications',
   payments: 'payments',
   webhookEvents: 'webhook_events',
+  conversations: 'conversations',
+  inboundMessages: 'inbound_messages',
+  outboundMessages: 'outbound_messages',
 } as const;
 
 export interface Collections {
@@ -45,6 +51,9 @@ export interface Collections {
   notifications: Collection<NotificationDoc>;
   payments: Collection<PaymentDoc>;
   webhookEvents: Collection<WebhookEventDoc>;
+  conversations: Collection<ConversationDoc>;
+  inboundMessages: Collection<InboundMessageDoc>;
+  outboundMessages: Collection<OutboundMessageDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -62,6 +71,9 @@ export function collections(db: Db): Collections {
     notifications: db.collection<NotificationDoc>(COLLECTIONS.notifications),
     payments: db.collection<PaymentDoc>(COLLECTIONS.payments),
     webhookEvents: db.collection<WebhookEventDoc>(COLLECTIONS.webhookEvents),
+    conversations: db.collection<ConversationDoc>(COLLECTIONS.conversations),
+    inboundMessages: db.collection<InboundMessageDoc>(COLLECTIONS.inboundMessages),
+    outboundMessages: db.collection<OutboundMessageDoc>(COLLECTIONS.outboundMessages),
   };
 }
 
@@ -70,7 +82,9 @@ export function collections(db: Db): Collections {
  * (no partial, sparse or TTL). Expiry is always checked in queries.
  */
 export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
-  users: [{ key: { email: 1 }, name: 'email_unique', unique: true }],
+  // Email accounts have phoneIdentity '' (unique by email); phone-only patients have email null (unique by
+  // number). A plain unique index on email would refuse a second null, and FerretDB has no partial indexes.
+  users: [{ key: { email: 1, phoneIdentity: 1 }, name: 'email_phoneIdentity_unique', unique: true }],
   sessions: [
     { key: { tokenHash: 1 }, name: 'tokenHash_unique', unique: true },
     { key: { usedTokenHashes: 1 }, name: 'usedTokenHashes' },
@@ -102,15 +116,28 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { patientId: 1, createdAt: -1 }, name: 'patient_createdAt' },
   ],
   webhookEvents: [],
+  conversations: [],
+  inboundMessages: [{ key: { from: 1, receivedAt: -1 }, name: 'from_receivedAt' }],
+  outboundMessages: [{ key: { to: 1, createdAt: -1 }, name: 'to_createdAt' }],
+};
+
+/** Indexes replaced by another one in INDEXES: dropped once the replacement exists. */
+const RETIRED_INDEXES: Partial<Record<keyof Collections, string[]>> = {
+  users: ['email_unique'],
 };
 
 export async function ensureIndexes(db: Db): Promise<void> {
   const cols = collections(db);
   for (const [name, indexes] of Object.entries(INDEXES) as [keyof Collections, IndexDescription[]][]) {
-    if (indexes.length === 0) continue;
+    const retired = RETIRED_INDEXES[name] ?? [];
+    if (indexes.length === 0 && retired.length === 0) continue;
     // Only the missing ones: FerretDB 1.24 drops the connection when a batch re-creates existing indexes.
     const existing = new Set((await cols[name].listIndexes().toArray().catch(() => [])).map((i) => i.name as string));
+    const stale = retired.filter((r) => existing.has(r));
+    // Accounts from before phone-only patients: the email + phoneIdentity key needs the field ('' = email account).
+    if (name === 'users' && stale.length > 0) await cols.users.updateMany({ phoneIdentity: { $exists: false } }, { $set: { phoneIdentity: '' } });
     const missing = indexes.filter((i) => !existing.has(i.name!));
     if (missing.length > 0) await cols[name].createIndexes(missing);
+    for (const r of stale) await cols[name].dropIndex(r);
   }
 }

@@ -3,8 +3,15 @@ import type { Role } from '@clinic/contracts';
 
 export interface UserDoc {
   _id: ObjectId;
-  /** Lower-cased; unique. */
-  email: string;
+  /** Lower-cased; unique among email accounts. null for patients known only by phone (WhatsApp). */
+  email: string | null;
+  /**
+   * The E.164 number a phone-only patient account was created from (WhatsApp); '' for email accounts.
+   * `{ email, phoneIdentity }` is the unique key, so each email and each phone-only number is one account.
+   * Absent on documents written before phone-only accounts existed (the index set-up backfills '').
+   */
+  phoneIdentity?: string;
+  /** argon2id; '' = the account has no password and cannot sign in with one (phone-only patients). */
   passwordHash: string;
   fullName: string;
   phone: string | null;
@@ -254,4 +261,91 @@ export interface WebhookEventDoc {
   _id: string;
   type: string;
   receivedAt: Date;
+}
+
+/**
+ * One WhatsApp message received through Twilio. `_id` is Twilio's MessageSid: inserting it is the claim,
+ * so a webhook Twilio delivers twice is handled once.
+ */
+export interface InboundMessageDoc {
+  _id: string;
+  channel: 'whatsapp';
+  /** E.164 (`+9715…`), without Twilio's `whatsapp:` prefix. */
+  from: string;
+  profileName: string | null;
+  /** The text as received, with Emirates ID numbers masked (`784-****-*****30-4`). */
+  body: string;
+  numMedia: number;
+  receivedAt: Date;
+  /** received → answered (replies sent) or failed (the assistant or the sending failed). */
+  status: 'received' | 'answered' | 'failed';
+  replySids: string[];
+  flaggedForStaff: boolean;
+  processedAt: Date | null;
+}
+
+/**
+ * One message sent through Twilio (WhatsApp or SMS), keyed by its MessageSid, with the latest delivery
+ * status from Twilio's status callbacks. A callback may arrive before the send is recorded, so every
+ * field but the status may be null.
+ */
+export interface OutboundMessageDoc {
+  _id: string;
+  channel: 'whatsapp' | 'sms' | null;
+  /** E.164 of the recipient. */
+  to: string | null;
+  /** `assistant_reply` or the notification kind (`appointment_reminder`, …). */
+  purpose: string | null;
+  /** Free text inside WhatsApp's 24-hour window, an approved template (contentSid) outside it. */
+  mode: 'text' | 'template' | null;
+  contentSid: string | null;
+  /** The inbound MessageSid this answers, for assistant replies. */
+  inReplyTo: string | null;
+  /** Twilio's status (queued, sent, delivered, read, undelivered, failed, …); never moves backwards. */
+  status: string;
+  /** Every status reported, once each. */
+  statuses: string[];
+  errorCode: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** One stored message of a WhatsApp conversation (Emirates IDs masked); tool calls keep the LLM's context. */
+export interface ConversationMessage {
+  role: 'user' | 'assistant' | 'tool';
+  content: string;
+  /** Assistant turns that called tools: `arguments` is the JSON string the model produced. */
+  toolCalls?: { id: string; name: string; arguments: string }[];
+  /** Tool results: the call they answer. */
+  toolCallId?: string;
+  at: Date;
+}
+
+/** An action the patient must confirm with an explicit yes before it runs. */
+export type PendingActionDoc =
+  | { kind: 'book'; physicianId: string; physicianName: string; start: string; reason: string; packageId: string | null; price: { amount: number; currency: 'AED' }; createdAt: Date }
+  | { kind: 'cancel'; appointmentId: string; physicianName: string; start: string; reason: string; createdAt: Date }
+  | { kind: 'reschedule'; appointmentId: string; physicianName: string; from: string; start: string; createdAt: Date };
+
+/**
+ * The WhatsApp assistant's memory of one sender; `_id` is the E.164 number (identity comes only from it).
+ * `messages` and `menu` belong to the current session and are cleared after a quiet period; `flagged`
+ * survives until staff release the conversation.
+ */
+export interface ConversationDoc {
+  _id: string;
+  userId: ObjectId;
+  language: 'en' | 'ar';
+  messages: ConversationMessage[];
+  pending: PendingActionDoc | null;
+  /** The numbered-menu flow's position (used without an LLM); shape owned by the agent package. */
+  menu: Record<string, unknown> | null;
+  /** Handed over to staff: the assistant stays silent until released. */
+  flagged: { at: Date; reason: 'requested' | 'failures' } | null;
+  /** Consecutive turns the assistant could not help with; 3 hand the conversation over. */
+  failures: number;
+  lastInboundAt: Date | null;
+  sessionStartedAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
 }

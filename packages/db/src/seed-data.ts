@@ -118,9 +118,10 @@ export const SEED_USERS: readonly SeedUser[] = [
   { email: 'joseph@patient.test', fullName: 'Joseph Mathew', role: 'patient', phone: '+971551000010' },
 ];
 
-export function userDoc(u: SeedUser, passwordHash: string, now: Date): Omit<UserDoc, '_id'> {
+export function userDoc(u: SeedUser, passwordHash: string, now: Date): Omit<UserDoc, '_id'> & { email: string } {
   return {
     email: u.email,
+    phoneIdentity: '',
     passwordHash,
     fullName: u.fullName,
     phone: u.phone,

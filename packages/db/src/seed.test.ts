@@ -16,7 +16,7 @@ import {
 const LANGS = ['en', 'ar', 'hi', 'ur', 'tl', 'ml', 'fr', 'ru'];
 
 function world(now: Date, timeZone: string) {
-  const users: UserDoc[] = SEED_USERS.map((u) => ({ _id: new ObjectId(), ...userDoc(u, 'x', now) }));
+  const users: (UserDoc & { email: string })[] = SEED_USERS.map((u) => ({ _id: new ObjectId(), ...userDoc(u, 'x', now) }));
   const userIds = new Map(users.map((u) => [u.email, u._id]));
   const physicians: PhysicianDoc[] = physicianDocs(now, timeZone, userIds).map((s) => ({ _id: new ObjectId(), ...s.doc }));
   const packages: MedicalPackageDoc[] = packageDocs(now).map((p) => ({ _id: new ObjectId(), ...p }));

@@ -62,7 +62,7 @@ export async function seedDatabase(database: Database, opts: SeedOptions): Promi
     tally('users', 0, SEED_USERS.length);
   }
   report.accounts = SEED_USERS.map((u) => ({ email: u.email, role: u.role }));
-  const usersByEmail = new Map((await cols.users.find({ email: { $in: emails } }).toArray()).map((u) => [u.email, u]));
+  const usersByEmail = new Map((await cols.users.find({ email: { $in: emails } }).toArray()).map((u) => [u.email ?? '', u]));
 
   // Clinic (a singleton); an older seed's record gains the booking policies it lacked.
   const clinic = await cols.clinicInfo.updateOne({}, { $setOnInsert: { _id: new ObjectId(), ...clinicInfoDoc(now, timeZone) } }, { upsert: true });

@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { inject } from 'vitest';
-import { DEFAULT_AUTH_SETTINGS, createHttpInsuranceProvider, createStripeClient, hashPassword, type ApiDeps, type AuthSettings, type RateLimits } from '@clinic/api';
+import { DEFAULT_AUTH_SETTINGS, createHttpInsuranceProvider, createStripeClient, emailNotifier, hashPassword, type ApiDeps, type AuthSettings, type RateLimits } from '@clinic/api';
 import { ObjectId, connectDatabase } from '@clinic/db';
 import { buildApp } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createSmtpMailer } from '../../src/mailer.ts';
+import { STATUS_WEBHOOK_PATH } from '../../src/routes/whatsapp.ts';
+import { createClinicAssistant } from '../../src/whatsapp/agent.ts';
+import type { Assistant } from '../../src/whatsapp/assistant.ts';
+import { createWhatsAppTransport, type WhatsAppAppOptions } from '../../src/whatsapp/transport.ts';
 import { startSmtpInbox } from './smtp.ts';
 
 const RELAXED: Partial<RateLimits> = {
@@ -25,7 +29,20 @@ export interface TestServerOptions {
   insurance?: { url: string; timeoutMs?: number };
   /** false: a server without Stripe keys. Otherwise Stripe is stripe-mock. */
   payments?: false;
+  /**
+   * WhatsApp through Twilio, its REST API played by a local endpoint (startTwilioApi). The assistant
+   * defaults to the real one from @clinic/agent in menu mode (no LLM). None = WhatsApp off.
+   */
+  twilio?: {
+    api: { url: string; accountSid: string; authToken: string };
+    smsFrom?: string;
+    templates?: { reminder?: string; confirmation?: string };
+    assistant?: Assistant;
+  };
 }
+
+/** The sender in TWILIO_WHATSAPP_FROM for test servers. */
+export const TEST_WHATSAPP_FROM = 'whatsapp:+14155238886';
 
 /** Discard port on loopback: nothing listens, so a check fails fast and answers "unknown". */
 const NO_INSURER = 'http://127.0.0.1:9';
@@ -48,6 +65,21 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     limits: { ...DEFAULT_AUTH_SETTINGS.limits, ...RELAXED, ...opts.auth?.limits },
   };
   const stripeWebhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
+  /** What Twilio is told this server is (the listening port differs, as behind a proxy). */
+  const publicBaseUrl = 'http://127.0.0.1';
+  let whatsapp: WhatsAppAppOptions | null = null;
+  if (opts.twilio) {
+    const t = opts.twilio;
+    const transport = createWhatsAppTransport({
+      twilio: { accountSid: t.api.accountSid, authToken: t.api.authToken, whatsappFrom: TEST_WHATSAPP_FROM, smsFrom: t.smsFrom, apiBaseUrl: t.api.url, templates: t.templates },
+      database,
+      clock,
+      log: opts.logger ?? createLogger('silent'),
+      fallback: emailNotifier(mailer),
+      statusCallbackUrl: `${publicBaseUrl}/api/v1${STATUS_WEBHOOK_PATH}`,
+    });
+    whatsapp = { ...transport, createAssistant: (services) => t.assistant ?? createClinicAssistant(services, database, { llm: null }) };
+  }
   const deps: ApiDeps = {
     db: database,
     mailer,
@@ -63,6 +95,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     },
     clinicName: 'Test Clinic',
     timeZone: 'Asia/Dubai',
+    ...(whatsapp ? { notifier: whatsapp.notifier } : {}),
   };
   const { app, services } = await buildApp({
     deps,
@@ -70,7 +103,8 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     logger: opts.logger ?? createLogger('silent'),
     corsOrigins: opts.corsOrigins ?? ['https://app.clinic.test'],
     bodyLimit: opts.bodyLimit ?? 100_000,
-    publicBaseUrl: 'http://127.0.0.1',
+    publicBaseUrl,
+    whatsapp,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
@@ -83,6 +117,9 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     database,
     inbox,
     baseUrl,
+    publicBaseUrl,
+    /** The WhatsApp transport (store, messenger, notifier) when started with `twilio`. */
+    whatsapp,
     stripeWebhookSecret,
     clock: {
       advance: (ms: number) => void (offsetMs += ms),

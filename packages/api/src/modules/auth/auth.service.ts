@@ -29,6 +29,8 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter) {
     hmac(settings.secretKey, `${purpose}:${userId.toHexString()}:${code}`);
 
   async function sendCode(user: UserDoc, purpose: OtpPurpose, cooldownSeconds: number): Promise<void> {
+    // Accounts are found by email here, so they have one; a phone-only patient has nowhere to send a code.
+    if (!user.email) return;
     const now = clock();
     const code = newOtpCode();
     const expiresAt = new Date(now.getTime() + settings.codeTtlMinutes * 60_000);
@@ -84,7 +86,7 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter) {
         now,
       );
       await sendCode(user, 'verify_email', 0);
-      return { userId: user._id.toHexString(), email: user.email, verificationRequired: true as const };
+      return { userId: user._id.toHexString(), email: input.email, verificationRequired: true as const };
     },
 
     async verifyEmail(input: { email: string; code: string }, meta: RequestMeta): Promise<AuthResult> {
@@ -110,7 +112,8 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter) {
       await limiter.hit('login:ip', meta.ip, L.loginPerIp);
       await limiter.check('login:account', input.email, L.loginPerAccount);
       const user = await users.findByEmail(input.email);
-      const ok = user ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password);
+      // No password ('' — phone-only patients): never a match, in the same time as an unknown account.
+      const ok = user?.passwordHash ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password);
       if (!user || !ok) {
         await limiter.hit('login:account', input.email, L.loginPerAccount);
         throw new AppError('INVALID_CREDENTIALS', GENERIC_LOGIN_ERROR);

@@ -26,7 +26,7 @@ export interface NewUser {
 export function createUsersRepository(cols: Pick<Collections, 'users'>) {
   return {
     async insert(user: NewUser, now: Date): Promise<UserDoc> {
-      const doc: UserDoc = { _id: new ObjectId(), ...user, passwordChangedAt: now, createdAt: now, updatedAt: now };
+      const doc: UserDoc = { _id: new ObjectId(), ...user, phoneIdentity: '', passwordChangedAt: now, createdAt: now, updatedAt: now };
       try {
         await cols.users.insertOne(doc);
       } catch (err) {
@@ -36,6 +36,34 @@ export function createUsersRepository(cols: Pick<Collections, 'users'>) {
       return doc;
     },
     findByEmail: (email: string) => cols.users.findOne({ email }),
+    /** The phone-only patient account created from this E.164 number, if any. */
+    findByPhoneIdentity: (phone: string) => cols.users.findOne({ email: null, phoneIdentity: phone }),
+    /**
+     * A patient known only by phone: no email, no password (cannot sign in with one). The unique
+     * `{ email, phoneIdentity }` key makes a concurrent second insert fail; the caller then reads the winner.
+     */
+    async insertPhonePatient(phone: string, fullName: string, now: Date): Promise<UserDoc | null> {
+      const doc: UserDoc = {
+        _id: new ObjectId(),
+        email: null,
+        phoneIdentity: phone,
+        passwordHash: '',
+        fullName,
+        phone,
+        role: 'patient',
+        emailVerifiedAt: null,
+        passwordChangedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      };
+      try {
+        await cols.users.insertOne(doc);
+        return doc;
+      } catch (err) {
+        if (isDuplicateKeyError(err)) return null;
+        throw err;
+      }
+    },
     findById: (id: string) => (ObjectId.isValid(id) ? cols.users.findOne({ _id: new ObjectId(id) }) : Promise.resolve(null)),
     async markVerified(id: ObjectId, now: Date): Promise<void> {
       await cols.users.updateOne({ _id: id, emailVerifiedAt: null }, { $set: { emailVerifiedAt: now, updatedAt: now } });

@@ -13,6 +13,21 @@ export function createUsersService(deps: ApiDeps) {
       return toUserDto(user);
     },
 
+    /**
+     * The patient behind a phone number (the WhatsApp sender, which the channel has verified): the account
+     * created from this number, or a new phone-only patient (no email, no password). Idempotent under races.
+     */
+    async patientForPhone(phone: string, profileName: string | null): Promise<{ userId: string; fullName: string; created: boolean }> {
+      const found = await users.findByPhoneIdentity(phone);
+      if (found) return { userId: found._id.toHexString(), fullName: found.fullName, created: false };
+      const name = profileName?.replace(/\s+/g, ' ').trim().slice(0, 120) || 'WhatsApp patient';
+      const created = await users.insertPhonePatient(phone, name, deps.clock());
+      if (created) return { userId: created._id.toHexString(), fullName: created.fullName, created: true };
+      const winner = await users.findByPhoneIdentity(phone);
+      if (!winner) throw new AppError('CONFLICT', 'Could not register this phone number; please try again.');
+      return { userId: winner._id.toHexString(), fullName: winner.fullName, created: false };
+    },
+
     /** Doctors, staff and admins never self-register: an admin creates them, already verified. */
     async createStaffUser(input: { email: string; password: string; fullName: string; phone?: string | undefined; role: Exclude<Role, 'patient'> }): Promise<User> {
       const doc = await users.insert(

@@ -1,0 +1,66 @@
+import type { Logger } from 'pino';
+import type { Notification, Notifier } from '@clinic/api';
+import type { Messenger } from './messenger.ts';
+
+/** WhatsApp lets a business write free text for 24 hours after the person's last message; after that, only approved templates. */
+export const WHATSAPP_WINDOW_MS = 24 * 60 * 60_000;
+const SMS_MAX = 1600;
+
+export interface ChannelNotifierOptions {
+  messenger: Messenger;
+  /** Everyone who never wrote to us on WhatsApp, and the last resort (email). */
+  fallback: Notifier;
+  /** When this E.164 number last wrote to us on WhatsApp; null = never. */
+  lastInboundAt: (phone: string) => Promise<Date | null>;
+  clock: () => Date;
+  /** Approved WhatsApp template (Content SID) per notification kind, for use outside the 24-hour window. */
+  templates: Partial<Record<Notification['kind'], string>>;
+  log: Logger;
+}
+
+/**
+ * Patients who came to us over WhatsApp hear from us there: as free text inside the 24-hour window,
+ * else as the kind's approved template filled from `Notification.data` (Content variables named after its
+ * keys: patientName, physicianName, when, …). If WhatsApp cannot carry it (the send fails, or no template
+ * for the kind) an SMS goes out when TWILIO_SMS_FROM is set, else the email. Everyone else gets the email.
+ * Throws (so the caller retries later) only when every channel failed.
+ */
+export function createChannelNotifier(opts: ChannelNotifierOptions): Notifier {
+  const { messenger, fallback, log } = opts;
+  return {
+    async notify(n) {
+      const phone = n.to.phone;
+      const last = phone ? await opts.lastInboundAt(phone) : null;
+      if (!phone || !last) return fallback.notify(n);
+
+      let failure: unknown = null;
+      const inWindow = opts.clock().getTime() - last.getTime() < WHATSAPP_WINDOW_MS;
+      const contentSid = opts.templates[n.kind];
+      if (inWindow || contentSid) {
+        try {
+          await messenger.sendWhatsApp(phone, inWindow ? { body: n.text } : { contentSid: contentSid!, variables: n.data }, { purpose: n.kind });
+          return 'sent';
+        } catch (err) {
+          failure = err;
+          log.warn({ err, kind: n.kind, userId: n.to.userId }, 'WhatsApp notification failed; trying the next channel');
+        }
+      } else {
+        log.info({ kind: n.kind, userId: n.to.userId }, 'outside the WhatsApp window and no template for this kind; trying the next channel');
+      }
+
+      if (messenger.smsEnabled) {
+        try {
+          await messenger.sendSms(phone, n.text.length > SMS_MAX ? `${n.text.slice(0, SMS_MAX - 1)}…` : n.text, { purpose: n.kind });
+          return 'sent';
+        } catch (err) {
+          failure = err;
+          log.warn({ err, kind: n.kind, userId: n.to.userId }, 'SMS notification failed; trying email');
+        }
+      }
+
+      const outcome = await fallback.notify(n);
+      if (outcome === 'no_channel' && failure) throw failure;
+      return outcome;
+    },
+  };
+}

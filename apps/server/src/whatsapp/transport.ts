@@ -1,0 +1,72 @@
+import type { Logger } from 'pino';
+import { lastInboundAt as conversationLastInboundAt } from '@clinic/agent';
+import type { Notifier, Services } from '@clinic/api';
+import type { Database } from '@clinic/db';
+import type { Assistant } from './assistant.ts';
+import { createMessageStore, type MessageStore } from './messages.store.ts';
+import { createMessenger, type Messenger } from './messenger.ts';
+import { createChannelNotifier } from './notifier.ts';
+import { createTwilioClient } from './twilio-client.ts';
+
+export interface TwilioSettings {
+  accountSid: string;
+  authToken: string;
+  /** `whatsapp:+14155238886` */
+  whatsappFrom: string;
+  smsFrom?: string | undefined;
+  apiBaseUrl?: string | undefined;
+  /** Approved WhatsApp templates (Content SIDs) for messages outside the 24-hour window. */
+  templates?: { reminder?: string | undefined; confirmation?: string | undefined };
+}
+
+/** The WhatsApp channel: Twilio client, message log, and the notifier that prefers WhatsApp for those who use it. */
+export interface WhatsAppTransport {
+  authToken: string;
+  messenger: Messenger;
+  store: MessageStore;
+  /** WhatsApp (or SMS) for patients who wrote to us there, `fallback` for everyone else. */
+  notifier: Notifier;
+}
+
+/** What buildApp needs to serve the webhooks: the transport and how to make the assistant once services exist. */
+export interface WhatsAppAppOptions extends WhatsAppTransport {
+  createAssistant(services: Services): Assistant;
+}
+
+export function createWhatsAppTransport(opts: {
+  twilio: TwilioSettings;
+  database: Database;
+  clock: () => Date;
+  log: Logger;
+  /** Email. */
+  fallback: Notifier;
+  /** …/api/v1/webhooks/twilio/status on the public URL; none = whatever is configured in Twilio. */
+  statusCallbackUrl?: string | undefined;
+}): WhatsAppTransport {
+  const log = opts.log.child({ module: 'whatsapp' });
+  const store = createMessageStore(opts.database, opts.clock);
+  const messenger = createMessenger({
+    client: createTwilioClient(opts.twilio),
+    store,
+    log,
+    whatsappFrom: opts.twilio.whatsappFrom,
+    smsFrom: opts.twilio.smsFrom,
+    statusCallbackUrl: opts.statusCallbackUrl,
+  });
+  const notifier = createChannelNotifier({
+    messenger,
+    fallback: opts.fallback,
+    // The conversation's last inbound time (@clinic/agent), or the last message stored here when the
+    // assistant never got to record it (it failed on that message): either opened the 24-hour window.
+    lastInboundAt: async (phone) => {
+      const [conversation, received] = await Promise.all([conversationLastInboundAt(opts.database, phone), store.lastInboundAt(phone)]);
+      if (!conversation || !received) return conversation ?? received;
+      return conversation > received ? conversation : received;
+    },
+    clock: opts.clock,
+    // Booking confirmations are not a notification kind yet; TWILIO_TEMPLATE_CONFIRMATION_SID waits for it.
+    templates: { appointment_reminder: opts.twilio.templates?.reminder },
+    log,
+  });
+  return { authToken: opts.twilio.authToken, messenger, store, notifier };
+}

@@ -1,0 +1,240 @@
+import { AppError, type createCaller, type Services } from '@clinic/api';
+import type { Appointment, Clinic, ErrorCode } from '@clinic/contracts';
+import type { PendingActionDoc } from '@clinic/db';
+import { localDateOf, localDayRange, zonedToUtc } from '@clinic/scheduling';
+import { formatMoney, formatWhen } from './format.ts';
+import { msg } from './messages.ts';
+import type { Conversation } from './store.ts';
+import type { Lang } from './text.ts';
+
+/** The app's procedures, called as the WhatsApp patient: same inputs, guards and ownership rules. */
+export type Caller = ReturnType<typeof createCaller>;
+
+/** What one inbound message is handled with. */
+export interface TurnContext {
+  caller: Caller;
+  services: Services;
+  lang: Lang;
+  now: Date;
+  convo: Conversation;
+  /** Masked Emirates ID → as typed, for this turn only (never stored, never sent to the model). */
+  vault: Map<string, string>;
+  /** Payment links are `${paymentLinkBase}/${paymentId}`; null: the patient pays in the app. */
+  paymentLinkBase: string | null;
+  clinic(): Promise<Clinic>;
+  /** Set when a tool kept an action for the patient's yes during this turn: the question to send. */
+  proposed: string | null;
+}
+
+export interface Failure {
+  ok: false;
+  code: ErrorCode;
+  message: string;
+}
+
+/**
+ * A procedure's error as the patient (or the model) should hear it. Domain errors arrive as TRPCError
+ * whose cause is the AppError; input errors as BAD_REQUEST with the zod issues.
+ */
+export function failureOf(err: unknown): Failure {
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  const app = err instanceof AppError ? err : cause instanceof AppError ? cause : null;
+  if (app) return { ok: false, code: app.code, message: app.message };
+  const trpcCode = (err as { code?: unknown } | null)?.code;
+  if (trpcCode === 'BAD_REQUEST' && cause instanceof Error && cause.name === 'ZodError') {
+    const issues = (cause as unknown as { issues: { path: PropertyKey[]; message: string }[] }).issues;
+    return { ok: false, code: 'VALIDATION_FAILED', message: issues.map((i) => `${i.path.map(String).join('.') || 'input'} ${i.message}`).join('; ') };
+  }
+  if (trpcCode === 'NOT_FOUND') return { ok: false, code: 'NOT_FOUND', message: 'Not found.' };
+  if (trpcCode === 'FORBIDDEN') return { ok: false, code: 'FORBIDDEN', message: 'Not allowed.' };
+  return { ok: false, code: 'INTERNAL', message: 'Something went wrong on our side.' };
+}
+
+export async function attempt<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | Failure> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (err) {
+    return failureOf(err);
+  }
+}
+
+/** A failure in the patient's language, for the replies the assistant writes itself. */
+export function failureText(lang: Lang, f: Failure): string {
+  const m = msg(lang);
+  switch (f.code) {
+    case 'SLOT_TAKEN':
+      return m.slotTaken;
+    case 'SLOT_UNAVAILABLE':
+      return m.slotUnavailable;
+    case 'CANCELLATION_CLOSED':
+      return m.cancellationClosed(f.message);
+    case 'OVERLAPPING_APPOINTMENT':
+      return m.overlapping;
+    case 'NOT_FOUND':
+    case 'FORBIDDEN':
+      return m.notFound;
+    case 'INVALID_TRANSITION':
+      return m.invalidTransition;
+    case 'INVALID_EMIRATES_ID':
+      return m.invalidEmiratesId(f.message);
+    default:
+      return m.genericError;
+  }
+}
+
+export const when = (ctx: TurnContext, iso: string, tz: string) => formatWhen(iso, tz, ctx.lang);
+
+/** The instant a model or a patient named, if it is one (ISO 8601; a bare local time means the clinic's zone). */
+export function parseStart(start: string, timeZone: string): Date | null {
+  const s = start.trim();
+  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)) {
+    // No offset: read it as the clinic's wall clock, never the server's.
+    const [date, time] = s.split(/[T ]/) as [string, string];
+    try {
+      return zonedToUtc(date, time.slice(0, 5), timeZone);
+    } catch {
+      return null;
+    }
+  }
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** Is `start` one of the physician's free slots? Checked the way the app lists them. */
+async function findFreeSlot(ctx: TurnContext, physicianId: string, start: Date, timeZone: string) {
+  const day = localDayRange(localDateOf(start, timeZone), timeZone);
+  const res = await attempt(() => ctx.caller.physicians.slots({ id: physicianId, from: day.from, to: day.to }));
+  if (!res.ok) return res;
+  const slot = res.value.slots.find((s) => new Date(s.start).getTime() === start.getTime());
+  if (!slot) return { ok: false as const, code: 'SLOT_UNAVAILABLE' as const, message: 'This time is not a free slot of this physician; list the free slots and pick one of them.' };
+  return { ok: true as const, value: slot };
+}
+
+export interface Proposal {
+  ok: true;
+  pending: PendingActionDoc;
+  /** The question put to the patient, in their language. */
+  question: string;
+}
+
+/** Checks a booking could be made and keeps it for the patient's yes; nothing is booked yet. */
+export async function proposeBooking(ctx: TurnContext, input: { physicianId: string; start: string; reason?: string | undefined; packageId?: string | undefined }): Promise<Proposal | Failure> {
+  const { timeZone } = await ctx.clinic();
+  const start = parseStart(input.start, timeZone);
+  if (!start) return { ok: false, code: 'VALIDATION_FAILED', message: 'start must be an ISO 8601 date-time as returned by free_slots.' };
+  const physician = await attempt(() => ctx.caller.physicians.get({ id: input.physicianId }));
+  if (!physician.ok) return physician;
+  const slot = await findFreeSlot(ctx, input.physicianId, start, timeZone);
+  if (!slot.ok) return slot;
+  let price = physician.value.price;
+  if (input.packageId) {
+    const pkg = await attempt(() => ctx.caller.packages.get({ id: input.packageId! }));
+    if (!pkg.ok) return pkg;
+    price = pkg.value.price;
+  }
+  const pending: PendingActionDoc = {
+    kind: 'book',
+    physicianId: input.physicianId,
+    physicianName: physician.value.fullName,
+    start: slot.value.start,
+    reason: input.reason?.trim() || 'Consultation (booked on WhatsApp)',
+    packageId: input.packageId ?? null,
+    price,
+    createdAt: ctx.now,
+  };
+  return { ok: true, pending, question: questionFor(ctx, pending, timeZone) };
+}
+
+const CANCELLABLE = new Set(['pending_payment', 'confirmed']);
+
+/** Loads the appointment through the ownership rules (someone else's is NOT_FOUND) and keeps the cancel for a yes. */
+export async function proposeCancel(ctx: TurnContext, input: { id: string; reason?: string | undefined }): Promise<Proposal | Failure> {
+  const appt = await attempt(() => ctx.caller.appointments.get({ id: input.id }));
+  if (!appt.ok) return appt;
+  if (!CANCELLABLE.has(appt.value.status)) return { ok: false, code: 'INVALID_TRANSITION', message: `This appointment is ${appt.value.status}; only upcoming bookings can be cancelled.` };
+  const { timeZone } = await ctx.clinic();
+  const pending: PendingActionDoc = {
+    kind: 'cancel',
+    appointmentId: appt.value.id,
+    physicianName: appt.value.physicianName,
+    start: appt.value.start,
+    reason: input.reason?.trim() || 'Cancelled by the patient on WhatsApp',
+    createdAt: ctx.now,
+  };
+  return { ok: true, pending, question: questionFor(ctx, pending, timeZone) };
+}
+
+export async function proposeReschedule(ctx: TurnContext, input: { id: string; start: string }): Promise<Proposal | Failure> {
+  const appt = await attempt(() => ctx.caller.appointments.get({ id: input.id }));
+  if (!appt.ok) return appt;
+  if (!CANCELLABLE.has(appt.value.status)) return { ok: false, code: 'INVALID_TRANSITION', message: `This appointment is ${appt.value.status}; only upcoming bookings can be moved.` };
+  const { timeZone } = await ctx.clinic();
+  const start = parseStart(input.start, timeZone);
+  if (!start) return { ok: false, code: 'VALIDATION_FAILED', message: 'start must be an ISO 8601 date-time as returned by free_slots.' };
+  const slot = await findFreeSlot(ctx, appt.value.physicianId, start, timeZone);
+  if (!slot.ok) return slot;
+  const pending: PendingActionDoc = {
+    kind: 'reschedule',
+    appointmentId: appt.value.id,
+    physicianName: appt.value.physicianName,
+    from: appt.value.start,
+    start: slot.value.start,
+    createdAt: ctx.now,
+  };
+  return { ok: true, pending, question: questionFor(ctx, pending, timeZone) };
+}
+
+export function questionFor(ctx: TurnContext, p: PendingActionDoc, timeZone: string): string {
+  const m = msg(ctx.lang);
+  const q =
+    p.kind === 'book'
+      ? m.confirmBook(p.physicianName, when(ctx, p.start, timeZone), formatMoney(p.price, ctx.lang))
+      : p.kind === 'cancel'
+        ? m.confirmCancel(p.physicianName, when(ctx, p.start, timeZone))
+        : m.confirmReschedule(p.physicianName, when(ctx, p.from, timeZone), when(ctx, p.start, timeZone));
+  return `${q}\n${m.confirmPrompt}`;
+}
+
+/** What to tell the patient about paying for a booking that waits for payment. */
+export async function paymentFollowUp(ctx: TurnContext, appt: Appointment): Promise<string> {
+  const m = msg(ctx.lang);
+  const intent = await attempt(() => ctx.caller.payments.createIntent({ appointmentId: appt.id }));
+  if (!intent.ok) return intent.code === 'PAYMENTS_NOT_CONFIGURED' || intent.code === 'PAYMENT_PROVIDER_ERROR' ? m.payAtDesk : failureText(ctx.lang, intent);
+  if (intent.value.status === 'covered' || intent.value.amount === 0) return m.covered;
+  const amount = formatMoney({ amount: intent.value.amount, currency: intent.value.currency }, ctx.lang);
+  return ctx.paymentLinkBase ? m.payLink(amount, paymentLink(ctx.paymentLinkBase, intent.value.paymentId)) : m.payInApp(amount);
+}
+
+/** The link is ours, built from the payment's id — never text a model produced. */
+export function paymentLink(base: string, paymentId: string): string {
+  return `${base.replace(/\/+$/, '')}/${encodeURIComponent(paymentId)}`;
+}
+
+/** Runs a confirmed action through the procedures; the reply says what happened. */
+export async function executePending(ctx: TurnContext, p: PendingActionDoc): Promise<{ ok: boolean; text: string }> {
+  const m = msg(ctx.lang);
+  const clinic = await ctx.clinic();
+  const tz = clinic.timeZone;
+  switch (p.kind) {
+    case 'book': {
+      const res = await attempt(() =>
+        ctx.caller.appointments.book({ physicianId: p.physicianId, start: new Date(p.start), reason: p.reason, ...(p.packageId ? { packageId: p.packageId } : {}) }),
+      );
+      if (!res.ok) return { ok: false, text: failureText(ctx.lang, res) };
+      const appt = res.value;
+      if (appt.status !== 'pending_payment') return { ok: true, text: m.booked(appt.physicianName, when(ctx, appt.start, tz)) };
+      const pay = await paymentFollowUp(ctx, appt);
+      return { ok: true, text: `${m.bookedPending(appt.physicianName, when(ctx, appt.start, tz), clinic.policies.holdMinutes)}\n${pay}` };
+    }
+    case 'cancel': {
+      const res = await attempt(() => ctx.caller.appointments.cancel({ id: p.appointmentId, reason: p.reason }));
+      if (!res.ok) return { ok: false, text: failureText(ctx.lang, res) };
+      return { ok: true, text: m.cancelled(res.value.physicianName, when(ctx, res.value.start, tz)) };
+    }
+    case 'reschedule': {
+      const res = await attempt(() => ctx.caller.appointments.reschedule({ id: p.appointmentId, start: new Date(p.start) }));
+      if (!res.ok) return { ok: false, text: failureText(ctx.lang, res) };
+      return { ok: true, text: m.rescheduled(res.value.physicianName, when(ctx, res.value.start, tz)) };
+    }
+  }
+}

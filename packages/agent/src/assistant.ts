@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { createCaller, createInternalContext, type Services } from '@clinic/api';
+import { PhoneSchema, type Clinic } from '@clinic/contracts';
+import type { Database } from '@clinic/db';
+import { executePending, type TurnContext } from './actions.ts';
+import { createLlm, systemPrompt, type LlmSettings } from './llm.ts';
+import { handleMenu } from './menu.ts';
+import { msg } from './messages.ts';
+import { asksMedicalAdvice, isEmergency, wantsHuman } from './safety.ts';
+import { loadConversation, saveConversation, type Conversation } from './store.ts';
+import { detectLanguage, isNo, isYes, maskEmiratesIds, normalise, splitForWhatsApp, type Lang } from './text.ts';
+
+export interface InboundMessage {
+  /** E.164, e.g. +971501234567 (the channel has verified it: it is the patient's identity). */
+  from: string;
+  profileName: string | null;
+  text: string;
+  receivedAt: Date;
+}
+
+export interface AssistantReply {
+  /** Messages to send, in order; each ≤ 1600 characters. Empty: stay silent (staff have the conversation). */
+  replies: string[];
+  /** The conversation is with staff (handed over now or earlier). */
+  flaggedForStaff: boolean;
+}
+
+export interface Assistant {
+  handle(msg: InboundMessage): Promise<AssistantReply>;
+}
+
+export interface AssistantOptions {
+  services: Services;
+  db: Database;
+  /** null: the numbered menu flow, no model. */
+  llm: LlmSettings | null;
+  /** For the emergency reply; default: the clinic's phone from its details. */
+  clinicPhone?: string;
+  /** A quiet period after which a conversation starts fresh (default 30). */
+  sessionTimeoutMinutes?: number;
+  /**
+   * Public base of the payment page, e.g. `https://clinic.example/pay`: the link sent is
+   * `${paymentLinkBase}/${paymentId}`. Without it patients are told to pay in the app.
+   */
+  paymentLinkBase?: string;
+}
+
+export const DEFAULT_SESSION_TIMEOUT_MINUTES = 30;
+/** Consecutive turns the assistant could not help with before staff take over. */
+export const MAX_FAILURES = 3;
+
+/** The patient account for a WhatsApp number: found, or created as a phone-only patient (no email, no password). */
+export async function patientForPhone(services: Services, phone: string, profileName: string | null = null): Promise<{ userId: string; fullName: string; created: boolean }> {
+  const parsed = PhoneSchema.safeParse(phone);
+  if (!parsed.success) throw new Error('patientForPhone: the sender must be an E.164 number such as +971501234567');
+  return services.users.patientForPhone(parsed.data, profileName);
+}
+
+export function createAssistant(opts: AssistantOptions): Assistant {
+  const { services, db } = opts;
+  const llm = opts.llm ? createLlm(opts.llm) : null;
+  const timeoutMs = (opts.sessionTimeoutMinutes ?? DEFAULT_SESSION_TIMEOUT_MINUTES) * 60_000;
+
+  const done = (texts: string[], flagged: boolean): AssistantReply => ({ replies: texts.flatMap((t) => splitForWhatsApp(t)), flaggedForStaff: flagged });
+
+  async function clinicPhone(): Promise<string | null> {
+    if (opts.clinicPhone) return opts.clinicPhone;
+    try {
+      return (await services.clinic.info()).phone || null;
+    } catch {
+      return null;
+    }
+  }
+
+  async function record(convo: Conversation, userText: string, replies: string[], now: Date): Promise<void> {
+    convo.messages.push({ role: 'user', content: userText, at: now });
+    for (const r of replies) convo.messages.push({ role: 'assistant', content: r, at: now });
+    await saveConversation(db, convo, now);
+  }
+
+  return {
+    async handle(inbound) {
+      const now = services.clock();
+      const text = normalise(inbound.text);
+      const masked = maskEmiratesIds(text);
+
+      // 1. Emergencies: a fixed reply before anything else can fail or think (no model call, ever).
+      if (isEmergency(text)) {
+        const lang = detectLanguage(text, 'en');
+        const reply = msg(lang).emergency(await clinicPhone());
+        let flagged = false;
+        try {
+          const patient = await patientForPhone(services, inbound.from, inbound.profileName);
+          const { convo } = await loadConversation(db, inbound.from, patient.userId, lang, now, timeoutMs);
+          convo.lastInboundAt = inbound.receivedAt;
+          convo.pending = null;
+          flagged = !!convo.flagged;
+          await record(convo, masked, [reply], now);
+        } catch {
+          // The reply matters more than the transcript.
+        }
+        return done([reply], flagged);
+      }
+
+      const patient = await patientForPhone(services, inbound.from, inbound.profileName);
+      const { convo, fresh } = await loadConversation(db, inbound.from, patient.userId, 'en', now, timeoutMs);
+      convo.lastInboundAt = inbound.receivedAt;
+      const lang: Lang = detectLanguage(text, convo.language);
+      convo.language = lang;
+      const m = msg(lang);
+
+      // 2. With staff: listen (keep the transcript for them), say nothing.
+      if (convo.flagged) {
+        await record(convo, masked, [], now);
+        return done([], true);
+      }
+
+      // 3. The patient asks for a person.
+      if (wantsHuman(text)) {
+        convo.flagged = { at: now, reason: 'requested' };
+        convo.pending = null;
+        await record(convo, masked, [m.handover], now);
+        return done([m.handover], true);
+      }
+
+      const vault = new Map<string, string>();
+      maskEmiratesIds(text, vault);
+      let clinicCache: Promise<Clinic> | undefined;
+      const ctx: TurnContext = {
+        caller: createCaller(createInternalContext(services, { userId: patient.userId, role: 'patient', sessionId: null }, `wa-${randomUUID()}`, 'whatsapp')),
+        services,
+        lang,
+        now,
+        convo,
+        vault,
+        paymentLinkBase: opts.paymentLinkBase ?? null,
+        clinic: () => (clinicCache ??= services.clinic.info()),
+        proposed: null,
+      };
+
+      // 4. A pending book/cancel/reschedule runs only on an explicit yes in the very next message.
+      const pending = convo.pending;
+      convo.pending = null;
+      if (pending && isYes(text)) {
+        const res = await executePending(ctx, pending);
+        convo.failures = 0;
+        await record(convo, masked, [res.text], now);
+        return done([res.text], false);
+      }
+      if (pending && isNo(text)) {
+        const reply = llm ? m.declined : `${m.declined}\n${m.menu}`;
+        await record(convo, masked, [reply], now);
+        return done([reply], false);
+      }
+
+      // 5. Medicine and diagnosis questions get a fixed refusal (the prompt says so too, this is the guard rail).
+      if (asksMedicalAdvice(text)) {
+        await record(convo, masked, [m.medicalRefusal], now);
+        return done([m.medicalRefusal], false);
+      }
+
+      // 6. The model, or the menu.
+      let replies: string[];
+      let failed: boolean;
+      if (llm) {
+        convo.messages.push({ role: 'user', content: masked, at: now });
+        const clinic = await ctx.clinic();
+        const outcome = await llm.respond(ctx, systemPrompt({ clinicName: clinic.name, clinicPhone: opts.clinicPhone ?? clinic.phone, timeZone: clinic.timeZone, now, patientName: patient.fullName, language: lang }));
+        failed = outcome.failed;
+        replies = failed ? [m.llmTrouble] : [outcome.text];
+        if (failed) convo.messages.push({ role: 'assistant', content: m.llmTrouble, at: now });
+        // The yes/no question comes from code, so the patient always sees exactly what a yes will do.
+        if (ctx.proposed && convo.pending) {
+          replies.push(ctx.proposed);
+          convo.messages.push({ role: 'assistant', content: ctx.proposed, at: now });
+        }
+      } else {
+        const out = await handleMenu(ctx, text, fresh, inbound.profileName);
+        failed = out.failed;
+        replies = [out.text];
+        convo.messages.push({ role: 'user', content: masked, at: now }, { role: 'assistant', content: maskEmiratesIds(out.text), at: now });
+      }
+
+      convo.failures = failed ? convo.failures + 1 : 0;
+      if (convo.failures >= MAX_FAILURES) {
+        convo.flagged = { at: now, reason: 'failures' };
+        convo.pending = null;
+        replies = [m.handoverAfterFailures];
+        convo.messages.push({ role: 'assistant', content: m.handoverAfterFailures, at: now });
+      }
+      await saveConversation(db, convo, now);
+      return done(replies, !!convo.flagged);
+    },
+  };
+}

@@ -1,0 +1,164 @@
+import type { Lang } from './text.ts';
+
+/** Every fixed sentence the assistant sends, in English and Arabic. */
+export interface Messages {
+  emergency(clinicPhone: string | null): string;
+  handover: string;
+  handoverAfterFailures: string;
+  medicalRefusal: string;
+  welcome(name: string | null): string;
+  menu: string;
+  pickNumber(max: number): string;
+  specialties(lines: string[]): string;
+  noSpecialties: string;
+  physicians(specialty: string, lines: string[]): string;
+  noPhysicians: string;
+  nextSlot(when: string | null): string;
+  slots(physician: string, lines: string[]): string;
+  noSlots(physician: string): string;
+  confirmBook(physician: string, when: string, price: string): string;
+  confirmCancel(physician: string, when: string): string;
+  confirmReschedule(physician: string, from: string, to: string): string;
+  confirmPrompt: string;
+  booked(physician: string, when: string): string;
+  bookedPending(physician: string, when: string, holdMinutes: number): string;
+  payLink(amount: string, link: string): string;
+  payInApp(amount: string): string;
+  payAtDesk: string;
+  covered: string;
+  cancelled(physician: string, when: string): string;
+  rescheduled(physician: string, when: string): string;
+  declined: string;
+  bookings(lines: string[]): string;
+  noBookings: string;
+  askEmiratesId: string;
+  insurance(status: 'eligible' | 'not_eligible' | 'not_found' | 'unknown', d: { insurer: string | null; plan: string | null; copayPercent: number | null; emiratesId: string }): string;
+  invalidEmiratesId(reason: string): string;
+  slotTaken: string;
+  slotUnavailable: string;
+  cancellationClosed(reason: string): string;
+  overlapping: string;
+  notFound: string;
+  invalidTransition: string;
+  genericError: string;
+  llmTrouble: string;
+  backToMenu: string;
+}
+
+const en: Messages = {
+  emergency: (phone) =>
+    '🚨 This may be a medical emergency. Call 998 for an ambulance now (999 for police), or go to the nearest emergency department. Do not wait for a reply here.' +
+    (phone ? `\nClinic: ${phone}` : ''),
+  handover: 'I have passed your conversation to our staff. A member of the team will reply here as soon as possible.',
+  handoverAfterFailures: "Sorry, I couldn't help with that. I have passed your conversation to our staff; a member of the team will reply here soon.",
+  medicalRefusal:
+    "I can't give medical advice, diagnoses or advice on medicines — a physician needs to assess you. I can book you a consultation: reply 1 (or tell me which kind of doctor you need). If it is urgent, call 998.",
+  welcome: (name) => `Hello${name ? ` ${name}` : ''}! I'm the clinic's WhatsApp assistant.`,
+  menu: 'How can I help?\n1 Find a physician and book\n2 My bookings\n3 Check my insurance\n0 This menu\nType "human" to talk to our staff.',
+  pickNumber: (max) => `Please reply with a number from 1 to ${max}, or 0 for the menu.`,
+  specialties: (lines) => `Which specialty?\n${lines.join('\n')}\n0 Menu`,
+  noSpecialties: 'No specialties are listed yet. Please call the clinic.',
+  physicians: (specialty, lines) => `${specialty} — pick a physician:\n${lines.join('\n')}\n0 Menu`,
+  noPhysicians: 'No physician of this specialty takes bookings right now. Reply 0 for the menu.',
+  nextSlot: (when) => (when ? `next: ${when}` : 'no free slot soon'),
+  slots: (physician, lines) => `Free times with ${physician}:\n${lines.join('\n')}\nReply a number, a date (YYYY-MM-DD) for another day, or 0 for the menu.`,
+  noSlots: (physician) => `${physician} has no free times then. Reply a date (YYYY-MM-DD) to look at another day, or 0 for the menu.`,
+  confirmBook: (physician, when, price) => `Book ${physician} on ${when} (${price})?`,
+  confirmCancel: (physician, when) => `Cancel your appointment with ${physician} on ${when}?`,
+  confirmReschedule: (physician, from, to) => `Move your appointment with ${physician} from ${from} to ${to}?`,
+  confirmPrompt: 'Reply YES to confirm or NO to leave it.',
+  booked: (physician, when) => `✅ Booked: ${physician}, ${when}. See you then!`,
+  bookedPending: (physician, when, hold) => `✅ Reserved: ${physician}, ${when}. The slot is held for ${hold} minutes until payment.`,
+  payLink: (amount, link) => `Pay ${amount} here to confirm: ${link}`,
+  payInApp: (amount) => `Please pay ${amount} in the clinic app (My bookings) to confirm.`,
+  payAtDesk: 'Online payment is not available right now; please call the clinic to confirm your booking.',
+  covered: 'Your insurance covers the whole fee: the booking is confirmed.',
+  cancelled: (physician, when) => `Cancelled: ${physician}, ${when}. If you paid, any refund follows the clinic's cancellation policy.`,
+  rescheduled: (physician, when) => `✅ Moved: ${physician}, now ${when}.`,
+  declined: "OK, I haven't changed anything.",
+  bookings: (lines) => `Your upcoming bookings:\n${lines.join('\n')}\nReply a number to cancel that booking, or 0 for the menu.`,
+  noBookings: 'You have no upcoming bookings. Reply 1 to book, or 0 for the menu.',
+  askEmiratesId: 'Please send your Emirates ID number (15 digits, e.g. 784-1990-1234567-1).',
+  insurance: (status, d) => {
+    switch (status) {
+      case 'eligible':
+        return `✅ Emirates ID ${d.emiratesId}: covered by ${d.insurer} (${d.plan}). You pay ${d.copayPercent}% of the consultation fee.`;
+      case 'not_eligible':
+        return `Emirates ID ${d.emiratesId}: ${d.insurer ?? 'your insurer'} reports no active cover. You can still book and pay the full fee.`;
+      case 'not_found':
+        return `No insurance policy was found for Emirates ID ${d.emiratesId}. You can still book and pay the full fee.`;
+      default:
+        return 'We could not reach the insurer just now. Please try again later.';
+    }
+  },
+  invalidEmiratesId: (reason) => `That Emirates ID doesn't look right: ${reason} Please send it again, or 0 for the menu.`,
+  slotTaken: 'Sorry, that time was just taken. Please pick another one.',
+  slotUnavailable: 'That time is not available for booking. Please pick one of the free times.',
+  cancellationClosed: (reason) => reason,
+  overlapping: 'You already have an appointment at that time.',
+  notFound: "I couldn't find that among your bookings.",
+  invalidTransition: 'That booking can no longer be changed.',
+  genericError: 'Sorry, something went wrong on our side. Please try again, or type "human" to talk to our staff.',
+  llmTrouble: "Sorry, I'm having trouble right now. Please try again in a moment, or type \"human\" to talk to our staff.",
+  backToMenu: 'Reply 0 for the menu.',
+};
+
+const ar: Messages = {
+  emergency: (phone) =>
+    '🚨 قد تكون هذه حالة طبية طارئة. اتصل فوراً بالرقم 998 للإسعاف (أو 999 للشرطة)، أو توجّه إلى أقرب قسم طوارئ. لا تنتظر الرد هنا.' +
+    (phone ? `\nهاتف العيادة: ${phone}` : ''),
+  handover: 'لقد حوّلت محادثتك إلى موظفي العيادة، وسيرد عليك أحد أفراد الفريق هنا في أقرب وقت.',
+  handoverAfterFailures: 'عذراً، لم أتمكن من المساعدة في ذلك. لقد حوّلت محادثتك إلى موظفي العيادة وسيرد عليك أحدهم هنا قريباً.',
+  medicalRefusal: 'لا أستطيع تقديم نصائح طبية أو تشخيص أو إرشادات حول الأدوية، فذلك يحتاج إلى تقييم الطبيب. يمكنني حجز استشارة لك: أرسل 1 (أو أخبرني بالتخصص الذي تحتاجه). إذا كانت الحالة طارئة فاتصل بالرقم 998.',
+  welcome: (name) => `أهلاً${name ? ` ${name}` : ''}! أنا المساعد الآلي للعيادة على واتساب.`,
+  menu: 'كيف يمكنني مساعدتك؟\n1 البحث عن طبيب والحجز\n2 حجوزاتي\n3 التحقق من التأمين\n0 هذه القائمة\nاكتب "موظف" للتحدث مع أحد الموظفين.',
+  pickNumber: (max) => `من فضلك أرسل رقماً من 1 إلى ${max}، أو 0 للقائمة.`,
+  specialties: (lines) => `أي تخصص؟\n${lines.join('\n')}\n0 القائمة`,
+  noSpecialties: 'لا توجد تخصصات متاحة حالياً. يرجى الاتصال بالعيادة.',
+  physicians: (specialty, lines) => `${specialty} — اختر طبيباً:\n${lines.join('\n')}\n0 القائمة`,
+  noPhysicians: 'لا يوجد طبيب من هذا التخصص يستقبل حجوزات حالياً. أرسل 0 للقائمة.',
+  nextSlot: (when) => (when ? `أقرب موعد: ${when}` : 'لا مواعيد قريبة'),
+  slots: (physician, lines) => `المواعيد المتاحة مع ${physician}:\n${lines.join('\n')}\nأرسل رقم الموعد، أو تاريخاً (YYYY-MM-DD) ليوم آخر، أو 0 للقائمة.`,
+  noSlots: (physician) => `لا توجد مواعيد متاحة مع ${physician} في هذه الفترة. أرسل تاريخاً (YYYY-MM-DD) ليوم آخر، أو 0 للقائمة.`,
+  confirmBook: (physician, when, price) => `هل تريد حجز موعد مع ${physician} يوم ${when} (${price})؟`,
+  confirmCancel: (physician, when) => `هل تريد إلغاء موعدك مع ${physician} يوم ${when}؟`,
+  confirmReschedule: (physician, from, to) => `هل تريد نقل موعدك مع ${physician} من ${from} إلى ${to}؟`,
+  confirmPrompt: 'أرسل "نعم" للتأكيد أو "لا" للتراجع.',
+  booked: (physician, when) => `✅ تم الحجز: ${physician}، ${when}. نراك قريباً!`,
+  bookedPending: (physician, when, hold) => `✅ تم حجز الموعد مبدئياً: ${physician}، ${when}. سيبقى محجوزاً لمدة ${hold} دقيقة بانتظار الدفع.`,
+  payLink: (amount, link) => `ادفع ${amount} من هنا لتأكيد الحجز: ${link}`,
+  payInApp: (amount) => `يرجى دفع ${amount} في تطبيق العيادة (حجوزاتي) لتأكيد الحجز.`,
+  payAtDesk: 'الدفع الإلكتروني غير متاح حالياً؛ يرجى الاتصال بالعيادة لتأكيد حجزك.',
+  covered: 'تأمينك يغطي كامل الرسوم: تم تأكيد الحجز.',
+  cancelled: (physician, when) => `تم الإلغاء: ${physician}، ${when}. إذا كنت قد دفعت، فالاسترداد يتبع سياسة الإلغاء في العيادة.`,
+  rescheduled: (physician, when) => `✅ تم نقل الموعد: ${physician}، الموعد الجديد ${when}.`,
+  declined: 'حسناً، لم أغيّر شيئاً.',
+  bookings: (lines) => `حجوزاتك القادمة:\n${lines.join('\n')}\nأرسل رقم الحجز لإلغائه، أو 0 للقائمة.`,
+  noBookings: 'ليس لديك حجوزات قادمة. أرسل 1 للحجز أو 0 للقائمة.',
+  askEmiratesId: 'من فضلك أرسل رقم الهوية الإماراتية (15 رقماً، مثل 784-1990-1234567-1).',
+  insurance: (status, d) => {
+    switch (status) {
+      case 'eligible':
+        return `✅ الهوية ${d.emiratesId}: مشمول بتغطية ${d.insurer} (${d.plan}). تدفع ${d.copayPercent}% من رسوم الاستشارة.`;
+      case 'not_eligible':
+        return `الهوية ${d.emiratesId}: ${d.insurer ?? 'شركة التأمين'} لا تُظهر تغطية سارية. يمكنك الحجز ودفع الرسوم كاملة.`;
+      case 'not_found':
+        return `لم يتم العثور على وثيقة تأمين للهوية ${d.emiratesId}. يمكنك الحجز ودفع الرسوم كاملة.`;
+      default:
+        return 'تعذّر الوصول إلى شركة التأمين الآن. يرجى المحاولة لاحقاً.';
+    }
+  },
+  invalidEmiratesId: (reason) => `رقم الهوية غير صحيح: ${reason} يرجى إرساله مرة أخرى، أو 0 للقائمة.`,
+  slotTaken: 'عذراً، تم حجز هذا الموعد للتو. يرجى اختيار موعد آخر.',
+  slotUnavailable: 'هذا الموعد غير متاح للحجز. يرجى اختيار أحد المواعيد المتاحة.',
+  cancellationClosed: () => 'لم يعد الإلغاء عبر الإنترنت ممكناً لهذا الموعد. يرجى الاتصال بالعيادة.',
+  overlapping: 'لديك موعد آخر في الوقت نفسه.',
+  notFound: 'لم أجد ذلك ضمن حجوزاتك.',
+  invalidTransition: 'لم يعد بالإمكان تعديل هذا الحجز.',
+  genericError: 'عذراً، حدث خطأ من جهتنا. يرجى المحاولة مرة أخرى، أو اكتب "موظف" للتحدث مع أحد الموظفين.',
+  llmTrouble: 'عذراً، أواجه مشكلة الآن. يرجى المحاولة بعد قليل، أو اكتب "موظف" للتحدث مع أحد الموظفين.',
+  backToMenu: 'أرسل 0 للقائمة.',
+};
+
+export const MESSAGES: Record<Lang, Messages> = { en, ar };
+export const msg = (lang: Lang): Messages => MESSAGES[lang];

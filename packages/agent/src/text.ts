@@ -1,0 +1,119 @@
+import { maskEmiratesId, toAsciiDigits } from '@clinic/contracts';
+
+export type Lang = 'en' | 'ar';
+
+/** Bidi marks and other invisible characters WhatsApp clients paste along with Arabic text. */
+const INVISIBLE = /[\u200b-\u200f\u061c\u2066-\u2069\u202a-\u202e\ufeff]/g;
+
+/**
+ * What every rule and tool sees: Arabic-Indic digits as ASCII (so "١٠:٣٠" is "10:30" and an Emirates ID
+ * typed in Arabic digits is the same number), invisible marks gone, whitespace collapsed.
+ */
+export function normalise(text: string): string {
+  return toAsciiDigits(text.normalize('NFKC'))
+    .replace(INVISIBLE, '')
+    .replace(/[ \t\u00a0]+/g, ' ')
+    .trim();
+}
+
+const ARABIC_LETTER = /[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff\ufb50-\ufdff\ufe70-\ufefc]/;
+const LATIN_WORD = /[a-z]{2,}/i;
+
+/** Arabic when the message has Arabic letters; English when it has Latin words; else the previous language. */
+export function detectLanguage(text: string, previous: Lang): Lang {
+  if (ARABIC_LETTER.test(text)) return 'ar';
+  const words = text.toLowerCase().match(/[a-z]+/g) ?? [];
+  // "ok", "1", "yes" alone say little about the language the patient prefers.
+  if (LATIN_WORD.test(text) && words.some((w) => !NEUTRAL_WORDS.has(w))) return 'en';
+  return previous;
+}
+const NEUTRAL_WORDS = new Set(['ok', 'okay', 'yes', 'no', 'menu', 'hi', 'hello']);
+
+/** For keyword matching: Arabic without diacritics and with one form of alef/yaa/taa marbuta; lower-case Latin. */
+export function foldForMatching(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[\u064b-\u065f\u0670\u0640]/g, '') // harakat, dagger alef, tatweel
+    .replace(/[أإآٱ]/g, 'ا')
+    .replace(/ى/g, 'ي')
+    .replace(/ة/g, 'ه')
+    .replace(/ؤ/g, 'و')
+    .replace(/ئ/g, 'ي')
+    .replace(/[’‘`]/g, "'");
+}
+
+const YES = ['yes', 'y', 'yeah', 'yep', 'yup', 'ok', 'okay', 'k', 'sure', 'confirm', 'confirmed', 'correct', 'right', 'agreed', 'نعم', 'ايوه', 'ايوا', 'اي', 'اجل', 'اكد', 'اكيد', 'اوكد', 'تاكيد', 'موافق', 'موافقه', 'تمام', 'حسنا', 'اوكي', 'طيب', 'صح'];
+const NO = ['no', 'n', 'nope', 'cancel', 'stop', "don't", 'dont', 'not', 'لا', 'الغ', 'الغي', 'الغاء', 'كلا', 'مش', 'لأ'];
+/** Words that may accompany a yes/no without changing it ("yes please", "ok go ahead", "نعم من فضلك"). */
+const FILLER = ['please', 'pls', 'plz', 'go', 'ahead', 'do', 'it', 'book', 'that', 'thanks', 'thank', 'you', 'sir', 'من', 'فضلك', 'لو', 'سمحت', 'شكرا', 'احجز', 'يا', 'و'];
+
+const fold = (words: string[]) => new Set(words.map(foldForMatching));
+const YES_SET = fold(YES);
+const NO_SET = fold(NO);
+const FILLER_SET = fold(FILLER);
+
+function tokens(text: string): string[] {
+  return foldForMatching(text)
+    .replace(/[^\p{L}\p{N}'\s]/gu, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
+}
+
+/** An explicit, unqualified yes ("yes", "ok please", "نعم", "أكد", "👍"). "yes but at 11" is not. */
+export function isYes(text: string): boolean {
+  if (/^\s*(👍|✅|✔️?)+\s*$/u.test(text)) return true;
+  const t = tokens(text);
+  return t.length > 0 && t.length <= 5 && t.some((w) => YES_SET.has(w)) && t.every((w) => YES_SET.has(w) || FILLER_SET.has(w));
+}
+
+/** An explicit no ("no", "cancel", "لا"). */
+export function isNo(text: string): boolean {
+  if (/^\s*(👎|❌)+\s*$/u.test(text)) return true;
+  const t = tokens(text);
+  return t.length > 0 && t.length <= 5 && t.some((w) => NO_SET.has(w)) && t.every((w) => NO_SET.has(w) || FILLER_SET.has(w));
+}
+
+/**
+ * Emirates ID look-alikes: 784 then 11–13 more digits, spaces or dashes between them. The 15-digit
+ * ones are masked as the API does (`784-****-*****67-1`); others keep only their first and last 3.
+ */
+const EMIRATES_ID_LIKE = /(?<!\d)784(?:[ \-\u2010-\u2015.]?\d){11,13}(?!\d)/g;
+
+function maskDigits(digits: string): string {
+  return digits.length === 15 ? maskEmiratesId(digits) : `${digits.slice(0, 3)}-${'*'.repeat(digits.length - 6)}-${digits.slice(-3)}`;
+}
+
+/** Masks every Emirates ID in `text`; `vault` maps each mask back to what was typed (kept in memory for one turn only). */
+export function maskEmiratesIds(text: string, vault?: Map<string, string>): string {
+  return text.replace(EMIRATES_ID_LIKE, (raw) => {
+    const masked = maskDigits(raw.replace(/\D/g, ''));
+    vault?.set(masked, raw);
+    return masked;
+  });
+}
+
+/** WhatsApp bodies are limited to 1600 characters: splits at paragraph, line, sentence or word ends. */
+export function splitForWhatsApp(text: string, limit = 1600): string[] {
+  if (!(limit >= 1)) throw new RangeError('limit must be at least 1');
+  const out: string[] = [];
+  let rest = text.trim();
+  while (rest.length > limit) {
+    const window = rest.slice(0, limit + 1);
+    let cut = -1;
+    for (const sep of ['\n\n', '\n', '. ', '، ', '? ', '! ', ' ']) {
+      const at = window.lastIndexOf(sep);
+      if (at >= limit / 2) {
+        cut = sep === ' ' || sep.startsWith('\n') ? at : at + 1;
+        break;
+      }
+    }
+    if (cut <= 0) cut = limit;
+    // Never split a surrogate pair (emoji, rare scripts).
+    if (/[\ud800-\udbff]/.test(rest.charAt(cut - 1))) cut -= 1;
+    const part = rest.slice(0, cut).trim();
+    if (part) out.push(part);
+    rest = rest.slice(cut).trim();
+  }
+  if (rest) out.push(rest);
+  return out;
+}

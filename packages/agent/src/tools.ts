@@ -1,0 +1,289 @@
+import * as z from 'zod';
+import {
+  BookAppointmentInput,
+  CancelInput,
+  CreatePaymentIntentInput,
+  InsuranceCheckInput,
+  ListPhysiciansInput,
+  LocalDateSchema,
+  MyAppointmentsInput,
+  PhysicianIdInput,
+  RescheduleInput,
+  SlotsInput,
+  type Appointment,
+  type Physician,
+  type Slot,
+} from '@clinic/contracts';
+import { addLocalDays, localDateOf, localDayRange } from '@clinic/scheduling';
+import { attempt, paymentLink, proposeBooking, proposeCancel, proposeReschedule, type Failure, type TurnContext } from './actions.ts';
+import { formatMoney, formatWhen, weekdayName } from './format.ts';
+import { maskEmiratesIds } from './text.ts';
+
+/**
+ * The model's tools: thin adapters over the app's procedures (through createCaller, as the patient).
+ * Input schemas come from the contracts' zod schemas; where a contract field is a Date (not
+ * representable in JSON Schema) the tool takes the ISO string the slot lists return.
+ * Book, cancel and reschedule never act: they check and keep a pending action that runs only when the
+ * patient's next message is an explicit yes (enforced in code, see assistant.ts).
+ */
+export interface Tool {
+  name: string;
+  description: string;
+  input: z.ZodType;
+  run(ctx: TurnContext, input: any): Promise<unknown>;
+}
+
+function tool<S extends z.ZodType>(t: { name: string; description: string; input: S; run(ctx: TurnContext, input: z.output<S>): Promise<unknown> }): Tool {
+  return t;
+}
+
+const slotOut = (s: Slot, tz: string, ctx: TurnContext) => ({ start: s.start, local: formatWhen(s.start, tz, ctx.lang) });
+
+function physicianOut(p: Physician & { nextFreeSlot: Slot | null }, tz: string, ctx: TurnContext) {
+  return {
+    id: p.id,
+    name: p.fullName,
+    title: p.title,
+    specialty: p.specialty,
+    subSpecialties: p.subSpecialties,
+    languages: p.languages,
+    gender: p.gender,
+    price: formatMoney(p.price, ctx.lang),
+    priceFils: p.price.amount,
+    rating: p.rating.average,
+    yearsOfExperience: p.yearsOfExperience,
+    branch: p.branch,
+    nextFreeSlot: p.nextFreeSlot ? slotOut(p.nextFreeSlot, tz, ctx) : null,
+  };
+}
+
+const appointmentOut = (a: Appointment, tz: string, ctx: TurnContext) => ({
+  id: a.id,
+  physician: a.physicianName,
+  physicianId: a.physicianId,
+  start: a.start,
+  local: formatWhen(a.start, tz, ctx.lang),
+  status: a.status,
+  price: formatMoney(a.price, ctx.lang),
+  reason: a.reason,
+});
+
+const AWAITING = (question: string) => ({
+  ok: true,
+  status: 'awaiting_patient_confirmation',
+  nothingChangedYet: true,
+  question,
+  instruction:
+    'Nothing has been done yet. The system itself sends the patient this yes/no question right after your reply and carries the action out only if they answer yes. Do not claim it is done; keep your reply short and do not repeat the question.',
+});
+
+export const TOOLS: Tool[] = [
+  tool({
+    name: 'list_specialties',
+    description: 'The clinic specialties (slug, English and Arabic name). Use a slug to search physicians.',
+    input: z.strictObject({}),
+    async run(ctx) {
+      const list = await ctx.caller.specialties.list();
+      return { ok: true, specialties: list.map((s) => ({ slug: s.slug, name: s.name, nameAr: s.nameAr, subSpecialties: s.subSpecialties.map((x) => x.slug) })) };
+    },
+  }),
+
+  tool({
+    name: 'search_physicians',
+    description: 'Search physicians by specialty slug, language, gender, name, price (in fils: AED 300 = 30000), rating or availability on a local date. Each result carries its next free slot.',
+    input: ListPhysiciansInput.pick({ specialty: true, subSpecialty: true, language: true, gender: true, q: true, minPrice: true, maxPrice: true, minRating: true, availableOn: true, sort: true, limit: true }),
+    async run(ctx, input) {
+      const { timeZone } = await ctx.clinic();
+      const page = await ctx.caller.physicians.list({ ...input, limit: Math.min(input.limit ?? 10, 10) });
+      return { ok: true, physicians: page.items.map((p) => physicianOut(p, timeZone, ctx)) };
+    },
+  }),
+
+  tool({
+    name: 'physician_details',
+    description: 'One physician: bio, languages, price, branch, weekly hours and next free slot.',
+    input: PhysicianIdInput,
+    async run(ctx, input) {
+      const { timeZone } = await ctx.clinic();
+      const p = await ctx.caller.physicians.get(input);
+      return {
+        ok: true,
+        physician: {
+          ...physicianOut(p, timeZone, ctx),
+          bio: p.bio,
+          weeklyHours: p.schedule.weekly.map((w) => ({ day: weekdayName(w.weekday, 'en'), hours: w.intervals.map((i) => `${i.start}-${i.end}`) })),
+        },
+      };
+    },
+  }),
+
+  tool({
+    name: 'free_slots',
+    description: "A physician's free appointment times from a local date (clinic time zone) for a number of days. Book only a `start` returned here.",
+    input: SlotsInput.pick({ id: true }).extend({
+      date: LocalDateSchema.optional().describe('first local date, YYYY-MM-DD (default: today)'),
+      days: z.number().int().min(1).max(7).optional().describe('how many days (default 2)'),
+    }),
+    async run(ctx, input) {
+      const { timeZone } = await ctx.clinic();
+      const first = input.date ?? localDateOf(ctx.now, timeZone);
+      const from = localDayRange(first, timeZone).from;
+      const to = localDayRange(addLocalDays(first, (input.days ?? 2) - 1), timeZone).to;
+      const res = await ctx.caller.physicians.slots({ id: input.id, from, to });
+      const shown = res.slots.slice(0, 24);
+      return { ok: true, timeZone, slots: shown.map((s) => slotOut(s, timeZone, ctx)), more: res.slots.length > shown.length };
+    },
+  }),
+
+  tool({
+    name: 'book_appointment',
+    description: 'Prepare a booking of a free slot for this patient. It is booked only after the patient answers yes to the confirmation question the system sends.',
+    input: BookAppointmentInput.extend({
+      start: z.string().min(10).max(40).describe('the slot start exactly as returned by free_slots (ISO 8601 with offset)'),
+      reason: BookAppointmentInput.shape.reason.optional().describe('short reason for the visit, in the patient\'s words (optional)'),
+    }),
+    async run(ctx, input) {
+      const res = await proposeBooking(ctx, input);
+      if (!res.ok) return res;
+      ctx.convo.pending = res.pending;
+      ctx.proposed = res.question;
+      return AWAITING(res.question);
+    },
+  }),
+
+  tool({
+    name: 'my_appointments',
+    description: "The patient's own bookings: upcoming (default), past or cancelled.",
+    input: MyAppointmentsInput,
+    async run(ctx, input) {
+      const { timeZone } = await ctx.clinic();
+      const list = await ctx.caller.appointments.mine(input);
+      return { ok: true, appointments: list.items.map((a) => appointmentOut(a, timeZone, ctx)) };
+    },
+  }),
+
+  tool({
+    name: 'cancel_appointment',
+    description: "Prepare cancelling one of the patient's bookings (by id from my_appointments). Cancelled only after the patient answers yes.",
+    input: CancelInput.extend({ reason: CancelInput.shape.reason.optional() }),
+    async run(ctx, input) {
+      const res = await proposeCancel(ctx, input);
+      if (!res.ok) return res;
+      ctx.convo.pending = res.pending;
+      ctx.proposed = res.question;
+      return AWAITING(res.question);
+    },
+  }),
+
+  tool({
+    name: 'reschedule_appointment',
+    description: "Prepare moving one of the patient's bookings to another free slot of the same physician. Moved only after the patient answers yes.",
+    input: RescheduleInput.extend({ start: z.string().min(10).max(40).describe('the new slot start exactly as returned by free_slots') }),
+    async run(ctx, input) {
+      const res = await proposeReschedule(ctx, input);
+      if (!res.ok) return res;
+      ctx.convo.pending = res.pending;
+      ctx.proposed = res.question;
+      return AWAITING(res.question);
+    },
+  }),
+
+  tool({
+    name: 'payment_link',
+    description: 'The payment link for one of the patient\'s bookings that waits for payment. Send the link exactly as returned.',
+    input: CreatePaymentIntentInput,
+    async run(ctx, input) {
+      const intent = await ctx.caller.payments.createIntent(input);
+      if (intent.status === 'covered' || intent.amount === 0) return { ok: true, status: intent.status, message: 'Insurance covers the whole fee; nothing to pay, the booking is confirmed.' };
+      const amount = formatMoney({ amount: intent.amount, currency: intent.currency }, ctx.lang);
+      return ctx.paymentLinkBase
+        ? { ok: true, status: intent.status, amount, link: paymentLink(ctx.paymentLinkBase, intent.paymentId) }
+        : { ok: true, status: intent.status, amount, link: null, message: 'Online payment links are not available here; the patient can pay in the clinic app under My bookings.' };
+    },
+  }),
+
+  tool({
+    name: 'check_insurance',
+    description: "Check the patient's insurance with their Emirates ID. Pass the number as it appears in the conversation (it may be masked; the system restores it).",
+    input: InsuranceCheckInput,
+    async run(ctx, input): Promise<unknown> {
+      const given = input.emiratesId.trim();
+      const raw = ctx.vault.get(given) ?? given;
+      if (raw.includes('*')) {
+        return { ok: false, code: 'VALIDATION_FAILED', message: 'That number was masked in an earlier message and cannot be used again; ask the patient to send their Emirates ID now.' } satisfies Failure;
+      }
+      const r = await ctx.caller.insurance.check({ emiratesId: raw });
+      return { ok: true, emiratesId: r.emiratesId, status: r.status, insurer: r.insurer, plan: r.plan, network: r.network, copayPercent: r.copayPercent, message: r.message };
+    },
+  }),
+
+  tool({
+    name: 'clinic_info',
+    description: 'Clinic name, address, phone, email, opening hours (clinic time zone) and booking policies (cancellation cutoff, payment).',
+    input: z.strictObject({}),
+    async run(ctx) {
+      const c = await ctx.clinic();
+      return {
+        ok: true,
+        clinic: {
+          name: c.name,
+          address: [c.address.line1, c.address.area, c.address.city].filter(Boolean).join(', '),
+          phone: c.phone,
+          email: c.email,
+          timeZone: c.timeZone,
+          openingHours: c.openingHours.map((h) => `${weekdayName(h.weekday, 'en')} ${h.open}-${h.close}`),
+          cancellationCutoffHours: c.policies.cancellationCutoffHours,
+          paymentRequiredOnline: c.policies.paymentRequired,
+        },
+      };
+    },
+  }),
+
+  tool({
+    name: 'list_packages',
+    description: 'Medical packages (check-ups) with price and included services.',
+    input: z.strictObject({}),
+    async run(ctx) {
+      const list = await ctx.caller.packages.list();
+      return { ok: true, packages: list.map((p) => ({ id: p.id, name: p.name, description: p.description, price: formatMoney(p.price, ctx.lang), includes: p.includedServices })) };
+    },
+  }),
+];
+
+const BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));
+
+/** JSON Schema for the model, generated from the zod input schemas. */
+export function toolParameters(t: Tool): Record<string, unknown> {
+  const schema = z.toJSONSchema(t.input, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete schema.$schema;
+  return schema;
+}
+
+/**
+ * Runs one tool call. Never throws: bad JSON, bad input, refused or failed procedures all come back as
+ * `{ ok: false, code, message }` for the model to explain. Emirates IDs in results are masked.
+ */
+export async function runTool(ctx: TurnContext, name: string, argsJson: string): Promise<{ result: unknown; failed: boolean }> {
+  const t = BY_NAME.get(name);
+  if (!t) return { result: { ok: false, code: 'VALIDATION_FAILED', message: `There is no tool named ${name}.` }, failed: true };
+  let args: unknown;
+  try {
+    args = argsJson.trim() ? JSON.parse(argsJson) : {};
+  } catch {
+    return { result: { ok: false, code: 'VALIDATION_FAILED', message: 'The arguments were not valid JSON.' }, failed: true };
+  }
+  const parsed = t.input.safeParse(args);
+  if (!parsed.success) {
+    const message = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'input'} ${i.message}`).join('; ');
+    return { result: { ok: false, code: 'VALIDATION_FAILED', message }, failed: true };
+  }
+  const res = await attempt(() => t.run(ctx, parsed.data));
+  if (!res.ok) return { result: res, failed: true };
+  const value = res.value as { ok?: boolean };
+  return { result: value, failed: value?.ok === false };
+}
+
+/** A tool result as the model (and the stored transcript) sees it. */
+export function serialiseResult(result: unknown): string {
+  return maskEmiratesIds(JSON.stringify(result));
+}

@@ -1,0 +1,34 @@
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from '@clinic/db';
+import { startStripeMock } from './stripe-mock.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    mongoUri: string;
+    stripeApiUrl: string;
+  }
+}
+
+let embedded: EmbeddedDatabase | undefined;
+let stripeMock: Awaited<ReturnType<typeof startStripeMock>> | undefined;
+
+/** MONGO_URI when given (CI starts FerretDB), else the embedded database; STRIPE_API_BASE_URL, else a stripe-mock started here. */
+export async function setup(project: TestProject) {
+  let uri = process.env.MONGO_URI;
+  if (!uri) {
+    embedded = await startEmbeddedDatabase({ log: (m) => console.log(`[test db] ${m}`) });
+    uri = embedded.uri;
+  }
+  project.provide('mongoUri', uri);
+  let stripeUrl = process.env.STRIPE_API_BASE_URL;
+  if (!stripeUrl) {
+    stripeMock = await startStripeMock();
+    stripeUrl = stripeMock.url;
+  }
+  project.provide('stripeApiUrl', stripeUrl);
+}
+
+export async function teardown() {
+  await stripeMock?.stop();
+  await embedded?.stop();
+}
