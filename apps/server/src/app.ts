@@ -20,6 +20,8 @@ import {
 } from '@clinic/api';
 import type { Database } from '@clinic/db';
 import { handleFastifyError, sendError } from './errors.ts';
+import { conversationRoutes } from './routes/conversations.ts';
+import { PAY_PATH, payPageRoutes } from './routes/pay.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { whatsappRoutes } from './routes/whatsapp.ts';
 import type { WhatsAppAppOptions } from './whatsapp/transport.ts';
@@ -34,6 +36,8 @@ export interface AppOptions {
   publicBaseUrl: string;
   /** Twilio WhatsApp; none = its webhooks answer 503 WHATSAPP_NOT_CONFIGURED. */
   whatsapp?: WhatsAppAppOptions | null;
+  /** Stripe publishable key for the payment page (`/pay/:id`); none = the page asks patients to pay at the clinic. */
+  stripePublishableKey?: string | null | undefined;
 }
 
 export const REST_PREFIX = '/api/v1';
@@ -110,11 +114,16 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
 
   await paymentRoutes(app, { services, prefix: REST_PREFIX });
+  const publishableKey = opts.stripePublishableKey ?? null;
+  await payPageRoutes(app, { services, publishableKey });
+  await conversationRoutes(app, { services, database: opts.database, prefix: REST_PREFIX, clock: opts.deps.clock });
   const wa = opts.whatsapp;
+  // Payment links only when the page can take the payment (Stripe on, publishable key set); else "pay in the app".
+  const paymentLinkBase = publishableKey && opts.deps.payments.stripe ? `${opts.publicBaseUrl.replace(/\/+$/, '')}${PAY_PATH}` : undefined;
   await whatsappRoutes(app, {
     prefix: REST_PREFIX,
     publicBaseUrl: opts.publicBaseUrl,
-    whatsapp: wa ? { authToken: wa.authToken, messenger: wa.messenger, store: wa.store, assistant: wa.createAssistant(services), clock: opts.deps.clock } : null,
+    whatsapp: wa ? { authToken: wa.authToken, messenger: wa.messenger, store: wa.store, assistant: wa.createAssistant(services, { paymentLinkBase }), clock: opts.deps.clock } : null,
   });
 
   const openApiDocument = buildOpenApiDocument(`${opts.publicBaseUrl}${REST_PREFIX}`);

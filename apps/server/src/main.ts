@@ -30,6 +30,7 @@ const { app, services } = await buildApp({
   bodyLimit: config.bodyLimit,
   publicBaseUrl,
   whatsapp: runtime.whatsapp,
+  stripePublishableKey: config.stripe.publishableKey,
 });
 
 const purge = setInterval(() => void services.rateLimiter.purgeExpired().catch((err) => log.warn({ err }, 'rate-limit purge failed')), 10 * 60_000);

@@ -21,3 +21,4 @@ export { assertOwnerOr } from './policy.ts';
 export { createHttpInsuranceProvider, type EligibilityAnswer, type InsuranceProvider } from './modules/insurance/insurance.provider.ts';
 export { INSURANCE_CACHE_MS, type Coverage, type InsuranceService } from './modules/insurance/insurance.service.ts';
 export { createStripeClient } from './modules/payments/stripe-client.ts';
+export type { CheckoutInfo } from './modules/payments/payments.service.ts';

@@ -5,6 +5,8 @@ import type { Database } from '@clinic/db';
 export interface AssistantSettings {
   /** null: menu mode (numbered menus, no language model, no API key). */
   llm: { apiKey: string; baseURL?: string | undefined; model: string } | null;
+  /** Public base of the payment page (`{PUBLIC_BASE_URL}/pay`); none: patients are told to pay in the app. */
+  paymentLinkBase?: string | undefined;
 }
 
 /**
@@ -16,5 +18,6 @@ export function createClinicAssistant(services: Services, db: Database, settings
     services,
     db,
     llm: settings.llm ? { apiKey: settings.llm.apiKey, model: settings.llm.model, ...(settings.llm.baseURL ? { baseURL: settings.llm.baseURL } : {}) } : null,
+    ...(settings.paymentLinkBase ? { paymentLinkBase: settings.paymentLinkBase } : {}),
   });
 }

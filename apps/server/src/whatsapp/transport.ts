@@ -28,9 +28,15 @@ export interface WhatsAppTransport {
   notifier: Notifier;
 }
 
+/** Links the assistant may send, known once buildApp knows the public URL. */
+export interface AssistantLinks {
+  /** `{publicBaseUrl}/pay` when online payment works (a Stripe publishable key is set); none: "pay in the app". */
+  paymentLinkBase?: string | undefined;
+}
+
 /** What buildApp needs to serve the webhooks: the transport and how to make the assistant once services exist. */
 export interface WhatsAppAppOptions extends WhatsAppTransport {
-  createAssistant(services: Services): Assistant;
+  createAssistant(services: Services, links: AssistantLinks): Assistant;
 }
 
 export function createWhatsAppTransport(opts: {

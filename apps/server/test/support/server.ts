@@ -29,6 +29,8 @@ export interface TestServerOptions {
   insurance?: { url: string; timeoutMs?: number };
   /** false: a server without Stripe keys. Otherwise Stripe is stripe-mock. */
   payments?: false;
+  /** STRIPE_PUBLISHABLE_KEY for the payment page (/pay/:id); none = the page says to pay at the clinic. */
+  stripePublishableKey?: string;
   /**
    * WhatsApp through Twilio, its REST API played by a local endpoint (startTwilioApi). The assistant
    * defaults to the real one from @clinic/agent in menu mode (no LLM). None = WhatsApp off.
@@ -78,7 +80,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
       fallback: emailNotifier(mailer),
       statusCallbackUrl: `${publicBaseUrl}/api/v1${STATUS_WEBHOOK_PATH}`,
     });
-    whatsapp = { ...transport, createAssistant: (services) => t.assistant ?? createClinicAssistant(services, database, { llm: null }) };
+    whatsapp = { ...transport, createAssistant: (services, links) => t.assistant ?? createClinicAssistant(services, database, { llm: null, ...links }) };
   }
   const deps: ApiDeps = {
     db: database,
@@ -105,6 +107,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     bodyLimit: opts.bodyLimit ?? 100_000,
     publicBaseUrl,
     whatsapp,
+    stripePublishableKey: opts.stripePublishableKey ?? null,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import twilio from 'twilio';
+import { WHATSAPP_WEBHOOK_PATH } from '../../src/routes/whatsapp.ts';
+import type { TestServer } from './server.ts';
 
 /** A message the server asked "Twilio" to send: the form fields as posted by the Twilio SDK. */
 export interface CapturedMessage {
@@ -152,4 +154,23 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
     await new Promise((r) => setTimeout(r, 20));
   }
   return check();
+}
+
+/**
+ * Sends `text` from `phone` through the signed inbound webhook, waits until the assistant has answered it,
+ * and returns the replies sent for it (none while the conversation is with staff).
+ */
+export async function sendWhatsApp(s: TestServer, api: TwilioApi, phone: string, text: string): Promise<string[]> {
+  const params = inboundParams(api, phone, text);
+  const path = `/api/v1${WHATSAPP_WEBHOOK_PATH}`;
+  const res = await fetch(`${s.baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8', 'x-twilio-signature': api.sign(`${s.publicBaseUrl}${path}`, params) },
+    body: new URLSearchParams(params).toString(),
+  });
+  if (res.status !== 200) throw new Error(`inbound webhook answered ${res.status}`);
+  const sid = params.MessageSid!;
+  if (!(await until(async () => (await s.database.cols.inboundMessages.findOne({ _id: sid }))?.status === 'answered'))) throw new Error(`"${text}" was not answered`);
+  const doc = await s.database.cols.inboundMessages.findOne({ _id: sid });
+  return api.to(`whatsapp:${phone}`).filter((m) => doc!.replySids.includes(m.sid)).map((m) => m.params.Body ?? '');
 }

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
-import { VAT_PERCENT, type Payment, type PaymentIntentResult, type Receipt } from '@clinic/contracts';
-import { ObjectId, type AppointmentDoc, type PaymentDoc } from '@clinic/db';
+import { VAT_PERCENT, type Money, type Payment, type PaymentIntentResult, type Receipt } from '@clinic/contracts';
+import { ObjectId, type AppointmentDoc, type PaymentDoc, type PaymentStatus } from '@clinic/db';
 import { toZonedIso } from '@clinic/scheduling';
 import type { Actor } from '../../context.ts';
 import type { ApiDeps } from '../../deps.ts';
@@ -14,6 +14,24 @@ import { createPaymentsRepository } from './payments.repository.ts';
 import { formatMoney, renderReceiptPdf } from './receipt-pdf.ts';
 
 const RECEIPTABLE = new Set<PaymentDoc['status']>(['succeeded', 'covered', 'refund_pending', 'refunded']);
+/** Booking states in which an online payment is still taken (an expired hold is claimed again on payment). */
+const AWAITING_PAYMENT = new Set<AppointmentDoc['status']>(['pending_payment', 'expired']);
+
+/** What the public payment page (`/pay/:paymentId`) may show: no patient details, no ids beyond the one given. */
+export interface CheckoutInfo {
+  clinicName: string;
+  amount: Money;
+  physician: string;
+  /** The appointment's start in the clinic's time zone, e.g. "Tue, 3 Mar 2026, 10:00". */
+  local: string;
+  timeZone: string;
+  status: PaymentStatus;
+  /** Stripe's client secret, only while the payment can still be made (requires_payment, booking still waiting for it). */
+  clientSecret: string | null;
+}
+
+const formatLocal = (at: Date, timeZone: string) =>
+  new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
 
 function toDto(p: PaymentDoc): Payment {
   return {
@@ -189,7 +207,7 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
       const paid = payment.amount;
       const vat = Math.round((paid.amount * VAT_PERCENT) / (100 + VAT_PERCENT));
       const receiptNumber = `R-${payment._id.toHexString().slice(-10).toUpperCase()}`;
-      const local = new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(appt.startsAt);
+      const local = formatLocal(appt.startsAt, tz);
       const paidAt = payment.history.find((h) => h.status === 'succeeded' || h.status === 'covered')?.at ?? payment.updatedAt;
       return {
         receiptNumber,
@@ -211,6 +229,29 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
     async receiptPdf(actor: Actor, id: string) {
       const receipt = await this.receipt(actor, id);
       return { filename: `receipt-${receipt.receiptNumber}.pdf`, pdf: await renderReceiptPdf(receipt) };
+    },
+
+    /**
+     * For the public payment page: anyone holding the payment's id (24 hex characters, sent to the patient
+     * only) sees what it is for and, while it can be paid, Stripe's client secret — the same capability as
+     * a Stripe-hosted payment link. Null for an unknown or malformed id.
+     */
+    async checkoutInfo(paymentId: string): Promise<CheckoutInfo | null> {
+      if (!/^[0-9a-f]{24}$/i.test(paymentId)) return null;
+      const payment = await repo.byId(paymentId);
+      if (!payment) return null;
+      const [appt, info, settings] = await Promise.all([appointments.byId(payment.appointmentId), clinic.info(), clinic.settings()]);
+      if (!appt) return null;
+      const payable = payment.status === 'requires_payment' && !!payment.clientSecret && AWAITING_PAYMENT.has(appt.status);
+      return {
+        clinicName: info.name,
+        amount: payment.amount,
+        physician: appt.physicianName,
+        local: formatLocal(appt.startsAt, settings.timeZone),
+        timeZone: settings.timeZone,
+        status: payment.status,
+        clientSecret: payable ? payment.clientSecret : null,
+      };
     },
 
     /** Booking cancelled: a paid one is refunded by the clinic's policy; an unpaid intent is called off. */
