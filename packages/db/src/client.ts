@@ -1,4 +1,4 @@
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
 import { collections, ensureIndexes, type Collections } from './collections.ts';
 
 export interface Database {
@@ -14,6 +14,8 @@ export interface ConnectOptions {
   /** Defaults to the database named in the URI, else "clinic". */
   dbName?: string;
   maxPoolSize?: number;
+  /** Extra driver options (the bench turns on command monitoring to count round trips). */
+  driverOptions?: MongoClientOptions;
 }
 
 export async function connectDatabase(opts: ConnectOptions): Promise<Database> {
@@ -21,6 +23,7 @@ export async function connectDatabase(opts: ConnectOptions): Promise<Database> {
     maxPoolSize: opts.maxPoolSize ?? 50,
     serverSelectionTimeoutMS: 10_000,
     appName: 'clinic-platform',
+    ...opts.driverOptions,
   });
   await client.connect();
   const db = client.db(opts.dbName ?? (dbNameFromUri(opts.uri) || 'clinic'));

@@ -1,0 +1,89 @@
+// The server process of the bench: the real app (buildApp, exactly as the server wires it) and the
+// baseline app, each on its own loopback port, on one monitored database connection. The runner forks
+// this file so that load generation never shares an event loop with the servers under test.
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_AUTH_SETTINGS, systemClock, type ApiDeps, type InsuranceSettings } from '@clinic/api';
+import { buildApp } from '../apps/server/src/app.ts';
+import { createLogger } from '../apps/server/src/logger.ts';
+import { buildBaselineApp } from './baseline.ts';
+import { connectMonitored, type AppointmentDoc } from './db.ts';
+import { BASELINE_APPOINTMENTS, SERVER_ENV, type FromServer, type ToServer } from './ipc.ts';
+
+const RELAXED = { max: 1_000_000, windowSeconds: 900 };
+
+/** No insurer in the bench: no benchmarked path asks one. */
+const NO_INSURER: InsuranceSettings['provider'] = { checkEligibility: async () => ({ status: 'unknown', reason: 'unreachable' }) };
+
+function reply(msg: FromServer): void {
+  process.send?.(msg);
+}
+
+async function main(): Promise<void> {
+  const uri = process.env[SERVER_ENV.mongoUri];
+  const dbName = process.env[SERVER_ENV.dbName];
+  if (!uri || !dbName || !process.send) throw new Error('bench/server.ts is started by bench/run.ts');
+
+  const database = await connectMonitored(uri, dbName);
+  let counts: Record<string, number> | null = null;
+  database.onCommand((name) => {
+    if (counts) counts[name] = (counts[name] ?? 0) + 1;
+  });
+
+  const deps: ApiDeps = {
+    db: database,
+    mailer: { send: async () => {} },
+    clock: systemClock,
+    clinicName: 'Bench Clinic',
+    timeZone: 'Asia/Dubai',
+    auth: {
+      ...DEFAULT_AUTH_SETTINGS,
+      secretKey: randomBytes(32).toString('hex'),
+      // Hundreds of patients sign in from one address, and tokens must outlive the whole run.
+      accessTokenTtlSeconds: 3_600,
+      limits: { ...DEFAULT_AUTH_SETTINGS.limits, loginPerIp: RELAXED, loginPerAccount: RELAXED },
+    },
+    insurance: { provider: NO_INSURER, encryptionKey: randomBytes(32) },
+    // Online payments off: the seeded clinic takes payment at the desk, so bookings confirm at once.
+    payments: { stripe: null, webhookSecret: null },
+  };
+  const { app } = await buildApp({
+    deps,
+    database,
+    logger: createLogger('silent'),
+    corsOrigins: [],
+    bodyLimit: 100_000,
+    publicBaseUrl: 'http://127.0.0.1',
+  });
+  const baseline = buildBaselineApp({ database, appointments: database.db.collection<AppointmentDoc>(BASELINE_APPOINTMENTS) });
+
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  await baseline.listen({ port: 0, host: '127.0.0.1' });
+  const portOf = (server: typeof app.server) => (server.address() as { port: number }).port;
+
+  process.on('message', (msg: ToServer) => {
+    switch (msg.type) {
+      case 'count-start':
+        counts = {};
+        reply({ type: 'counting' });
+        break;
+      case 'count-stop':
+        reply({ type: 'counted', commands: counts ?? {} });
+        counts = null;
+        break;
+      case 'shutdown':
+        void Promise.all([app.close(), baseline.close()])
+          .then(() => database.close())
+          .finally(() => process.exit(0));
+        break;
+    }
+  });
+  // The runner went away: do not linger.
+  process.on('disconnect', () => process.exit(0));
+
+  reply({ type: 'ready', realPort: portOf(app.server), baselinePort: portOf(baseline.server) });
+}
+
+main().catch((err: unknown) => {
+  reply({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  process.exit(1);
+});
