@@ -25,7 +25,7 @@ export default tseslint.config(
   },
   {
     // Infrastructure that runs before config exists: the embedded database and the test harness.
-    files: ['scripts/**', 'packages/db/src/embedded.ts', 'apps/server/src/config.ts', '**/test/**', '**/*.test.ts', 'bench/**'],
+    files: ['scripts/**', 'tooling/**', 'packages/db/src/embedded.ts', 'apps/server/src/config.ts', '**/test/**', '**/*.test.ts', 'bench/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

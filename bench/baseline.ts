@@ -3,7 +3,8 @@
 // or CORS, no slot maths. real / baseline then says what the stack and the domain logic cost on top
 // of the I/O floor. Keep these in step with the services they mirror (named on each route).
 import Fastify, { type FastifyInstance } from 'fastify';
-import { ObjectId, type AppointmentDoc, type AppointmentStatus, type Collection, type Database } from './db.ts';
+import type { Collection } from 'mongodb';
+import { ObjectId, type AppointmentDoc, type AppointmentStatus, type Database } from '@clinic/db';
 
 /** Mirrors HOLDING in packages/api/src/modules/appointments/appointments.repository.ts. */
 const HOLDING: AppointmentStatus[] = ['pending_payment', 'confirmed', 'checked_in', 'completed', 'no_show'];

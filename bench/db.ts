@@ -3,8 +3,6 @@
 import type { CommandStartedEvent } from 'mongodb';
 import { connectDatabase, type Database } from '@clinic/db';
 
-export { ObjectId, INDEXES, type AppointmentDoc, type AppointmentStatus, type Database, type PhysicianDoc, type UserDoc } from '@clinic/db';
-export type { Collection } from 'mongodb';
 
 export interface MonitoredDatabase extends Database {
   /** Called with every command the driver sends (one per round trip). */

@@ -6,7 +6,8 @@ import { DEFAULT_AUTH_SETTINGS, systemClock, type ApiDeps, type InsuranceSetting
 import { buildApp } from '../apps/server/src/app.ts';
 import { createLogger } from '../apps/server/src/logger.ts';
 import { buildBaselineApp } from './baseline.ts';
-import { connectMonitored, type AppointmentDoc } from './db.ts';
+import type { AppointmentDoc } from '@clinic/db';
+import { connectMonitored } from './db.ts';
 import { BASELINE_APPOINTMENTS, SERVER_ENV, type FromServer, type ToServer } from './ipc.ts';
 
 const RELAXED = { max: 1_000_000, windowSeconds: 900 };

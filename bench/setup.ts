@@ -1,8 +1,7 @@
 // Prepares the bench's own database: the normal seed, a specialty topped up to 25 active physicians,
 // patients, and the baseline's copy of the appointments collection.
 import { hashPassword } from '@clinic/api';
-import { seedDatabase } from '@clinic/db';
-import { INDEXES, ObjectId, type AppointmentDoc, type AppointmentStatus, type Database, type PhysicianDoc, type UserDoc } from './db.ts';
+import { INDEXES, ObjectId, seedDatabase, userDoc, type AppointmentDoc, type AppointmentStatus, type Database, type PhysicianDoc, type UserDoc } from '@clinic/db';
 import { BASELINE_APPOINTMENTS } from './ipc.ts';
 
 const DAY_MS = 86_400_000;
@@ -86,15 +85,7 @@ export async function insertPatients(database: Database, n: number): Promise<{ u
   const emails = Array.from({ length: n }, (_, i) => `bench.patient.${i}@patient.test`);
   const docs: UserDoc[] = emails.map((email, i) => ({
     _id: new ObjectId(),
-    email,
-    passwordHash,
-    fullName: `Bench Patient ${i}`,
-    phone: `+97150${String(1_000_000 + i).slice(-7)}`,
-    role: 'patient' as const,
-    emailVerifiedAt: now,
-    passwordChangedAt: now,
-    createdAt: now,
-    updatedAt: now,
+    ...userDoc({ email, fullName: `Bench Patient ${i}`, phone: `+97150${String(1_000_000 + i).slice(-7)}`, role: 'patient' }, passwordHash, now),
   }));
   await database.cols.users.insertMany(docs);
   return docs.map((d, i) => ({ userId: d._id.toHexString(), email: emails[i]! }));

@@ -1,10 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { integrationTestConfig } from '../../tooling/testing/vitest.ts';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-  },
-});
+export default integrationTestConfig;

@@ -12,7 +12,6 @@ import {
   AppError,
   appRouter,
   buildOpenApiDocument,
-  createRequestContext,
   createServices,
   type AppRouter,
   type ApiDeps,
@@ -20,6 +19,7 @@ import {
 } from '@clinic/api';
 import type { Database } from '@clinic/db';
 import { handleFastifyError, sendError } from './errors.ts';
+import { requestContext } from './request-context.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { PAY_PATH, payPageRoutes } from './routes/pay.ts';
 import { paymentRoutes } from './routes/payments.ts';
@@ -43,15 +43,6 @@ export interface AppOptions {
 export const REST_PREFIX = '/api/v1';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
-
-function contextSource(req: FastifyRequest) {
-  return {
-    authorization: req.headers.authorization,
-    requestId: req.id,
-    ip: req.ip,
-    userAgent: req.headers['user-agent'],
-  };
-}
 
 /** A rate-limited call answers with Retry-After on both faces. */
 function responseMeta({ errors }: { errors: TRPCError[] }) {
@@ -107,7 +98,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req }) => createRequestContext(services, contextSource(req)),
+      createContext: ({ req }) => requestContext(services, req),
       responseMeta,
       onError: ({ error, path, req }) => logProcedureError(req as FastifyRequest, error, path),
     },
@@ -132,7 +123,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   await app.register(fastifyTRPCOpenApiPlugin, {
     basePath: REST_PREFIX,
     router: appRouter,
-    createContext: ({ req }: { req: FastifyRequest }) => createRequestContext(services, contextSource(req)),
+    createContext: ({ req }: { req: FastifyRequest }) => requestContext(services, req),
     responseMeta,
     onError: ({ error, path, req }: { error: TRPCError; path?: string; req: unknown }) =>
       logProcedureError(req as FastifyRequest, error, path),

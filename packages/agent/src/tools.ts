@@ -15,7 +15,7 @@ import {
   type Slot,
 } from '@clinic/contracts';
 import { addLocalDays, localDateOf, localDayRange } from '@clinic/scheduling';
-import { attempt, paymentLink, proposeBooking, proposeCancel, proposeReschedule, type Failure, type TurnContext } from './actions.ts';
+import { attempt, paymentLink, proposeBooking, proposeCancel, proposeReschedule, type Failure, type Proposal, type TurnContext } from './actions.ts';
 import { formatMoney, formatWhen, weekdayName } from './format.ts';
 import { maskEmiratesIds } from './text.ts';
 
@@ -67,6 +67,14 @@ const appointmentOut = (a: Appointment, tz: string, ctx: TurnContext) => ({
   price: formatMoney(a.price, ctx.lang),
   reason: a.reason,
 });
+
+/** A proposed change waits for the patient's yes: it is stored as pending, nothing changes yet. */
+function awaitConfirmation(ctx: TurnContext, res: Proposal | Failure) {
+  if (!res.ok) return res;
+  ctx.convo.pending = res.pending;
+  ctx.proposed = res.question;
+  return AWAITING(res.question);
+}
 
 const AWAITING = (question: string) => ({
   ok: true,
@@ -143,11 +151,7 @@ export const TOOLS: Tool[] = [
       reason: BookAppointmentInput.shape.reason.optional().describe('short reason for the visit, in the patient\'s words (optional)'),
     }),
     async run(ctx, input) {
-      const res = await proposeBooking(ctx, input);
-      if (!res.ok) return res;
-      ctx.convo.pending = res.pending;
-      ctx.proposed = res.question;
-      return AWAITING(res.question);
+      return awaitConfirmation(ctx, await proposeBooking(ctx, input));
     },
   }),
 
@@ -167,11 +171,7 @@ export const TOOLS: Tool[] = [
     description: "Prepare cancelling one of the patient's bookings (by id from my_appointments). Cancelled only after the patient answers yes.",
     input: CancelInput.extend({ reason: CancelInput.shape.reason.optional() }),
     async run(ctx, input) {
-      const res = await proposeCancel(ctx, input);
-      if (!res.ok) return res;
-      ctx.convo.pending = res.pending;
-      ctx.proposed = res.question;
-      return AWAITING(res.question);
+      return awaitConfirmation(ctx, await proposeCancel(ctx, input));
     },
   }),
 
@@ -180,11 +180,7 @@ export const TOOLS: Tool[] = [
     description: "Prepare moving one of the patient's bookings to another free slot of the same physician. Moved only after the patient answers yes.",
     input: RescheduleInput.extend({ start: z.string().min(10).max(40).describe('the new slot start exactly as returned by free_slots') }),
     async run(ctx, input) {
-      const res = await proposeReschedule(ctx, input);
-      if (!res.ok) return res;
-      ctx.convo.pending = res.pending;
-      ctx.proposed = res.question;
-      return AWAITING(res.question);
+      return awaitConfirmation(ctx, await proposeReschedule(ctx, input));
     },
   }),
 

@@ -121,21 +121,27 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   outboundMessages: [{ key: { to: 1, createdAt: -1 }, name: 'to_createdAt' }],
 };
 
-/** Indexes replaced by another one in INDEXES: dropped once the replacement exists. */
-const RETIRED_INDEXES: Partial<Record<keyof Collections, string[]>> = {
-  users: ['email_unique'],
+/**
+ * Indexes replaced by another one in INDEXES: `migrate` brings older documents in line with the new key,
+ * then the replacement is created and the old index dropped.
+ */
+const RETIRED_INDEXES: Partial<Record<keyof Collections, { names: string[]; migrate(cols: Collections): Promise<unknown> }>> = {
+  users: {
+    names: ['email_unique'],
+    // Accounts from before phone-only patients: the email + phoneIdentity key needs the field ('' = email account).
+    migrate: (cols) => cols.users.updateMany({ phoneIdentity: { $exists: false } }, { $set: { phoneIdentity: '' } }),
+  },
 };
 
 export async function ensureIndexes(db: Db): Promise<void> {
   const cols = collections(db);
   for (const [name, indexes] of Object.entries(INDEXES) as [keyof Collections, IndexDescription[]][]) {
-    const retired = RETIRED_INDEXES[name] ?? [];
-    if (indexes.length === 0 && retired.length === 0) continue;
+    const retired = RETIRED_INDEXES[name];
+    if (indexes.length === 0 && !retired) continue;
     // Only the missing ones: FerretDB 1.24 drops the connection when a batch re-creates existing indexes.
     const existing = new Set((await cols[name].listIndexes().toArray().catch(() => [])).map((i) => i.name as string));
-    const stale = retired.filter((r) => existing.has(r));
-    // Accounts from before phone-only patients: the email + phoneIdentity key needs the field ('' = email account).
-    if (name === 'users' && stale.length > 0) await cols.users.updateMany({ phoneIdentity: { $exists: false } }, { $set: { phoneIdentity: '' } });
+    const stale = retired?.names.filter((r) => existing.has(r)) ?? [];
+    if (stale.length > 0) await retired!.migrate(cols);
     const missing = indexes.filter((i) => !existing.has(i.name!));
     if (missing.length > 0) await cols[name].createIndexes(missing);
     for (const r of stale) await cols[name].dropIndex(r);

@@ -3,5 +3,5 @@ export * from './collections.ts';
 export * from './client.ts';
 export * from './embedded.ts';
 export * from './seed.ts';
-export { DEFAULT_CLINIC_POLICIES } from './seed-data.ts';
+export { DEFAULT_CLINIC_POLICIES, userDoc } from './seed-data.ts';
 export { ObjectId, type Filter } from 'mongodb';

@@ -118,6 +118,7 @@ export const SEED_USERS: readonly SeedUser[] = [
   { email: 'joseph@patient.test', fullName: 'Joseph Mathew', role: 'patient', phone: '+971551000010' },
 ];
 
+/** A verified email account, as the seed, the test fixtures and the bench insert it. */
 export function userDoc(u: SeedUser, passwordHash: string, now: Date): Omit<UserDoc, '_id'> & { email: string } {
   return {
     email: u.email,

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { flaggedConversations, releaseConversation } from '@clinic/agent';
-import { createRequestContext, type Actor, type Services } from '@clinic/api';
+import type { Actor, Services } from '@clinic/api';
 import { PhoneSchema } from '@clinic/contracts';
 import type { Database } from '@clinic/db';
 import { sendError } from '../errors.ts';
+import { requestContext } from '../request-context.ts';
 
 const STAFF_ROLES = new Set<Actor['role']>(['staff', 'admin']);
 
@@ -15,7 +16,7 @@ const STAFF_ROLES = new Set<Actor['role']>(['staff', 'admin']);
 export async function conversationRoutes(app: FastifyInstance, opts: { services: Services; database: Database; prefix: string; clock: () => Date }) {
   /** The caller when staff or admin; otherwise null after answering 401 or 403. */
   async function staffOnly(req: FastifyRequest, reply: FastifyReply): Promise<Actor | null> {
-    const ctx = await createRequestContext(opts.services, { authorization: req.headers.authorization, requestId: req.id, ip: req.ip, userAgent: req.headers['user-agent'] });
+    const ctx = await requestContext(opts.services, req);
     if (!ctx.actor) {
       void (ctx.tokenRejected
         ? sendError(reply, req, 401, 'SESSION_EXPIRED', 'UNAUTHORIZED', 'Your access token is invalid or expired. Refresh it or sign in again.')

@@ -1,8 +1,9 @@
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, createCaller, createRequestContext, type Services } from '@clinic/api';
+import { AppError, createCaller, type Services } from '@clinic/api';
 import { sendError } from '../errors.ts';
+import { requestContext } from '../request-context.ts';
 
 /** Errors of a plain route that calls into the procedures, in the shape the procedures answer with. */
 function sendFailure(reply: FastifyReply, req: FastifyRequest, err: unknown) {
@@ -36,7 +37,7 @@ export async function paymentRoutes(app: FastifyInstance, opts: { services: Serv
 
   app.get<{ Params: { id: string } }>(`${opts.prefix}/payments/:id/receipt.pdf`, async (req, reply) => {
     try {
-      const ctx = await createRequestContext(opts.services, { authorization: req.headers.authorization, requestId: req.id, ip: req.ip, userAgent: req.headers['user-agent'] });
+      const ctx = await requestContext(opts.services, req);
       const { filename, base64 } = await createCaller(ctx).payments.receiptPdf({ id: req.params.id });
       return reply.type('application/pdf').header('content-disposition', `inline; filename="${filename}"`).send(Buffer.from(base64, 'base64'));
     } catch (err) {

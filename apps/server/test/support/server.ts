@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { inject } from 'vitest';
 import { DEFAULT_AUTH_SETTINGS, createHttpInsuranceProvider, createStripeClient, emailNotifier, hashPassword, type ApiDeps, type AuthSettings, type RateLimits } from '@clinic/api';
-import { ObjectId, connectDatabase } from '@clinic/db';
+import { ObjectId, connectDatabase, userDoc } from '@clinic/db';
 import { buildApp } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createSmtpMailer } from '../../src/mailer.ts';
@@ -182,15 +182,7 @@ export async function makePatients(server: TestServer, n: number, password = 'pa
   const now = new Date();
   const docs = Array.from({ length: n }, (_, i) => ({
     _id: new ObjectId(),
-    email: uniqueEmail(`p${i}`),
-    passwordHash,
-    fullName: `Patient ${i}`,
-    phone: `+97150${String(1_000_000 + i).slice(-7)}`,
-    role: 'patient' as const,
-    emailVerifiedAt: now,
-    passwordChangedAt: now,
-    createdAt: now,
-    updatedAt: now,
+    ...userDoc({ email: uniqueEmail(`p${i}`), fullName: `Patient ${i}`, phone: `+97150${String(1_000_000 + i).slice(-7)}`, role: 'patient' }, passwordHash, now),
   }));
   await server.database.cols.users.insertMany(docs);
   const out: { userId: string; email: string; accessToken: string }[] = [];

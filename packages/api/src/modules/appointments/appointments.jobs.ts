@@ -16,7 +16,8 @@ const BATCH = 100;
 const MAX_BATCHES = 20;
 const REMINDER_RETRY_MS = 5 * 60_000;
 
-function reminderFor(a: AppointmentDoc, clinic: { name: string; phone: string }, timeZone: string): Notification {
+function reminderFor(a: AppointmentDoc, clinic: { name: string; phone: string; timeZone: string }): Notification {
+  const { timeZone } = clinic;
   const when = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(a.startsAt);
   const call = clinic.phone ? ` or call us on ${clinic.phone}` : '';
   return {
@@ -81,7 +82,7 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
      */
     async sendReminders(report: SweepReport) {
       const now = deps.clock();
-      const [{ timeZone }, info] = await Promise.all([clinic.settings(), clinic.info()]);
+      const info = await clinic.info();
       await drain(
         () => repo.dueReminders(now, BATCH),
         async ({ _id, patientId, startsAt }) => {
@@ -89,7 +90,7 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
           const outcome = await notifications.sendOnce(key, { kind: 'appointment_reminder', patientId, appointmentId: _id }, async () => {
             const appt = await repo.findById(_id.toHexString());
             const current = appt?.status === 'confirmed' && appt.startsAt.getTime() === startsAt.getTime() && appt.startsAt > now;
-            return current ? reminderFor(appt, info, timeZone) : null;
+            return current ? reminderFor(appt, info) : null;
           });
           if (outcome === 'failed') {
             report.remindersFailed++;

@@ -201,9 +201,9 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
     async receipt(actor: Actor, id: string): Promise<Receipt> {
       const payment = await loadVisible(actor, id);
       if (!RECEIPTABLE.has(payment.status)) throw new AppError('INVALID_TRANSITION', 'There is no receipt until the payment has gone through.');
-      const [appt, info, settings] = await Promise.all([appointments.byId(payment.appointmentId), clinic.info(), clinic.settings()]);
+      const [appt, info] = await Promise.all([appointments.byId(payment.appointmentId), clinic.info()]);
       if (!appt) throw notFound();
-      const tz = settings.timeZone;
+      const tz = info.timeZone;
       const paid = payment.amount;
       const vat = Math.round((paid.amount * VAT_PERCENT) / (100 + VAT_PERCENT));
       const receiptNumber = `R-${payment._id.toHexString().slice(-10).toUpperCase()}`;
@@ -240,15 +240,15 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
       if (!/^[0-9a-f]{24}$/i.test(paymentId)) return null;
       const payment = await repo.byId(paymentId);
       if (!payment) return null;
-      const [appt, info, settings] = await Promise.all([appointments.byId(payment.appointmentId), clinic.info(), clinic.settings()]);
+      const [appt, info] = await Promise.all([appointments.byId(payment.appointmentId), clinic.info()]);
       if (!appt) return null;
       const payable = payment.status === 'requires_payment' && !!payment.clientSecret && AWAITING_PAYMENT.has(appt.status);
       return {
         clinicName: info.name,
         amount: payment.amount,
         physician: appt.physicianName,
-        local: formatLocal(appt.startsAt, settings.timeZone),
-        timeZone: settings.timeZone,
+        local: formatLocal(appt.startsAt, info.timeZone),
+        timeZone: info.timeZone,
         status: payment.status,
         clientSecret: payable ? payment.clientSecret : null,
       };

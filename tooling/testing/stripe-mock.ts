@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const repoRoot = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
+const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 /** stripe-mock from STRIPE_MOCK_BIN, PATH, ~/.local/bin or ~/go/bin — or installed now from the Go module proxy. */
 function findStripeMock(): string {

@@ -1,18 +1,15 @@
 import type { TestProject } from 'vitest/node';
+import './vitest.ts';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '@clinic/db';
 import { startStripeMock } from './stripe-mock.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    mongoUri: string;
-    stripeApiUrl: string;
-  }
-}
 
 let embedded: EmbeddedDatabase | undefined;
 let stripeMock: Awaited<ReturnType<typeof startStripeMock>> | undefined;
 
-/** MONGO_URI when given (CI starts FerretDB), else the embedded database; STRIPE_API_BASE_URL, else a stripe-mock started here. */
+/**
+ * Tests use MONGO_URI when given (CI starts FerretDB), else the same embedded database `npm run dev`
+ * uses; and STRIPE_API_BASE_URL when given, else a stripe-mock started here.
+ */
 export async function setup(project: TestProject) {
   let uri = process.env.MONGO_URI;
   if (!uri) {
