@@ -86,6 +86,7 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
       notifier: whatsapp?.notifier ?? email,
       clock: systemClock,
       clinicName: config.clinicName,
+      whatsappNumber: config.twilio?.whatsappFrom.slice('whatsapp:'.length) ?? null,
       timeZone: config.clinicTimeZone,
       auth: { ...DEFAULT_AUTH_SETTINGS, secretKey: config.secretKey },
       payments: {

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { createCaller, createInternalContext, type Services } from '@clinic/api';
+import { AppError, createCaller, createInternalContext, type Services } from '@clinic/api';
 import { PhoneSchema, type Clinic } from '@clinic/contracts';
-import type { Database } from '@clinic/db';
+import { ObjectId, type Database } from '@clinic/db';
 import { executePending, type TurnContext } from './actions.ts';
 import { createLlm, systemPrompt, type LlmSettings } from './llm.ts';
 import { handleMenu } from './menu.ts';
 import { msg } from './messages.ts';
 import { asksMedicalAdvice, isEmergency, wantsHuman } from './safety.ts';
 import { loadConversation, saveConversation, type Conversation } from './store.ts';
-import { detectLanguage, isNo, isYes, maskEmiratesIds, normalise, splitForWhatsApp, type Lang } from './text.ts';
+import { detectLanguage, isNo, isYes, linkCommand, MASKED_LINK_COMMAND, maskEmiratesIds, normalise, splitForWhatsApp, type Lang } from './text.ts';
 
 export interface InboundMessage {
   /** E.164, e.g. +971501234567 (the channel has verified it: it is the patient's identity). */
@@ -49,11 +49,11 @@ export const DEFAULT_SESSION_TIMEOUT_MINUTES = 30;
 /** Consecutive turns the assistant could not help with before staff take over. */
 export const MAX_FAILURES = 3;
 
-/** The patient account for a WhatsApp number: found, or created as a phone-only patient (no email, no password). */
+/** Who a WhatsApp number acts as: the app account it was linked to, else its phone-only patient (created on first contact). */
 export async function patientForPhone(services: Services, phone: string, profileName: string | null = null): Promise<{ userId: string; fullName: string; created: boolean }> {
   const parsed = PhoneSchema.safeParse(phone);
   if (!parsed.success) throw new Error('patientForPhone: the sender must be an E.164 number such as +971501234567');
-  return services.users.patientForPhone(parsed.data, profileName);
+  return services.whatsapp.patientFor(parsed.data, profileName);
 }
 
 export function createAssistant(opts: AssistantOptions): Assistant {
@@ -123,6 +123,24 @@ export function createAssistant(opts: AssistantOptions): Assistant {
         return done([m.handover], true);
       }
 
+      // 4. "LINK <code>" from the app: handled here, never shown to the model (the code is a secret).
+      const code = linkCommand(text);
+      if (code !== null) {
+        let reply: string;
+        try {
+          const account = await services.whatsapp.link(inbound.from, code);
+          const linked = await patientForPhone(services, inbound.from);
+          convo.userId = new ObjectId(linked.userId);
+          convo.pending = null;
+          reply = m.linked(account.fullName, account.email);
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          reply = err.code === 'RATE_LIMITED' ? m.linkTooMany(err.retryAfter ?? 900) : m.linkInvalid;
+        }
+        await record(convo, MASKED_LINK_COMMAND, [reply], now);
+        return done([reply], false);
+      }
+
       const vault = new Map<string, string>();
       maskEmiratesIds(text, vault);
       let clinicCache: Promise<Clinic> | undefined;
@@ -138,7 +156,7 @@ export function createAssistant(opts: AssistantOptions): Assistant {
         proposed: null,
       };
 
-      // 4. A pending book/cancel/reschedule runs only on an explicit yes in the very next message.
+      // 5. A pending book/cancel/reschedule runs only on an explicit yes in the very next message.
       const pending = convo.pending;
       convo.pending = null;
       if (pending && isYes(text)) {
@@ -153,13 +171,13 @@ export function createAssistant(opts: AssistantOptions): Assistant {
         return done([reply], false);
       }
 
-      // 5. Medicine and diagnosis questions get a fixed refusal (the prompt says so too, this is the guard rail).
+      // 6. Medicine and diagnosis questions get a fixed refusal (the prompt says so too, this is the guard rail).
       if (asksMedicalAdvice(text)) {
         await record(convo, masked, [m.medicalRefusal], now);
         return done([m.medicalRefusal], false);
       }
 
-      // 6. The model, or the menu.
+      // 7. The model, or the menu.
       let replies: string[];
       let failed: boolean;
       if (llm) {

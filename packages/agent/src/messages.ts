@@ -43,6 +43,9 @@ export interface Messages {
   genericError: string;
   llmTrouble: string;
   backToMenu: string;
+  linked(name: string, email: string | null): string;
+  linkInvalid: string;
+  linkTooMany(retryAfterSeconds: number): string;
 }
 
 const en: Messages = {
@@ -101,6 +104,10 @@ const en: Messages = {
   genericError: 'Sorry, something went wrong on our side. Please try again, or type "human" to talk to our staff.',
   llmTrouble: "Sorry, I'm having trouble right now. Please try again in a moment, or type \"human\" to talk to our staff.",
   backToMenu: 'Reply 0 for the menu.',
+  linked: (name, email) =>
+    `✅ This WhatsApp number is now linked to the app account of ${name}${email ? ` (${email})` : ''}. Bookings you make here or in the app appear in both, and anything you booked here before has moved to the account.`,
+  linkInvalid: 'That link code is wrong or has expired. In the app, open Profile → WhatsApp for a new code, then send "LINK" followed by the code.',
+  linkTooMany: (s) => `Too many link attempts from this number. Please try again in ${Math.ceil(s / 60)} minutes.`,
 };
 
 const ar: Messages = {
@@ -158,6 +165,10 @@ const ar: Messages = {
   genericError: 'عذراً، حدث خطأ من جهتنا. يرجى المحاولة مرة أخرى، أو اكتب "موظف" للتحدث مع أحد الموظفين.',
   llmTrouble: 'عذراً، أواجه مشكلة الآن. يرجى المحاولة بعد قليل، أو اكتب "موظف" للتحدث مع أحد الموظفين.',
   backToMenu: 'أرسل 0 للقائمة.',
+  linked: (name, email) =>
+    `✅ تم ربط رقم واتساب هذا بحساب ${name} في التطبيق${email ? ` (${email})` : ''}. ستظهر الحجوزات التي تجريها هنا أو في التطبيق في كليهما، وقد نُقلت حجوزاتك السابقة من هنا إلى الحساب.`,
+  linkInvalid: 'رمز الربط غير صحيح أو منتهي الصلاحية. افتح الملف الشخصي ← واتساب في التطبيق للحصول على رمز جديد، ثم أرسل "ربط" متبوعاً بالرمز.',
+  linkTooMany: (s) => `محاولات ربط كثيرة من هذا الرقم. يرجى المحاولة بعد ${Math.ceil(s / 60)} دقيقة.`,
 };
 
 export const MESSAGES: Record<Lang, Messages> = { en, ar };

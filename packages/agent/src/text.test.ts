@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emiratesIdCheckDigit } from '@clinic/contracts';
-import { detectLanguage, isNo, isYes, maskEmiratesIds, normalise, splitForWhatsApp } from './text.ts';
+import { detectLanguage, isNo, isYes, linkCommand, maskEmiratesIds, maskLinkCommand, MASKED_LINK_COMMAND, normalise, splitForWhatsApp } from './text.ts';
 
 describe('splitForWhatsApp', () => {
   it('keeps short text whole and splits long text at sentence or word ends, every part ≤ the limit', () => {
@@ -65,5 +65,24 @@ describe('maskEmiratesIds', () => {
     expect(maskEmiratesIds('784199012345')).toBe('784199012345'); // 12 digits: not an ID
     expect(maskEmiratesIds('78419901234567')).toBe('784-********-567');
     expect(maskEmiratesIds('call +971501234567 at 10:30')).toBe('call +971501234567 at 10:30');
+  });
+});
+
+describe('link commands', () => {
+  it('finds the code in English and Arabic, however it is spaced or cased', () => {
+    expect(linkCommand(normalise('LINK K7P3-QX9M'))).toBe('K7P3-QX9M');
+    expect(linkCommand(normalise('link k7p3qx9m'))).toBe('k7p3qx9m');
+    expect(linkCommand(normalise('Link: K7P3 QX9M'))).toBe('K7P3 QX9M');
+    expect(linkCommand(normalise('ربط K7P3-QX9M'))).toBe('K7P3-QX9M');
+  });
+  it('leaves ordinary sentences alone', () => {
+    expect(linkCommand(normalise('link me to a dermatologist'))).toBeNull();
+    expect(linkCommand(normalise('please link K7P3-QX9M'))).toBeNull();
+    expect(linkCommand(normalise('LINK K7P3-QX9M-EXTRA'))).toBeNull();
+  });
+  it('is never stored with its code', () => {
+    expect(maskLinkCommand('LINK K7P3-QX9M')).toBe(MASKED_LINK_COMMAND);
+    expect(maskLinkCommand('  ربط   K7P3QX9M ')).toBe(MASKED_LINK_COMMAND);
+    expect(maskLinkCommand('book me in')).toBe('book me in');
   });
 });

@@ -117,3 +117,19 @@ export function splitForWhatsApp(text: string, limit = 1600): string[] {
   if (rest) out.push(rest);
   return out;
 }
+
+// The code's shape only (4 + 4 characters), so "link me to a dermatologist" stays a normal message.
+const LINK_COMMAND = /^(?:link|ربط)\s*[:#]?\s*([a-z0-9]{4}[ -]?[a-z0-9]{4})$/i;
+
+/** The code of a "LINK ABCD-EFGH" / "ربط ABCD-EFGH" message (connect this number to an app account), else null. */
+export function linkCommand(text: string): string | null {
+  return LINK_COMMAND.exec(text)?.[1] ?? null;
+}
+
+/** What is stored or logged of a link command: the code is a secret until used. */
+export const MASKED_LINK_COMMAND = 'LINK ****-****';
+
+/** The message as it may be stored: a link command becomes MASKED_LINK_COMMAND, anything else is unchanged. */
+export function maskLinkCommand(text: string): string {
+  return linkCommand(normalise(text)) === null ? text : MASKED_LINK_COMMAND;
+}

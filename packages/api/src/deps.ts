@@ -24,7 +24,7 @@ export interface Recipient {
 
 /** A message to a patient; `data` carries the values a templated channel (WhatsApp) fills in. */
 export interface Notification {
-  kind: 'appointment_reminder' | 'payment_refunded';
+  kind: 'appointment_reminder' | 'booking_confirmed' | 'payment_refunded';
   to: Recipient;
   subject: string;
   text: string;
@@ -46,6 +46,11 @@ export function emailNotifier(mailer: Mailer): Notifier {
       return 'sent';
     },
   };
+}
+
+/** Where background work reports what it could not do (the server plugs in its pino logger). */
+export interface BackgroundLog {
+  warn(details: object, message: string): void;
 }
 
 export interface AuthSettings {
@@ -107,10 +112,14 @@ export interface ApiDeps {
   /** Defaults to email through `mailer`. */
   notifier?: Notifier;
   clock: Clock;
+  /** None: background failures are dropped silently (the sweep retries what is durable anyway). */
+  log?: BackgroundLog;
   auth: AuthSettings;
   insurance: InsuranceSettings;
   payments: PaymentSettings;
   clinicName: string;
+  /** The clinic's WhatsApp number (E.164), for links that open a chat with it; null when WhatsApp is off. */
+  whatsappNumber?: string | null;
   /** IANA zone used until the clinic_info document names one. */
   timeZone: string;
 }

@@ -7,6 +7,7 @@ import { paymentsRouter } from './modules/payments/payments.router.ts';
 import { physiciansRouter } from './modules/physicians/physicians.router.ts';
 import { specialtiesRouter } from './modules/specialties/specialties.router.ts';
 import { usersRouter } from './modules/users/users.router.ts';
+import { whatsappRouter } from './modules/whatsapp/whatsapp.router.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
@@ -19,6 +20,7 @@ export const appRouter = router({
   appointments: appointmentsRouter,
   payments: paymentsRouter,
   insurance: insuranceRouter,
+  whatsapp: whatsappRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -11,6 +11,7 @@ import { createPaymentsService } from './modules/payments/payments.service.ts';
 import { createPhysiciansService } from './modules/physicians/physicians.service.ts';
 import { createSpecialtiesService } from './modules/specialties/specialties.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
+import { createWhatsAppService } from './modules/whatsapp/whatsapp.service.ts';
 import { createRateLimiter } from './security/rate-limit.ts';
 
 /** Every use case, wired once at start-up; procedures reach them through the context. */
@@ -24,12 +25,14 @@ export function createServices(deps: ApiDeps) {
   const notifications = createNotificationsService(deps, deps.notifier ?? emailNotifier(deps.mailer));
   const physicians = createPhysiciansService(deps, clinic, specialties, availability);
   const insurance = createInsuranceService(deps, clinic);
-  // Appointments and payments know of each other: a cancel may refund, a payment confirms. The hook is
-  // resolved at call time, after both exist.
+  // Appointments and payments know of each other: a cancel may refund, a payment confirms; a confirmation is
+  // sent by the jobs, which read appointments. The hooks are resolved at call time, after all of them exist.
   const appointments = createAppointmentsService(deps, clinic, physicians, packages, users, availability, {
     afterCancel: (appt) => payments.afterCancel(appt),
+    afterConfirm: () => undefined,
   });
   const payments = createPaymentsService(deps, clinic, appointments, insurance, notifications);
+  const jobs = createAppointmentJobs(deps, clinic, notifications);
   return {
     clock: deps.clock,
     rateLimiter,
@@ -42,7 +45,8 @@ export function createServices(deps: ApiDeps) {
     appointments,
     insurance,
     payments,
-    jobs: createAppointmentJobs(deps, clinic, notifications),
+    whatsapp: createWhatsAppService(deps, rateLimiter, users, appointments, payments, insurance),
+    jobs,
   };
 }
 export type Services = ReturnType<typeof createServices>;

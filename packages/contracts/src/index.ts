@@ -6,3 +6,4 @@ export * from './appointments.ts';
 export * from './emirates-id.ts';
 export * from './insurance.ts';
 export * from './payments.ts';
+export * from './whatsapp.ts';

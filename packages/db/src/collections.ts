@@ -14,6 +14,8 @@ import type {
   UserDoc,
   WebhookEventDoc,
   ConversationDoc,
+  WhatsAppLinkCodeDoc,
+  WhatsAppLinkDoc,
   InboundMessageDoc,
   OutboundMessageDoc,
 } from './documents.ts';
@@ -33,6 +35,8 @@ export const COLLECTIONS = {
   payments: 'payments',
   webhookEvents: 'webhook_events',
   conversations: 'conversations',
+  whatsappLinks: 'whatsapp_links',
+  whatsappLinkCodes: 'whatsapp_link_codes',
   inboundMessages: 'inbound_messages',
   outboundMessages: 'outbound_messages',
 } as const;
@@ -52,6 +56,8 @@ export interface Collections {
   payments: Collection<PaymentDoc>;
   webhookEvents: Collection<WebhookEventDoc>;
   conversations: Collection<ConversationDoc>;
+  whatsappLinks: Collection<WhatsAppLinkDoc>;
+  whatsappLinkCodes: Collection<WhatsAppLinkCodeDoc>;
   inboundMessages: Collection<InboundMessageDoc>;
   outboundMessages: Collection<OutboundMessageDoc>;
 }
@@ -72,6 +78,8 @@ export function collections(db: Db): Collections {
     payments: db.collection<PaymentDoc>(COLLECTIONS.payments),
     webhookEvents: db.collection<WebhookEventDoc>(COLLECTIONS.webhookEvents),
     conversations: db.collection<ConversationDoc>(COLLECTIONS.conversations),
+    whatsappLinks: db.collection<WhatsAppLinkDoc>(COLLECTIONS.whatsappLinks),
+    whatsappLinkCodes: db.collection<WhatsAppLinkCodeDoc>(COLLECTIONS.whatsappLinkCodes),
     inboundMessages: db.collection<InboundMessageDoc>(COLLECTIONS.inboundMessages),
     outboundMessages: db.collection<OutboundMessageDoc>(COLLECTIONS.outboundMessages),
   };
@@ -105,6 +113,7 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { status: 1, holdExpiresAt: 1 }, name: 'status_holdExpiresAt' },
     { key: { status: 1, startsAt: 1 }, name: 'status_startsAt' },
     { key: { reminderDueAt: 1 }, name: 'reminderDueAt' },
+    { key: { confirmationDueAt: 1 }, name: 'confirmationDueAt' },
   ],
   medicalPackages: [],
   specialties: [],
@@ -117,6 +126,8 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   ],
   webhookEvents: [],
   conversations: [],
+  whatsappLinks: [{ key: { userId: 1 }, name: 'userId' }],
+  whatsappLinkCodes: [{ key: { userId: 1 }, name: 'userId' }],
   inboundMessages: [{ key: { from: 1, receivedAt: -1 }, name: 'from_receivedAt' }],
   outboundMessages: [{ key: { to: 1, createdAt: -1 }, name: 'to_createdAt' }],
 };

@@ -11,6 +11,11 @@ export interface UserDoc {
    * Absent on documents written before phone-only accounts existed (the index set-up backfills '').
    */
   phoneIdentity?: string;
+  /**
+   * A phone-only patient whose number was linked to an app account: everything it had was moved there.
+   * Set last, so a merge cut short is finished on the number's next message. null/absent otherwise.
+   */
+  mergedInto?: ObjectId | null;
   /** argon2id; '' = the account has no password and cannot sign in with one (phone-only patients). */
   passwordHash: string;
   fullName: string;
@@ -172,6 +177,12 @@ export interface AppointmentDoc {
    */
   reminderDueAt: Date | null;
   reminderSentAt: Date | null;
+  /**
+   * When the booking confirmation is due: set in the same update that makes the appointment confirmed (or moves a
+   * confirmed one), so a crash before the send loses nothing; null once settled or when the patient was told in
+   * the chat that did it. Absent on documents written before confirmations existed: nothing is due for them.
+   */
+  confirmationDueAt?: Date | null;
   cancellation: { by: 'patient' | 'clinic'; byUserId: ObjectId | null; reason: string; at: Date } | null;
   history: { status: AppointmentStatus; at: Date; by: ObjectId | null; note?: string }[];
   createdAt: Date;
@@ -226,7 +237,7 @@ export type NotificationStatus = 'sending' | 'sent' | 'no_channel' | 'skipped';
  */
 export interface NotificationDoc {
   _id: string;
-  kind: 'appointment_reminder' | 'payment_refunded';
+  kind: 'appointment_reminder' | 'booking_confirmed' | 'payment_refunded';
   patientId: ObjectId;
   appointmentId: ObjectId | null;
   status: NotificationStatus;
@@ -348,4 +359,19 @@ export interface ConversationDoc {
   sessionStartedAt: Date;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** A WhatsApp number proven to belong to an app account (`_id`: E.164): messages from it act as that account. */
+export interface WhatsAppLinkDoc {
+  _id: string;
+  userId: ObjectId;
+  linkedAt: Date;
+}
+
+/** A code an app user sends from WhatsApp to link the number; `_id` is its keyed hash, so a look-up is by `_id`. */
+export interface WhatsAppLinkCodeDoc {
+  _id: string;
+  userId: ObjectId;
+  expiresAt: Date;
+  createdAt: Date;
 }

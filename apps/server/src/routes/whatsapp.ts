@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { maskLinkCommand } from '@clinic/agent';
 import twilio from 'twilio';
 import { sendError } from '../errors.ts';
 import type { Assistant, AssistantReply, InboundMessage } from '../whatsapp/assistant.ts';
@@ -152,7 +153,7 @@ export async function whatsappRoutes(app: FastifyInstance, opts: { prefix: strin
       });
       let claimed = false;
       try {
-        claimed = await deps.store.claimInbound({ _id: sid, from, profileName: msg.profileName, body: maskEmiratesIds(text), numMedia: Number(one(params.NumMedia)) || 0, receivedAt });
+        claimed = await deps.store.claimInbound({ _id: sid, from, profileName: msg.profileName, body: maskEmiratesIds(maskLinkCommand(text)), numMedia: Number(one(params.NumMedia)) || 0, receivedAt });
       } finally {
         release(claimed ? () => answer(sid, msg, deps) : null);
       }

@@ -97,6 +97,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     },
     clinicName: 'Test Clinic',
     timeZone: 'Asia/Dubai',
+    whatsappNumber: opts.twilio ? TEST_WHATSAPP_FROM.slice('whatsapp:'.length) : null,
     ...(whatsapp ? { notifier: whatsapp.notifier } : {}),
   };
   const { app, services } = await buildApp({

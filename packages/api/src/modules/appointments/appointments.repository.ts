@@ -9,6 +9,9 @@ export const releasedKey = (id: ObjectId) => `released|${id.toHexString()}`;
 
 export type ClaimResult = 'ok' | 'slot_taken' | 'patient_busy';
 
+/** The history note of a reschedule, followed by the old start's ISO time (the confirmation says "moved" after it). */
+export const RESCHEDULED_NOTE = 'rescheduled from ';
+
 export interface Transition {
   from: AppointmentStatus[];
   to: AppointmentStatus;
@@ -73,7 +76,7 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
             status: t.to,
             updatedAt: t.at,
             ...t.set,
-            ...(t.release ? { slotKey: releasedKey(id), patientSlotKey: releasedKey(id), holdExpiresAt: null, reminderDueAt: null } : {}),
+            ...(t.release ? { slotKey: releasedKey(id), patientSlotKey: releasedKey(id), holdExpiresAt: null, reminderDueAt: null, confirmationDueAt: null } : {}),
           },
           $push: { history: { status: t.to, at: t.at, by: t.by, ...(t.note ? { note: t.note } : {}) } },
         },
@@ -83,9 +86,17 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
 
     /**
      * Moves the appointment in one update: the new keys are claimed and the old ones dropped together.
-     * A taken slot makes the whole update fail, leaving the original exactly as it was.
+     * A taken slot makes the whole update fail, leaving the original exactly as it was. `confirmationAt`
+     * undefined leaves the confirmation plan alone: a hold being paid for at this moment plans its own.
      */
-    async move(doc: AppointmentDoc, start: Date, end: Date, at: Date, by: ObjectId, reminderAt: Date | null): Promise<ClaimResult | 'changed'> {
+    async move(
+      doc: AppointmentDoc,
+      start: Date,
+      end: Date,
+      at: Date,
+      by: ObjectId,
+      plan: { reminderAt: Date | null; confirmationAt: Date | null | undefined },
+    ): Promise<ClaimResult | 'changed'> {
       try {
         const res = await col.updateOne(
           { _id: doc._id, slotKey: doc.slotKey, status: { $in: ['pending_payment', 'confirmed'] } },
@@ -95,11 +106,12 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
               patientSlotKey: patientSlotKeyOf(doc.patientId, start),
               startsAt: start,
               endsAt: end,
-              reminderDueAt: reminderAt,
+              reminderDueAt: plan.reminderAt,
               reminderSentAt: null,
+              ...(plan.confirmationAt !== undefined ? { confirmationDueAt: plan.confirmationAt } : {}),
               updatedAt: at,
             },
-            $push: { history: { status: doc.status, at, by, note: `rescheduled from ${doc.startsAt.toISOString()}` } },
+            $push: { history: { status: doc.status, at, by, note: `${RESCHEDULED_NOTE}${doc.startsAt.toISOString()}` } },
           },
         );
         return res.modifiedCount === 1 ? 'ok' : 'changed';
@@ -129,11 +141,27 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
       return col.updateOne({ _id: id, startsAt }, { $set: set });
     },
 
+    dueConfirmations(now: Date, limit: number) {
+      return col.find({ confirmationDueAt: { $lte: now } }, { projection: { _id: 1, patientId: 1, startsAt: 1 } }).limit(limit).toArray();
+    },
+
+    /**
+     * Clears the confirmation planned for `startsAt` once its send is settled. Only a plan already due when the
+     * send began is cleared: a retry time set meanwhile by the process that failed to send it is kept.
+     */
+    settleConfirmation(id: ObjectId, startsAt: Date, dueBy: Date) {
+      return col.updateOne({ _id: id, startsAt, confirmationDueAt: { $lte: dueBy } }, { $set: { confirmationDueAt: null } });
+    },
+
+    postponeConfirmation(id: ObjectId, startsAt: Date, until: Date) {
+      return col.updateOne({ _id: id, startsAt }, { $set: { confirmationDueAt: until } });
+    },
+
     /**
      * An expired hold that was paid after all: claims its slot keys again and confirms, in one update.
      * A slot taken meanwhile makes the update fail on the unique key, leaving the appointment expired.
      */
-    async reclaim(doc: AppointmentDoc, at: Date, reminderAt: Date | null): Promise<ClaimResult | 'changed'> {
+    async reclaim(doc: AppointmentDoc, at: Date, plan: { reminderAt: Date | null; confirmationAt: Date | null }): Promise<ClaimResult | 'changed'> {
       try {
         const res = await col.updateOne(
           { _id: doc._id, status: 'expired' },
@@ -143,7 +171,8 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
               slotKey: slotKeyOf(doc.physicianId, doc.startsAt),
               patientSlotKey: patientSlotKeyOf(doc.patientId, doc.startsAt),
               holdExpiresAt: null,
-              reminderDueAt: reminderAt,
+              reminderDueAt: plan.reminderAt,
+              confirmationDueAt: plan.confirmationAt,
               updatedAt: at,
             },
             $push: { history: { status: 'confirmed', at, by: null, note: 'paid after the hold lapsed; slot claimed again' } },
@@ -178,6 +207,25 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
     /** Status and start of a physician's appointments starting in [from, to): what statistics need, nothing more. */
     async statusesBetween(physicianId: ObjectId, from: Date, to: Date): Promise<Pick<AppointmentDoc, 'status' | 'startsAt'>[]> {
       return col.find({ physicianId, startsAt: { $gte: from, $lt: to } }, { projection: { _id: 0, status: 1, startsAt: 1 } }).toArray();
+    },
+
+    /**
+     * Hands a patient's appointments to another patient id (a WhatsApp profile merged into its app
+     * account). A held patient key moves to the new id; if the account already holds that start, the old
+     * key stays (still unique) rather than failing the move.
+     */
+    async reassignPatient(from: ObjectId, to: ObjectId, patient: AppointmentDoc['patient'], now: Date): Promise<void> {
+      const docs = await col.find({ patientId: from }, { projection: { _id: 1, startsAt: 1, patientSlotKey: 1 } }).toArray();
+      for (const d of docs) {
+        const base = { patientId: to, patient, updatedAt: now };
+        const held = !d.patientSlotKey.startsWith('released|');
+        try {
+          await col.updateOne({ _id: d._id, patientId: from }, { $set: held ? { ...base, patientSlotKey: patientSlotKeyOf(to, d.startsAt) } : base });
+        } catch (err) {
+          if (!isDuplicateKeyError(err)) throw err;
+          await col.updateOne({ _id: d._id, patientId: from }, { $set: base });
+        }
+      }
     },
   };
 }

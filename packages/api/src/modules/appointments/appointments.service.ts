@@ -1,7 +1,7 @@
 import type { Appointment, AppointmentStatus } from '@clinic/contracts';
 import { ObjectId, type AppointmentDoc, type PhysicianDoc } from '@clinic/db';
 import { DAY_MS, checkSlot, localDayRange, reminderDueAt, toZonedIso } from '@clinic/scheduling';
-import type { Actor } from '../../context.ts';
+import { repliesInChat, type Actor } from '../../context.ts';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import type { ClinicService } from '../clinic/clinic.service.ts';
@@ -20,9 +20,15 @@ function claimError(result: Exclude<ClaimResult, 'ok'>): AppError {
     : new AppError('OVERLAPPING_APPOINTMENT', 'You already have an appointment at this time.');
 }
 
-/** What happens to money when a booking changes; the payments module plugs in here. */
+/** Hooks for the modules a booking change concerns, resolved at call time (see services.ts). */
 export interface AppointmentHooks {
+  /** What happens to money when a booking is cancelled; the payments module plugs in here. */
   afterCancel(appointment: AppointmentDoc): Promise<void>;
+  /**
+   * The appointment was just confirmed (or moved while confirmed) with a confirmation due: start sending it now.
+   * Must not throw or wait; the confirmation is durable on the appointment, so the sweep sends it if this does not.
+   */
+  afterConfirm(appointment: Pick<AppointmentDoc, '_id' | 'patientId' | 'startsAt'>): void;
 }
 
 /** How a payment that arrived ended up for its appointment. */
@@ -39,6 +45,8 @@ export function createAppointmentsService(
 ) {
   const repo = createAppointmentsRepository(deps.db.cols);
   const notFound = () => new AppError('NOT_FOUND', 'No such appointment.');
+  /** A confirmation is due at once, unless the chat the patient acted in replies with it itself. */
+  const confirmationDue = (actor: Actor | null, now: Date) => (repliesInChat(actor) ? null : now);
 
   function toDto(a: AppointmentDoc, tz: string): Appointment {
     return {
@@ -120,6 +128,7 @@ export function createAppointmentsService(
         holdExpiresAt: status === 'pending_payment' ? new Date(now.getTime() + settings.policies.holdMinutes * 60_000) : null,
         reminderDueAt: reminderDueAt(slot.start, now, settings.policies.reminderLeadMinutes),
         reminderSentAt: null,
+        confirmationDueAt: status === 'confirmed' ? confirmationDue(actor, now) : null,
         cancellation: null,
         history: [{ status, at: now, by: patientId }],
         createdAt: now,
@@ -127,6 +136,7 @@ export function createAppointmentsService(
       };
       const claimed = await repo.insert(doc);
       if (claimed !== 'ok') throw claimError(claimed);
+      if (doc.confirmationDueAt) hooks.afterConfirm(doc);
       return toDto(doc, settings.timeZone);
     },
 
@@ -145,9 +155,15 @@ export function createAppointmentsService(
       const now = deps.clock();
       const { slot, settings } = await assertBookable(physician, input.start, now, appt);
       if (await repo.patientOverlaps(appt.patientId, slot.start, slot.end, appt._id)) throw claimError('patient_busy');
-      const moved = await repo.move(appt, slot.start, slot.end, now, new ObjectId(actor.userId), reminderDueAt(slot.start, now, settings.policies.reminderLeadMinutes));
+      // Only a confirmed appointment gets a confirmation of its new time; a hold gets one when it is paid.
+      const confirmationAt = appt.status === 'confirmed' ? confirmationDue(actor, now) : undefined;
+      const moved = await repo.move(appt, slot.start, slot.end, now, new ObjectId(actor.userId), {
+        reminderAt: reminderDueAt(slot.start, now, settings.policies.reminderLeadMinutes),
+        confirmationAt,
+      });
       if (moved === 'changed') throw new AppError('INVALID_TRANSITION', 'This appointment changed meanwhile; reload it and try again.');
       if (moved !== 'ok') throw claimError(moved);
+      if (confirmationAt) hooks.afterConfirm({ _id: appt._id, patientId: appt.patientId, startsAt: slot.start });
       return toDto((await repo.findById(input.id))!, settings.timeZone);
     },
 
@@ -173,7 +189,10 @@ export function createAppointmentsService(
     async confirm(actor: Actor, id: string) {
       const { appt, relation } = await loadFor(actor, id);
       if (!canConfirm(relation)) throw new AppError('FORBIDDEN', 'Only clinic staff or the physician can confirm a booking.');
-      return transition(actor, appt, { from: ['pending_payment'], to: 'confirmed', set: { holdExpiresAt: null }, note: 'confirmed at the desk' });
+      const confirmationDueAt = confirmationDue(actor, deps.clock());
+      const confirmed = await transition(actor, appt, { from: ['pending_payment'], to: 'confirmed', set: { holdExpiresAt: null, confirmationDueAt }, note: 'confirmed at the desk' });
+      if (confirmationDueAt) hooks.afterConfirm(appt);
+      return confirmed;
     },
 
     async checkIn(actor: Actor, id: string) {
@@ -205,25 +224,36 @@ export function createAppointmentsService(
 
     /**
      * The money arrived: a waiting booking is confirmed; a lapsed hold gets its slot back if nobody
-     * took it (else the caller refunds). Only a succeeded payment may call this.
+     * took it (else the caller refunds). Only a succeeded payment may call this. `actor`: the patient, when
+     * their own request confirmed it (insurance covering the whole fee); null for Stripe's webhook.
      */
-    async confirmPaid(id: ObjectId): Promise<PaidOutcome> {
+    async confirmPaid(id: ObjectId, actor: Actor | null = null): Promise<PaidOutcome> {
       const now = deps.clock();
       const appt = await repo.findById(id.toHexString());
       if (!appt) return 'not_payable';
+      const confirmationDueAt = confirmationDue(actor, now);
       if (appt.status === 'pending_payment') {
-        const done = await repo.transition(id, { from: ['pending_payment'], to: 'confirmed', at: now, by: null, set: { holdExpiresAt: null }, note: 'paid' });
-        return done ? 'confirmed' : this.confirmPaid(id);
+        const done = await repo.transition(id, { from: ['pending_payment'], to: 'confirmed', at: now, by: null, set: { holdExpiresAt: null, confirmationDueAt }, note: 'paid' });
+        if (!done) return this.confirmPaid(id, actor);
+        if (confirmationDueAt) hooks.afterConfirm(done);
+        return 'confirmed';
       }
       if (appt.status === 'expired') {
         if (appt.startsAt <= now) return 'not_payable';
         const { policies } = await clinic.settings();
-        const res = await repo.reclaim(appt, now, reminderDueAt(appt.startsAt, now, policies.reminderLeadMinutes));
-        if (res === 'ok') return 'confirmed';
-        return res === 'changed' ? this.confirmPaid(id) : 'slot_taken';
+        const res = await repo.reclaim(appt, now, { reminderAt: reminderDueAt(appt.startsAt, now, policies.reminderLeadMinutes), confirmationAt: confirmationDueAt });
+        if (res === 'ok') {
+          if (confirmationDueAt) hooks.afterConfirm(appt);
+          return 'confirmed';
+        }
+        return res === 'changed' ? this.confirmPaid(id, actor) : 'slot_taken';
       }
       return ['confirmed', 'checked_in', 'completed'].includes(appt.status) ? 'already_confirmed' : 'not_payable';
     },
+
+    /** A WhatsApp profile merged into its app account: the bookings go with it, contact details from the account. */
+    reassignPatient: (from: ObjectId, to: { id: ObjectId; name: string; email: string | null; phone: string | null }) =>
+      repo.reassignPatient(from, to.id, { name: to.name, email: to.email, phone: to.phone }, deps.clock()),
 
     /** A failed or abandoned payment frees the slot at once instead of waiting for the hold to lapse. */
     async releaseUnpaid(id: ObjectId, why: string) {

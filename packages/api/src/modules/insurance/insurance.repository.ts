@@ -16,6 +16,11 @@ export function createInsuranceRepository(cols: Pick<Collections, 'insuranceProf
       const { _id, createdAt, ...fields } = doc;
       await col.updateOne({ _id }, { $set: fields, $setOnInsert: { createdAt } }, { upsert: true });
     },
+    /** Only when the patient has no result of their own: a newer check of theirs is never overwritten. */
+    async insertIfAbsent(doc: InsuranceProfileDoc): Promise<void> {
+      await col.updateOne({ _id: doc._id }, { $setOnInsert: doc }, { upsert: true });
+    },
+    remove: (patientId: ObjectId) => col.deleteOne({ _id: patientId }),
   };
 }
 export type InsuranceRepository = ReturnType<typeof createInsuranceRepository>;

@@ -129,6 +129,18 @@ export function createInsuranceService(deps: ApiDeps, clinic: ClinicService) {
       if (doc.status !== 'eligible' || doc.copayPercent === null || doc.insurer === null || doc.plan === null) return null;
       return { eligible: true, copayPercent: doc.copayPercent, insurer: doc.insurer, plan: doc.plan };
     },
+
+    /**
+     * A WhatsApp profile merged into an app account: its result moves over unless the account has its
+     * own. The ID is sealed to its patient, so it is opened and sealed again for the new one.
+     */
+    async moveToPatient(fromId: ObjectId, toId: ObjectId): Promise<void> {
+      const doc = await repo.findByPatient(fromId.toHexString());
+      if (!doc) return;
+      const digits = pii.decrypt(doc.emiratesIdEncrypted, fromId.toHexString());
+      await repo.insertIfAbsent({ ...doc, _id: toId, emiratesIdEncrypted: pii.encrypt(digits, toId.toHexString()), updatedAt: deps.clock() });
+      await repo.remove(fromId);
+    },
   };
 }
 export type InsuranceService = ReturnType<typeof createInsuranceService>;

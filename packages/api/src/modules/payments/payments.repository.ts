@@ -3,6 +3,7 @@ import { ObjectId, isDuplicateKeyError, type Collections, type PaymentDoc, type 
 export function createPaymentsRepository(cols: Pick<Collections, 'payments' | 'webhookEvents'>) {
   const col = cols.payments;
   return {
+    reassignPatient: (from: ObjectId, to: ObjectId, now: Date) => cols.payments.updateMany({ patientId: from }, { $set: { patientId: to, updatedAt: now } }),
     /** Unique appointmentId: of two concurrent first requests one inserts, the other gets false. */
     async insert(doc: PaymentDoc): Promise<boolean> {
       try {

@@ -143,6 +143,9 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
   }
 
   return {
+    /** A WhatsApp profile merged into an app account: its payments follow its appointments. */
+    reassignPatient: (from: ObjectId, to: ObjectId) => repo.reassignPatient(from, to, deps.clock()),
+
     /** Creates (once) the payment for the caller's booking; the amount is always worked out here. */
     async createIntent(actor: Actor, appointmentId: string): Promise<PaymentIntentResult> {
       const appt = await appointments.payableFor(actor, appointmentId);
@@ -186,7 +189,7 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
         doc = { ...base, provider: 'stripe', intentId: intent.id, clientSecret: intent.client_secret, status: 'requires_payment', history: [{ status: 'requires_payment', at: now, note: null }] };
       }
       if (!(await repo.insert(doc))) return toIntent((await repo.byAppointment(appt._id))!);
-      if (doc.status === 'covered') await appointments.confirmPaid(appt._id);
+      if (doc.status === 'covered') await appointments.confirmPaid(appt._id, actor);
       return toIntent(doc);
     },
 

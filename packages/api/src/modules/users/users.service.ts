@@ -1,4 +1,5 @@
 import type { Role, User } from '@clinic/contracts';
+import type { ObjectId } from '@clinic/db';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { hashPassword } from '../../security/passwords.ts';
@@ -27,6 +28,14 @@ export function createUsersService(deps: ApiDeps) {
       if (!winner) throw new AppError('CONFLICT', 'Could not register this phone number; please try again.');
       return { userId: winner._id.toHexString(), fullName: winner.fullName, created: false };
     },
+
+    /** The phone-only account created from this number, with where it was merged to (if linked). */
+    async phoneProfile(phone: string): Promise<{ id: ObjectId; mergedInto: ObjectId | null } | null> {
+      const doc = await users.findByPhoneIdentity(phone);
+      return doc ? { id: doc._id, mergedInto: doc.mergedInto ?? null } : null;
+    },
+
+    setMergedInto: (id: ObjectId, into: ObjectId | null) => users.setMergedInto(id, into, deps.clock()),
 
     /** Doctors, staff and admins never self-register: an admin creates them, already verified. */
     async createStaffUser(input: { email: string; password: string; fullName: string; phone?: string | undefined; role: Exclude<Role, 'patient'> }): Promise<User> {

@@ -1,0 +1,37 @@
+import type { Collections, ObjectId, WhatsAppLinkDoc } from '@clinic/db';
+
+/** The only place that touches `whatsapp_links` and `whatsapp_link_codes`. */
+export function createWhatsAppRepository(cols: Pick<Collections, 'whatsappLinks' | 'whatsappLinkCodes'>) {
+  return {
+    linkOf: (phone: string) => cols.whatsappLinks.findOne({ _id: phone }),
+    linkOfUser: (userId: ObjectId) => cols.whatsappLinks.findOne({ userId }),
+
+    /**
+     * The number now acts as this account (the latest proof wins; `_id` = number keeps it one account).
+     * Returns the numbers the account was linked to before: an account has one WhatsApp number.
+     */
+    async link(phone: string, userId: ObjectId, now: Date): Promise<string[]> {
+      await cols.whatsappLinks.replaceOne({ _id: phone }, { userId, linkedAt: now } as WhatsAppLinkDoc, { upsert: true });
+      const others = await cols.whatsappLinks.find({ userId, _id: { $ne: phone } }).toArray();
+      if (others.length > 0) await cols.whatsappLinks.deleteMany({ _id: { $in: others.map((o) => o._id) }, userId });
+      return others.map((o) => o._id);
+    },
+    async unlink(phone: string, userId: ObjectId): Promise<boolean> {
+      const res = await cols.whatsappLinks.deleteOne({ _id: phone, userId });
+      return res.deletedCount === 1;
+    },
+
+    /** One live code per account: a new one replaces the old. */
+    async replaceCode(userId: ObjectId, codeHash: string, now: Date, expiresAt: Date): Promise<void> {
+      await cols.whatsappLinkCodes.deleteMany({ userId });
+      await cols.whatsappLinkCodes.insertOne({ _id: codeHash, userId, expiresAt, createdAt: now });
+    },
+    /** The code's account, if the code is live; deleting it is the claim, so it works once. */
+    async consumeCode(codeHash: string, now: Date): Promise<ObjectId | null> {
+      const doc = await cols.whatsappLinkCodes.findOne({ _id: codeHash, expiresAt: { $gt: now } });
+      if (!doc) return null;
+      const res = await cols.whatsappLinkCodes.deleteOne({ _id: codeHash });
+      return res.deletedCount === 1 ? doc.userId : null;
+    },
+  };
+}

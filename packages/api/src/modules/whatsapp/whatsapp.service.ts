@@ -1,0 +1,113 @@
+import { createHmac, randomInt } from 'node:crypto';
+import { LINK_CODE_ALPHABET, LINK_CODE_LENGTH, formatLinkCode, parseLinkCode, type WhatsAppLink, type WhatsAppLinkCode } from '@clinic/contracts';
+import { ObjectId } from '@clinic/db';
+import type { ApiDeps } from '../../deps.ts';
+import { AppError } from '../../errors.ts';
+import type { RateLimiter } from '../../security/rate-limit.ts';
+import type { AppointmentsService } from '../appointments/appointments.service.ts';
+import type { InsuranceService } from '../insurance/insurance.service.ts';
+import type { PaymentsService } from '../payments/payments.service.ts';
+import type { UsersService } from '../users/users.service.ts';
+import { createWhatsAppRepository } from './whatsapp.repository.ts';
+
+export const LINK_CODE_TTL_MINUTES = 15;
+/** Wrong codes per WhatsApp number: with ~39 bits per code, guessing someone's live code is hopeless. */
+const LINK_ATTEMPTS = { max: 5, windowSeconds: 15 * 60 };
+const CODES_PER_ACCOUNT = { max: 10, windowSeconds: 60 * 60 };
+
+const INVALID = 'This link code is wrong or has expired. Create a new one in the app (Profile → WhatsApp) and send "LINK" and the code again.';
+
+export interface PhonePatient {
+  userId: string;
+  fullName: string;
+  created: boolean;
+}
+
+/**
+ * WhatsApp identity. A number that writes to us is a phone-only patient until its owner proves, with a
+ * code made in the signed-in app, that it is theirs; from then on its messages act as the app account and
+ * everything the phone-only profile had (bookings, payments, insurance check) is moved there.
+ */
+export function createWhatsAppService(deps: ApiDeps, rateLimiter: RateLimiter, users: UsersService, appointments: AppointmentsService, payments: PaymentsService, insurance: InsuranceService) {
+  const repo = createWhatsAppRepository(deps.db.cols);
+  const hashCode = (code: string) => createHmac('sha256', deps.auth.secretKey).update(`whatsapp-link:${code}`).digest('hex');
+
+  /**
+   * Moves the phone-only profile's records to the account. Every step only touches what is still the
+   * profile's, and the profile is marked last, so a merge cut short is finished by running it again.
+   */
+  async function merge(phone: string, into: ObjectId): Promise<void> {
+    const profile = await users.phoneProfile(phone);
+    if (!profile || profile.id.equals(into) || profile.mergedInto?.equals(into)) return;
+    const account = await users.me(into.toHexString());
+    await appointments.reassignPatient(profile.id, { id: into, name: account.fullName, email: account.email, phone });
+    await payments.reassignPatient(profile.id, into);
+    await insurance.moveToPatient(profile.id, into);
+    await users.setMergedInto(profile.id, into);
+  }
+
+  /** The phone-only profile of a number that is no longer linked acts for itself again. */
+  async function detach(phone: string): Promise<void> {
+    const profile = await users.phoneProfile(phone);
+    if (profile?.mergedInto) await users.setMergedInto(profile.id, null);
+  }
+
+  async function status(userId: ObjectId): Promise<WhatsAppLink> {
+    const link = await repo.linkOfUser(userId);
+    return link ? { linked: true, phone: link._id, linkedAt: link.linkedAt } : { linked: false, phone: null, linkedAt: null };
+  }
+
+  return {
+    /** Who a WhatsApp number (verified by the channel) acts as: its linked account, else its own phone-only profile. */
+    async patientFor(phone: string, profileName: string | null): Promise<PhonePatient> {
+      const link = await repo.linkOf(phone);
+      if (link) {
+        const account = await users.me(link.userId.toHexString()).catch(() => null);
+        if (account) {
+          await merge(phone, link.userId);
+          return { userId: account.id, fullName: account.fullName, created: false };
+        }
+      }
+      return users.patientForPhone(phone, profileName);
+    },
+
+    /** A signed-in patient asks to connect WhatsApp: a short-lived code to send from that number. */
+    async createLinkCode(userId: string): Promise<WhatsAppLinkCode> {
+      await rateLimiter.hit('whatsapp-link-code', userId, CODES_PER_ACCOUNT);
+      let code = '';
+      for (let i = 0; i < LINK_CODE_LENGTH; i++) code += LINK_CODE_ALPHABET[randomInt(LINK_CODE_ALPHABET.length)];
+      const now = deps.clock();
+      const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_MINUTES * 60_000);
+      await repo.replaceCode(new ObjectId(userId), hashCode(code), now, expiresAt);
+      const message = `LINK ${formatLinkCode(code)}`;
+      const number = deps.whatsappNumber?.replace(/\D/g, '');
+      return { code: formatLinkCode(code), message, expiresAt, whatsappUrl: number ? `https://wa.me/${number}?text=${encodeURIComponent(message)}` : null };
+    },
+
+    /**
+     * The code arrived from `phone` over WhatsApp (the channel verified the number): link it to the
+     * code's account and merge the number's phone-only profile into it.
+     */
+    async link(phone: string, rawCode: string): Promise<{ fullName: string; email: string | null }> {
+      await rateLimiter.hit('whatsapp-link', phone, LINK_ATTEMPTS);
+      const code = parseLinkCode(rawCode);
+      const userId = code ? await repo.consumeCode(hashCode(code), deps.clock()) : null;
+      const account = userId ? await users.me(userId.toHexString()).catch(() => null) : null;
+      if (!userId || !account || account.role !== 'patient') throw new AppError('CODE_INVALID', INVALID);
+      const previous = await repo.link(phone, userId, deps.clock());
+      for (const other of previous) await detach(other);
+      await merge(phone, userId);
+      return { fullName: account.fullName, email: account.email };
+    },
+
+    status: (userId: string) => status(new ObjectId(userId)),
+
+    async unlink(userId: string): Promise<WhatsAppLink> {
+      const id = new ObjectId(userId);
+      const link = await repo.linkOfUser(id);
+      if (link && (await repo.unlink(link._id, id))) await detach(link._id);
+      return status(id);
+    },
+  };
+}
+export type WhatsAppService = ReturnType<typeof createWhatsAppService>;
