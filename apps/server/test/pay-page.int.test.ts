@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from '@clinic/db';
 import { createPhysician, dubai, dubaiDate } from './support/fixtures.ts';
@@ -31,7 +31,7 @@ async function pendingPayment(server: TestServer, docId: string, token: string, 
   expect(appt.body.status).toBe('pending_payment');
   const intent = await server.rest('POST', '/payments/intents', { appointmentId: appt.body.id }, token);
   expect(intent.status).toBe(200);
-  return intent.body as { paymentId: string; paymentIntentId: string; clientSecret: string; amount: number };
+  return intent.body as { paymentId: string; paymentIntentId: string; clientSecret: string; checkoutToken: string; amount: number };
 }
 
 async function getPage(server: TestServer, path: string) {
@@ -50,7 +50,7 @@ afterAll(async () => {
   await api?.close();
 });
 
-describe('the payment page /pay/:paymentId', () => {
+describe('the payment page /pay/:checkoutToken', () => {
   it('a pending payment: amount, physician and time, the Payment Element with this payment’s client secret only, under a strict CSP', async () => {
     const mine = await pendingPayment(s, physicianId, patients[0]!.accessToken, at(day2, '09:00'));
     const other = await pendingPayment(s, physicianId, patients[1]!.accessToken, at(day2, '09:30'));
@@ -60,7 +60,7 @@ describe('the payment page /pay/:paymentId', () => {
       await s.database.cols.payments.updateOne({ _id: new ObjectId(p.paymentId) }, { $set: { clientSecret: p.clientSecret } });
     }
 
-    const page = await getPage(s, `/pay/${mine.paymentId}`);
+    const page = await getPage(s, `/pay/${mine.checkoutToken}`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(page.html).toContain('AED 300.00');
@@ -87,8 +87,11 @@ describe('the payment page /pay/:paymentId', () => {
     expect(page.headers.get('cache-control')).toBe('no-store');
   });
 
-  it('an unknown or malformed id is a 404 page with no script', async () => {
-    for (const id of [new ObjectId().toHexString(), 'not-a-payment', 'aaaaaaaaaaaa', '%3Cscript%3E']) {
+  it("a payment's id, an unknown token or a malformed one is a 404 page with no script", async () => {
+    const p = await pendingPayment(s, physicianId, patients[2]!.accessToken, at(day2, '12:00'));
+    expect(p.checkoutToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    // The id is not the capability: ObjectIds are partly predictable (time, machine, counter).
+    for (const id of [p.paymentId, randomBytes(24).toString('base64url'), 'not-a-payment', 'aaaaaaaaaaaa', '%3Cscript%3E']) {
       const page = await getPage(s, `/pay/${id}`);
       expect(page.status).toBe(404);
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
@@ -101,7 +104,7 @@ describe('the payment page /pay/:paymentId', () => {
   it('after the succeeded webhook the page says "already paid" and carries no client secret', async () => {
     const p = await pendingPayment(s, physicianId, patients[2]!.accessToken, at(day2, '10:00'));
     expect((await sendWebhook(s, stripeEvent('payment_intent.succeeded', intentObject(p.paymentIntentId, p.amount, 'succeeded')))).status).toBe(200);
-    const page = await getPage(s, `/pay/${p.paymentId}`);
+    const page = await getPage(s, `/pay/${p.checkoutToken}`);
     expect(page.status).toBe(200);
     expect(page.html).toContain('already paid');
     expect(page.html).toContain('AED 300.00');
@@ -115,10 +118,10 @@ describe('the payment page /pay/:paymentId', () => {
     for (const text of ['hi', '1', '1', '1', '1']) expect((await sendWhatsApp(s, api, phone, text)).length).toBeGreaterThan(0);
     const replies = (await sendWhatsApp(s, api, phone, 'yes')).join('\n');
     const link = /Pay AED 300 here to confirm: (\S+)/.exec(replies)?.[1];
-    expect(link).toMatch(new RegExp(`^${s.publicBaseUrl.replace(/[.]/g, '\\.')}/pay/[0-9a-f]{24}$`));
-    const paymentId = link!.split('/').pop()!;
-    const payment = await s.database.cols.payments.findOne({ _id: new ObjectId(paymentId) });
-    const page = await getPage(s, `/pay/${paymentId}`);
+    expect(link).toMatch(new RegExp(`^${s.publicBaseUrl.replace(/[.]/g, '\\.')}/pay/[A-Za-z0-9_-]{32}$`));
+    const checkoutToken = link!.split('/').pop()!;
+    const payment = await s.database.cols.payments.findOne({ checkoutToken });
+    const page = await getPage(s, `/pay/${checkoutToken}`);
     expect(page.status).toBe(200);
     expect(page.html).toContain('AED 300.00');
     expect(page.html).toContain(payment!.clientSecret!);
@@ -130,7 +133,7 @@ describe('the payment page /pay/:paymentId', () => {
       bare.server.clock.set(dubai(day1, '09:05'));
       const [p] = await makePatients(bare.server, 1);
       const pending = await pendingPayment(bare.server, bare.physicianId, p!.accessToken, at(day2, '11:00'));
-      const page = await getPage(bare.server, `/pay/${pending.paymentId}`);
+      const page = await getPage(bare.server, `/pay/${pending.checkoutToken}`);
       expect(page.status).toBe(200);
       expect(page.html).toContain('AED 300.00');
       expect(page.html).toContain('pay at the clinic');

@@ -19,7 +19,7 @@ export interface TurnContext {
   convo: Conversation;
   /** Masked Emirates ID → as typed, for this turn only (never stored, never sent to the model). */
   vault: Map<string, string>;
-  /** Payment links are `${paymentLinkBase}/${paymentId}`; null: the patient pays in the app. */
+  /** Payment links are `${paymentLinkBase}/${checkoutToken}`; null: the patient pays in the app. */
   paymentLinkBase: string | null;
   clinic(): Promise<Clinic>;
   /** Set when a tool kept an action for the patient's yes during this turn: the question to send. */
@@ -202,12 +202,13 @@ export async function paymentFollowUp(ctx: TurnContext, appt: Appointment): Prom
   if (!intent.ok) return intent.code === 'PAYMENTS_NOT_CONFIGURED' || intent.code === 'PAYMENT_PROVIDER_ERROR' ? m.payAtDesk : failureText(ctx.lang, intent);
   if (intent.value.status === 'covered' || intent.value.amount === 0) return m.covered;
   const amount = formatMoney({ amount: intent.value.amount, currency: intent.value.currency }, ctx.lang);
-  return ctx.paymentLinkBase ? m.payLink(amount, paymentLink(ctx.paymentLinkBase, intent.value.paymentId)) : m.payInApp(amount);
+  const link = paymentLink(ctx, intent.value.checkoutToken);
+  return link ? m.payLink(amount, link) : m.payInApp(amount);
 }
 
-/** The link is ours, built from the payment's id — never text a model produced. */
-export function paymentLink(base: string, paymentId: string): string {
-  return `${base.replace(/\/+$/, '')}/${encodeURIComponent(paymentId)}`;
+/** The link is ours, built from the payment's random checkout token — never text a model produced. Null: pay in the app. */
+export function paymentLink(ctx: Pick<TurnContext, 'paymentLinkBase'>, checkoutToken: string | null): string | null {
+  return ctx.paymentLinkBase && checkoutToken ? `${ctx.paymentLinkBase.replace(/\/+$/, '')}/${encodeURIComponent(checkoutToken)}` : null;
 }
 
 /** Runs a confirmed action through the procedures; the reply says what happened. */

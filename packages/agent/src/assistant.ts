@@ -40,7 +40,7 @@ export interface AssistantOptions {
   sessionTimeoutMinutes?: number;
   /**
    * Public base of the payment page, e.g. `https://clinic.example/pay`: the link sent is
-   * `${paymentLinkBase}/${paymentId}`. Without it patients are told to pay in the app.
+   * `${paymentLinkBase}/${checkoutToken}` (a random token per payment). Without it patients are told to pay in the app.
    */
   paymentLinkBase?: string;
 }

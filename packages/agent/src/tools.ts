@@ -192,8 +192,9 @@ export const TOOLS: Tool[] = [
       const intent = await ctx.caller.payments.createIntent(input);
       if (intent.status === 'covered' || intent.amount === 0) return { ok: true, status: intent.status, message: 'Insurance covers the whole fee; nothing to pay, the booking is confirmed.' };
       const amount = formatMoney({ amount: intent.amount, currency: intent.currency }, ctx.lang);
-      return ctx.paymentLinkBase
-        ? { ok: true, status: intent.status, amount, link: paymentLink(ctx.paymentLinkBase, intent.paymentId) }
+      const link = paymentLink(ctx, intent.checkoutToken);
+      return link
+        ? { ok: true, status: intent.status, amount, link }
         : { ok: true, status: intent.status, amount, link: null, message: 'Online payment links are not available here; the patient can pay in the clinic app under My bookings.' };
     },
   }),

@@ -82,7 +82,7 @@ describe('booking conversations', () => {
     const payment = await h.database.cols.payments.findOne({ appointmentId: appt!._id });
     expect(payment).toMatchObject({ status: 'requires_payment', amount: { amount: 30000, currency: 'AED' } });
     expect(r3.replies.join('\n')).toMatch(/Reserved: Dr\. Salma Haddad/);
-    expect(r3.replies.join('\n')).toContain(`Pay AED 300 here to confirm: ${PAY_BASE}/${payment!._id.toHexString()}`);
+    expect(r3.replies.join('\n')).toContain(`Pay AED 300 here to confirm: ${PAY_BASE}/${payment!.checkoutToken}`);
     await h.services.clinic.updatePolicies({ paymentRequired: false });
   });
 
@@ -134,7 +134,8 @@ describe('payment links', () => {
     });
     const r = await h.say('How do I pay for my booking?', phone);
     const payment = await h.database.cols.payments.findOne({ appointmentId: new ObjectId(appt.id) });
-    expect(r.replies[0]).toContain(`Pay here: ${PAY_BASE}/${payment!._id.toHexString()}.`);
+    expect(payment!.checkoutToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(r.replies[0]).toContain(`Pay here: ${PAY_BASE}/${payment!.checkoutToken}.`);
     expect(r.replies[0]).not.toContain('pay.example.com');
   });
 });

@@ -76,7 +76,7 @@ describe('menu flow (no API key)', () => {
     expect(appts[0]!.status).toBe('pending_payment');
     const payment = await h.database.cols.payments.findOne({ appointmentId: appts[0]!._id });
     expect(payment?.status).toBe('requires_payment');
-    expect(booked.replies.join('\n')).toContain(`${PAY_BASE}/${payment!._id.toHexString()}`);
+    expect(booked.replies.join('\n')).toContain(`${PAY_BASE}/${payment!.checkoutToken}`);
     expect(booked.replies.join('\n')).toMatch(/Pay AED 300/);
     await h.services.clinic.updatePolicies({ paymentRequired: false });
   });

@@ -17,6 +17,7 @@ export const PaymentIntentSchema = z.object({
   paymentId: IdSchema,
   paymentIntentId: z.string().nullable().describe('null when insurance covers the whole fee (nothing to pay)'),
   clientSecret: z.string().nullable().describe('for Stripe.js / the mobile SDK to confirm the payment'),
+  checkoutToken: z.string().nullable().describe("opens the clinic's hosted payment page at /pay/{checkoutToken} (a secret, like the client secret)"),
   amount: z.number().int().describe('to charge, in minor units (fils)'),
   currency: z.literal('AED'),
   fullPrice: MoneySchema,

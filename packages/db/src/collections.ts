@@ -122,6 +122,8 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   payments: [
     { key: { appointmentId: 1 }, name: 'appointmentId_unique', unique: true },
     { key: { intentId: 1 }, name: 'intentId' },
+    // Not unique: older payments have none, and FerretDB has no partial indexes; 192 random bits do not collide.
+    { key: { checkoutToken: 1 }, name: 'checkoutToken' },
     { key: { patientId: 1, createdAt: -1 }, name: 'patient_createdAt' },
   ],
   webhookEvents: [],

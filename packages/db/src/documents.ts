@@ -256,6 +256,11 @@ export interface PaymentDoc {
   /** Stripe PaymentIntent; null when insurance covers the whole fee. */
   intentId: string | null;
   clientSecret: string | null;
+  /**
+   * Random capability for the hosted payment page (`/pay/<token>`, sent over WhatsApp): unguessable, unlike
+   * the id. Absent on payments made before it existed until their link is asked for again.
+   */
+  checkoutToken?: string;
   /** What the patient is charged (the co-pay share when insured). */
   amount: { amount: number; currency: 'AED' };
   fullPrice: { amount: number; currency: 'AED' };

@@ -90,19 +90,19 @@ const CHECKOUT_SCRIPT = `(function () {
 })();`;
 
 /**
- * The page a WhatsApp payment link opens: `GET /pay/:paymentId`. The payment's id (sent to the patient
- * only) and Stripe's client secret are the capability, as with Stripe's own payment links; the page shows
+ * The page a WhatsApp payment link opens: `GET /pay/:checkoutToken`. The payment's random checkout token
+ * (sent to the patient only) and Stripe's client secret are the capability, as with Stripe's own payment links; the page shows
  * nothing about the patient. Without a publishable key it asks the patient to pay at the clinic.
  */
 export async function payPageRoutes(app: FastifyInstance, opts: { services: Services; publishableKey: string | null }) {
   const { services } = opts;
 
-  app.get<{ Params: { paymentId: string } }>(`${PAY_PATH}/:paymentId`, async (req, reply) => {
+  app.get<{ Params: { checkoutToken: string } }>(`${PAY_PATH}/:checkoutToken`, async (req, reply) => {
     const key = req.ip;
     let info: CheckoutInfo | null;
     try {
       await services.rateLimiter.check('pay-page-miss', key, MISS_LIMIT);
-      info = await services.payments.checkoutInfo(req.params.paymentId);
+      info = await services.payments.checkoutInfo(req.params.checkoutToken);
       if (!info) await services.rateLimiter.hit('pay-page-miss', key, MISS_LIMIT);
     } catch (err) {
       if (err instanceof AppError && err.code === 'RATE_LIMITED') {

@@ -17,6 +17,12 @@ export function createPaymentsRepository(cols: Pick<Collections, 'payments' | 'w
     byId: (id: string) => (ObjectId.isValid(id) ? col.findOne({ _id: new ObjectId(id) }) : Promise.resolve(null)),
     byAppointment: (appointmentId: ObjectId) => col.findOne({ appointmentId }),
     byIntent: (intentId: string) => col.findOne({ intentId }),
+    byCheckoutToken: (checkoutToken: string) => col.findOne({ checkoutToken }),
+    /** For a payment from before tokens: the first token written is the one kept. */
+    async ensureCheckoutToken(id: ObjectId, token: string): Promise<PaymentDoc | null> {
+      await col.updateOne({ _id: id, checkoutToken: { $exists: false } }, { $set: { checkoutToken: token } });
+      return col.findOne({ _id: id });
+    },
     listForPatient: (patientId: ObjectId) => col.find({ patientId }).sort({ createdAt: -1 }).limit(200).toArray(),
 
     /** Status change guarded by the current status; null when the payment was not in one of `from`. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
 import { VAT_PERCENT, type Money, type Payment, type PaymentIntentResult, type Receipt } from '@clinic/contracts';
 import { ObjectId, type AppointmentDoc, type PaymentDoc, type PaymentStatus } from '@clinic/db';
@@ -49,10 +50,14 @@ function toDto(p: PaymentDoc): Payment {
   };
 }
 
+const CHECKOUT_TOKEN = /^[A-Za-z0-9_-]{32}$/;
+const newCheckoutToken = () => randomBytes(24).toString('base64url');
+
 const toIntent = (p: PaymentDoc): PaymentIntentResult => ({
   paymentId: p._id.toHexString(),
   paymentIntentId: p.intentId,
   clientSecret: p.clientSecret,
+  checkoutToken: p.checkoutToken ?? null,
   amount: p.amount.amount,
   currency: 'AED',
   fullPrice: p.fullPrice,
@@ -150,7 +155,7 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
     async createIntent(actor: Actor, appointmentId: string): Promise<PaymentIntentResult> {
       const appt = await appointments.payableFor(actor, appointmentId);
       const existing = await repo.byAppointment(appt._id);
-      if (existing) return toIntent(existing);
+      if (existing) return toIntent(existing.checkoutToken ? existing : ((await repo.ensureCheckoutToken(existing._id, newCheckoutToken())) ?? existing));
 
       const coverage = await insurance.coverageFor(actor.userId);
       const amount = patientShare(appt.price.amount, coverage?.copayPercent ?? null);
@@ -159,6 +164,7 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
         _id: new ObjectId(),
         appointmentId: appt._id,
         patientId: appt.patientId,
+        checkoutToken: newCheckoutToken(),
         amount: { amount, currency: 'AED' as const },
         fullPrice: appt.price,
         coverage: coverage ? { insurer: coverage.insurer, plan: coverage.plan, copayPercent: coverage.copayPercent } : null,
@@ -235,13 +241,13 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
     },
 
     /**
-     * For the public payment page: anyone holding the payment's id (24 hex characters, sent to the patient
-     * only) sees what it is for and, while it can be paid, Stripe's client secret — the same capability as
-     * a Stripe-hosted payment link. Null for an unknown or malformed id.
+     * For the public payment page: anyone holding the payment's checkout token (192 random bits, sent to
+     * the patient only) sees what it is for and, while it can be paid, Stripe's client secret — the same
+     * capability as a Stripe-hosted payment link. Null for an unknown or malformed token.
      */
-    async checkoutInfo(paymentId: string): Promise<CheckoutInfo | null> {
-      if (!/^[0-9a-f]{24}$/i.test(paymentId)) return null;
-      const payment = await repo.byId(paymentId);
+    async checkoutInfo(checkoutToken: string): Promise<CheckoutInfo | null> {
+      if (!CHECKOUT_TOKEN.test(checkoutToken)) return null;
+      const payment = await repo.byCheckoutToken(checkoutToken);
       if (!payment) return null;
       const [appt, info] = await Promise.all([appointments.byId(payment.appointmentId), clinic.info()]);
       if (!appt) return null;
