@@ -55,7 +55,7 @@ function logProcedureError(req: FastifyRequest | undefined, error: TRPCError, pa
 }
 
 export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; services: Services }> {
-  const services = createServices(opts.deps);
+  const services = createServices({ log: opts.logger, ...opts.deps });
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
     bodyLimit: opts.bodyLimit,
@@ -71,6 +71,10 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+  });
+  // Sends are at most once: one cut off by closing the database would stay claimed and never go out.
+  app.addHook('onClose', async () => {
+    await services.jobs.idle();
   });
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);

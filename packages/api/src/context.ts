@@ -6,7 +6,15 @@ export interface Actor {
   role: Role;
   /** The login session behind a bearer token; null for server-side callers (e.g. the WhatsApp agent). */
   sessionId: string | null;
+  /** Where a server-side caller acts from (`whatsapp` for the assistant); absent for the app and REST. */
+  channel?: string;
 }
+
+/**
+ * The actor acts in a chat whose own reply tells the patient the outcome (the WhatsApp assistant's "✅ Booked"),
+ * so a separate message about the same change would say it twice.
+ */
+export const repliesInChat = (actor: Actor | null | undefined): boolean => actor?.channel === 'whatsapp';
 
 export interface Context {
   actor: Actor | null;
@@ -41,5 +49,5 @@ export async function createRequestContext(services: Services, src: ContextSourc
 
 /** Context for server-side callers (createCaller) acting for a known user under the same rules. */
 export function createInternalContext(services: Services, actor: Actor | null, requestId: string, channel = 'internal'): Context {
-  return { actor, tokenRejected: false, requestId, ip: channel, userAgent: null, services };
+  return { actor: actor && { ...actor, channel }, tokenRejected: false, requestId, ip: channel, userAgent: null, services };
 }

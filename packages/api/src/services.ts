@@ -29,7 +29,7 @@ export function createServices(deps: ApiDeps) {
   // sent by the jobs, which read appointments. The hooks are resolved at call time, after all of them exist.
   const appointments = createAppointmentsService(deps, clinic, physicians, packages, users, availability, {
     afterCancel: (appt) => payments.afterCancel(appt),
-    afterConfirm: () => undefined,
+    afterConfirm: (appt) => jobs.confirmSoon(appt),
   });
   const payments = createPaymentsService(deps, clinic, appointments, insurance, notifications);
   const jobs = createAppointmentJobs(deps, clinic, notifications);

@@ -70,8 +70,7 @@ export function createWhatsAppTransport(opts: {
       return conversation > received ? conversation : received;
     },
     clock: opts.clock,
-    // Booking confirmations are not a notification kind yet; TWILIO_TEMPLATE_CONFIRMATION_SID waits for it.
-    templates: { appointment_reminder: opts.twilio.templates?.reminder },
+    templates: { appointment_reminder: opts.twilio.templates?.reminder, booking_confirmed: opts.twilio.templates?.confirmation },
     log,
   });
   return { authToken: opts.twilio.authToken, messenger, store, notifier };

@@ -3,7 +3,20 @@ import { SMTPServer } from 'smtp-server';
 export interface ReceivedMail {
   to: string[];
   subject: string;
+  /** The plain-text body as the reader sees it (quoted-printable decoded). */
+  text: string;
   raw: string;
+}
+
+/** Headers unfolded (a long Subject is wrapped over several lines) and the body with its transfer encoding undone. */
+function parse(raw: string): { subject: string; text: string } {
+  const split = raw.search(/\r?\n\r?\n/);
+  const head = (split < 0 ? raw : raw.slice(0, split)).replace(/\r?\n(?=[ \t])/g, '');
+  const body = split < 0 ? '' : raw.slice(split).replace(/^\r?\n\r?\n/, '');
+  const subject = /^Subject: (.*)$/im.exec(head)?.[1]?.trim() ?? '';
+  const qp = /^Content-Transfer-Encoding:\s*quoted-printable/im.test(head);
+  const text = qp ? Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8') : body;
+  return { subject, text: text.replace(/\r\n/g, '\n') };
 }
 
 /** A real SMTP listener on loopback that keeps what it receives. */
@@ -18,8 +31,7 @@ export async function startSmtpInbox() {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        const subject = /^Subject: (.*)$/im.exec(raw)?.[1]?.trim() ?? '';
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), subject, raw });
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), ...parse(raw), raw });
         done();
       });
     },

@@ -1,7 +1,8 @@
 import type { AppointmentDoc } from '@clinic/db';
-import type { ApiDeps, Notification } from '../../deps.ts';
+import type { ApiDeps } from '../../deps.ts';
 import type { ClinicService } from '../clinic/clinic.service.ts';
-import type { NotificationsService } from '../notifications/notifications.service.ts';
+import type { NotificationsService, SendOutcome } from '../notifications/notifications.service.ts';
+import { confirmationFor, reminderFor } from './appointments.messages.ts';
 import { createAppointmentsRepository } from './appointments.repository.ts';
 
 export interface SweepReport {
@@ -9,36 +10,48 @@ export interface SweepReport {
   noShows: number;
   remindersSent: number;
   remindersFailed: number;
+  confirmationsSent: number;
+  confirmationsFailed: number;
 }
 
 const BATCH = 100;
 /** A bound per sweep so one tick never runs away; whatever is left is due again next tick. */
 const MAX_BATCHES = 20;
-const REMINDER_RETRY_MS = 5 * 60_000;
+const RETRY_MS = 5 * 60_000;
 
-function reminderFor(a: AppointmentDoc, clinic: { name: string; phone: string; timeZone: string }): Notification {
-  const { timeZone } = clinic;
-  const when = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(a.startsAt);
-  const call = clinic.phone ? ` or call us on ${clinic.phone}` : '';
-  return {
-    kind: 'appointment_reminder',
-    to: { userId: a.patientId.toHexString(), ...a.patient },
-    subject: `${clinic.name}: reminder of your appointment with ${a.physicianName}`,
-    text: `Hello ${a.patient.name},\n\nThis is a reminder of your appointment with ${a.physicianName} on ${when} (clinic time).\n\nIf you cannot come, please cancel or reschedule in the app${call}.\n\n${clinic.name}`,
-    data: { patientName: a.patient.name, physicianName: a.physicianName, when, appointmentId: a._id.toHexString() },
-  };
-}
+/** The appointment as it was when its message was planned; the send is keyed to this start. */
+type Planned = Pick<AppointmentDoc, '_id' | 'patientId' | 'startsAt'>;
 
 /**
  * The appointment jobs. There is no separate job queue to keep in step: what is due is read off the
- * appointments themselves (holdExpiresAt, startsAt, reminderDueAt), written in the same update that
- * books or moves them. So work planned before a restart is found after it, and a reminder planned for
- * an old start time cannot outlive a reschedule. Status changes are guarded single-document updates
- * (two sweepers reach the same end state); a reminder's send is claimed by a unique key, because only
+ * appointments themselves (holdExpiresAt, startsAt, reminderDueAt, confirmationDueAt), written in the same
+ * update that books, confirms or moves them. So work planned before a restart is found after it, and a message
+ * planned for an old start time cannot outlive a reschedule. Status changes are guarded single-document updates
+ * (two sweepers reach the same end state); a message's send is claimed by a unique key, because only
  * unique keys are atomic on every engine we run on (FerretDB 1.x applies update filters without a lock).
  */
 export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, notifications: NotificationsService) {
   const repo = createAppointmentsRepository(deps.db.cols);
+  /** Confirmations started in the background, so that shutting down can wait for them. */
+  const inFlight = new Set<Promise<void>>();
+
+  /**
+   * The confirmation of the appointment at `planned.startsAt`, at most once (its key names the start, so a move
+   * gets its own). Re-read after the claim: cancelled, expired, moved or already begun → nothing is sent.
+   */
+  async function sendConfirmation(planned: Planned): Promise<SendOutcome> {
+    const now = deps.clock();
+    const { _id, patientId, startsAt } = planned;
+    const key = `confirmation|${_id.toHexString()}|${startsAt.toISOString()}`;
+    const outcome = await notifications.sendOnce(key, { kind: 'booking_confirmed', patientId, appointmentId: _id }, async () => {
+      const appt = await repo.findById(_id.toHexString());
+      const current = appt?.status === 'confirmed' && appt.startsAt.getTime() === startsAt.getTime() && appt.startsAt > now;
+      return current ? confirmationFor(appt, await clinic.info()) : null;
+    });
+    if (outcome === 'failed') await repo.postponeConfirmation(_id, startsAt, new Date(now.getTime() + RETRY_MS));
+    else await repo.settleConfirmation(_id, startsAt, now);
+    return outcome;
+  }
 
   async function drain<T>(find: () => Promise<T[]>, each: (item: T) => Promise<void>) {
     for (let i = 0; i < MAX_BATCHES; i++) {
@@ -94,7 +107,7 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
           });
           if (outcome === 'failed') {
             report.remindersFailed++;
-            await repo.settleReminder(_id, startsAt, { reminderDueAt: new Date(now.getTime() + REMINDER_RETRY_MS) });
+            await repo.settleReminder(_id, startsAt, { reminderDueAt: new Date(now.getTime() + RETRY_MS) });
             return;
           }
           if (outcome === 'sent') report.remindersSent++;
@@ -103,11 +116,45 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
       );
     },
 
+    /**
+     * Confirmations that are due and were not sent right after the confirming action (the process stopped, or
+     * every channel failed and the retry time has come).
+     */
+    async sendConfirmations(report: SweepReport) {
+      const now = deps.clock();
+      await drain(
+        () => repo.dueConfirmations(now, BATCH),
+        async (planned) => {
+          const outcome = await sendConfirmation(planned);
+          if (outcome === 'sent') report.confirmationsSent++;
+          if (outcome === 'failed') report.confirmationsFailed++;
+        },
+      );
+    },
+
+    /**
+     * Sends the confirmation just planned for this appointment without waiting for the next sweep. Returns at
+     * once and never throws: the request that confirmed the appointment must not wait for, or fail with, the send.
+     */
+    confirmSoon(planned: Planned): void {
+      const run: Promise<void> = sendConfirmation(planned)
+        .then(() => undefined)
+        .catch((err: unknown) => deps.log?.warn({ err, appointmentId: planned._id.toHexString() }, 'booking confirmation not sent now; the jobs sweep retries it'))
+        .finally(() => inFlight.delete(run));
+      inFlight.add(run);
+    },
+
+    /** Resolves when the confirmations started in the background have finished (for a clean shutdown). */
+    async idle(): Promise<void> {
+      while (inFlight.size > 0) await Promise.all(inFlight);
+    },
+
     /** Runs every sweep once; the server calls this on a timer. */
     async runDue(): Promise<SweepReport> {
-      const report: SweepReport = { expired: 0, noShows: 0, remindersSent: 0, remindersFailed: 0 };
+      const report: SweepReport = { expired: 0, noShows: 0, remindersSent: 0, remindersFailed: 0, confirmationsSent: 0, confirmationsFailed: 0 };
       await this.expireHolds(report);
       await this.markNoShows(report);
+      await this.sendConfirmations(report);
       await this.sendReminders(report);
       return report;
     },
