@@ -46,6 +46,11 @@ export interface AssistantOptions {
 }
 
 export const DEFAULT_SESSION_TIMEOUT_MINUTES = 30;
+/**
+ * Messages one number may have answered per window: far above a person typing, low enough that a script
+ * cannot run up model and messaging costs. Emergencies are answered regardless.
+ */
+export const INBOUND_LIMIT = { max: 30, windowSeconds: 10 * 60 };
 /** Consecutive turns the assistant could not help with before staff take over. */
 export const MAX_FAILURES = 3;
 
@@ -69,6 +74,22 @@ export function createAssistant(opts: AssistantOptions): Assistant {
       return (await services.clinic.info()).phone || null;
     } catch {
       return null;
+    }
+  }
+
+  /** Null while the number is within INBOUND_LIMIT; else whether to tell it so (once per window). */
+  async function overLimit(phone: string): Promise<{ notify: boolean; retryAfter: number } | null> {
+    try {
+      await services.rateLimiter.hit('whatsapp-inbound', phone, INBOUND_LIMIT);
+      return null;
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'RATE_LIMITED') throw err;
+      const retryAfter = err.retryAfter ?? INBOUND_LIMIT.windowSeconds;
+      const notify = await services.rateLimiter.hit('whatsapp-inbound-notice', phone, { max: 1, windowSeconds: INBOUND_LIMIT.windowSeconds }).then(
+        () => true,
+        () => false,
+      );
+      return { notify, retryAfter };
     }
   }
 
@@ -109,13 +130,21 @@ export function createAssistant(opts: AssistantOptions): Assistant {
       convo.language = lang;
       const m = msg(lang);
 
-      // 2. With staff: listen (keep the transcript for them), say nothing.
+      // 2. Too many messages: one notice per window, then silence (the transcript still has them).
+      const limited = await overLimit(inbound.from);
+      if (limited) {
+        const reply = limited.notify ? [m.slowDown(Math.ceil(limited.retryAfter / 60))] : [];
+        await record(convo, masked, reply, now);
+        return done(reply, !!convo.flagged);
+      }
+
+      // 3. With staff: listen (keep the transcript for them), say nothing.
       if (convo.flagged) {
         await record(convo, masked, [], now);
         return done([], true);
       }
 
-      // 3. The patient asks for a person.
+      // 4. The patient asks for a person.
       if (wantsHuman(text)) {
         convo.flagged = { at: now, reason: 'requested' };
         convo.pending = null;
@@ -123,7 +152,7 @@ export function createAssistant(opts: AssistantOptions): Assistant {
         return done([m.handover], true);
       }
 
-      // 4. "LINK <code>" from the app: handled here, never shown to the model (the code is a secret).
+      // 5. "LINK <code>" from the app: handled here, never shown to the model (the code is a secret).
       const code = linkCommand(text);
       if (code !== null) {
         let reply: string;
@@ -156,7 +185,7 @@ export function createAssistant(opts: AssistantOptions): Assistant {
         proposed: null,
       };
 
-      // 5. A pending book/cancel/reschedule runs only on an explicit yes in the very next message.
+      // 6. A pending book/cancel/reschedule runs only on an explicit yes in the very next message.
       const pending = convo.pending;
       convo.pending = null;
       if (pending && isYes(text)) {
@@ -171,13 +200,13 @@ export function createAssistant(opts: AssistantOptions): Assistant {
         return done([reply], false);
       }
 
-      // 6. Medicine and diagnosis questions get a fixed refusal (the prompt says so too, this is the guard rail).
+      // 7. Medicine and diagnosis questions get a fixed refusal (the prompt says so too, this is the guard rail).
       if (asksMedicalAdvice(text)) {
         await record(convo, masked, [m.medicalRefusal], now);
         return done([m.medicalRefusal], false);
       }
 
-      // 7. The model, or the menu.
+      // 8. The model, or the menu.
       let replies: string[];
       let failed: boolean;
       if (llm) {

@@ -2,6 +2,7 @@ export {
   createAssistant,
   patientForPhone,
   DEFAULT_SESSION_TIMEOUT_MINUTES,
+  INBOUND_LIMIT,
   MAX_FAILURES,
   type Assistant,
   type AssistantOptions,

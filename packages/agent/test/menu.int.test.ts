@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emiratesIdCheckDigit } from '@clinic/contracts';
-import { flaggedConversations, lastInboundAt, patientForPhone, releaseConversation } from '../src/index.ts';
+import { INBOUND_LIMIT, flaggedConversations, lastInboundAt, patientForPhone, releaseConversation } from '../src/index.ts';
 import { CLINIC_PHONE, PAY_BASE, dubai, startHarness, type Harness } from './support/harness.ts';
 
 /** The assistant without a model (llm: null): the numbered menu over the same procedures. */
@@ -169,5 +169,24 @@ describe('menu flow (no API key)', () => {
     expect((await h.conversation(phone))?.messages).toHaveLength(2);
     expect(await lastInboundAt(h.database, phone)).toEqual(h.clock.now());
     expect(await lastInboundAt(h.database, '+971599999999')).toBeNull();
+  });
+});
+
+describe('flooding', () => {
+  it('past 30 messages in 10 minutes a number gets one notice, then silence; emergencies are still answered; the next window is normal', async () => {
+    const phone = '+971509999991';
+    for (let i = 0; i < INBOUND_LIMIT.max; i++) expect((await h.say('0', phone)).replies.length).toBeGreaterThan(0);
+    const notice = await h.say('0', phone);
+    expect(notice.replies).toHaveLength(1);
+    expect(notice.replies[0]).toMatch(/faster than I can answer\. Please wait \d+ minutes/);
+    expect((await h.say('0', phone)).replies).toEqual([]);
+    expect((await h.say('أنا أعاني من ألم في الصدر', phone)).replies[0]).toMatch(/998/);
+    // The messages are still in the transcript for staff.
+    const convo = await h.conversation(phone);
+    const noticeAt = convo!.messages.findLastIndex((m) => m.role === 'assistant' && /faster than I can answer/.test(m.content));
+    expect(convo!.messages.slice(noticeAt + 1).map((m) => m.role)).toEqual(['user', 'user', 'assistant']);
+
+    h.clock.advance(INBOUND_LIMIT.windowSeconds * 1000);
+    expect((await h.say('0', phone)).replies.join('\n')).toMatch(/1 Find a physician/);
   });
 });
