@@ -4,7 +4,7 @@ import { PhoneSchema, type Clinic } from '@clinic/contracts';
 import { ObjectId, type Database } from '@clinic/db';
 import { executePending, type TurnContext } from './actions.ts';
 import { createLlm, systemPrompt, type LlmSettings } from './llm.ts';
-import { handleMenu } from './menu.ts';
+import { MAIN_MENU, handleMenu } from './menu.ts';
 import { msg } from './messages.ts';
 import { asksMedicalAdvice, isEmergency, wantsHuman } from './safety.ts';
 import { loadConversation, saveConversation, type Conversation } from './store.ts';
@@ -206,26 +206,38 @@ export function createAssistant(opts: AssistantOptions): Assistant {
         return done([m.medicalRefusal], false);
       }
 
-      // 8. The model, or the menu.
-      let replies: string[];
-      let failed: boolean;
-      if (llm) {
+      // 8. The model; or the menu: with no model, when the model cannot be reached (the patient can still
+      // book), and for a number picked from a menu shown earlier.
+      let replies: string[] | null = null;
+      let failed = false;
+      const menuPick = convo.menu !== null && /^\d{1,2}$/.test(text);
+      if (llm && !menuPick) {
         convo.messages.push({ role: 'user', content: masked, at: now });
         const clinic = await ctx.clinic();
         const outcome = await llm.respond(ctx, systemPrompt({ clinicName: clinic.name, clinicPhone: opts.clinicPhone ?? clinic.phone, timeZone: clinic.timeZone, now, patientName: patient.fullName, language: lang }));
-        failed = outcome.failed;
-        replies = failed ? [m.llmTrouble] : [outcome.text];
-        if (failed) convo.messages.push({ role: 'assistant', content: m.llmTrouble, at: now });
-        // The yes/no question comes from code, so the patient always sees exactly what a yes will do.
-        if (ctx.proposed && convo.pending) {
-          replies.push(ctx.proposed);
-          convo.messages.push({ role: 'assistant', content: ctx.proposed, at: now });
+        if (outcome.unavailable) {
+          convo.messages.pop();
+        } else {
+          convo.menu = null;
+          failed = outcome.failed;
+          replies = failed ? [m.llmTrouble] : [outcome.text];
+          if (failed) convo.messages.push({ role: 'assistant', content: m.llmTrouble, at: now });
+          // The yes/no question comes from code, so the patient always sees exactly what a yes will do.
+          if (ctx.proposed && convo.pending) {
+            replies.push(ctx.proposed);
+            convo.messages.push({ role: 'assistant', content: ctx.proposed, at: now });
+          }
         }
-      } else {
+      }
+      if (!replies) {
         const out = await handleMenu(ctx, text, fresh, inbound.profileName);
-        failed = out.failed;
-        replies = [out.text];
-        convo.messages.push({ role: 'user', content: masked, at: now }, { role: 'assistant', content: maskEmiratesIds(out.text), at: now });
+        const modelDown = llm !== null && !menuPick;
+        // Words the menu does not know were meant for the model: offer the menu, and don't hold our outage against the patient.
+        if (modelDown && out.failed) convo.menu = MAIN_MENU;
+        const reply = modelDown ? `${m.llmDownMenu}\n${out.failed ? m.menu : out.text}` : out.text;
+        failed = !modelDown && out.failed;
+        replies = [reply];
+        convo.messages.push({ role: 'user', content: masked, at: now }, { role: 'assistant', content: maskEmiratesIds(reply), at: now });
       }
 
       convo.failures = failed ? convo.failures + 1 : 0;

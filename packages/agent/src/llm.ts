@@ -24,6 +24,8 @@ export interface LlmOutcome {
   text: string;
   /** The model could not be reached or gave no usable answer. */
   failed: boolean;
+  /** Its very first call failed (down, overloaded, misconfigured): nothing was done, another way may answer. */
+  unavailable?: boolean;
 }
 
 const TOOL_SPECS: ChatCompletionTool[] = TOOLS.map((t) => ({
@@ -57,7 +59,7 @@ export function createLlm(settings: LlmSettings) {
           });
           choice = res.choices[0]?.message;
         } catch {
-          return { text: '', failed: true };
+          return { text: '', failed: true, unavailable: round === 0 };
         }
         if (!choice) return { text: '', failed: true };
         const calls = (choice.tool_calls ?? []).filter((c) => c.type === 'function');

@@ -11,6 +11,7 @@ import { foldForMatching } from './text.ts';
  * 2 my bookings (→ cancel with a yes), 3 insurance check (Emirates ID), 0 / "menu" back to the menu.
  */
 type MenuState =
+  | { step: 'main' }
   | { step: 'specialty'; options: { slug: string; name: string }[] }
   | { step: 'physician'; specialty: string; options: { id: string; name: string }[] }
   | { step: 'slot'; physicianId: string; physicianName: string; options: string[] }
@@ -20,6 +21,9 @@ type MenuState =
 const MAX_OPTIONS = 9;
 const SLOT_SEARCH_DAYS = 7;
 const MENU_WORDS = new Set(['0', 'menu', 'main menu', 'start', 'hi', 'hello', 'hey', 'back', 'قائمه', 'القائمه', 'مرحبا', 'اهلا', 'السلام عليكم', 'رجوع', 'ابدا'].map(foldForMatching));
+
+/** The menu's position when the main menu is on screen (so a number sent next is a pick from it). */
+export const MAIN_MENU: MenuState = { step: 'main' };
 
 export interface MenuReply {
   text: string;
@@ -43,11 +47,11 @@ export async function handleMenu(ctx: TurnContext, text: string, fresh: boolean,
   const setState = (s: MenuState | null) => void (ctx.convo.menu = s as Record<string, unknown> | null);
 
   if (MENU_WORDS.has(folded) || (fresh && !state)) {
-    setState(null);
+    setState(MAIN_MENU);
     return { text: fresh ? `${m.welcome(name)}\n${m.menu}` : m.menu, failed: false };
   }
 
-  if (!state) {
+  if (!state || state.step === 'main') {
     switch (folded) {
       case '1':
         return showSpecialties(ctx, setState);

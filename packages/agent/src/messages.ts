@@ -47,6 +47,7 @@ export interface Messages {
   linkInvalid: string;
   linkTooMany(retryAfterSeconds: number): string;
   slowDown(minutes: number): string;
+  llmDownMenu: string;
 }
 
 const en: Messages = {
@@ -109,6 +110,7 @@ const en: Messages = {
     `✅ This WhatsApp number is now linked to the app account of ${name}${email ? ` (${email})` : ''}. Bookings you make here or in the app appear in both, and anything you booked here before has moved to the account.`,
   linkInvalid: 'That link code is wrong or has expired. In the app, open Profile → WhatsApp for a new code, then send "LINK" followed by the code.',
   linkTooMany: (s) => `Too many link attempts from this number. Please try again in ${Math.ceil(s / 60)} minutes.`,
+  llmDownMenu: "Sorry, I can't understand free text right now, but the menu works.",
   slowDown: (minutes) => `You're sending messages faster than I can answer. Please wait ${minutes} minutes and write again. If it is urgent, call the clinic; in an emergency call 998.`,
 };
 
@@ -171,6 +173,7 @@ const ar: Messages = {
     `✅ تم ربط رقم واتساب هذا بحساب ${name} في التطبيق${email ? ` (${email})` : ''}. ستظهر الحجوزات التي تجريها هنا أو في التطبيق في كليهما، وقد نُقلت حجوزاتك السابقة من هنا إلى الحساب.`,
   linkInvalid: 'رمز الربط غير صحيح أو منتهي الصلاحية. افتح الملف الشخصي ← واتساب في التطبيق للحصول على رمز جديد، ثم أرسل "ربط" متبوعاً بالرمز.',
   linkTooMany: (s) => `محاولات ربط كثيرة من هذا الرقم. يرجى المحاولة بعد ${Math.ceil(s / 60)} دقيقة.`,
+  llmDownMenu: 'عذراً، لا أستطيع فهم الرسائل الحرة الآن، لكن القائمة تعمل.',
   slowDown: (minutes) => `أنت ترسل الرسائل أسرع مما أستطيع الرد عليه. يرجى الانتظار ${minutes} دقيقة ثم الكتابة مجدداً. إذا كان الأمر عاجلاً فاتصل بالعيادة، وفي حالات الطوارئ اتصل بالرقم 998.`,
 };
 

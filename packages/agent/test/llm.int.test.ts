@@ -276,12 +276,31 @@ describe('safety and hand-over', () => {
 
   it('three failed turns in a row hand the conversation over', async () => {
     const phone = '+971517777778';
-    // The script is empty: the endpoint answers 400 each time.
+    // The model answers, but with nothing usable.
+    llm.push({ text: '' }, { text: ' ' }, { text: '' });
     expect((await h.say('hello', phone)).replies[0]).toMatch(/having trouble/);
     await h.say('hello?', phone);
     const third = await h.say('anyone?', phone);
     expect(third).toEqual({ replies: [expect.stringMatching(/passed your conversation to our staff/)], flaggedForStaff: true });
-    expect(llm.exhausted).toBe(3);
+  });
+
+  it('when the model cannot be reached the patient gets the numbered menu, books through it, and is not handed over for our outage', async () => {
+    const phone = '+971517777779';
+    // The script is empty: the endpoint refuses every call.
+    const down = await h.say('I need to see a family doctor', phone);
+    expect(down.replies[0]).toMatch(/can't understand free text right now, but the menu works\.\n[^]*How can I help\?\n1 Find a physician/);
+    expect(llm.exhausted).toBe(1);
+    const specialties = (await h.say('1', phone)).replies.join('\n');
+    // A number picked from the menu goes to the menu, not to the model.
+    expect(llm.exhausted).toBe(1);
+    const family = /(\d)\. Family Medicine/.exec(specialties)![1]!;
+    expect((await h.say(family, phone)).replies.join('\n')).toMatch(/1\. /);
+    expect((await h.say('1', phone)).replies.join('\n')).toMatch(/1\. /);
+    expect((await h.say('1', phone)).replies.join('\n')).toMatch(/Reply YES/i);
+    expect((await h.say('yes', phone)).replies.join('\n')).toMatch(/Booked/);
+    expect(await h.appointmentsOf(phone)).toHaveLength(1);
+    for (const text of ['hello?', 'anyone there?', 'please']) expect((await h.say(text, phone)).flaggedForStaff).toBe(false);
+    expect((await h.conversation(phone))!.failures).toBe(0);
   });
 });
 
