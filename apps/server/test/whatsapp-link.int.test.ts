@@ -2,9 +2,9 @@ import { randomInt } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startInsurerSim, type InsurerSim } from '../src/dev/insurer-sim.ts';
-import { createPhysician } from './support/fixtures.ts';
+import { createPhysician, dubai, dubaiDate } from './support/fixtures.ts';
 import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
-import { sendWhatsApp, startTwilioApi, type TwilioApi } from './support/twilio.ts';
+import { sendWhatsApp, startTwilioApi, until, type TwilioApi } from './support/twilio.ts';
 
 let api: TwilioApi;
 let sim: InsurerSim;
@@ -90,6 +90,24 @@ describe('linking a WhatsApp number to an app account', () => {
     const stored = JSON.stringify([await s.database.cols.inboundMessages.find({ from: phone }).toArray(), await s.database.cols.conversations.findOne({ _id: phone })]);
     expect(stored).toContain('LINK ****-****');
     expect(stored.toUpperCase().replace(/-/g, '')).not.toContain(secret);
+  });
+
+  it("after linking, the account's messages go to the linked WhatsApp number, even for bookings made in the app", async () => {
+    const [app] = await makePatients(s, 1);
+    const phone = newPhone();
+    const physician = await createPhysician(s);
+    await say(phone, (await linkCode(app!.accessToken)).message);
+    api.reset();
+    const appt = await s.rest('POST', '/appointments', { physicianId: physician.id, start: dubai(dubaiDate(2), '10:00').toISOString(), reason: 'Check-up' }, app!.accessToken);
+    expect(appt.status).toBe(200);
+    // Booked in the app with the profile's own phone (not the WhatsApp number); staff confirm the desk payment.
+    const stored = await s.database.cols.appointments.findOne({ _id: new ObjectId(appt.body.id) });
+    expect(stored!.patient.phone).toMatch(/^\+97150/);
+    const mailsBefore = s.inbox.count(app!.email);
+    const staff = await makeStaff(s, 'staff');
+    expect((await s.rest('POST', `/appointments/${appt.body.id}/confirm`, {}, staff.accessToken)).status).toBe(200);
+    expect(await until(() => api.to(`whatsapp:${phone}`).some((m) => /confirmed/.test(m.params.Body ?? '')))).toBe(true);
+    expect(s.inbox.count(app!.email)).toBe(mailsBefore);
   });
 
   it('a used, wrong or expired code links nothing, and after five tries the number must wait', async () => {

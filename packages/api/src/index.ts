@@ -11,6 +11,7 @@ export {
   type MailMessage,
   type Notification,
   type Notifier,
+  type Recipient,
   type RateLimits,
 } from './deps.ts';
 export { AppError } from './errors.ts';
@@ -22,3 +23,4 @@ export { createHttpInsuranceProvider, type EligibilityAnswer, type InsuranceProv
 export { INSURANCE_CACHE_MS, type Coverage, type InsuranceService } from './modules/insurance/insurance.service.ts';
 export { createStripeClient } from './modules/payments/stripe-client.ts';
 export type { CheckoutInfo } from './modules/payments/payments.service.ts';
+export { linkedWhatsAppNumber } from './modules/whatsapp/whatsapp.repository.ts';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Notification, Notifier } from '@clinic/api';
+import type { Notification, Notifier, Recipient } from '@clinic/api';
 import type { Messenger } from './messenger.ts';
 
 /** WhatsApp lets a business write free text for 24 hours after the person's last message; after that, only approved templates. */
@@ -10,6 +10,8 @@ export interface ChannelNotifierOptions {
   messenger: Messenger;
   /** Everyone who never wrote to us on WhatsApp, and the last resort (email). */
   fallback: Notifier;
+  /** The patient's WhatsApp number: the one linked to their account, else the booking's contact phone. */
+  numberOf: (to: Recipient) => Promise<string | null>;
   /** When this E.164 number last wrote to us on WhatsApp; null = never. */
   lastInboundAt: (phone: string) => Promise<Date | null>;
   clock: () => Date;
@@ -29,7 +31,7 @@ export function createChannelNotifier(opts: ChannelNotifierOptions): Notifier {
   const { messenger, fallback, log } = opts;
   return {
     async notify(n) {
-      const phone = n.to.phone;
+      const phone = await opts.numberOf(n.to);
       const last = phone ? await opts.lastInboundAt(phone) : null;
       if (!phone || !last) return fallback.notify(n);
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { lastInboundAt as conversationLastInboundAt } from '@clinic/agent';
-import type { Notifier, Services } from '@clinic/api';
+import { linkedWhatsAppNumber, type Notifier, type Services } from '@clinic/api';
 import type { Database } from '@clinic/db';
 import type { Assistant } from './assistant.ts';
 import { createMessageStore, type MessageStore } from './messages.store.ts';
@@ -69,6 +69,7 @@ export function createWhatsAppTransport(opts: {
       if (!conversation || !received) return conversation ?? received;
       return conversation > received ? conversation : received;
     },
+    numberOf: async (to) => (await linkedWhatsAppNumber(opts.database.cols, to.userId)) ?? to.phone,
     clock: opts.clock,
     templates: { appointment_reminder: opts.twilio.templates?.reminder, booking_confirmed: opts.twilio.templates?.confirmation },
     log,

@@ -1,4 +1,10 @@
-import type { Collections, ObjectId, WhatsAppLinkDoc } from '@clinic/db';
+import { ObjectId, type Collections, type WhatsAppLinkDoc } from '@clinic/db';
+
+/** The WhatsApp number linked to an account, for channels choosing where to reach a patient. */
+export async function linkedWhatsAppNumber(cols: Pick<Collections, 'whatsappLinks'>, userId: string): Promise<string | null> {
+  if (!ObjectId.isValid(userId)) return null;
+  return (await cols.whatsappLinks.findOne({ userId: new ObjectId(userId) }, { projection: { _id: 1 } }))?._id ?? null;
+}
 
 /** The only place that touches `whatsapp_links` and `whatsapp_link_codes`. */
 export function createWhatsAppRepository(cols: Pick<Collections, 'whatsappLinks' | 'whatsappLinkCodes'>) {
