@@ -67,6 +67,10 @@ describe('linking a WhatsApp number to an app account', () => {
     // Typed loosely, as people do: lower case, no dash.
     const reply = await say(phone, `link ${link.code.replace('-', '').toLowerCase()}`);
     expect(reply).toContain(`linked to the app account of Patient 0 (${app!.email})`);
+    // The account's owner is told, in case the code was not theirs to give.
+    const notice = s.inbox.mails.find((m) => m.to.includes(app!.email) && /a WhatsApp number was linked to your account/.test(m.subject));
+    expect(notice?.text).toContain(`ending ${phone.slice(-4)}`);
+    expect(notice?.text).toContain('Profile → WhatsApp and disconnect it');
 
     expect((await s.rest('GET', '/users/me/whatsapp', undefined, app!.accessToken)).body).toMatchObject({ linked: true, phone });
     const booked = await mine(app!.accessToken);

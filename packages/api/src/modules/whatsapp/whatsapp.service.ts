@@ -1,7 +1,7 @@
 import { createHmac, randomInt } from 'node:crypto';
 import { LINK_CODE_ALPHABET, LINK_CODE_LENGTH, formatLinkCode, parseLinkCode, type WhatsAppLink, type WhatsAppLinkCode } from '@clinic/contracts';
 import { ObjectId } from '@clinic/db';
-import type { ApiDeps } from '../../deps.ts';
+import type { ApiDeps, MailMessage } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import type { RateLimiter } from '../../security/rate-limit.ts';
 import type { AppointmentsService } from '../appointments/appointments.service.ts';
@@ -14,6 +14,14 @@ export const LINK_CODE_TTL_MINUTES = 15;
 /** Wrong codes per WhatsApp number: with ~39 bits per code, guessing someone's live code is hopeless. */
 const LINK_ATTEMPTS = { max: 5, windowSeconds: 15 * 60 };
 const CODES_PER_ACCOUNT = { max: 10, windowSeconds: 60 * 60 };
+
+function linkedEmail(clinic: string, to: string, name: string, phone: string): MailMessage {
+  return {
+    to,
+    subject: `${clinic}: a WhatsApp number was linked to your account`,
+    text: `Hello ${name},\n\nThe WhatsApp number ending ${phone.slice(-4)} is now linked to your account: messages from it can see and manage your bookings.\n\nIf this was not you, open the app, go to Profile → WhatsApp and disconnect it, then contact the clinic.\n\n${clinic}`,
+  };
+}
 
 const INVALID = 'This link code is wrong or has expired. Create a new one in the app (Profile → WhatsApp) and send "LINK" and the code again.';
 
@@ -97,6 +105,10 @@ export function createWhatsAppService(deps: ApiDeps, rateLimiter: RateLimiter, u
       const previous = await repo.link(phone, userId, deps.clock());
       for (const other of previous) await detach(other);
       await merge(phone, userId);
+      if (account.email) {
+        // Whoever holds a live code can link their number: the owner hears of it and can unlink in the app.
+        await deps.mailer.send(linkedEmail(deps.clinicName, account.email, account.fullName, phone)).catch((err: unknown) => deps.log?.warn({ err }, 'could not send the WhatsApp-linked email'));
+      }
       return { fullName: account.fullName, email: account.email };
     },
 
