@@ -82,7 +82,8 @@ describe('linking a WhatsApp number to an app account', () => {
     expect(await s.database.cols.payments.countDocuments({ patientId: new ObjectId(app!.userId) })).toBe(1);
     const insurance = await s.rest('GET', '/insurance/me', undefined, app!.accessToken);
     expect(insurance.body).toMatchObject({ status: 'eligible', insurer: 'Daman', emiratesId: '784-****-*****30-4' });
-    expect((await phoneProfile(phone))!.mergedInto).toEqual(new ObjectId(app!.userId));
+    expect(await s.database.cols.appointments.countDocuments({ patientId: profile._id })).toBe(0);
+    expect(await s.database.cols.whatsappLinks.findOne({ _id: phone })).toMatchObject({ userId: new ObjectId(app!.userId), mergedAt: expect.any(Date) });
 
     // From now on the number is the account: its bookings list is the account's, new bookings are the account's.
     expect(await say(phone, '2')).toMatch(/Your upcoming bookings:\n1\. /);

@@ -158,8 +158,7 @@ export function createAssistant(opts: AssistantOptions): Assistant {
         let reply: string;
         try {
           const account = await services.whatsapp.link(inbound.from, code);
-          const linked = await patientForPhone(services, inbound.from);
-          convo.userId = new ObjectId(linked.userId);
+          convo.userId = new ObjectId(account.userId);
           convo.pending = null;
           reply = m.linked(account.fullName, account.email);
         } catch (err) {

@@ -11,11 +11,6 @@ export interface UserDoc {
    * Absent on documents written before phone-only accounts existed (the index set-up backfills '').
    */
   phoneIdentity?: string;
-  /**
-   * A phone-only patient whose number was linked to an app account: everything it had was moved there.
-   * Set last, so a merge cut short is finished on the number's next message. null/absent otherwise.
-   */
-  mergedInto?: ObjectId | null;
   /** argon2id; '' = the account has no password and cannot sign in with one (phone-only patients). */
   passwordHash: string;
   fullName: string;
@@ -371,6 +366,11 @@ export interface WhatsAppLinkDoc {
   _id: string;
   userId: ObjectId;
   linkedAt: Date;
+  /**
+   * When the number's phone-only profile was merged into the account; absent until then. Set last, so a
+   * merge cut short is finished on the number's next message.
+   */
+  mergedAt?: Date;
 }
 
 /** A code an app user sends from WhatsApp to link the number; `_id` is its keyed hash, so a look-up is by `_id`. */

@@ -218,7 +218,7 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
       const docs = await col.find({ patientId: from }, { projection: { _id: 1, startsAt: 1, patientSlotKey: 1 } }).toArray();
       for (const d of docs) {
         const base = { patientId: to, patient, updatedAt: now };
-        const held = !d.patientSlotKey.startsWith('released|');
+        const held = d.patientSlotKey !== releasedKey(d._id);
         try {
           await col.updateOne({ _id: d._id, patientId: from }, { $set: held ? { ...base, patientSlotKey: patientSlotKeyOf(to, d.startsAt) } : base });
         } catch (err) {

@@ -252,8 +252,7 @@ export function createAppointmentsService(
     },
 
     /** A WhatsApp profile merged into its app account: the bookings go with it, contact details from the account. */
-    reassignPatient: (from: ObjectId, to: { id: ObjectId; name: string; email: string | null; phone: string | null }) =>
-      repo.reassignPatient(from, to.id, { name: to.name, email: to.email, phone: to.phone }, deps.clock()),
+    reassignPatient: (from: ObjectId, to: ObjectId, contact: AppointmentDoc['patient']) => repo.reassignPatient(from, to, contact, deps.clock()),
 
     /** A failed or abandoned payment frees the slot at once instead of waiting for the hold to lapse. */
     async releaseUnpaid(id: ObjectId, why: string) {

@@ -64,9 +64,6 @@ export function createUsersRepository(cols: Pick<Collections, 'users'>) {
         throw err;
       }
     },
-    async setMergedInto(id: ObjectId, into: ObjectId | null, now: Date): Promise<void> {
-      await cols.users.updateOne({ _id: id }, { $set: { mergedInto: into, updatedAt: now } });
-    },
     findById: (id: string) => (ObjectId.isValid(id) ? cols.users.findOne({ _id: new ObjectId(id) }) : Promise.resolve(null)),
     async markVerified(id: ObjectId, now: Date): Promise<void> {
       await cols.users.updateOne({ _id: id, emailVerifiedAt: null }, { $set: { emailVerifiedAt: now, updatedAt: now } });

@@ -29,13 +29,10 @@ export function createUsersService(deps: ApiDeps) {
       return { userId: winner._id.toHexString(), fullName: winner.fullName, created: false };
     },
 
-    /** The phone-only account created from this number, with where it was merged to (if linked). */
-    async phoneProfile(phone: string): Promise<{ id: ObjectId; mergedInto: ObjectId | null } | null> {
-      const doc = await users.findByPhoneIdentity(phone);
-      return doc ? { id: doc._id, mergedInto: doc.mergedInto ?? null } : null;
+    /** The id of the phone-only account created from this number, if any. */
+    async phoneProfileId(phone: string): Promise<ObjectId | null> {
+      return (await users.findByPhoneIdentity(phone))?._id ?? null;
     },
-
-    setMergedInto: (id: ObjectId, into: ObjectId | null) => users.setMergedInto(id, into, deps.clock()),
 
     /** Doctors, staff and admins never self-register: an admin creates them, already verified. */
     async createStaffUser(input: { email: string; password: string; fullName: string; phone?: string | undefined; role: Exclude<Role, 'patient'> }): Promise<User> {

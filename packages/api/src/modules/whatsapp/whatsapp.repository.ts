@@ -13,19 +13,19 @@ export function createWhatsAppRepository(cols: Pick<Collections, 'whatsappLinks'
     linkOfUser: (userId: ObjectId) => cols.whatsappLinks.findOne({ userId }),
 
     /**
-     * The number now acts as this account (the latest proof wins; `_id` = number keeps it one account).
-     * Returns the numbers the account was linked to before: an account has one WhatsApp number.
+     * The number now acts as this account (the latest proof wins; `_id` = number keeps it one account), not
+     * yet merged. An account has one WhatsApp number: any other link of it goes.
      */
-    async link(phone: string, userId: ObjectId, now: Date): Promise<string[]> {
-      await cols.whatsappLinks.replaceOne({ _id: phone }, { userId, linkedAt: now } as WhatsAppLinkDoc, { upsert: true });
-      const others = await cols.whatsappLinks.find({ userId, _id: { $ne: phone } }).toArray();
-      if (others.length > 0) await cols.whatsappLinks.deleteMany({ _id: { $in: others.map((o) => o._id) }, userId });
-      return others.map((o) => o._id);
+    async link(phone: string, userId: ObjectId, now: Date): Promise<WhatsAppLinkDoc> {
+      const doc: WhatsAppLinkDoc = { _id: phone, userId, linkedAt: now };
+      await cols.whatsappLinks.replaceOne({ _id: phone }, doc, { upsert: true });
+      await cols.whatsappLinks.deleteMany({ userId, _id: { $ne: phone } });
+      return doc;
     },
-    async unlink(phone: string, userId: ObjectId): Promise<boolean> {
-      const res = await cols.whatsappLinks.deleteOne({ _id: phone, userId });
-      return res.deletedCount === 1;
+    async markMerged(link: WhatsAppLinkDoc, now: Date): Promise<void> {
+      await cols.whatsappLinks.updateOne({ _id: link._id, userId: link.userId }, { $set: { mergedAt: now } });
     },
+    unlinkUser: (userId: ObjectId) => cols.whatsappLinks.deleteMany({ userId }),
 
     /** One live code per account: a new one replaces the old. */
     async replaceCode(userId: ObjectId, codeHash: string, now: Date, expiresAt: Date): Promise<void> {

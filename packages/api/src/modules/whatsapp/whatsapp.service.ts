@@ -1,6 +1,6 @@
 import { createHmac, randomInt } from 'node:crypto';
-import { LINK_CODE_ALPHABET, LINK_CODE_LENGTH, formatLinkCode, parseLinkCode, type WhatsAppLink, type WhatsAppLinkCode } from '@clinic/contracts';
-import { ObjectId } from '@clinic/db';
+import { LINK_CODE_ALPHABET, LINK_CODE_LENGTH, formatLinkCode, parseLinkCode, type User, type WhatsAppLink, type WhatsAppLinkCode } from '@clinic/contracts';
+import { ObjectId, type WhatsAppLinkDoc } from '@clinic/db';
 import type { ApiDeps, MailMessage } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import type { RateLimiter } from '../../security/rate-limit.ts';
@@ -41,28 +41,18 @@ export function createWhatsAppService(deps: ApiDeps, rateLimiter: RateLimiter, u
   const hashCode = (code: string) => createHmac('sha256', deps.auth.secretKey).update(`whatsapp-link:${code}`).digest('hex');
 
   /**
-   * Moves the phone-only profile's records to the account. Every step only touches what is still the
-   * profile's, and the profile is marked last, so a merge cut short is finished by running it again.
+   * Moves the number's phone-only profile's records to the linked account. Every step only touches what is
+   * still the profile's, and the link is marked merged last, so a merge cut short is finished by running it again.
    */
-  async function merge(phone: string, into: ObjectId): Promise<void> {
-    const profile = await users.phoneProfile(phone);
-    if (!profile || profile.id.equals(into) || profile.mergedInto?.equals(into)) return;
-    const account = await users.me(into.toHexString());
-    await appointments.reassignPatient(profile.id, { id: into, name: account.fullName, email: account.email, phone });
-    await payments.reassignPatient(profile.id, into);
-    await insurance.moveToPatient(profile.id, into);
-    await users.setMergedInto(profile.id, into);
-  }
-
-  /** The phone-only profile of a number that is no longer linked acts for itself again. */
-  async function detach(phone: string): Promise<void> {
-    const profile = await users.phoneProfile(phone);
-    if (profile?.mergedInto) await users.setMergedInto(profile.id, null);
-  }
-
-  async function status(userId: ObjectId): Promise<WhatsAppLink> {
-    const link = await repo.linkOfUser(userId);
-    return link ? { linked: true, phone: link._id, linkedAt: link.linkedAt } : { linked: false, phone: null, linkedAt: null };
+  async function merge(link: WhatsAppLinkDoc, account: User): Promise<void> {
+    if (link.mergedAt) return;
+    const profileId = await users.phoneProfileId(link._id);
+    if (profileId && !profileId.equals(link.userId)) {
+      await appointments.reassignPatient(profileId, link.userId, { name: account.fullName, email: account.email, phone: link._id });
+      await payments.reassignPatient(profileId, link.userId);
+      await insurance.moveToPatient(profileId, link.userId);
+    }
+    await repo.markMerged(link, deps.clock());
   }
 
   return {
@@ -72,7 +62,7 @@ export function createWhatsAppService(deps: ApiDeps, rateLimiter: RateLimiter, u
       if (link) {
         const account = await users.me(link.userId.toHexString()).catch(() => null);
         if (account) {
-          await merge(phone, link.userId);
+          await merge(link, account);
           return { userId: account.id, fullName: account.fullName, created: false };
         }
       }
@@ -96,29 +86,29 @@ export function createWhatsAppService(deps: ApiDeps, rateLimiter: RateLimiter, u
      * The code arrived from `phone` over WhatsApp (the channel verified the number): link it to the
      * code's account and merge the number's phone-only profile into it.
      */
-    async link(phone: string, rawCode: string): Promise<{ fullName: string; email: string | null }> {
+    async link(phone: string, rawCode: string): Promise<{ userId: string; fullName: string; email: string | null }> {
       await rateLimiter.hit('whatsapp-link', phone, LINK_ATTEMPTS);
       const code = parseLinkCode(rawCode);
       const userId = code ? await repo.consumeCode(hashCode(code), deps.clock()) : null;
       const account = userId ? await users.me(userId.toHexString()).catch(() => null) : null;
       if (!userId || !account || account.role !== 'patient') throw new AppError('CODE_INVALID', INVALID);
-      const previous = await repo.link(phone, userId, deps.clock());
-      for (const other of previous) await detach(other);
-      await merge(phone, userId);
+      await merge(await repo.link(phone, userId, deps.clock()), account);
       if (account.email) {
         // Whoever holds a live code can link their number: the owner hears of it and can unlink in the app.
         await deps.mailer.send(linkedEmail(deps.clinicName, account.email, account.fullName, phone)).catch((err: unknown) => deps.log?.warn({ err }, 'could not send the WhatsApp-linked email'));
       }
-      return { fullName: account.fullName, email: account.email };
+      return { userId: account.id, fullName: account.fullName, email: account.email };
     },
 
-    status: (userId: string) => status(new ObjectId(userId)),
+    async status(userId: string): Promise<WhatsAppLink> {
+      const link = await repo.linkOfUser(new ObjectId(userId));
+      return link ? { linked: true, phone: link._id, linkedAt: link.linkedAt } : { linked: false, phone: null, linkedAt: null };
+    },
 
+    /** The number's messages act as its phone-only profile again; what was merged stays with the account. */
     async unlink(userId: string): Promise<WhatsAppLink> {
-      const id = new ObjectId(userId);
-      const link = await repo.linkOfUser(id);
-      if (link && (await repo.unlink(link._id, id))) await detach(link._id);
-      return status(id);
+      await repo.unlinkUser(new ObjectId(userId));
+      return { linked: false, phone: null, linkedAt: null };
     },
   };
 }
