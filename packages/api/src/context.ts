@@ -1,20 +1,8 @@
-import type { Role } from '@clinic/contracts';
+import type { Actor } from './actor.ts';
 import type { Services } from './services.ts';
 
-export interface Actor {
-  userId: string;
-  role: Role;
-  /** The login session behind a bearer token; null for server-side callers (e.g. the WhatsApp agent). */
-  sessionId: string | null;
-  /** Where a server-side caller acts from (`whatsapp` for the assistant); absent for the app and REST. */
-  channel?: string;
-}
-
-/**
- * The actor acts in a chat whose own reply tells the patient the outcome (the WhatsApp assistant's "✅ Booked"),
- * so a separate message about the same change would say it twice.
- */
-export const repliesInChat = (actor: Actor | null | undefined): boolean => actor?.channel === 'whatsapp';
+/** Re-exported for the procedure builders, which take both from here. */
+export type { Actor } from './actor.ts';
 
 export interface Context {
   actor: Actor | null;

@@ -1,6 +1,7 @@
 export { appRouter, createCaller, type AppRouter } from './router.ts';
 export { createServices, type Services } from './services.ts';
-export { createRequestContext, createInternalContext, type Context, type Actor, type ContextSource } from './context.ts';
+export { createRequestContext, createInternalContext, type Context, type ContextSource } from './context.ts';
+export type { Actor } from './actor.ts';
 export {
   DEFAULT_AUTH_SETTINGS,
   emailNotifier,

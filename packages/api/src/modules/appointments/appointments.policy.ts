@@ -1,5 +1,5 @@
 import type { AppointmentDoc, PhysicianDoc } from '@clinic/db';
-import type { Actor } from '../../context.ts';
+import type { Actor } from '../../actor.ts';
 import { AppError } from '../../errors.ts';
 
 export type Relation = 'patient' | 'own_doctor' | 'staff' | 'none';

@@ -1,7 +1,7 @@
 import type { Appointment, AppointmentStatus } from '@clinic/contracts';
 import { ObjectId, type AppointmentDoc, type PhysicianDoc } from '@clinic/db';
 import { DAY_MS, checkSlot, localDayRange, reminderDueAt, toZonedIso } from '@clinic/scheduling';
-import { repliesInChat, type Actor } from '../../context.ts';
+import { repliesInChat, type Actor } from '../../actor.ts';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import type { ClinicService } from '../clinic/clinic.service.ts';

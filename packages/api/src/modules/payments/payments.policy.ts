@@ -1,5 +1,5 @@
 import type { PaymentDoc } from '@clinic/db';
-import type { Actor } from '../../context.ts';
+import type { Actor } from '../../actor.ts';
 
 /**
  * How much of a paid booking goes back when it is cancelled: everything when the clinic cancels,

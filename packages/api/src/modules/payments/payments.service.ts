@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import { VAT_PERCENT, type Money, type Payment, type PaymentIntentResult, type Receipt } from '@clinic/contracts';
 import { ObjectId, type AppointmentDoc, type PaymentDoc, type PaymentStatus } from '@clinic/db';
 import { toZonedIso } from '@clinic/scheduling';
-import type { Actor } from '../../context.ts';
+import type { Actor } from '../../actor.ts';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import type { AppointmentsService } from '../appointments/appointments.service.ts';
