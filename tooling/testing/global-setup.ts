@@ -13,7 +13,8 @@ let stripeMock: Awaited<ReturnType<typeof startStripeMock>> | undefined;
 export async function setup(project: TestProject) {
   let uri = process.env.MONGO_URI;
   if (!uri) {
-    embedded = await startEmbeddedDatabase({ log: (m) => console.log(`[test db] ${m}`) });
+    embedded = await startEmbeddedDatabase({ postgresUrl: process.env.EMBEDDED_POSTGRES_URL, log: (m) => console.log(`[test db] ${m}`) });
+    console.log(`[test db] ${embedded.engine}`);
     uri = embedded.uri;
   }
   project.provide('mongoUri', uri);
