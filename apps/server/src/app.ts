@@ -19,6 +19,7 @@ import {
 } from '@clinic/api';
 import type { Database } from '@clinic/db';
 import { handleFastifyError, sendError } from './errors.ts';
+import { JsonTooDeepError, jsonNestingExceeds } from './json-depth.ts';
 import { requestContext } from './request-context.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { PAY_PATH, payPageRoutes } from './routes/pay.ts';
@@ -32,6 +33,8 @@ export interface AppOptions {
   logger: Logger;
   corsOrigins: string[];
   bodyLimit: number;
+  /** Deepest nesting of arrays/objects a JSON body (or a tRPC `input`) may have; deeper → 400. Default 32. */
+  jsonMaxDepth?: number;
   /** Base URL written into the OpenAPI document's `servers`; Twilio's webhook signatures are checked against it. */
   publicBaseUrl: string;
   /** Twilio WhatsApp; none = its webhooks answer 503 WHATSAPP_NOT_CONFIGURED. */
@@ -41,6 +44,12 @@ export interface AppOptions {
 }
 
 export const REST_PREFIX = '/api/v1';
+/**
+ * The deepest body any procedure takes has 7 levels (a physician update: body → patch → schedule → weekly →
+ * day → intervals → interval), 9 inside tRPC's batch and superjson envelopes; 32 leaves room to grow
+ * while staying far below where recursive code (JSON.stringify, validation, serialisers) runs out of stack.
+ */
+export const DEFAULT_JSON_MAX_DEPTH = 32;
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
@@ -84,6 +93,27 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   });
   app.setErrorHandler(handleFastifyError);
   app.setNotFoundHandler((req, reply) => sendError(reply, req, 404, 'NOT_FOUND', 'NOT_FOUND', `No route for ${req.method} ${req.url.split('?')[0]}`));
+
+  // JSON nesting cap on both faces. Every JSON body parsed by Fastify (REST and plain routes) is scanned
+  // before JSON.parse (Fastify's own parser, with its prototype-poisoning checks, does the parsing); scopes
+  // that need the raw body (the Stripe webhook) replace this parser. tRPC's plugin takes its body as text and
+  // parses it itself, so /trpc is checked just before: the body, and a query's `input`.
+  const jsonMaxDepth = opts.jsonMaxDepth ?? DEFAULT_JSON_MAX_DEPTH;
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (jsonNestingExceeds(body as string, jsonMaxDepth)) return done(new JsonTooDeepError(jsonMaxDepth), undefined);
+    parseJson(req, body as string, done);
+  });
+  app.addHook('preValidation', async (req) => {
+    if (typeof req.body === 'string' && /^application\/json\b/i.test(req.headers['content-type'] ?? '') && jsonNestingExceeds(req.body, jsonMaxDepth)) {
+      throw new JsonTooDeepError(jsonMaxDepth);
+    }
+    const input = (req.query as Record<string, unknown> | null)?.input;
+    if (typeof input === 'string' && req.url.startsWith('/trpc/') && jsonNestingExceeds(input, jsonMaxDepth)) {
+      throw new JsonTooDeepError(jsonMaxDepth, 'request input');
+    }
+  });
 
   await app.register(helmet, {
     // The docs page carries its own CSP (swagger-ui's staticCSP); the API only serves JSON.

@@ -35,6 +35,8 @@ const EnvSchema = z.object({
   SEED_PASSWORD: z.string().min(8).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(100_000),
+  // Beyond a few hundred levels recursive code (JSON.stringify, validation) nears the stack's end again.
+  JSON_MAX_DEPTH: z.coerce.number().int().min(1).max(256, 'must be at most 256').default(32),
   INSURANCE_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   INSURANCE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
   PII_ENCRYPTION_KEY: z
@@ -120,6 +122,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.BODY_LIMIT_BYTES,
+    /** Deepest array/object nesting a JSON body may have (400 above it). */
+    jsonMaxDepth: e.JSON_MAX_DEPTH,
     /** false for API-only processes; any number of processes may run jobs together. */
     jobs: { enabled: e.JOBS_ENABLED === 'true', intervalMs: e.JOBS_INTERVAL_MS },
     /** No apiUrl: the server answers from the built-in simulated insurer (development and tests only). */

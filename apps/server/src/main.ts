@@ -28,6 +28,7 @@ const { app, services } = await buildApp({
   logger: log,
   corsOrigins: config.corsOrigins,
   bodyLimit: config.bodyLimit,
+  jsonMaxDepth: config.jsonMaxDepth,
   publicBaseUrl,
   whatsapp: runtime.whatsapp,
   stripePublishableKey: config.stripe.publishableKey,

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { loadConfig } from '../src/config.ts';
+import { createPhysician } from './support/fixtures.ts';
+import { makeStaff, startTestServer, type TestServer } from './support/server.ts';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -95,5 +97,144 @@ describe('bad input on every auth endpoint → clear 4xx, nothing written', () =
     const outside = await fetch(`${s.baseUrl}/nope`);
     expect(outside.status).toBe(404);
     expect((await outside.json() as any).data.appCode).toBe('NOT_FOUND');
+  });
+});
+
+/** A 400 in the one error shape, naming `field` (REST body, or the `json` of a tRPC error, whose code is JSON-RPC's). */
+function expectFieldError(status: number, body: any, field: string, message: RegExp) {
+  expect(status).toBe(400);
+  expect(body.code).toBeOneOf(['BAD_REQUEST', -32600]);
+  expect(body.data).toMatchObject({ appCode: 'VALIDATION_FAILED', httpStatus: 400 });
+  expect(typeof body.data.requestId).toBe('string');
+  expect(body.data.fieldErrors[field]?.join(' ')).toMatch(message);
+  expect(body.message).toContain(field);
+}
+
+const trpcGet = async (path: string, input: unknown) => {
+  const res = await fetch(`${s.baseUrl}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`);
+  return { status: res.status, body: ((await res.json()) as any).error?.json };
+};
+
+describe('impossible and out-of-range dates → 400 naming the field, on both faces', () => {
+  let physicianId: string;
+  beforeAll(async () => {
+    // With a physician the dates reach the slot arithmetic, where an edge-of-range date used to end in a 500.
+    physicianId = (await createPhysician(s)).id;
+  });
+
+  for (const date of ['2026-02-30', '2026-13-45', '0000-00-00']) {
+    it(`GET /physicians?availableOn=${date}`, async () => {
+      const rest = await s.rest('GET', `/physicians?availableOn=${date}`);
+      expectFieldError(rest.status, rest.body, 'availableOn', /is not a real date/);
+      const trpc = await trpcGet('physicians.list', { json: { availableOn: date } });
+      expectFieldError(trpc.status, trpc.body, 'availableOn', /is not a real date/);
+    });
+  }
+
+  it('says which part of the date is wrong', async () => {
+    const feb = await s.rest('GET', '/physicians?availableOn=2026-02-30');
+    expect(feb.body.data.fieldErrors.availableOn).toEqual(['is not a real date: February 2026 has days 01 to 28, not 30']);
+    const month = await s.rest('GET', '/physicians?availableOn=2026-13-45');
+    expect(month.body.data.fieldErrors.availableOn).toEqual(['is not a real date: the month must be 01 to 12, not 13']);
+  });
+
+  it('the same check guards every local-date input (calendar, stats, agenda)', async () => {
+    const admin = await makeStaff(s, 'admin');
+    const calendar = await s.rest('GET', '/appointments/calendar?from=2026-02-29&to=2026-03-01', undefined, admin.accessToken);
+    expectFieldError(calendar.status, calendar.body, 'from', /February 2026 has days 01 to 28/);
+    const agenda = await s.rest('GET', `/appointments/agenda?date=2026-04-31&physicianId=${physicianId}`, undefined, admin.accessToken);
+    expectFieldError(agenda.status, agenda.body, 'date', /April 2026 has days 01 to 30/);
+  });
+
+  it('GET /physicians?availableFrom at the edge of JavaScript dates', async () => {
+    const rest = await s.rest('GET', '/physicians?availableFrom=%2B275760-09-13T00:00:00.000Z');
+    expectFieldError(rest.status, rest.body, 'availableFrom', /must be before 2201-01-01/);
+    const early = await s.rest('GET', '/physicians?availableTo=-271821-04-20T00:00:00.000Z');
+    expectFieldError(early.status, early.body, 'availableTo', /must be on or after 1900-01-01/);
+    // tRPC with superjson sends a real Date; the same bound applies.
+    const trpc = await trpcGet('physicians.list', { json: { availableFrom: '+275760-09-13T00:00:00.000Z' }, meta: { values: { availableFrom: ['Date'] } } });
+    expectFieldError(trpc.status, trpc.body, 'availableFrom', /must be before 2201-01-01/);
+  });
+
+  it('slot ranges and bookings take the same bounded date-times', async () => {
+    const slots = await s.rest('GET', `/physicians/${physicianId}/slots?from=2026-01-01T00:00:00Z&to=%2B275760-09-13T00:00:00.000Z`);
+    expectFieldError(slots.status, slots.body, 'to', /must be before 2201-01-01/);
+    const notADate = await s.rest('GET', `/physicians/${physicianId}/slots?from=yesterday&to=2026-01-02T00:00:00Z`);
+    expectFieldError(notADate.status, notADate.body, 'from', /must be a date-time in ISO 8601/);
+  });
+
+  it('a real date still works', async () => {
+    const res = await s.rest('GET', '/physicians?availableOn=2028-02-29');
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('deeply nested JSON → 400 on both faces, nothing written', () => {
+  // ≈ 4,400 levels in 8.8 kB (under this server's 10 kB body limit): enough to overflow recursive code.
+  const DEEP = '['.repeat(4_400) + ']'.repeat(4_400);
+  const TOO_DEEP = /^The request (body|input) is nested too deeply \(more than 32 levels\)\.$/;
+
+  const expectTooDeep = (status: number, body: any) => {
+    expect(status).toBe(400);
+    expect(body.message).toMatch(TOO_DEEP);
+    expect(body.data).toMatchObject({ appCode: 'VALIDATION_FAILED', httpStatus: 400 });
+    expect(typeof body.data.requestId).toBe('string');
+  };
+
+  it('REST: every operation with a body (anonymous and signed in)', async () => {
+    const admin = await makeStaff(s, 'admin');
+    const before = await snapshot();
+    const login = await s.rest('POST', '/auth/login', DEEP);
+    expectTooDeep(login.status, login.body);
+    const register = await s.rest('POST', '/auth/register', `{"email":${DEEP}}`);
+    expectTooDeep(register.status, register.body);
+    const patch = await s.rest('PATCH', '/admin/physicians/0123456789abcdef01234567', `{"patch":${DEEP}}`, admin.accessToken);
+    expectTooDeep(patch.status, patch.body);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('REST: the cap sits at 32 levels — 32 are parsed (and validated), 33 are refused', async () => {
+    const nest = (n: number) => `{"email":${'['.repeat(n - 1)}${']'.repeat(n - 1)}}`;
+    const at = await s.rest('POST', '/auth/login', nest(32));
+    expect(at.status).toBe(400);
+    expect(at.body.data.fieldErrors).toHaveProperty('email');
+    const over = await s.rest('POST', '/auth/login', nest(33));
+    expectTooDeep(over.status, over.body);
+  });
+
+  it('tRPC: a deep body and a deep query input', async () => {
+    const before = await snapshot();
+    const post = await fetch(`${s.baseUrl}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"json":${DEEP}}` });
+    expectTooDeep(post.status, await post.json());
+    const get = await fetch(`${s.baseUrl}/trpc/physicians.list?input=${encodeURIComponent(`{"json":{"q":${'['.repeat(2_000)}${']'.repeat(2_000)}}}`)}`);
+    expectTooDeep(get.status, await get.json());
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('JSON_MAX_DEPTH configures the cap (default 32), and a bad value stops start-up naming it', () => {
+    expect(loadConfig({}).jsonMaxDepth).toBe(32);
+    expect(loadConfig({ JSON_MAX_DEPTH: '64' }).jsonMaxDepth).toBe(64);
+    expect(() => loadConfig({ JSON_MAX_DEPTH: '0' })).toThrow(/JSON_MAX_DEPTH/);
+    expect(() => loadConfig({ JSON_MAX_DEPTH: 'deep' })).toThrow(/JSON_MAX_DEPTH/);
+  });
+});
+
+describe('JSON_MAX_DEPTH reaches the server', () => {
+  let shallow: TestServer;
+  beforeAll(async () => {
+    shallow = await startTestServer({ jsonMaxDepth: 2 });
+  });
+  afterAll(() => shallow.close());
+
+  it('a server started with a cap of 2 refuses 3 levels on both faces', async () => {
+    const ok = await shallow.rest('POST', '/auth/login', { email: ['x'], password: 'x' });
+    expect(ok.status).toBe(400);
+    expect(ok.body.data.fieldErrors).toHaveProperty('email');
+    const deep = await shallow.rest('POST', '/auth/login', { email: [['x']], password: 'x' });
+    expect(deep.status).toBe(400);
+    expect(deep.body.message).toBe('The request body is nested too deeply (more than 2 levels).');
+    const trpc = await fetch(`${shallow.baseUrl}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"json":{"email":[1]}}' });
+    expect(trpc.status).toBe(400);
+    expect(((await trpc.json()) as any).message).toBe('The request body is nested too deeply (more than 2 levels).');
   });
 });

@@ -1,6 +1,5 @@
 import * as z from 'zod';
-import { IdSchema, MoneySchema } from './common.ts';
-import { LocalDateSchema } from './catalogue.ts';
+import { DateTimeSchema, IdSchema, LocalDateSchema, MoneySchema } from './common.ts';
 
 export const APPOINTMENT_STATUSES = ['pending_payment', 'confirmed', 'checked_in', 'completed', 'cancelled', 'no_show', 'expired'] as const;
 export const AppointmentStatusSchema = z.enum(APPOINTMENT_STATUSES);
@@ -26,12 +25,12 @@ export type Appointment = z.infer<typeof AppointmentSchema>;
 
 export const BookAppointmentInput = z.strictObject({
   physicianId: IdSchema,
-  start: z.coerce.date().describe('slot start, ISO 8601'),
+  start: DateTimeSchema.describe('slot start, ISO 8601'),
   reason: z.string().trim().min(1, 'is required').max(500),
   packageId: IdSchema.optional(),
 });
 export const AppointmentIdInput = z.strictObject({ id: IdSchema });
-export const RescheduleInput = z.strictObject({ id: IdSchema, start: z.coerce.date() });
+export const RescheduleInput = z.strictObject({ id: IdSchema, start: DateTimeSchema });
 export const CancelInput = z.strictObject({ id: IdSchema, reason: z.string().trim().min(1, 'is required').max(500) });
 export const MyAppointmentsInput = z.strictObject({ scope: z.enum(['upcoming', 'past', 'cancelled']).default('upcoming') });
 export const AppointmentListSchema = z.object({ items: z.array(AppointmentSchema) });

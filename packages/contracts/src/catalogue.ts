@@ -1,10 +1,8 @@
 import * as z from 'zod';
-import { IdSchema, MoneySchema } from './common.ts';
+import { DateTimeSchema, IdSchema, LocalDateSchema, MoneySchema } from './common.ts';
 
 /** Local wall-clock time in the clinic's zone. */
 export const HhMmSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time as HH:mm');
-/** Local calendar date in the clinic's zone. */
-export const LocalDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
 export const SlugSchema = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lower-case slug such as family-medicine');
 
 export const GENDERS = ['female', 'male'] as const;
@@ -66,8 +64,8 @@ export const ListPhysiciansInput = z.strictObject({
   maxPrice: z.coerce.number().int().nonnegative().optional(),
   minRating: z.coerce.number().min(0).max(5).optional(),
   availableOn: LocalDateSchema.optional().describe('has a free slot on this local date'),
-  availableFrom: z.coerce.date().optional(),
-  availableTo: z.coerce.date().optional(),
+  availableFrom: DateTimeSchema.optional(),
+  availableTo: DateTimeSchema.optional(),
   sort: z.enum(PHYSICIAN_SORTS).default('name'),
   order: z.enum(['asc', 'desc']).default('asc'),
   limit: z.coerce.number().int().min(1).max(50).default(20),
@@ -78,7 +76,7 @@ export type ListPhysiciansInput = z.input<typeof ListPhysiciansInput>;
 export const PhysicianPageSchema = z.object({ items: z.array(PhysicianListItemSchema), nextCursor: z.string().nullable() });
 
 export const PhysicianIdInput = z.strictObject({ id: IdSchema });
-export const SlotsInput = z.strictObject({ id: IdSchema, from: z.coerce.date(), to: z.coerce.date() });
+export const SlotsInput = z.strictObject({ id: IdSchema, from: DateTimeSchema, to: DateTimeSchema });
 export const SlotsOutput = z.object({ physicianId: IdSchema, timeZone: z.string(), slots: z.array(SlotSchema) });
 
 export const UpsertPhysicianInput = z.strictObject({

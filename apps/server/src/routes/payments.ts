@@ -23,6 +23,7 @@ function sendFailure(reply: FastifyReply, req: FastifyRequest, err: unknown) {
 export async function paymentRoutes(app: FastifyInstance, opts: { services: Services; prefix: string }) {
   await app.register(async (scope) => {
     // Raw body for this route only: re-serialised JSON would not match Stripe's signature.
+    scope.removeContentTypeParser('application/json'); // the app's own JSON parser (depth cap) is replaced here
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     scope.post(`${opts.prefix}/webhooks/stripe`, async (req, reply) => {
       try {

@@ -23,6 +23,8 @@ const RELAXED: Partial<RateLimits> = {
 export interface TestServerOptions {
   auth?: Partial<Omit<AuthSettings, 'limits'>> & { limits?: Partial<RateLimits> };
   bodyLimit?: number;
+  /** JSON_MAX_DEPTH; default the server's (32). */
+  jsonMaxDepth?: number;
   corsOrigins?: string[];
   logger?: Logger;
   /** The insurer's eligibility API (e.g. a simulated insurer from startInsurerSim); none = checks answer "unknown". */
@@ -106,6 +108,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     logger: opts.logger ?? createLogger('silent'),
     corsOrigins: opts.corsOrigins ?? ['https://app.clinic.test'],
     bodyLimit: opts.bodyLimit ?? 100_000,
+    ...(opts.jsonMaxDepth !== undefined ? { jsonMaxDepth: opts.jsonMaxDepth } : {}),
     publicBaseUrl,
     whatsapp,
     stripePublishableKey: opts.stripePublishableKey ?? null,
