@@ -21,7 +21,6 @@ import type { Database } from '@clinic/db';
 import { handleFastifyError, sendError } from './errors.ts';
 import { JsonTooDeepError, jsonNestingExceeds } from './json-depth.ts';
 import { requestContext } from './request-context.ts';
-import { conversationRoutes } from './routes/conversations.ts';
 import { PAY_PATH, payPageRoutes } from './routes/pay.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { whatsappRoutes } from './routes/whatsapp.ts';
@@ -141,7 +140,6 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   await paymentRoutes(app, { services, prefix: REST_PREFIX });
   const publishableKey = opts.stripePublishableKey ?? null;
   await payPageRoutes(app, { services, publishableKey });
-  await conversationRoutes(app, { services, database: opts.database, prefix: REST_PREFIX, clock: opts.deps.clock });
   const wa = opts.whatsapp;
   // Payment links only when the page can take the payment (Stripe on, publishable key set); else "pay in the app".
   const paymentLinkBase = publishableKey && opts.deps.payments.stripe ? `${opts.publicBaseUrl.replace(/\/+$/, '')}${PAY_PATH}` : undefined;

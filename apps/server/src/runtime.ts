@@ -62,7 +62,7 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
       statusCallbackUrl: config.publicBaseUrl ? `${config.publicBaseUrl.replace(/\/+$/, '')}${REST_PREFIX}${STATUS_WEBHOOK_PATH}` : undefined,
     });
     const llm = config.openai.apiKey ? { apiKey: config.openai.apiKey, baseURL: config.openai.baseUrl, model: config.openai.model } : null;
-    whatsapp = { ...transport, createAssistant: (services, links) => createClinicAssistant(services, database, { llm, ...links }) };
+    whatsapp = { ...transport, createAssistant: (services, links) => createClinicAssistant(services, { llm, ...links }) };
     if (!llm) log.warn('OPENAI_API_KEY not set: the WhatsApp assistant answers with numbered menus (no language model)');
   } else {
     log.warn('TWILIO_SID / TWILIO_AUTH_TOKEN / TWILIO_WHATSAPP_FROM not set: WhatsApp is off; notifications go by email');

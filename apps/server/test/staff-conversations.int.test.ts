@@ -1,5 +1,8 @@
 import { randomInt } from 'node:crypto';
+import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaller, createInternalContext, type AppRouter } from '@clinic/api';
 import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
 import { sendWhatsApp, startTwilioApi, type TwilioApi } from './support/twilio.ts';
 
@@ -23,7 +26,8 @@ afterAll(async () => {
 
 const newPhone = () => `+97155${randomInt(1_000_000, 9_999_999)}`;
 const flagged = (token?: string) => s.rest('GET', '/staff/conversations/flagged', undefined, token);
-const release = (phone: string, token?: string) => s.rest('POST', `/staff/conversations/${encodeURIComponent(phone)}/release`, undefined, token);
+// A JSON body, as every REST POST takes (`{}`: the number is in the path).
+const release = (phone: string, token?: string) => s.rest('POST', `/staff/conversations/${encodeURIComponent(phone)}/release`, {}, token);
 
 describe('staff hand-back of WhatsApp conversations', () => {
   it('a conversation flagged by "human please" is listed; staff release it and the assistant answers again', async () => {
@@ -36,7 +40,10 @@ describe('staff hand-back of WhatsApp conversations', () => {
     expect(list.status).toBe(200);
     const item = list.body.items.find((c: { phone: string }) => c.phone === phone);
     expect(item).toMatchObject({ phone, reason: 'requested', userId: expect.stringMatching(/^[0-9a-f]{24}$/) });
-    expect(new Date(item.flaggedAt).toISOString()).toBe(item.flaggedAt);
+    // On the clinic's clock, like every other time the API returns (Dubai: +04:00), and the same instant.
+    expect(item.flaggedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?\+04:00$/);
+    const stored = await s.database.cols.conversations.findOne({ _id: phone });
+    expect(new Date(item.flaggedAt).getTime()).toBe(stored!.flagged!.at.getTime());
 
     const res = await release(phone, staff.accessToken);
     expect(res.status).toBe(200);
@@ -71,8 +78,52 @@ describe('staff hand-back of WhatsApp conversations', () => {
     expect((await flagged(staff.accessToken)).body.items.map((c: { phone: string }) => c.phone)).toContain(phone);
   });
 
-  it('a number that is not E.164 is a 400; one never flagged is a 404', async () => {
-    expect((await release('0501234567', staff.accessToken)).status).toBe(400);
-    expect((await release(newPhone(), staff.accessToken)).status).toBe(404);
+  it('a number that is not E.164 is a 400 naming the field; one never flagged is a 404', async () => {
+    const bad = await release('0501234567', staff.accessToken);
+    expect(bad.status).toBe(400);
+    expect(bad.body.data).toMatchObject({ appCode: 'VALIDATION_FAILED', fieldErrors: { phone: [expect.stringContaining('E.164')] } });
+    const none = await release(newPhone(), staff.accessToken);
+    expect(none.status).toBe(404);
+    expect(none.body.data.appCode).toBe('NOT_FOUND');
+  });
+
+  it('is in the OpenAPI document as staff-only operations', async () => {
+    const doc = (await s.rest('GET', '/openapi.json')).body;
+    expect(doc.paths['/staff/conversations/flagged'].get.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.paths['/staff/conversations/{phone}/release'].post.parameters).toContainEqual(expect.objectContaining({ name: 'phone', in: 'path' }));
+  });
+});
+
+describe('the same inbox over tRPC and createCaller', () => {
+  const trpcAs = (token?: string) =>
+    createTRPCClient<AppRouter>({
+      links: [httpLink({ url: `${s.baseUrl}/trpc`, transformer: superjson, headers: token ? { authorization: `Bearer ${token}` } : {} })],
+    });
+  const status = (err: unknown) => (err instanceof TRPCClientError ? (err as TRPCClientError<AppRouter>).data?.httpStatus : err);
+
+  it('staff list and release over tRPC; a patient gets 403 and no token 401', async () => {
+    const phone = newPhone();
+    await sendWhatsApp(s, api, phone, 'human please');
+    expect(status(await trpcAs(patient.accessToken).conversations.flagged.query().catch((e: unknown) => e))).toBe(403);
+    expect(status(await trpcAs().conversations.release.mutate({ phone }).catch((e: unknown) => e))).toBe(401);
+    const { items } = await trpcAs(staff.accessToken).conversations.flagged.query();
+    expect(items).toContainEqual(expect.objectContaining({ phone, reason: 'requested' }));
+    expect(await trpcAs(admin.accessToken).conversations.release.mutate({ phone })).toEqual({ released: true });
+  });
+
+  it('server-side callers are held to the same guard: a patient is FORBIDDEN, no actor UNAUTHORIZED, nothing released', async () => {
+    const phone = newPhone();
+    await sendWhatsApp(s, api, phone, 'human please');
+    const asPatient = createCaller(createInternalContext(s.services, { userId: patient.userId, role: 'patient', sessionId: null }, 'test-patient', 'whatsapp'));
+    await expect(asPatient.conversations.flagged()).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(asPatient.conversations.release({ phone })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const anonymous = createCaller(createInternalContext(s.services, null, 'test-anonymous'));
+    await expect(anonymous.conversations.flagged()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(anonymous.conversations.release({ phone })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(await sendWhatsApp(s, api, phone, 'still there?')).toEqual([]);
+
+    const asStaff = createCaller(createInternalContext(s.services, { userId: staff.userId, role: 'staff', sessionId: null }, 'test-staff'));
+    expect((await asStaff.conversations.flagged()).items.map((c) => c.phone)).toContain(phone);
+    await expect(asStaff.conversations.release({ phone })).resolves.toEqual({ released: true });
   });
 });

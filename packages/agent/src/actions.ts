@@ -1,10 +1,8 @@
-import { AppError, type createCaller, type Services } from '@clinic/api';
+import { AppError, type Conversation, type createCaller, type PendingAction, type Services } from '@clinic/api';
 import type { Appointment, Clinic, ErrorCode } from '@clinic/contracts';
-import type { PendingActionDoc } from '@clinic/db';
 import { localDateOf, localDayRange, zonedToUtc } from '@clinic/scheduling';
 import { formatMoney, formatWhen } from './format.ts';
 import { msg } from './messages.ts';
-import type { Conversation } from './store.ts';
 import type { Lang } from './text.ts';
 
 /** The app's procedures, called as the WhatsApp patient: same inputs, guards and ownership rules. */
@@ -112,7 +110,7 @@ async function findFreeSlot(ctx: TurnContext, physicianId: string, start: Date, 
 
 export interface Proposal {
   ok: true;
-  pending: PendingActionDoc;
+  pending: PendingAction;
   /** The question put to the patient, in their language. */
   question: string;
 }
@@ -132,7 +130,7 @@ export async function proposeBooking(ctx: TurnContext, input: { physicianId: str
     if (!pkg.ok) return pkg;
     price = pkg.value.price;
   }
-  const pending: PendingActionDoc = {
+  const pending: PendingAction = {
     kind: 'book',
     physicianId: input.physicianId,
     physicianName: physician.value.fullName,
@@ -153,7 +151,7 @@ export async function proposeCancel(ctx: TurnContext, input: { id: string; reaso
   if (!appt.ok) return appt;
   if (!CANCELLABLE.has(appt.value.status)) return { ok: false, code: 'INVALID_TRANSITION', message: `This appointment is ${appt.value.status}; only upcoming bookings can be cancelled.` };
   const { timeZone } = await ctx.clinic();
-  const pending: PendingActionDoc = {
+  const pending: PendingAction = {
     kind: 'cancel',
     appointmentId: appt.value.id,
     physicianName: appt.value.physicianName,
@@ -173,7 +171,7 @@ export async function proposeReschedule(ctx: TurnContext, input: { id: string; s
   if (!start) return { ok: false, code: 'VALIDATION_FAILED', message: 'start must be an ISO 8601 date-time as returned by free_slots.' };
   const slot = await findFreeSlot(ctx, appt.value.physicianId, start, timeZone);
   if (!slot.ok) return slot;
-  const pending: PendingActionDoc = {
+  const pending: PendingAction = {
     kind: 'reschedule',
     appointmentId: appt.value.id,
     physicianName: appt.value.physicianName,
@@ -184,7 +182,7 @@ export async function proposeReschedule(ctx: TurnContext, input: { id: string; s
   return { ok: true, pending, question: questionFor(ctx, pending, timeZone) };
 }
 
-export function questionFor(ctx: TurnContext, p: PendingActionDoc, timeZone: string): string {
+export function questionFor(ctx: TurnContext, p: PendingAction, timeZone: string): string {
   const m = msg(ctx.lang);
   const q =
     p.kind === 'book'
@@ -212,7 +210,7 @@ export function paymentLink(ctx: Pick<TurnContext, 'paymentLinkBase'>, checkoutT
 }
 
 /** Runs a confirmed action through the procedures; the reply says what happened. */
-export async function executePending(ctx: TurnContext, p: PendingActionDoc): Promise<{ ok: boolean; text: string }> {
+export async function executePending(ctx: TurnContext, p: PendingAction): Promise<{ ok: boolean; text: string }> {
   const m = msg(ctx.lang);
   const clinic = await ctx.clinic();
   const tz = clinic.timeZone;

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, createCaller, createInternalContext, type Services } from '@clinic/api';
+import { AppError, createCaller, createInternalContext, type Conversation, type Services } from '@clinic/api';
 import { PhoneSchema, type Clinic } from '@clinic/contracts';
-import { ObjectId, type Database } from '@clinic/db';
 import { executePending, type TurnContext } from './actions.ts';
 import { createLlm, systemPrompt, type LlmSettings } from './llm.ts';
 import { MAIN_MENU, handleMenu } from './menu.ts';
 import { msg } from './messages.ts';
 import { asksMedicalAdvice, isEmergency, wantsHuman } from './safety.ts';
-import { loadConversation, saveConversation, type Conversation } from './store.ts';
 import { detectLanguage, isNo, isYes, linkCommand, MASKED_LINK_COMMAND, maskEmiratesIds, normalise, splitForWhatsApp, type Lang } from './text.ts';
 
 export interface InboundMessage {
@@ -30,8 +28,8 @@ export interface Assistant {
 }
 
 export interface AssistantOptions {
+  /** The API's services: procedures go through createCaller, the conversation store through `services.conversations`. */
   services: Services;
-  db: Database;
   /** null: the numbered menu flow, no model. */
   llm: LlmSettings | null;
   /** For the emergency reply; default: the clinic's phone from its details. */
@@ -62,7 +60,8 @@ export async function patientForPhone(services: Services, phone: string, profile
 }
 
 export function createAssistant(opts: AssistantOptions): Assistant {
-  const { services, db } = opts;
+  const { services } = opts;
+  const conversations = services.conversations;
   const llm = opts.llm ? createLlm(opts.llm) : null;
   const timeoutMs = (opts.sessionTimeoutMinutes ?? DEFAULT_SESSION_TIMEOUT_MINUTES) * 60_000;
 
@@ -96,7 +95,7 @@ export function createAssistant(opts: AssistantOptions): Assistant {
   async function record(convo: Conversation, userText: string, replies: string[], now: Date): Promise<void> {
     convo.messages.push({ role: 'user', content: userText, at: now });
     for (const r of replies) convo.messages.push({ role: 'assistant', content: r, at: now });
-    await saveConversation(db, convo, now);
+    await conversations.save(convo, now);
   }
 
   return {
@@ -112,7 +111,7 @@ export function createAssistant(opts: AssistantOptions): Assistant {
         let flagged = false;
         try {
           const patient = await patientForPhone(services, inbound.from, inbound.profileName);
-          const { convo } = await loadConversation(db, inbound.from, patient.userId, lang, now, timeoutMs);
+          const { convo } = await conversations.load(inbound.from, patient.userId, lang, now, timeoutMs);
           convo.lastInboundAt = inbound.receivedAt;
           convo.pending = null;
           flagged = !!convo.flagged;
@@ -124,7 +123,7 @@ export function createAssistant(opts: AssistantOptions): Assistant {
       }
 
       const patient = await patientForPhone(services, inbound.from, inbound.profileName);
-      const { convo, fresh } = await loadConversation(db, inbound.from, patient.userId, 'en', now, timeoutMs);
+      const { convo, fresh } = await conversations.load(inbound.from, patient.userId, 'en', now, timeoutMs);
       convo.lastInboundAt = inbound.receivedAt;
       const lang: Lang = detectLanguage(text, convo.language);
       convo.language = lang;
@@ -158,7 +157,7 @@ export function createAssistant(opts: AssistantOptions): Assistant {
         let reply: string;
         try {
           const account = await services.whatsapp.link(inbound.from, code);
-          convo.userId = new ObjectId(account.userId);
+          convo.userId = account.userId;
           convo.pending = null;
           reply = m.linked(account.fullName, account.email);
         } catch (err) {
@@ -246,7 +245,7 @@ export function createAssistant(opts: AssistantOptions): Assistant {
         replies = [m.handoverAfterFailures];
         convo.messages.push({ role: 'assistant', content: m.handoverAfterFailures, at: now });
       }
-      await saveConversation(db, convo, now);
+      await conversations.save(convo, now);
       return done(replies, !!convo.flagged);
     },
   };

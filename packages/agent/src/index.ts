@@ -9,7 +9,6 @@ export {
   type AssistantReply,
   type InboundMessage,
 } from './assistant.ts';
-export { lastInboundAt, releaseConversation, flaggedConversations, MAX_USER_TURNS } from './store.ts';
 export { splitForWhatsApp, maskEmiratesIds, maskLinkCommand, normalise, detectLanguage, isYes, isNo, type Lang } from './text.ts';
 export { isEmergency, wantsHuman, asksMedicalAdvice } from './safety.ts';
 export { DEFAULT_MAX_TOOL_ROUNDS, type LlmSettings } from './llm.ts';

@@ -4,7 +4,7 @@
 // the loop explicit and testable: every round, tool call and cap is in this file.
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import type { ConversationMessage } from '@clinic/db';
+import type { ConversationMessage } from '@clinic/api';
 import type { TurnContext } from './actions.ts';
 import { formatWhen } from './format.ts';
 import { TOOLS, runTool, serialiseResult, toolParameters } from './tools.ts';

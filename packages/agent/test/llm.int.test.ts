@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { emiratesIdCheckDigit, maskEmiratesId } from '@clinic/contracts';
 import { ObjectId } from '@clinic/db';
-import { createAssistant, releaseConversation } from '../src/index.ts';
+import { createAssistant } from '../src/index.ts';
 import { startInsurer } from './support/insurer.ts';
 import { CLINIC_PHONE, PAY_BASE, dubai, startHarness, type Harness } from './support/harness.ts';
 import { startScriptedLlm, type ChatRequest, type ScriptedLlm } from './support/scripted-llm.ts';
@@ -269,7 +269,7 @@ describe('safety and hand-over', () => {
     expect(convo?.flagged?.reason).toBe('requested');
     expect(convo?.messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual(['human please', 'hello? anyone?', 'book me tomorrow']);
 
-    await releaseConversation(h.database, phone, h.clock.now());
+    await h.services.conversations.release(phone);
     llm.push({ text: 'Hello again! How can I help?' });
     expect(await h.say('hi', phone)).toEqual({ replies: ['Hello again! How can I help?'], flaggedForStaff: false });
   });
@@ -330,7 +330,7 @@ describe('conversation mechanics', () => {
   });
 
   it('caps tool rounds per message: after maxTurns the model must answer in text', async () => {
-    const capped = createAssistant({ services: h.services, db: h.database, llm: { apiKey: 'sk-test', baseURL: llm.url, model: 'scripted-model', maxTurns: 2 } });
+    const capped = createAssistant({ services: h.services, llm: { apiKey: 'sk-test', baseURL: llm.url, model: 'scripted-model', maxTurns: 2 } });
     llm.push({ tools: [{ name: 'clinic_info', args: {} }] }, { tools: [{ name: 'list_packages', args: {} }] }, { text: 'We are open every day from 08:00 to 20:00.' });
     const r = await capped.handle({ from: '+971510000001', profileName: null, text: 'When are you open?', receivedAt: h.clock.now() });
     expect(r.replies).toEqual(['We are open every day from 08:00 to 20:00.']);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emiratesIdCheckDigit } from '@clinic/contracts';
-import { INBOUND_LIMIT, flaggedConversations, lastInboundAt, patientForPhone, releaseConversation } from '../src/index.ts';
+import { INBOUND_LIMIT, patientForPhone } from '../src/index.ts';
 import { CLINIC_PHONE, PAY_BASE, dubai, startHarness, type Harness } from './support/harness.ts';
 
 /** The assistant without a model (llm: null): the numbered menu over the same procedures. */
@@ -134,8 +134,8 @@ describe('menu flow (no API key)', () => {
     expect(third).toMatchObject({ flaggedForStaff: true, replies: [expect.stringMatching(/passed your conversation to our staff/)] });
     expect(await h.say('1', phone)).toEqual({ replies: [], flaggedForStaff: true });
     expect((await h.conversation(phone))?.flagged?.reason).toBe('failures');
-    expect(await flaggedConversations(h.database)).toContainEqual(expect.objectContaining({ phone, reason: 'failures' }));
-    expect(await releaseConversation(h.database, phone, h.clock.now())).toBe(true);
+    expect((await h.services.conversations.flagged()).items).toContainEqual(expect.objectContaining({ phone, reason: 'failures' }));
+    expect(await h.services.conversations.release(phone)).toEqual({ released: true });
     expect((await h.say('1', phone)).replies[0]).toMatch(/Which specialty/);
   });
 
@@ -162,13 +162,13 @@ describe('menu flow (no API key)', () => {
     const phone = '+971508888888';
     await h.say('hi', phone);
     await h.say('1', phone); // now choosing a specialty
-    expect(await lastInboundAt(h.database, phone)).toEqual(h.clock.now());
+    expect(await h.services.conversations.lastInboundAt(phone)).toEqual(h.clock.now());
     h.clock.advance(31 * 60_000);
     const after = await h.say('1', phone);
     expect(after.replies[0]).toMatch(/Hello Layla Test!/); // welcome + menu, not "Family Medicine — pick a physician"
     expect((await h.conversation(phone))?.messages).toHaveLength(2);
-    expect(await lastInboundAt(h.database, phone)).toEqual(h.clock.now());
-    expect(await lastInboundAt(h.database, '+971599999999')).toBeNull();
+    expect(await h.services.conversations.lastInboundAt(phone)).toEqual(h.clock.now());
+    expect(await h.services.conversations.lastInboundAt('+971599999999')).toBeNull();
   });
 });
 

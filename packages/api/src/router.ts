@@ -1,6 +1,7 @@
 import { appointmentsRouter } from './modules/appointments/appointments.router.ts';
 import { authRouter } from './modules/auth/auth.router.ts';
 import { clinicRouter } from './modules/clinic/clinic.router.ts';
+import { conversationsRouter } from './modules/conversations/conversations.router.ts';
 import { insuranceRouter } from './modules/insurance/insurance.router.ts';
 import { packagesRouter } from './modules/packages/packages.router.ts';
 import { paymentsRouter } from './modules/payments/payments.router.ts';
@@ -21,6 +22,7 @@ export const appRouter = router({
   payments: paymentsRouter,
   insurance: insuranceRouter,
   whatsapp: whatsappRouter,
+  conversations: conversationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

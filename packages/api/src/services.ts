@@ -4,6 +4,7 @@ import { createAppointmentsService } from './modules/appointments/appointments.s
 import { createAvailability } from './modules/appointments/availability.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createClinicService } from './modules/clinic/clinic.service.ts';
+import { createConversationsService } from './modules/conversations/conversations.service.ts';
 import { createInsuranceService } from './modules/insurance/insurance.service.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
 import { createPackagesService } from './modules/packages/packages.service.ts';
@@ -45,6 +46,7 @@ export function createServices(deps: ApiDeps) {
     appointments,
     insurance,
     payments,
+    conversations: createConversationsService(deps, clinic),
     whatsapp: createWhatsAppService(deps, rateLimiter, users, appointments, payments, insurance),
     jobs,
   };

@@ -7,3 +7,4 @@ export * from './emirates-id.ts';
 export * from './insurance.ts';
 export * from './payments.ts';
 export * from './whatsapp.ts';
+export * from './conversations.ts';

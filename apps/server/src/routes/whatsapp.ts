@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { MessageLog } from '@clinic/api';
 import { maskLinkCommand } from '@clinic/agent';
 import twilio from 'twilio';
 import { sendError } from '../errors.ts';
 import type { Assistant, AssistantReply, InboundMessage } from '../whatsapp/assistant.ts';
 import { maskEmiratesIds } from '../whatsapp/mask.ts';
-import type { MessageStore } from '../whatsapp/messages.store.ts';
 import type { Messenger } from '../whatsapp/messenger.ts';
 import { createSerialQueue } from '../whatsapp/serial-queue.ts';
 
@@ -23,7 +23,7 @@ export interface WhatsAppRouteDeps {
   /** Verifies X-Twilio-Signature. */
   authToken: string;
   messenger: Messenger;
-  store: MessageStore;
+  store: MessageLog;
   assistant: Assistant;
   clock: () => Date;
   /** How long shutdown waits for messages being answered. */
@@ -153,7 +153,7 @@ export async function whatsappRoutes(app: FastifyInstance, opts: { prefix: strin
       });
       let claimed = false;
       try {
-        claimed = await deps.store.claimInbound({ _id: sid, from, profileName: msg.profileName, body: maskEmiratesIds(maskLinkCommand(text)), numMedia: Number(one(params.NumMedia)) || 0, receivedAt });
+        claimed = await deps.store.claimInbound({ sid, from, profileName: msg.profileName, body: maskEmiratesIds(maskLinkCommand(text)), numMedia: Number(one(params.NumMedia)) || 0, receivedAt });
       } finally {
         release(claimed ? () => answer(sid, msg, deps) : null);
       }

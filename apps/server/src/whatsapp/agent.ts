@@ -1,6 +1,5 @@
 import { createAssistant, type Assistant } from '@clinic/agent';
 import type { Services } from '@clinic/api';
-import type { Database } from '@clinic/db';
 
 export interface AssistantSettings {
   /** null: menu mode (numbered menus, no language model, no API key). */
@@ -13,10 +12,9 @@ export interface AssistantSettings {
  * The WhatsApp assistant from @clinic/agent, over the same services the API uses. The clinic's phone
  * number (for emergency and "call us" answers) is read by the assistant from the clinic's details.
  */
-export function createClinicAssistant(services: Services, db: Database, settings: AssistantSettings): Assistant {
+export function createClinicAssistant(services: Services, settings: AssistantSettings): Assistant {
   return createAssistant({
     services,
-    db,
     llm: settings.llm ? { apiKey: settings.llm.apiKey, model: settings.llm.model, ...(settings.llm.baseURL ? { baseURL: settings.llm.baseURL } : {}) } : null,
     ...(settings.paymentLinkBase ? { paymentLinkBase: settings.paymentLinkBase } : {}),
   });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type twilio from 'twilio';
-import type { MessageStore } from './messages.store.ts';
+import type { MessageLog } from '@clinic/api';
 
 /** Free text (inside WhatsApp's 24-hour window) or an approved template with its variables (outside it). */
 export type WhatsAppContent = { body: string } | { contentSid: string; variables: Record<string, string> };
@@ -14,7 +14,7 @@ export interface SendMeta {
 
 export interface MessengerOptions {
   client: twilio.Twilio;
-  store: MessageStore;
+  store: MessageLog;
   log: Logger;
   /** `whatsapp:+14155238886` */
   whatsappFrom: string;

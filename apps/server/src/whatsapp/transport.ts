@@ -1,9 +1,7 @@
 import type { Logger } from 'pino';
-import { lastInboundAt as conversationLastInboundAt } from '@clinic/agent';
-import { linkedWhatsAppNumber, type Notifier, type Services } from '@clinic/api';
+import { createMessageLog, linkedWhatsAppNumber, type MessageLog, type Notifier, type Services } from '@clinic/api';
 import type { Database } from '@clinic/db';
 import type { Assistant } from './assistant.ts';
-import { createMessageStore, type MessageStore } from './messages.store.ts';
 import { createMessenger, type Messenger } from './messenger.ts';
 import { createChannelNotifier } from './notifier.ts';
 import { createTwilioClient } from './twilio-client.ts';
@@ -23,7 +21,8 @@ export interface TwilioSettings {
 export interface WhatsAppTransport {
   authToken: string;
   messenger: Messenger;
-  store: MessageStore;
+  /** The message log (packages/api, conversations module): inbound claims, sends, delivery statuses. */
+  store: MessageLog;
   /** WhatsApp (or SMS) for patients who wrote to us there, `fallback` for everyone else. */
   notifier: Notifier;
 }
@@ -50,7 +49,7 @@ export function createWhatsAppTransport(opts: {
   statusCallbackUrl?: string | undefined;
 }): WhatsAppTransport {
   const log = opts.log.child({ module: 'whatsapp' });
-  const store = createMessageStore(opts.database, opts.clock);
+  const store = createMessageLog({ db: opts.database, clock: opts.clock });
   const messenger = createMessenger({
     client: createTwilioClient(opts.twilio),
     store,
@@ -62,13 +61,7 @@ export function createWhatsAppTransport(opts: {
   const notifier = createChannelNotifier({
     messenger,
     fallback: opts.fallback,
-    // The conversation's last inbound time (@clinic/agent), or the last message stored here when the
-    // assistant never got to record it (it failed on that message): either opened the 24-hour window.
-    lastInboundAt: async (phone) => {
-      const [conversation, received] = await Promise.all([conversationLastInboundAt(opts.database, phone), store.lastInboundAt(phone)]);
-      if (!conversation || !received) return conversation ?? received;
-      return conversation > received ? conversation : received;
-    },
+    lastInboundAt: (phone) => store.lastInboundAt(phone),
     numberOf: async (to) => (await linkedWhatsAppNumber(opts.database.cols, to.userId)) ?? to.phone,
     clock: opts.clock,
     templates: { appointment_reminder: opts.twilio.templates?.reminder, booking_confirmed: opts.twilio.templates?.confirmation },

@@ -82,7 +82,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
       fallback: emailNotifier(mailer),
       statusCallbackUrl: `${publicBaseUrl}/api/v1${STATUS_WEBHOOK_PATH}`,
     });
-    whatsapp = { ...transport, createAssistant: (services, links) => t.assistant ?? createClinicAssistant(services, database, { llm: null, ...links }) };
+    whatsapp = { ...transport, createAssistant: (services, links) => t.assistant ?? createClinicAssistant(services, { llm: null, ...links }) };
   }
   const deps: ApiDeps = {
     db: database,

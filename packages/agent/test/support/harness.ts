@@ -83,7 +83,6 @@ export async function startHarness(opts: HarnessOptions = {}) {
 
   const assistantOptions: AssistantOptions & { paymentLinkBase: string } = {
     services,
-    db: database,
     llm: opts.llm ? { apiKey: 'sk-test', baseURL: opts.llm.url, model: 'scripted-model', ...(opts.maxTurns ? { maxTurns: opts.maxTurns } : {}) } : null,
     paymentLinkBase: PAY_BASE,
     ...(opts.sessionTimeoutMinutes ? { sessionTimeoutMinutes: opts.sessionTimeoutMinutes } : {}),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ConversationMessage } from '@clinic/db';
-import { MAX_USER_TURNS, trimMessages } from './store.ts';
+import type { ConversationMessage } from './conversations.repository.ts';
+import { MAX_USER_TURNS, trimMessages } from './conversations.service.ts';
 
 const at = new Date(0);
 const turn = (i: number): ConversationMessage[] => [
