@@ -3,8 +3,8 @@
 // the number of round trips a physician search makes at several page sizes. See bench/README.md.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,8 @@ function numberFromEnv(name: string, fallback: number): number {
 
 const config = {
   mongoUri: process.env.MONGO_URI || undefined,
+  /** The embedded FerretDB's PostgreSQL server (`off` = SQLite), as for the server. */
+  embeddedPostgresUrl: process.env.EMBEDDED_POSTGRES_URL || undefined,
   /** Arrival rate of the read scenarios. */
   rps: numberFromEnv('BENCH_RPS', 100),
   /** Measured seconds per read scenario and side, split into two alternating halves. */
@@ -270,7 +272,6 @@ async function main(): Promise<number> {
   const startedAt = new Date();
   const t0 = performance.now();
   let embedded: EmbeddedDatabase | null = null;
-  let embeddedDir: string | null = null;
   let server: ServerHandle | null = null;
   let database: Database | null = null;
   const dbName = config.mongoUri ? `bench_${randomBytes(5).toString('hex')}` : 'bench';
@@ -278,15 +279,14 @@ async function main(): Promise<number> {
   try {
     let uri = config.mongoUri;
     if (!uri) {
-      embeddedDir = mkdtempSync(join(tmpdir(), 'clinic-bench-'));
       log('MONGO_URI not set: starting the embedded database');
-      embedded = await startEmbeddedDatabase({ dataDir: embeddedDir, log });
+      embedded = await startEmbeddedDatabase({ postgresUrl: config.embeddedPostgresUrl, log });
       uri = embedded.uri;
     }
     database = await connectDatabase({ uri, dbName });
     const buildInfo = (await database.db.admin().command({ buildInfo: 1 })) as { version?: string; ferretdbVersion?: string };
     const engine = buildInfo.ferretdbVersion ? `FerretDB ${buildInfo.ferretdbVersion}` : `MongoDB ${buildInfo.version ?? '?'}`;
-    log(`database: ${engine}, db "${dbName}"${embedded ? ' (embedded)' : ''}`);
+    log(`database: ${engine}, db "${dbName}"${embedded ? ` (embedded, ${embedded.engine})` : ''}`);
 
     // --- data -----------------------------------------------------------------------------------
     await seed(database);
@@ -449,7 +449,7 @@ async function main(): Promise<number> {
       node: process.version,
       cpus: availableParallelism(),
       cpuModel: cpus()[0]?.model ?? 'unknown',
-      database: `${engine}${embedded ? ' (embedded)' : ' (MONGO_URI)'}`,
+      database: `${engine}${embedded ? ` (embedded, ${embedded.engine})` : ' (MONGO_URI)'}`,
       rps: config.rps,
       secondsPerSide: config.seconds,
       sequentialRequests: config.sequentialRequests,
@@ -554,7 +554,6 @@ async function main(): Promise<number> {
       await database.close();
     }
     await embedded?.stop();
-    if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
   }
 }
 
