@@ -3,7 +3,7 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { type TRPCError } from '@trpc/server';
+import { TRPCError } from '@trpc/server';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -13,6 +13,7 @@ import {
   appRouter,
   buildOpenApiDocument,
   createServices,
+  toErrorBody,
   type AppRouter,
   type ApiDeps,
   type Services,
@@ -152,14 +153,30 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   const openApiDocument = buildOpenApiDocument(`${opts.publicBaseUrl}${REST_PREFIX}`);
   app.get(`${REST_PREFIX}/openapi.json`, async () => openApiDocument);
 
-  await app.register(fastifyTRPCOpenApiPlugin, {
-    basePath: REST_PREFIX,
-    router: appRouter,
-    createContext: ({ req }: { req: FastifyRequest }) => requestContext(services, req),
-    responseMeta,
-    onError: ({ error, path, req }: { error: TRPCError; path?: string; req: unknown }) =>
-      logProcedureError(req as FastifyRequest, error, path),
-    maxBodySize: opts.bodyLimit,
+  // REST errors leave through the same translator as tRPC's (toErrorBody): trpc-to-openapi builds its own body
+  // ("Input validation failed" with the raw zod issues), so the error it reports to onError replaces that body.
+  const restErrors = new WeakMap<FastifyRequest, TRPCError>();
+  await app.register(async (rest) => {
+    rest.addHook('onSend', async (req, reply, payload) => {
+      const error = restErrors.get(req);
+      if (!error) return payload;
+      const body = toErrorBody(error, { requestId: req.id });
+      void reply.status(body.data.httpStatus).type('application/json');
+      return JSON.stringify(body);
+    });
+    await rest.register(fastifyTRPCOpenApiPlugin, {
+      basePath: REST_PREFIX,
+      router: appRouter,
+      createContext: ({ req }: { req: FastifyRequest }) => requestContext(services, req),
+      responseMeta,
+      onError: ({ error, path, req }: { error: TRPCError; path?: string; req: unknown }) => {
+        const request = req as FastifyRequest;
+        const unrouted = path === undefined && error.code === 'NOT_FOUND';
+        restErrors.set(request, unrouted ? new TRPCError({ code: 'NOT_FOUND', message: `No route for ${request.method} ${REST_PREFIX}${request.url.split('?')[0]}` }) : error);
+        logProcedureError(request, error, path);
+      },
+      maxBodySize: opts.bodyLimit,
+    });
   });
 
   await app.register(swagger, { mode: 'static', specification: { document: openApiDocument as never } });

@@ -1,8 +1,11 @@
+import { TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorCode, ErrorData } from '@clinic/contracts';
+import { AppError, toErrorBody } from '@clinic/api';
+import type { ErrorCode } from '@clinic/contracts';
 
-/** Errors raised by Fastify itself (before a procedure runs) in the same shape the procedures use. */
-const FASTIFY_ERRORS: Record<string, { appCode: ErrorCode; code: string; message: (e: FastifyError) => string }> = {
+/** Errors raised by Fastify itself (before a procedure runs), as the domain errors they are. */
+const FASTIFY_ERRORS: Record<string, { appCode: ErrorCode; code: TRPC_ERROR_CODE_KEY; message: (e: FastifyError) => string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { appCode: 'VALIDATION_FAILED', code: 'PARSE_ERROR', message: () => 'The request body is not valid JSON.' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { appCode: 'VALIDATION_FAILED', code: 'PARSE_ERROR', message: () => 'The request body is empty; send a JSON object.' },
   FST_ERR_CTP_BODY_TOO_LARGE: { appCode: 'PAYLOAD_TOO_LARGE', code: 'PAYLOAD_TOO_LARGE', message: () => 'The request body is too large.' },
@@ -10,16 +13,26 @@ const FASTIFY_ERRORS: Record<string, { appCode: ErrorCode; code: string; message
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { appCode: 'VALIDATION_FAILED', code: 'BAD_REQUEST', message: () => 'Content-Length does not match the body.' },
 };
 
-export function sendError(reply: FastifyReply, req: FastifyRequest, status: number, appCode: ErrorCode, code: string, message: string) {
-  const data: ErrorData = { appCode, httpStatus: status, requestId: req.id };
-  return reply.status(status).type('application/json').send({ message, code, data });
+/** Any error as the one error body (`toErrorBody`, shared with the procedures), with its status and the request id. */
+export function replyError(reply: FastifyReply, req: FastifyRequest, err: unknown) {
+  const body = toErrorBody(err, { requestId: req.id });
+  if (body.data.httpStatus >= 500) req.log.error({ err }, 'request failed');
+  if (body.data.retryAfter !== undefined) void reply.header('retry-after', String(body.data.retryAfter));
+  return reply.status(body.data.httpStatus).type('application/json').send(body);
 }
+
+/** A domain error of a plain route; `status` must be `appCode`'s (ERROR_STATUS), the body's status comes from the code. */
+export function sendError(reply: FastifyReply, req: FastifyRequest, _status: number, appCode: ErrorCode, code: TRPC_ERROR_CODE_KEY, message: string) {
+  return replyError(reply, req, new TRPCError({ code, message, cause: new AppError(appCode, message) }));
+}
+
+const HTTP_TO_TRPC: Record<number, TRPC_ERROR_CODE_KEY> = { 404: 'NOT_FOUND', 405: 'METHOD_NOT_SUPPORTED', 408: 'TIMEOUT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'TOO_MANY_REQUESTS' };
 
 export function handleFastifyError(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   const known = err.code ? FASTIFY_ERRORS[err.code] : undefined;
+  if (known) return sendError(reply, req, 0, known.appCode, known.code, known.message(err));
   const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-  if (known) return sendError(reply, req, status, known.appCode, known.code, known.message(err));
-  if (status < 500) return sendError(reply, req, status, 'VALIDATION_FAILED', 'BAD_REQUEST', err.message);
-  req.log.error({ err }, 'unhandled error');
-  return sendError(reply, req, 500, 'INTERNAL', 'INTERNAL_SERVER_ERROR', 'Something went wrong on our side.');
+  // Other 4xx from Fastify or a plugin: the caller's to fix, under Fastify's message. Anything else is a 500.
+  if (status < 500) return replyError(reply, req, new TRPCError({ code: HTTP_TO_TRPC[status] ?? 'BAD_REQUEST', message: err.message }));
+  return replyError(reply, req, err);
 }

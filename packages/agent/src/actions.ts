@@ -1,4 +1,4 @@
-import { AppError, type Conversation, type createCaller, type PendingAction, type Services } from '@clinic/api';
+import { toErrorBody, type Conversation, type createCaller, type PendingAction, type Services } from '@clinic/api';
 import type { Appointment, Clinic, ErrorCode } from '@clinic/contracts';
 import { localDateOf, localDayRange, zonedToUtc } from '@clinic/scheduling';
 import { formatMoney, formatWhen } from './format.ts';
@@ -28,24 +28,17 @@ export interface Failure {
   ok: false;
   code: ErrorCode;
   message: string;
+  /** Field path → messages, when the input was refused. */
+  fieldErrors?: Record<string, string[]>;
 }
 
 /**
- * A procedure's error as the patient (or the model) should hear it. Domain errors arrive as TRPCError
- * whose cause is the AppError; input errors as BAD_REQUEST with the zod issues.
+ * A procedure's error as the patient (or the model) should hear it: the error body every face answers with
+ * (`toErrorBody`), so its code, message and field errors are the app's and REST's.
  */
 export function failureOf(err: unknown): Failure {
-  const cause = (err as { cause?: unknown } | null)?.cause;
-  const app = err instanceof AppError ? err : cause instanceof AppError ? cause : null;
-  if (app) return { ok: false, code: app.code, message: app.message };
-  const trpcCode = (err as { code?: unknown } | null)?.code;
-  if (trpcCode === 'BAD_REQUEST' && cause instanceof Error && cause.name === 'ZodError') {
-    const issues = (cause as unknown as { issues: { path: PropertyKey[]; message: string }[] }).issues;
-    return { ok: false, code: 'VALIDATION_FAILED', message: issues.map((i) => `${i.path.map(String).join('.') || 'input'} ${i.message}`).join('; ') };
-  }
-  if (trpcCode === 'NOT_FOUND') return { ok: false, code: 'NOT_FOUND', message: 'Not found.' };
-  if (trpcCode === 'FORBIDDEN') return { ok: false, code: 'FORBIDDEN', message: 'Not allowed.' };
-  return { ok: false, code: 'INTERNAL', message: 'Something went wrong on our side.' };
+  const { message, data } = toErrorBody(err);
+  return { ok: false, code: data.appCode, message, ...(data.fieldErrors ? { fieldErrors: data.fieldErrors } : {}) };
 }
 
 export async function attempt<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | Failure> {

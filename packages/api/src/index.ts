@@ -16,6 +16,7 @@ export {
   type RateLimits,
 } from './deps.ts';
 export { AppError } from './errors.ts';
+export { toErrorBody, type ErrorBody } from './error-body.ts';
 export { systemClock, type Clock } from './clock.ts';
 export { hashPassword } from './security/passwords.ts';
 export { buildOpenApiDocument } from './openapi.ts';

@@ -1,20 +1,7 @@
-import { TRPCError } from '@trpc/server';
-import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, createCaller, type Services } from '@clinic/api';
-import { sendError } from '../errors.ts';
+import type { FastifyInstance } from 'fastify';
+import { createCaller, type Services } from '@clinic/api';
+import { replyError } from '../errors.ts';
 import { requestContext } from '../request-context.ts';
-
-/** Errors of a plain route that calls into the procedures, in the shape the procedures answer with. */
-function sendFailure(reply: FastifyReply, req: FastifyRequest, err: unknown) {
-  const app = err instanceof AppError ? err : err instanceof TRPCError && err.cause instanceof AppError ? err.cause : null;
-  if (app) return sendError(reply, req, app.status, app.code, err instanceof TRPCError ? err.code : app.code, app.message);
-  if (err instanceof TRPCError && err.code !== 'INTERNAL_SERVER_ERROR') {
-    return sendError(reply, req, getHTTPStatusCodeFromError(err), err.code === 'UNAUTHORIZED' ? 'UNAUTHENTICATED' : 'VALIDATION_FAILED', err.code, err.message);
-  }
-  req.log.error({ err }, 'payments route failed');
-  return sendError(reply, req, 500, 'INTERNAL', 'INTERNAL_SERVER_ERROR', 'Something went wrong on our side.');
-}
 
 /**
  * Routes that are not JSON procedures: Stripe's webhook needs the exact raw bytes for its signature,
@@ -31,7 +18,7 @@ export async function paymentRoutes(app: FastifyInstance, opts: { services: Serv
         const signature = req.headers['stripe-signature'];
         return await opts.services.payments.handleStripeWebhook(body, typeof signature === 'string' ? signature : undefined);
       } catch (err) {
-        return sendFailure(reply, req, err);
+        return replyError(reply, req, err);
       }
     });
   });
@@ -42,7 +29,7 @@ export async function paymentRoutes(app: FastifyInstance, opts: { services: Serv
       const { filename, base64 } = await createCaller(ctx).payments.receiptPdf({ id: req.params.id });
       return reply.type('application/pdf').header('content-disposition', `inline; filename="${filename}"`).send(Buffer.from(base64, 'base64'));
     } catch (err) {
-      return sendFailure(reply, req, err);
+      return replyError(reply, req, err);
     }
   });
 }
