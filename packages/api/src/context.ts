@@ -1,5 +1,5 @@
 import type { Actor } from './actor.ts';
-import type { Services } from './services.ts';
+import type { Services, UseCases } from './services.ts';
 
 /** Re-exported for the procedure builders, which take both from here. */
 export type { Actor } from './actor.ts';
@@ -11,7 +11,8 @@ export interface Context {
   requestId: string;
   ip: string;
   userAgent: string | null;
-  services: Services;
+  /** The use cases only: this type is part of AppRouter, so of the SDK's declarations. */
+  services: UseCases;
 }
 
 export interface ContextSource {

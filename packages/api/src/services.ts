@@ -1,21 +1,45 @@
 import { emailNotifier, type ApiDeps } from './deps.ts';
 import { createAppointmentJobs } from './modules/appointments/appointments.jobs.ts';
-import { createAppointmentsService } from './modules/appointments/appointments.service.ts';
+import { createAppointmentsService, type AppointmentsUseCases } from './modules/appointments/appointments.service.ts';
 import { createAvailability } from './modules/appointments/availability.ts';
-import { createAuthService } from './modules/auth/auth.service.ts';
-import { createClinicService } from './modules/clinic/clinic.service.ts';
-import { createConversationsService } from './modules/conversations/conversations.service.ts';
-import { createInsuranceService } from './modules/insurance/insurance.service.ts';
+import { createAuthService, type AuthUseCases } from './modules/auth/auth.service.ts';
+import { createClinicService, type ClinicUseCases } from './modules/clinic/clinic.service.ts';
+import { createConversationsService, type ConversationsUseCases } from './modules/conversations/conversations.service.ts';
+import { createInsuranceService, type InsuranceUseCases } from './modules/insurance/insurance.service.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
-import { createPackagesService } from './modules/packages/packages.service.ts';
-import { createPaymentsService } from './modules/payments/payments.service.ts';
-import { createPhysiciansService } from './modules/physicians/physicians.service.ts';
-import { createSpecialtiesService } from './modules/specialties/specialties.service.ts';
-import { createUsersService } from './modules/users/users.service.ts';
-import { createWhatsAppService } from './modules/whatsapp/whatsapp.service.ts';
+import { createPackagesService, type PackagesUseCases } from './modules/packages/packages.service.ts';
+import { createPaymentsService, type PaymentsUseCases } from './modules/payments/payments.service.ts';
+import { createPhysiciansService, type PhysiciansUseCases } from './modules/physicians/physicians.service.ts';
+import { createSpecialtiesService, type SpecialtiesUseCases } from './modules/specialties/specialties.service.ts';
+import { createUsersService, type UsersUseCases } from './modules/users/users.service.ts';
+import { createWhatsAppService, type WhatsAppUseCases } from './modules/whatsapp/whatsapp.service.ts';
 import { createRateLimiter } from './security/rate-limit.ts';
 
-/** Every use case, wired once at start-up; procedures reach them through the context. */
+/**
+ * What procedures reach through the context (`ctx.services`): the use cases, in contract types only — ids are
+ * strings, values are the DTOs of @clinic/contracts. The context's type is part of AppRouter and so of the SDK's
+ * declarations, which must name no database, Stripe or server type (packages/sdk/src/declarations.test.ts).
+ * A module with procedures adds its `…UseCases` interface here.
+ */
+export interface UseCases {
+  auth: AuthUseCases;
+  users: UsersUseCases;
+  clinic: ClinicUseCases;
+  specialties: SpecialtiesUseCases;
+  packages: PackagesUseCases;
+  physicians: PhysiciansUseCases;
+  appointments: AppointmentsUseCases;
+  insurance: InsuranceUseCases;
+  payments: PaymentsUseCases;
+  whatsapp: WhatsAppUseCases;
+  conversations: ConversationsUseCases;
+}
+
+/**
+ * Every service, wired once at start-up: the use cases, and beside them what only the server side calls — the
+ * calls between modules (documents, ObjectIds), the jobs, webhooks and rate limits the host drives. The host
+ * holds this; procedures see it as `UseCases`.
+ */
 export function createServices(deps: ApiDeps) {
   const rateLimiter = createRateLimiter(deps.db.cols, deps.clock);
   const users = createUsersService(deps);

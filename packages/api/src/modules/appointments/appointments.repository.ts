@@ -7,6 +7,9 @@ export const slotKeyOf = (physicianId: ObjectId, start: Date) => `${physicianId.
 export const patientSlotKeyOf = (patientId: ObjectId, start: Date) => `${patientId.toHexString()}|${start.toISOString()}`;
 export const releasedKey = (id: ObjectId) => `released|${id.toHexString()}`;
 
+/** The lists of a patient's own bookings. */
+export type PatientScope = 'upcoming' | 'past' | 'cancelled';
+
 export type ClaimResult = 'ok' | 'slot_taken' | 'patient_busy';
 
 /** The history note of a reschedule, followed by the old start's ISO time (the confirmation says "moved" after it). */

@@ -9,7 +9,7 @@ import type { PackagesService } from '../packages/packages.service.ts';
 import type { PhysiciansService } from '../physicians/physicians.service.ts';
 import type { UsersService } from '../users/users.service.ts';
 import { canCheckIn, canComplete, canConfirm, canReschedule, canView, cancelsAs, listScopeOf, ownPhysicianOf, relationTo } from './appointments.policy.ts';
-import { createAppointmentsRepository, patientSlotKeyOf, slotKeyOf, type ClaimResult, type Transition } from './appointments.repository.ts';
+import { createAppointmentsRepository, patientSlotKeyOf, slotKeyOf, type ClaimResult, type PatientScope, type Transition } from './appointments.repository.ts';
 import type { Availability } from './availability.ts';
 import { CALENDAR_MAX_DAYS, STATS_MAX_DAYS, type Calendar, type PhysicianStats } from '@clinic/contracts';
 import { groupByLocalDay, localDatesOf, statsOf } from './appointments.calendar.ts';
@@ -29,6 +29,21 @@ export interface AppointmentHooks {
    * Must not throw or wait; the confirmation is durable on the appointment, so the sweep sends it if this does not.
    */
   afterConfirm(appointment: Pick<AppointmentDoc, '_id' | 'patientId' | 'startsAt'>): void;
+}
+
+/** What procedures may call (see UseCases in services.ts): contract types only. */
+export interface AppointmentsUseCases {
+  book(actor: Actor, input: { physicianId: string; start: Date; reason: string; packageId?: string | undefined }): Promise<Appointment>;
+  get(actor: Actor, id: string): Promise<Appointment>;
+  reschedule(actor: Actor, input: { id: string; start: Date }): Promise<Appointment>;
+  cancel(actor: Actor, input: { id: string; reason: string }): Promise<Appointment>;
+  confirm(actor: Actor, id: string): Promise<Appointment>;
+  checkIn(actor: Actor, id: string): Promise<Appointment>;
+  complete(actor: Actor, id: string): Promise<Appointment>;
+  mine(actor: Actor, scope: PatientScope): Promise<{ items: Appointment[] }>;
+  agenda(actor: Actor, input: { physicianId?: string | undefined; date: string }): Promise<{ items: Appointment[] }>;
+  calendar(actor: Actor, input: { from: string; to: string; physicianId?: string | undefined }): Promise<Calendar>;
+  stats(actor: Actor, input: { physicianId?: string | undefined; from: string; to: string }): Promise<PhysicianStats>;
 }
 
 /** How a payment that arrived ended up for its appointment. */
@@ -259,7 +274,7 @@ export function createAppointmentsService(
       await repo.transition(id, { from: ['pending_payment'], to: 'expired', at: deps.clock(), by: null, release: true, note: why });
     },
 
-    async mine(actor: Actor, scope: 'upcoming' | 'past' | 'cancelled') {
+    async mine(actor: Actor, scope: PatientScope) {
       const now = deps.clock();
       const patientId = new ObjectId(actor.userId);
       const tz = (await clinic.settings()).timeZone;

@@ -15,6 +15,22 @@ export interface RequestMeta {
   userAgent: string | null;
 }
 
+type Accepted = { accepted: true; message: string };
+type Ok = { ok: true };
+
+/** What procedures may call (see UseCases in services.ts): contract types only. */
+export interface AuthUseCases {
+  register(input: { email: string; password: string; fullName: string; phone?: string | undefined }): Promise<{ userId: string; email: string; verificationRequired: true }>;
+  verifyEmail(input: { email: string; code: string }, meta: RequestMeta): Promise<AuthResult>;
+  resendCode(input: { email: string }, meta: RequestMeta): Promise<Accepted>;
+  login(input: { email: string; password: string }, meta: RequestMeta): Promise<AuthResult>;
+  refresh(input: { refreshToken: string }): Promise<Tokens>;
+  logout(input: { refreshToken: string }): Promise<Ok>;
+  forgotPassword(input: { email: string }, meta: RequestMeta): Promise<Accepted>;
+  resetPassword(input: { email: string; code: string; newPassword: string }, meta: RequestMeta): Promise<Ok>;
+  changePassword(actor: { userId: string; sessionId: string | null }, input: { currentPassword: string; newPassword: string }): Promise<Ok>;
+}
+
 const GENERIC_LOGIN_ERROR = 'Email or password is incorrect.';
 const NO_ACTIVE_CODE = 'This code is not valid. Request a new code.';
 

@@ -9,6 +9,13 @@ export interface ClinicSettings {
   policies: ClinicPolicies;
 }
 
+/** What procedures may call (see UseCases in services.ts): contract types only. */
+export interface ClinicUseCases {
+  info(): Promise<Clinic>;
+  updatePolicies(patch: UpdateClinicPolicies): Promise<Clinic>;
+  now(): { now: string; timeZone: string; clinicTime: string };
+}
+
 export function createClinicService(deps: ApiDeps) {
   const repo = createClinicRepository(deps.db.cols);
   return {

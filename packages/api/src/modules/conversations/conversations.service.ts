@@ -65,6 +65,12 @@ export function createMessageLog(deps: Pick<ApiDeps, 'db' | 'clock'>) {
 }
 export type MessageLog = ReturnType<typeof createMessageLog>;
 
+/** What procedures may call (see UseCases in services.ts): contract types only. */
+export interface ConversationsUseCases {
+  flagged(): Promise<FlaggedConversations>;
+  release(phone: string): Promise<{ released: true }>;
+}
+
 /** WhatsApp conversations: the assistant's memory per number, the message log and the staff hand-back. */
 export function createConversationsService(deps: ApiDeps, clinic: ClinicService) {
   const repo = createConversationsRepository(deps.db.cols);

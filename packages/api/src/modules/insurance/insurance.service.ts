@@ -19,6 +19,12 @@ export interface Coverage {
   plan: string;
 }
 
+/** What procedures may call (see UseCases in services.ts): contract types only. */
+export interface InsuranceUseCases {
+  check(patientId: string, rawEmiratesId: string): Promise<InsuranceCheckResult>;
+  latest(patientId: string): Promise<InsuranceProfile>;
+}
+
 function messageFor(doc: Pick<InsuranceProfileDoc, 'status' | 'insurer' | 'network' | 'plan' | 'copayPercent'>): string {
   switch (doc.status) {
     case 'eligible':

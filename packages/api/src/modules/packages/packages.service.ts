@@ -6,6 +6,16 @@ import { AppError } from '../../errors.ts';
 
 type MedicalPackage = z.infer<typeof MedicalPackageSchema>;
 
+type PackageInput = z.infer<typeof UpsertPackageInput>;
+
+/** What procedures may call (see UseCases in services.ts): contract types only. */
+export interface PackagesUseCases {
+  list(): Promise<MedicalPackage[]>;
+  get(id: string): Promise<MedicalPackage>;
+  create(input: PackageInput): Promise<MedicalPackage>;
+  update(id: string, patch: Partial<PackageInput> & { active?: boolean }): Promise<MedicalPackage>;
+}
+
 const toDto = (d: MedicalPackageDoc): MedicalPackage => ({
   id: d._id.toHexString(),
   name: d.name,

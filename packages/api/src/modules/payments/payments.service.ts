@@ -31,6 +31,15 @@ export interface CheckoutInfo {
   clientSecret: string | null;
 }
 
+/** What procedures may call (see UseCases in services.ts): contract types only. */
+export interface PaymentsUseCases {
+  createIntent(actor: Actor, appointmentId: string): Promise<PaymentIntentResult>;
+  mine(actor: Actor): Promise<{ items: Payment[] }>;
+  get(actor: Actor, id: string): Promise<Payment>;
+  receipt(actor: Actor, id: string): Promise<Receipt>;
+  receiptPdf(actor: Actor, id: string): Promise<{ filename: string; pdf: Buffer }>;
+}
+
 const formatLocal = (at: Date, timeZone: string) =>
   new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
 

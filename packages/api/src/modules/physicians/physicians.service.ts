@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import type { ListPhysiciansInput, Physician, Slot, UpsertPhysicianInput, UpdatePhysicianInput } from '@clinic/contracts';
+import type { ListPhysiciansInput, Physician, PhysicianDetailSchema, PhysicianPageSchema, Slot, SlotsOutput, UpsertPhysicianInput, UpdatePhysicianInput } from '@clinic/contracts';
 import { ObjectId, type PhysicianDoc } from '@clinic/db';
 import { DAY_MS, freeSlots, localDayRange, nextFreeSlot, toZonedIso, validateRules, type Busy, type ScheduleRules, type Slot as FreeSlot } from '@clinic/scheduling';
 import type { ApiDeps } from '../../deps.ts';
@@ -8,6 +8,17 @@ import type { Availability } from '../appointments/availability.ts';
 import type { ClinicService, ClinicSettings } from '../clinic/clinic.service.ts';
 import type { SpecialtiesService } from '../specialties/specialties.service.ts';
 import { createPhysiciansRepository } from './physicians.repository.ts';
+
+type PhysicianDetail = z.output<typeof PhysicianDetailSchema>;
+
+/** What procedures may call (see UseCases in services.ts): contract types only. */
+export interface PhysiciansUseCases {
+  list(input: z.output<typeof ListPhysiciansInput>): Promise<z.output<typeof PhysicianPageSchema>>;
+  get(id: string): Promise<PhysicianDetail>;
+  slots(input: { id: string; from: Date; to: Date }): Promise<z.output<typeof SlotsOutput>>;
+  create(input: z.output<typeof UpsertPhysicianInput>): Promise<PhysicianDetail>;
+  update(input: z.output<typeof UpdatePhysicianInput>): Promise<PhysicianDetail>;
+}
 
 /** How far ahead "next free slot" looks. */
 const NEXT_SLOT_DAYS = 14;

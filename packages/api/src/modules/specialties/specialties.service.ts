@@ -4,6 +4,12 @@ import type { ApiDeps } from '../../deps.ts';
 
 const toDto = (d: SpecialtyDoc): Specialty => ({ slug: d._id, name: d.name, nameAr: d.nameAr, subSpecialties: d.subSpecialties });
 
+/** What procedures may call (see UseCases in services.ts): contract types only. */
+export interface SpecialtiesUseCases {
+  list(): Promise<Specialty[]>;
+  upsert(input: Specialty): Promise<Specialty>;
+}
+
 export function createSpecialtiesService(deps: ApiDeps) {
   const col = deps.db.cols.specialties;
   return {

@@ -5,6 +5,12 @@ import { AppError } from '../../errors.ts';
 import { hashPassword } from '../../security/passwords.ts';
 import { createUsersRepository, toUserDto } from './users.repository.ts';
 
+/** What procedures may call (see UseCases in services.ts): contract types only. */
+export interface UsersUseCases {
+  me(userId: string): Promise<User>;
+  createStaffUser(input: { email: string; password: string; fullName: string; phone?: string | undefined; role: Exclude<Role, 'patient'> }): Promise<User>;
+}
+
 export function createUsersService(deps: ApiDeps) {
   const users = createUsersRepository(deps.db.cols);
   return {

@@ -25,6 +25,13 @@ function linkedEmail(clinic: string, to: string, name: string, phone: string): M
 
 const INVALID = 'This link code is wrong or has expired. Create a new one in the app (Profile → WhatsApp) and send "LINK" and the code again.';
 
+/** What procedures may call (see UseCases in services.ts): contract types only. */
+export interface WhatsAppUseCases {
+  createLinkCode(userId: string): Promise<WhatsAppLinkCode>;
+  status(userId: string): Promise<WhatsAppLink>;
+  unlink(userId: string): Promise<WhatsAppLink>;
+}
+
 export interface PhonePatient {
   userId: string;
   fullName: string;
