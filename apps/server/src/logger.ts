@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { maskEmiratesIds } from '@clinic/contracts';
 
 /** Anything that could carry a credential, a code or an identity number is censored. */
 export const REDACT_PATHS = [
@@ -21,5 +22,14 @@ export const REDACT_PATHS = [
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'clinic-server' } }, destination);
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      base: { service: 'clinic-server' },
+      // Emirates IDs under any other key or inside text (an error message quoting what a patient typed) are masked.
+      hooks: { streamWrite: (line) => maskEmiratesIds(line) },
+    },
+    destination,
+  );
 }

@@ -77,11 +77,22 @@ describe('inbound WhatsApp messages', () => {
     const western = inboundParams(api, phone, 'My ID is 784-1990-1234530-4, thanks');
     const arabic = inboundParams(api, phone, 'رقمي ٧٨٤١٩٩٠١٢٣٤٥٣٠٤');
     const spaced = inboundParams(api, phone, 'id: ۷۸۴ ۱۹۸۵ ۷۶۵۴۳۵۵ ۱ and phone 0501234567');
-    for (const p of [western, arabic, spaced]) expect((await inbound(p)).status).toBe(200);
-    for (const p of [western, arabic, spaced]) expect(await answered(p.MessageSid!)).toBe(true);
+    const dotted = inboundParams(api, phone, 'ID 784.1990.1234530.4 or 784–1985–7654355–1');
+    const partial = inboundParams(api, phone, 'the first part is 784-1990-1234530, on 2026-12-01');
+    const all = [western, arabic, spaced, dotted, partial];
+    for (const p of all) expect((await inbound(p)).status).toBe(200);
+    for (const p of all) expect(await answered(p.MessageSid!)).toBe(true);
     expect((await inboundDoc(western.MessageSid!))!.body).toBe('My ID is 784-****-*****30-4, thanks');
     expect((await inboundDoc(arabic.MessageSid!))!.body).toBe('رقمي 784-****-*****30-4');
     expect((await inboundDoc(spaced.MessageSid!))!.body).toBe('id: 784-****-*****55-1 and phone 0501234567');
+    expect((await inboundDoc(dotted.MessageSid!))!.body).toBe('ID 784-****-*****30-4 or 784-****-*****55-1');
+    expect((await inboundDoc(partial.MessageSid!))!.body).toBe('the first part is 784-********-530, on 2026-12-01');
+    // The assistant's transcript of the same messages is masked the same way; no number is kept whole anywhere.
+    const transcript = (await s.database.cols.conversations.findOne({ _id: phone }))!.messages.filter((m) => m.role === 'user').map((m) => m.content);
+    expect(transcript).toContain('ID 784-****-*****30-4 or 784-****-*****55-1');
+    expect(transcript).toContain('the first part is 784-********-530, on 2026-12-01');
+    const stored = JSON.stringify([await s.database.cols.inboundMessages.find({ from: phone }).toArray(), transcript]);
+    for (const secret of ['1234530', '7654355', '١٢٣٤٥٣٠', '۷۶۵۴۳۵۵']) expect(stored).not.toContain(secret);
   });
 
   it('unsigned, tampered or signed-for-another-URL requests get 403 and change nothing', async () => {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, createCaller, createInternalContext, type Conversation, type Services } from '@clinic/api';
-import { PhoneSchema, type Clinic } from '@clinic/contracts';
+import { PhoneSchema, maskEmiratesIds, splitForWhatsApp, type Clinic } from '@clinic/contracts';
 import { executePending, type TurnContext } from './actions.ts';
 import { createLlm, systemPrompt, type LlmSettings } from './llm.ts';
 import { MAIN_MENU, handleMenu } from './menu.ts';
 import { msg } from './messages.ts';
 import { asksMedicalAdvice, isEmergency, wantsHuman } from './safety.ts';
-import { detectLanguage, isNo, isYes, linkCommand, MASKED_LINK_COMMAND, maskEmiratesIds, normalise, splitForWhatsApp, type Lang } from './text.ts';
+import { detectLanguage, isNo, isYes, linkCommand, MASKED_LINK_COMMAND, normalise, type Lang } from './text.ts';
 
 export interface InboundMessage {
   /** E.164, e.g. +971501234567 (the channel has verified it: it is the patient's identity). */

@@ -9,7 +9,7 @@ export {
   type AssistantReply,
   type InboundMessage,
 } from './assistant.ts';
-export { splitForWhatsApp, maskEmiratesIds, maskLinkCommand, normalise, detectLanguage, isYes, isNo, type Lang } from './text.ts';
+export { maskLinkCommand, normalise, detectLanguage, isYes, isNo, type Lang } from './text.ts';
 export { isEmergency, wantsHuman, asksMedicalAdvice } from './safety.ts';
 export { DEFAULT_MAX_TOOL_ROUNDS, type LlmSettings } from './llm.ts';
 export { TOOLS } from './tools.ts';

@@ -5,10 +5,10 @@
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { ConversationMessage } from '@clinic/api';
+import { maskEmiratesIds } from '@clinic/contracts';
 import type { TurnContext } from './actions.ts';
 import { formatWhen } from './format.ts';
 import { TOOLS, runTool, serialiseResult, toolParameters } from './tools.ts';
-import { maskEmiratesIds } from './text.ts';
 
 export interface LlmSettings {
   apiKey: string;

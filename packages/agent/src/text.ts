@@ -1,4 +1,4 @@
-import { maskEmiratesId, toAsciiDigits } from '@clinic/contracts';
+import { toAsciiDigits } from '@clinic/contracts';
 
 export type Lang = 'en' | 'ar';
 
@@ -71,51 +71,6 @@ export function isNo(text: string): boolean {
   if (/^\s*(👎|❌)+\s*$/u.test(text)) return true;
   const t = tokens(text);
   return t.length > 0 && t.length <= 5 && t.some((w) => NO_SET.has(w)) && t.every((w) => NO_SET.has(w) || FILLER_SET.has(w));
-}
-
-/**
- * Emirates ID look-alikes: 784 then 11–13 more digits, spaces or dashes between them. The 15-digit
- * ones are masked as the API does (`784-****-*****67-1`); others keep only their first and last 3.
- */
-const EMIRATES_ID_LIKE = /(?<!\d)784(?:[ \-\u2010-\u2015.]?\d){11,13}(?!\d)/g;
-
-function maskDigits(digits: string): string {
-  return digits.length === 15 ? maskEmiratesId(digits) : `${digits.slice(0, 3)}-${'*'.repeat(digits.length - 6)}-${digits.slice(-3)}`;
-}
-
-/** Masks every Emirates ID in `text`; `vault` maps each mask back to what was typed (kept in memory for one turn only). */
-export function maskEmiratesIds(text: string, vault?: Map<string, string>): string {
-  return text.replace(EMIRATES_ID_LIKE, (raw) => {
-    const masked = maskDigits(raw.replace(/\D/g, ''));
-    vault?.set(masked, raw);
-    return masked;
-  });
-}
-
-/** WhatsApp bodies are limited to 1600 characters: splits at paragraph, line, sentence or word ends. */
-export function splitForWhatsApp(text: string, limit = 1600): string[] {
-  if (!(limit >= 1)) throw new RangeError('limit must be at least 1');
-  const out: string[] = [];
-  let rest = text.trim();
-  while (rest.length > limit) {
-    const window = rest.slice(0, limit + 1);
-    let cut = -1;
-    for (const sep of ['\n\n', '\n', '. ', '، ', '? ', '! ', ' ']) {
-      const at = window.lastIndexOf(sep);
-      if (at >= limit / 2) {
-        cut = sep === ' ' || sep.startsWith('\n') ? at : at + 1;
-        break;
-      }
-    }
-    if (cut <= 0) cut = limit;
-    // Never split a surrogate pair (emoji, rare scripts).
-    if (/[\ud800-\udbff]/.test(rest.charAt(cut - 1))) cut -= 1;
-    const part = rest.slice(0, cut).trim();
-    if (part) out.push(part);
-    rest = rest.slice(cut).trim();
-  }
-  if (rest) out.push(rest);
-  return out;
 }
 
 // The code's shape only (4 + 4 characters), so "link me to a dermatologist" stays a normal message.

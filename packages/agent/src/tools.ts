@@ -6,6 +6,7 @@ import {
   InsuranceCheckInput,
   ListPhysiciansInput,
   LocalDateSchema,
+  maskEmiratesIds,
   MyAppointmentsInput,
   PhysicianIdInput,
   RescheduleInput,
@@ -17,7 +18,6 @@ import {
 import { addLocalDays, localDateOf, localDayRange } from '@clinic/scheduling';
 import { attempt, paymentLink, proposeBooking, proposeCancel, proposeReschedule, type Failure, type Proposal, type TurnContext } from './actions.ts';
 import { formatMoney, formatWhen, weekdayName } from './format.ts';
-import { maskEmiratesIds } from './text.ts';
 
 /**
  * The model's tools: thin adapters over the app's procedures (through createCaller, as the patient).

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MessageLog } from '@clinic/api';
 import { maskLinkCommand } from '@clinic/agent';
+import { splitForWhatsApp } from '@clinic/contracts';
 import twilio from 'twilio';
 import { sendError } from '../errors.ts';
 import type { Assistant, AssistantReply, InboundMessage } from '../whatsapp/assistant.ts';
-import { maskEmiratesIds } from '../whatsapp/mask.ts';
 import type { Messenger } from '../whatsapp/messenger.ts';
 import { createSerialQueue } from '../whatsapp/serial-queue.ts';
 
@@ -13,8 +13,6 @@ export const STATUS_WEBHOOK_PATH = '/webhooks/twilio/status';
 
 export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
-/** WhatsApp caps a message at 1600 characters; the assistant keeps to it, longer text is split anyway. */
-const MAX_CHUNK = 1600;
 const FALLBACK_REPLY = 'Sorry, something went wrong on our side. Please try again in a few minutes.';
 const WHATSAPP_FROM = /^whatsapp:\+[1-9]\d{6,14}$/;
 
@@ -43,21 +41,6 @@ function parseForm(body: string): FormParams {
 }
 
 const one = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
-
-/** Splits on a line or word boundary where it can. */
-function chunks(text: string): string[] {
-  const out: string[] = [];
-  let rest = text;
-  while (rest.length > MAX_CHUNK) {
-    const window = rest.slice(0, MAX_CHUNK);
-    const cut = Math.max(window.lastIndexOf('\n'), window.lastIndexOf(' '));
-    const at = cut > MAX_CHUNK / 2 ? cut : MAX_CHUNK;
-    out.push(rest.slice(0, at).trimEnd());
-    rest = rest.slice(at).trimStart();
-  }
-  if (rest.trim()) out.push(rest);
-  return out;
-}
 
 /**
  * Twilio's WhatsApp webhooks.
@@ -116,7 +99,8 @@ export async function whatsappRoutes(app: FastifyInstance, opts: { prefix: strin
     }
     const replySids: string[] = [];
     try {
-      for (const text of result.replies.flatMap(chunks)) {
+      // WhatsApp caps a message at 1600 characters; the assistant keeps to it, any longer text is split anyway.
+      for (const text of result.replies.flatMap((r) => splitForWhatsApp(r))) {
         replySids.push(await d.messenger.sendWhatsApp(msg.from, { body: text }, { purpose: 'assistant_reply', inReplyTo: sid }));
       }
     } catch (err) {
@@ -153,7 +137,7 @@ export async function whatsappRoutes(app: FastifyInstance, opts: { prefix: strin
       });
       let claimed = false;
       try {
-        claimed = await deps.store.claimInbound({ sid, from, profileName: msg.profileName, body: maskEmiratesIds(maskLinkCommand(text)), numMedia: Number(one(params.NumMedia)) || 0, receivedAt });
+        claimed = await deps.store.claimInbound({ sid, from, profileName: msg.profileName, body: maskLinkCommand(text), numMedia: Number(one(params.NumMedia)) || 0, receivedAt });
       } finally {
         release(claimed ? () => answer(sid, msg, deps) : null);
       }

@@ -1,4 +1,4 @@
-import type { FlaggedConversations } from '@clinic/contracts';
+import { maskEmiratesIds, type FlaggedConversations } from '@clinic/contracts';
 import { toZonedIso } from '@clinic/scheduling';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
@@ -28,7 +28,7 @@ export interface InboundMessageIn {
   /** E.164, from the signed webhook. */
   from: string;
   profileName: string | null;
-  /** As it may be stored (secrets such as link codes already taken out by the caller). */
+  /** As received; Emirates ID numbers are masked here. Other secrets (link codes) the caller takes out first. */
   body: string;
   numMedia: number;
   receivedAt: Date;
@@ -42,7 +42,7 @@ export function createMessageLog(deps: Pick<ApiDeps, 'db' | 'clock'>) {
   const repo = createConversationsRepository(deps.db.cols);
   return {
     /** Stores a webhook's message once; false when this MessageSid was taken before (Twilio retried or replayed it). */
-    claimInbound: ({ sid, ...msg }: InboundMessageIn): Promise<boolean> => repo.claimInbound({ _id: sid, ...msg }),
+    claimInbound: ({ sid, body, ...msg }: InboundMessageIn): Promise<boolean> => repo.claimInbound({ _id: sid, body: maskEmiratesIds(body), ...msg }),
 
     finishInbound: (sid: string, outcome: InboundOutcome): Promise<void> => repo.finishInbound(sid, outcome, deps.clock()),
 
