@@ -170,6 +170,7 @@ export function buildOpenApiDocument(baseUrl: string) {
     license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     securitySchemes: { [SECURITY_SCHEME]: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
   });
-  const finished = finish(doc as unknown as Parameters<typeof finish>[0]);
-  return { ...finished, security: [{ [SECURITY_SCHEME]: [] }] } as unknown as typeof doc;
+  const { openapi, info, servers, tags, paths, components } = finish(doc as unknown as Parameters<typeof finish>[0]);
+  // Bearer auth unless an operation says otherwise (public ones carry `security: []`).
+  return { openapi, info, servers, security: [{ [SECURITY_SCHEME]: [] }], tags, paths, components } as unknown as typeof doc;
 }
