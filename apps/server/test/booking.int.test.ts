@@ -147,6 +147,21 @@ describe('reschedule and cancel', () => {
     expect(twice.status).toBe(409);
     expect(twice.body.data.appCode).toBe('OVERLAPPING_APPOINTMENT');
   });
+
+  it('one patient booking the same time with 8 physicians at once → 1 booking, 7 × OVERLAPPING_APPOINTMENT (not SLOT_TAKEN: those slots are free)', async () => {
+    const doctors = await Promise.all(Array.from({ length: 8 }, () => createPhysician(s)));
+    const patient = patients[30]!;
+    const start = dubai(dubaiDate(7), '10:00').toISOString();
+    const results = await Promise.all(doctors.map((d) => book(patient.accessToken, start, d.id)));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    const refused = results.filter((r) => r.status !== 200);
+    expect(refused.map((r) => [r.status, r.body.data.appCode])).toEqual(Array.from({ length: 7 }, () => [409, 'OVERLAPPING_APPOINTMENT']));
+    const winner = results.find((r) => r.status === 200)!.body.physicianId as string;
+    for (const d of doctors.filter((d) => d.id !== winner)) {
+      const slots = await s.rest('GET', `/physicians/${d.id}/slots?from=${encodeURIComponent(start)}&to=${encodeURIComponent(new Date(Date.parse(start) + 3_600_000).toISOString())}`);
+      expect(slots.body.slots.map((x: { start: string }) => Date.parse(x.start))).toContain(Date.parse(start));
+    }
+  });
 });
 
 describe('booking re-checks every slot rule → 422 naming the reason, nothing stored', () => {

@@ -1,6 +1,7 @@
 export * from './documents.ts';
 export * from './collections.ts';
 export * from './client.ts';
+export * from './unique.ts';
 export * from './embedded.ts';
 export * from './presence.ts';
 export * from './seed.ts';

@@ -1,5 +1,4 @@
-import type { Collections } from '@clinic/db';
-import { isDuplicateKeyError } from '@clinic/db';
+import { writeUnique, type Collections } from '@clinic/db';
 import { AppError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 
@@ -43,14 +42,9 @@ export function createRateLimiter(cols: Pick<Collections, 'rateLimits'>, clock: 
           { $inc: { count: 1 }, $setOnInsert: { expiresAt: w.expiresAt } },
           { upsert: true, returnDocument: 'after' },
         );
-      let doc;
-      try {
-        doc = await increment();
-      } catch (err) {
-        // Two first hits racing on the same window: one insert wins, the other retries as an update.
-        if (!isDuplicateKeyError(err)) throw err;
-        doc = await increment();
-      }
+      // Two first hits racing on the same window: one insert wins, the other retries as an update.
+      const first = await writeUnique(increment);
+      const doc = first.won ? first.result : await increment();
       if (doc && doc.count > limit.max) throw tooMany(w.retryAfter);
     },
     async check(bucket, key, limit) {

@@ -1,4 +1,4 @@
-import { ObjectId, isDuplicateKeyError, type AppointmentDoc, type AppointmentStatus, type Collections, type Filter } from '@clinic/db';
+import { ObjectId, insertUnique, writeUnique, type AppointmentDoc, type AppointmentStatus, type Collections, type Filter } from '@clinic/db';
 
 /** Statuses whose appointment occupies its slot. */
 export const HOLDING: AppointmentStatus[] = ['pending_payment', 'confirmed', 'checked_in', 'completed', 'no_show'];
@@ -27,23 +27,19 @@ export interface Transition {
   note?: string;
 }
 
-function whichKey(err: unknown): ClaimResult {
-  // MongoDB names the index in the message; FerretDB too. The patient key is the only other unique one.
-  return /patientSlotKey/.test(String((err as Error).message)) ? 'patient_busy' : 'slot_taken';
-}
+/** The collection's unique keys: a physician's start and a patient's start. */
+const CLAIM_KEYS = ['slotKey', 'patientSlotKey'] as const;
+
+/** What a refusal by one of the keys means; the physician's slot when the refusing key is not named. */
+const refusal = (key: (typeof CLAIM_KEYS)[number] | null): Exclude<ClaimResult, 'ok'> => (key === 'patientSlotKey' ? 'patient_busy' : 'slot_taken');
 
 export function createAppointmentsRepository(cols: Pick<Collections, 'appointments'>) {
   const col = cols.appointments;
   return {
     /** The insert IS the claim: the unique slotKey makes the database refuse a second one. */
     async insert(doc: AppointmentDoc): Promise<ClaimResult> {
-      try {
-        await col.insertOne(doc);
-        return 'ok';
-      } catch (err) {
-        if (isDuplicateKeyError(err)) return whichKey(err);
-        throw err;
-      }
+      const claimed = await insertUnique(col, doc, CLAIM_KEYS);
+      return claimed.won ? 'ok' : refusal(claimed.refusedBy);
     },
     findById: (id: string) => (ObjectId.isValid(id) ? col.findOne({ _id: new ObjectId(id) }) : Promise.resolve(null)),
 
@@ -100,28 +96,28 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
       by: ObjectId,
       plan: { reminderAt: Date | null; confirmationAt: Date | null | undefined },
     ): Promise<ClaimResult | 'changed'> {
-      try {
-        const res = await col.updateOne(
-          { _id: doc._id, slotKey: doc.slotKey, status: { $in: ['pending_payment', 'confirmed'] } },
-          {
-            $set: {
-              slotKey: slotKeyOf(doc.physicianId, start),
-              patientSlotKey: patientSlotKeyOf(doc.patientId, start),
-              startsAt: start,
-              endsAt: end,
-              reminderDueAt: plan.reminderAt,
-              reminderSentAt: null,
-              ...(plan.confirmationAt !== undefined ? { confirmationDueAt: plan.confirmationAt } : {}),
-              updatedAt: at,
+      const res = await writeUnique(
+        () =>
+          col.updateOne(
+            { _id: doc._id, slotKey: doc.slotKey, status: { $in: ['pending_payment', 'confirmed'] } },
+            {
+              $set: {
+                slotKey: slotKeyOf(doc.physicianId, start),
+                patientSlotKey: patientSlotKeyOf(doc.patientId, start),
+                startsAt: start,
+                endsAt: end,
+                reminderDueAt: plan.reminderAt,
+                reminderSentAt: null,
+                ...(plan.confirmationAt !== undefined ? { confirmationDueAt: plan.confirmationAt } : {}),
+                updatedAt: at,
+              },
+              $push: { history: { status: doc.status, at, by, note: `${RESCHEDULED_NOTE}${doc.startsAt.toISOString()}` } },
             },
-            $push: { history: { status: doc.status, at, by, note: `${RESCHEDULED_NOTE}${doc.startsAt.toISOString()}` } },
-          },
-        );
-        return res.modifiedCount === 1 ? 'ok' : 'changed';
-      } catch (err) {
-        if (isDuplicateKeyError(err)) return whichKey(err);
-        throw err;
-      }
+          ),
+        CLAIM_KEYS,
+      );
+      if (!res.won) return refusal(res.refusedBy);
+      return res.result.modifiedCount === 1 ? 'ok' : 'changed';
     },
 
     // --- background jobs: each due item is found by an index and changed by a guarded single-document update,
@@ -165,27 +161,27 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
      * A slot taken meanwhile makes the update fail on the unique key, leaving the appointment expired.
      */
     async reclaim(doc: AppointmentDoc, at: Date, plan: { reminderAt: Date | null; confirmationAt: Date | null }): Promise<ClaimResult | 'changed'> {
-      try {
-        const res = await col.updateOne(
-          { _id: doc._id, status: 'expired' },
-          {
-            $set: {
-              status: 'confirmed',
-              slotKey: slotKeyOf(doc.physicianId, doc.startsAt),
-              patientSlotKey: patientSlotKeyOf(doc.patientId, doc.startsAt),
-              holdExpiresAt: null,
-              reminderDueAt: plan.reminderAt,
-              confirmationDueAt: plan.confirmationAt,
-              updatedAt: at,
+      const res = await writeUnique(
+        () =>
+          col.updateOne(
+            { _id: doc._id, status: 'expired' },
+            {
+              $set: {
+                status: 'confirmed',
+                slotKey: slotKeyOf(doc.physicianId, doc.startsAt),
+                patientSlotKey: patientSlotKeyOf(doc.patientId, doc.startsAt),
+                holdExpiresAt: null,
+                reminderDueAt: plan.reminderAt,
+                confirmationDueAt: plan.confirmationAt,
+                updatedAt: at,
+              },
+              $push: { history: { status: 'confirmed', at, by: null, note: 'paid after the hold lapsed; slot claimed again' } },
             },
-            $push: { history: { status: 'confirmed', at, by: null, note: 'paid after the hold lapsed; slot claimed again' } },
-          },
-        );
-        return res.modifiedCount === 1 ? 'ok' : 'changed';
-      } catch (err) {
-        if (isDuplicateKeyError(err)) return whichKey(err);
-        throw err;
-      }
+          ),
+        CLAIM_KEYS,
+      );
+      if (!res.won) return refusal(res.refusedBy);
+      return res.result.modifiedCount === 1 ? 'ok' : 'changed';
     },
 
     listForPatient(patientId: ObjectId, filter: Record<string, unknown>, sort: 1 | -1) {
@@ -222,12 +218,8 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
       for (const d of docs) {
         const base = { patientId: to, patient, updatedAt: now };
         const held = d.patientSlotKey !== releasedKey(d._id);
-        try {
-          await col.updateOne({ _id: d._id, patientId: from }, { $set: held ? { ...base, patientSlotKey: patientSlotKeyOf(to, d.startsAt) } : base });
-        } catch (err) {
-          if (!isDuplicateKeyError(err)) throw err;
-          await col.updateOne({ _id: d._id, patientId: from }, { $set: base });
-        }
+        const moved = held && (await writeUnique(() => col.updateOne({ _id: d._id, patientId: from }, { $set: { ...base, patientSlotKey: patientSlotKeyOf(to, d.startsAt) } }))).won;
+        if (!moved) await col.updateOne({ _id: d._id, patientId: from }, { $set: base });
       }
     },
   };

@@ -1,4 +1,4 @@
-import { isDuplicateKeyError, type Collections, type ObjectId, type OneTimeCodeDoc, type OtpPurpose } from '@clinic/db';
+import { writeUnique, type Collections, type ObjectId, type OneTimeCodeDoc, type OtpPurpose } from '@clinic/db';
 
 export function createCodesRepository(cols: Pick<Collections, 'oneTimeCodes'>) {
   const idOf = (userId: ObjectId, purpose: OtpPurpose) => `${purpose}:${userId.toHexString()}`;
@@ -19,15 +19,11 @@ export function createCodesRepository(cols: Pick<Collections, 'oneTimeCodes'>) {
       const _id = idOf(userId, purpose);
       const cutoff = new Date(now.getTime() - cooldownSeconds * 1000);
       const doc: Omit<OneTimeCodeDoc, '_id'> = { userId, purpose, codeHash, attempts: 0, expiresAt, consumedAt: null, createdAt: now };
-      try {
-        await cols.oneTimeCodes.replaceOne({ _id, createdAt: { $lte: cutoff } }, doc, { upsert: true });
-        return { ok: true };
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-        const current = await cols.oneTimeCodes.findOne({ _id });
-        const left = current ? Math.ceil((current.createdAt.getTime() + cooldownSeconds * 1000 - now.getTime()) / 1000) : 1;
-        return { ok: false, retryAfter: Math.max(1, left) };
-      }
+      const replaced = await writeUnique(() => cols.oneTimeCodes.replaceOne({ _id, createdAt: { $lte: cutoff } }, doc, { upsert: true }));
+      if (replaced.won) return { ok: true };
+      const current = await cols.oneTimeCodes.findOne({ _id });
+      const left = current ? Math.ceil((current.createdAt.getTime() + cooldownSeconds * 1000 - now.getTime()) / 1000) : 1;
+      return { ok: false, retryAfter: Math.max(1, left) };
     },
     /** Counts one try before the code is compared, so parallel guesses cannot exceed the budget. */
     countAttempt(userId: ObjectId, purpose: OtpPurpose) {

@@ -1,6 +1,6 @@
 import {
   ObjectId,
-  isDuplicateKeyError,
+  insertUnique,
   type Collections,
   type ConversationDoc,
   type ConversationMessage,
@@ -83,17 +83,6 @@ const toDoc = ({ phone, userId, ...rest }: Conversation): ConversationDoc => ({ 
 export function createConversationsRepository(cols: Pick<Collections, 'conversations' | 'inboundMessages' | 'outboundMessages'>) {
   const { conversations, inboundMessages: inbound, outboundMessages: outbound } = cols;
 
-  /** Inserts the whole document; false when one with this `_id` exists already. */
-  async function insertOnce<T>(insert: () => Promise<T>): Promise<boolean> {
-    try {
-      await insert();
-      return true;
-    } catch (err) {
-      if (isDuplicateKeyError(err)) return false;
-      throw err;
-    }
-  }
-
   /** Sets the status unless the message is already at or past it (one conditional update). */
   async function advanceStatus(sid: string, status: string, errorCode: string | null, at: Date) {
     await outbound.updateOne({ _id: sid, status: { $in: statusesBelow(status) } }, { $set: { status, errorCode, updatedAt: at } });
@@ -128,8 +117,9 @@ export function createConversationsRepository(cols: Pick<Collections, 'conversat
 
     // ── inbound_messages (Twilio's MessageSid is the `_id`) ─────────────────────────
     /** The claim: false when this MessageSid was taken before (Twilio retried or replayed it). */
-    claimInbound: (doc: InboundClaim): Promise<boolean> =>
-      insertOnce(() => inbound.insertOne({ ...doc, channel: 'whatsapp', status: 'received', replySids: [], flaggedForStaff: false, processedAt: null })),
+    async claimInbound(doc: InboundClaim): Promise<boolean> {
+      return (await insertUnique(inbound, { ...doc, channel: 'whatsapp', status: 'received', replySids: [], flaggedForStaff: false, processedAt: null })).won;
+    },
     async finishInbound(sid: string, outcome: InboundOutcome, at: Date): Promise<void> {
       await inbound.updateOne({ _id: sid }, { $set: { ...outcome, processedAt: at } });
     },
@@ -141,14 +131,14 @@ export function createConversationsRepository(cols: Pick<Collections, 'conversat
     // ── outbound_messages ──────────────────────────────────────────────────────────
     async recordOutbound(m: OutboundRecord, now: Date): Promise<void> {
       const { sid, status, ...fields } = m;
-      if (await insertOnce(() => outbound.insertOne({ _id: sid, ...fields, status, statuses: [status], errorCode: null, createdAt: now, updatedAt: now }))) return;
+      if ((await insertUnique(outbound, { _id: sid, ...fields, status, statuses: [status], errorCode: null, createdAt: now, updatedAt: now })).won) return;
       // A status callback got here first: fill in what it could not know; the status only moves forward.
       await outbound.updateOne({ _id: sid }, { $set: fields, $addToSet: { statuses: status } });
       await advanceStatus(sid, status, null, now);
     },
     async recordStatus(sid: string, status: string, errorCode: string | null, now: Date): Promise<void> {
       const first: OutboundMessageDoc = { _id: sid, channel: null, to: null, purpose: null, mode: null, contentSid: null, inReplyTo: null, status, statuses: [status], errorCode, createdAt: now, updatedAt: now };
-      if (await insertOnce(() => outbound.insertOne(first))) return;
+      if ((await insertUnique(outbound, first)).won) return;
       await outbound.updateOne({ _id: sid }, { $addToSet: { statuses: status } });
       await advanceStatus(sid, status, errorCode, now);
     },

@@ -1,4 +1,4 @@
-import { ObjectId, isDuplicateKeyError, type Collections, type PaymentDoc, type PaymentStatus } from '@clinic/db';
+import { ObjectId, insertUnique, type Collections, type PaymentDoc, type PaymentStatus } from '@clinic/db';
 
 export function createPaymentsRepository(cols: Pick<Collections, 'payments' | 'webhookEvents'>) {
   const col = cols.payments;
@@ -6,13 +6,7 @@ export function createPaymentsRepository(cols: Pick<Collections, 'payments' | 'w
     reassignPatient: (from: ObjectId, to: ObjectId, now: Date) => cols.payments.updateMany({ patientId: from }, { $set: { patientId: to, updatedAt: now } }),
     /** Unique appointmentId: of two concurrent first requests one inserts, the other gets false. */
     async insert(doc: PaymentDoc): Promise<boolean> {
-      try {
-        await col.insertOne(doc);
-        return true;
-      } catch (err) {
-        if (isDuplicateKeyError(err)) return false;
-        throw err;
-      }
+      return (await insertUnique(col, doc)).won;
     },
     byId: (id: string) => (ObjectId.isValid(id) ? col.findOne({ _id: new ObjectId(id) }) : Promise.resolve(null)),
     byAppointment: (appointmentId: ObjectId) => col.findOne({ appointmentId }),
@@ -36,13 +30,7 @@ export function createPaymentsRepository(cols: Pick<Collections, 'payments' | 'w
 
     /** Takes a webhook event: false when it was taken before (a replay). */
     async claimEvent(id: string, type: string, at: Date): Promise<boolean> {
-      try {
-        await cols.webhookEvents.insertOne({ _id: id, type, receivedAt: at });
-        return true;
-      } catch (err) {
-        if (isDuplicateKeyError(err)) return false;
-        throw err;
-      }
+      return (await insertUnique(cols.webhookEvents, { _id: id, type, receivedAt: at })).won;
     },
     /** Processing failed: give the event back so the provider's retry is processed. */
     releaseEvent: (id: string) => cols.webhookEvents.deleteOne({ _id: id }),

@@ -1,4 +1,4 @@
-import { ObjectId, isDuplicateKeyError, type Collections, type UserDoc } from '@clinic/db';
+import { ObjectId, insertUnique, type Collections, type UserDoc } from '@clinic/db';
 import type { Role, User } from '@clinic/contracts';
 import { AppError } from '../../errors.ts';
 
@@ -27,12 +27,7 @@ export function createUsersRepository(cols: Pick<Collections, 'users'>) {
   return {
     async insert(user: NewUser, now: Date): Promise<UserDoc> {
       const doc: UserDoc = { _id: new ObjectId(), ...user, phoneIdentity: '', passwordChangedAt: now, createdAt: now, updatedAt: now };
-      try {
-        await cols.users.insertOne(doc);
-      } catch (err) {
-        if (isDuplicateKeyError(err)) throw new AppError('EMAIL_TAKEN', 'An account with this email already exists.');
-        throw err;
-      }
+      if (!(await insertUnique(cols.users, doc)).won) throw new AppError('EMAIL_TAKEN', 'An account with this email already exists.');
       return doc;
     },
     findByEmail: (email: string) => cols.users.findOne({ email }),
@@ -56,13 +51,7 @@ export function createUsersRepository(cols: Pick<Collections, 'users'>) {
         createdAt: now,
         updatedAt: now,
       };
-      try {
-        await cols.users.insertOne(doc);
-        return doc;
-      } catch (err) {
-        if (isDuplicateKeyError(err)) return null;
-        throw err;
-      }
+      return (await insertUnique(cols.users, doc)).won ? doc : null;
     },
     findById: (id: string) => (ObjectId.isValid(id) ? cols.users.findOne({ _id: new ObjectId(id) }) : Promise.resolve(null)),
     async markVerified(id: ObjectId, now: Date): Promise<void> {

@@ -1,0 +1,66 @@
+import type { Collection, Document, Filter, OptionalUnlessRequiredId } from 'mongodb';
+import { isDuplicateKeyError } from './client.ts';
+
+/** A unique index refused the write; `refusedBy` names which of the keys the caller told apart, when one is named. */
+export interface Refused<K extends string> {
+  won: false;
+  refusedBy: K | null;
+}
+
+/** How a write decided by a unique index came out: it won (with the driver's result), or the index refused it. */
+export type UniqueWrite<R, K extends string = never> = { won: true; result: R } | Refused<K>;
+
+/** How an insert decided by a unique index came out. */
+export type UniqueInsert<K extends string = never> = { won: true } | Refused<K>;
+
+/**
+ * The unique key that refused a write, among `keys`, as far as the error tells: MongoDB's `keyPattern` names it
+ * exactly; otherwise the index named in the message (MongoDB quotes it; FerretDB on PostgreSQL quotes its own
+ * lower-cased constraint name on updates, and nothing on inserts). The longest name is tried first, so a key
+ * whose name contains another's is not mistaken for it. Null when none of them is named.
+ */
+export function refusingKey<K extends string>(err: unknown, keys: readonly K[]): K | null {
+  const { keyPattern, message } = err as { keyPattern?: unknown; message?: unknown };
+  const byLength = [...keys].sort((a, b) => b.length - a.length);
+  if (keyPattern && typeof keyPattern === 'object') {
+    const found = byLength.find((k) => k in keyPattern);
+    if (found) return found;
+  }
+  const text = typeof message === 'string' ? message.toLowerCase() : '';
+  return byLength.find((k) => text.includes(k.toLowerCase())) ?? null;
+}
+
+/**
+ * Runs a write that a unique index decides (an insert, an upsert, an update that sets a unique key) and
+ * reports whether it won. A duplicate key is the losing answer, not an error; anything else is thrown.
+ * `keys`: the collection's unique keys the caller tells apart (see `refusingKey`).
+ */
+export async function writeUnique<R, K extends string = never>(write: () => Promise<R>, keys: readonly K[] = []): Promise<UniqueWrite<R, K>> {
+  try {
+    return { won: true, result: await write() };
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+    return { won: false, refusedBy: refusingKey(err, keys) };
+  }
+}
+
+/**
+ * Inserts `doc` unless a unique index holds its key already: the insert is the claim, and of two concurrent
+ * ones exactly one wins (on MongoDB and on FerretDB alike — unique indexes are what both make atomic).
+ * `keys`: the collection's unique keys the caller tells apart. When the error does not name the one that
+ * refused (FerretDB), the first of them whose value in `doc` another document holds is reported.
+ */
+export async function insertUnique<T extends Document, K extends string & keyof T = never>(
+  col: Collection<T>,
+  doc: NoInfer<OptionalUnlessRequiredId<T>>,
+  keys: readonly K[] = [],
+): Promise<UniqueInsert<K>> {
+  const res = await writeUnique(() => col.insertOne(doc), keys);
+  if (res.won) return { won: true };
+  if (res.refusedBy !== null) return res;
+  for (const key of keys) {
+    const filter = { [key]: (doc as Record<string, unknown>)[key] } as Filter<T>;
+    if (await col.findOne(filter, { projection: { _id: 1 } })) return { won: false, refusedBy: key };
+  }
+  return { won: false, refusedBy: null };
+}
