@@ -20,6 +20,7 @@ import {
 } from '@clinic/api';
 import type { Database } from '@clinic/db';
 import { handleFastifyError, sendError } from './errors.ts';
+import { pinInputCoercion } from './input-coercion.ts';
 import { JsonTooDeepError, jsonNestingExceeds } from './json-depth.ts';
 import { requestContext } from './request-context.ts';
 import { PAY_PATH, payPageRoutes } from './routes/pay.ts';
@@ -73,6 +74,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
+    // Bad percent-encoding and over-long path parameters, caught by the router, in the one error shape too.
+    frameworkErrors: (err, req, reply) => handleFastifyError(err, req, reply),
   });
 
   // While shutting down, responses ask keep-alive clients to hang up, so that close() is not held
@@ -99,6 +102,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   // that need the raw body (the Stripe webhook) replace this parser. tRPC's plugin takes its body as text and
   // parses it itself, so /trpc is checked just before: the body, and a query's `input`.
   const jsonMaxDepth = opts.jsonMaxDepth ?? DEFAULT_JSON_MAX_DEPTH;
+  // Input types stay as declared on every face although trpc-to-openapi switches coercion on (input-coercion.ts).
+  pinInputCoercion(appRouter);
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {

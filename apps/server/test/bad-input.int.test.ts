@@ -238,3 +238,36 @@ describe('JSON_MAX_DEPTH reaches the server', () => {
     expect(((await trpc.json()) as any).message).toBe('The request body is nested too deeply (more than 2 levels).');
   });
 });
+
+describe('malformed URLs and wrong JSON types found by the fuzz suite', () => {
+  it('a path with bad percent-encoding → 400 in the one error shape', async () => {
+    for (const path of ['/packages/%E0%A4%A', '/physicians/%E0%A4%A/slots']) {
+      const res = await s.rest('GET', path);
+      expect(res.status).toBe(400);
+      expect(typeof res.body.message).toBe('string');
+      expect(res.body.data).toMatchObject({ appCode: 'VALIDATION_FAILED', httpStatus: 400 });
+      expect(typeof res.body.data.requestId).toBe('string');
+    }
+  });
+
+  it('a REST body is not coerced: operator objects and strings are not booleans or numbers, on either face', async () => {
+    const admin = await makeStaff(s, 'admin');
+    const policies = async () => (await s.rest('GET', '/clinic')).body.policies;
+    const before = await policies();
+    const flag = await s.rest('PATCH', '/admin/clinic/policies', { paymentRequired: { $gt: '' } }, admin.accessToken);
+    expectFieldError(flag.status, flag.body, 'paymentRequired', /expected boolean/);
+    const hours = await s.rest('PATCH', '/admin/clinic/policies', { cancellationCutoffHours: '12', holdMinutes: [] }, admin.accessToken);
+    expect(hours.status).toBe(400);
+    expect(Object.keys(hours.body.data.fieldErrors).sort()).toEqual(['cancellationCutoffHours', 'holdMinutes']);
+    // The REST calls above used to switch coercion on for the tRPC face too.
+    const trpc = await fetch(`${s.baseUrl}/trpc/clinic.updatePolicies`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.accessToken}` },
+      body: JSON.stringify({ json: { paymentRequired: 'yes' } }),
+    });
+    expectFieldError(trpc.status, ((await trpc.json()) as any).error.json, 'paymentRequired', /expected boolean/);
+    expect(await policies()).toEqual(before);
+    // Declared coercion still turns REST query text into numbers.
+    expect((await s.rest('GET', '/physicians?limit=5&minPrice=0')).status).toBe(200);
+  });
+});

@@ -63,7 +63,8 @@ export const LocalDateSchema = z
     const problem = localDateProblem(ctx.value);
     // A wrong pattern is already reported by the regex.
     if (problem && /^\d{4}-\d{2}-\d{2}$/.test(ctx.value)) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
-  });
+  })
+  .meta({ format: 'date' });
 
 /**
  * An instant given as ISO 8601 text (REST) or a Date (tRPC with superjson), in years 1900–2200.
@@ -73,4 +74,5 @@ export const LocalDateSchema = z
 export const DateTimeSchema = z.coerce
   .date({ error: 'must be a date-time in ISO 8601, e.g. 2026-12-01T09:30:00+04:00' })
   .min(FIRST_INSTANT, `must be on or after ${MIN_YEAR}-01-01`)
-  .max(LAST_INSTANT, `must be before ${MAX_YEAR + 1}-01-01`);
+  .max(LAST_INSTANT, `must be before ${MAX_YEAR + 1}-01-01`)
+  .meta({ format: 'date-time' });
