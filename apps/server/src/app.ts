@@ -176,8 +176,17 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
       responseMeta,
       onError: ({ error, path, req }: { error: TRPCError; path?: string; req: unknown }) => {
         const request = req as FastifyRequest;
+        // trpc-to-openapi's own refusals, worded as the rest of the server words them.
         const unrouted = path === undefined && error.code === 'NOT_FOUND';
-        restErrors.set(request, unrouted ? new TRPCError({ code: 'NOT_FOUND', message: `No route for ${request.method} ${REST_PREFIX}${request.url.split('?')[0]}` }) : error);
+        const mediaType = error.code === 'UNSUPPORTED_MEDIA_TYPE' && !(error.cause instanceof AppError);
+        restErrors.set(
+          request,
+          unrouted
+            ? new TRPCError({ code: 'NOT_FOUND', message: `No route for ${request.method} ${REST_PREFIX}${request.url.split('?')[0]}` })
+            : mediaType
+              ? new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported content type; send application/json.' })
+              : error,
+        );
         logProcedureError(request, error, path);
       },
       maxBodySize: opts.bodyLimit,

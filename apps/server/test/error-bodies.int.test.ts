@@ -83,8 +83,12 @@ describe('one error body on every face', () => {
     expect(missing.status).toBe(404);
     expect(missing.body).toEqual({ message: 'No route for GET /api/v1/no/such/thing', code: 'NOT_FOUND', data: { appCode: 'NOT_FOUND', httpStatus: 404, requestId: missing.headers.get('x-request-id') } });
     const text = await fetch(`${s.baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
-    expect(text.status).toBe(415);
-    expect(((await text.json()) as any).data).toMatchObject({ appCode: 'UNSUPPORTED_MEDIA_TYPE', httpStatus: 415 });
+    const xml = await fetch(`${s.baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<a/>' });
+    const none = await fetch(`${s.baseUrl}/api/v1/users/me/whatsapp/link-code`, { method: 'POST' });
+    for (const res of [text, xml, none]) {
+      expect(res.status).toBe(415);
+      expect(((await res.json()) as any)).toMatchObject({ message: 'Unsupported content type; send application/json.', data: { appCode: 'UNSUPPORTED_MEDIA_TYPE', httpStatus: 415 } });
+    }
     const broken = await s.rest('POST', '/auth/login', '{oops');
     expect(broken.status).toBe(400);
     expect(broken.body).toMatchObject({ code: 'PARSE_ERROR', data: { appCode: 'VALIDATION_FAILED', httpStatus: 400 } });
