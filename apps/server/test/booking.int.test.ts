@@ -240,3 +240,31 @@ describe('ownership', () => {
     expect(asPatient.status).toBe(403);
   });
 });
+
+describe("a patient's own lists", () => {
+  it('upcoming soonest first; once over, an appointment moves to past (latest first); cancelled ones are listed apart', async () => {
+    const [patient] = await makePatients(s, 1);
+    const doctor = (await createPhysician(s)).id;
+    const day = dubaiDate(8);
+    const at = (hhmm: string) => book(patient!.accessToken, dubai(day, hhmm).toISOString(), doctor).then((r) => r.body.id as string);
+    const eleven = await at('11:00');
+    const ten = await at('10:00');
+    const nine = await at('09:00');
+    const noon = await at('12:00');
+    expect((await s.rest('POST', `/appointments/${noon}/cancel`, { reason: 'No longer needed' }, patient!.accessToken)).status).toBe(200);
+    let token = patient!.accessToken;
+    const list = async (scope: string) => ((await s.rest('GET', `/appointments/mine?scope=${scope}`, undefined, token)).body.items as { id: string }[]).map((a) => a.id);
+    expect(await list('upcoming')).toEqual([nine, ten, eleven]);
+    expect(await list('past')).toEqual([]);
+    expect(await list('cancelled')).toEqual([noon]);
+    s.clock.set(dubai(day, '10:45'));
+    try {
+      token = (await s.rest('POST', '/auth/login', { email: patient!.email, password: 'patient-pass-1' })).body.accessToken;
+      expect(await list('upcoming')).toEqual([eleven]);
+      expect(await list('past')).toEqual([ten, nine]);
+      expect(await list('cancelled')).toEqual([noon]);
+    } finally {
+      s.clock.set(dubai(day1, '09:05'));
+    }
+  });
+});

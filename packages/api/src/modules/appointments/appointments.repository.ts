@@ -1,4 +1,6 @@
+import type { Appointment } from '@clinic/contracts';
 import { ObjectId, insertUnique, writeUnique, type AppointmentDoc, type AppointmentStatus, type Collections, type Filter } from '@clinic/db';
+import { toZonedIso } from '@clinic/scheduling';
 
 /** Statuses whose appointment occupies its slot. */
 export const HOLDING: AppointmentStatus[] = ['pending_payment', 'confirmed', 'checked_in', 'completed', 'no_show'];
@@ -9,6 +11,12 @@ export const releasedKey = (id: ObjectId) => `released|${id.toHexString()}`;
 
 /** The lists of a patient's own bookings. */
 export type PatientScope = 'upcoming' | 'past' | 'cancelled';
+
+const PATIENT_SCOPES: Record<PatientScope, (now: Date) => { filter: Filter<AppointmentDoc>; order: 1 | -1 }> = {
+  upcoming: (now) => ({ filter: { status: { $in: ['pending_payment', 'confirmed', 'checked_in'] }, endsAt: { $gt: now } }, order: 1 }),
+  past: (now) => ({ filter: { status: { $in: ['completed', 'no_show', 'confirmed', 'checked_in'] }, endsAt: { $lte: now } }, order: -1 }),
+  cancelled: () => ({ filter: { status: { $in: ['cancelled', 'expired'] } }, order: -1 }),
+};
 
 export type ClaimResult = 'ok' | 'slot_taken' | 'patient_busy';
 
@@ -25,6 +33,26 @@ export interface Transition {
   release?: boolean;
   guard?: Filter<AppointmentDoc>;
   note?: string;
+}
+
+/** The document as the API shows it: string ids, times in the clinic's zone `tz`. */
+export function toAppointmentDto(a: AppointmentDoc, tz: string): Appointment {
+  return {
+    id: a._id.toHexString(),
+    physicianId: a.physicianId.toHexString(),
+    physicianName: a.physicianName,
+    patientId: a.patientId.toHexString(),
+    patient: a.patient,
+    start: toZonedIso(a.startsAt, tz),
+    end: toZonedIso(a.endsAt, tz),
+    status: a.status,
+    reason: a.reason,
+    packageId: a.packageId?.toHexString() ?? null,
+    price: a.price,
+    holdExpiresAt: a.holdExpiresAt?.toISOString() ?? null,
+    cancellation: a.cancellation ? { by: a.cancellation.by, reason: a.cancellation.reason, at: a.cancellation.at.toISOString() } : null,
+    createdAt: a.createdAt.toISOString(),
+  };
 }
 
 /** The collection's unique keys: a physician's start and a patient's start. */
@@ -184,8 +212,10 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
       return res.result.modifiedCount === 1 ? 'ok' : 'changed';
     },
 
-    listForPatient(patientId: ObjectId, filter: Record<string, unknown>, sort: 1 | -1) {
-      return col.find({ patientId, ...filter }).sort({ startsAt: sort, _id: sort }).limit(200).toArray();
+    /** One of the patient's lists (at most 200): upcoming soonest first, past and cancelled latest first. */
+    listForPatient(patientId: ObjectId, scope: PatientScope, now: Date) {
+      const { filter, order } = PATIENT_SCOPES[scope](now);
+      return col.find({ patientId, ...filter }).sort({ startsAt: order, _id: order }).limit(200).toArray();
     },
 
     listForPhysician(physicianId: ObjectId, from: Date, to: Date) {

@@ -1,6 +1,6 @@
 import type { Appointment, AppointmentStatus } from '@clinic/contracts';
 import { ObjectId, type AppointmentDoc, type PhysicianDoc } from '@clinic/db';
-import { DAY_MS, checkSlot, localDayRange, reminderDueAt, toZonedIso } from '@clinic/scheduling';
+import { DAY_MS, checkSlot, localDayRange, reminderDueAt } from '@clinic/scheduling';
 import { repliesInChat, type Actor } from '../../actor.ts';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
@@ -9,7 +9,7 @@ import type { PackagesService } from '../packages/packages.service.ts';
 import type { PhysiciansService } from '../physicians/physicians.service.ts';
 import type { UsersService } from '../users/users.service.ts';
 import { canCheckIn, canComplete, canConfirm, canReschedule, canView, cancelsAs, listScopeOf, ownPhysicianOf, relationTo } from './appointments.policy.ts';
-import { createAppointmentsRepository, patientSlotKeyOf, slotKeyOf, type ClaimResult, type PatientScope, type Transition } from './appointments.repository.ts';
+import { createAppointmentsRepository, patientSlotKeyOf, slotKeyOf, toAppointmentDto, type ClaimResult, type PatientScope, type Transition } from './appointments.repository.ts';
 import type { Availability } from './availability.ts';
 import { CALENDAR_MAX_DAYS, STATS_MAX_DAYS, type Calendar, type PhysicianStats } from '@clinic/contracts';
 import { groupByLocalDay, localDatesOf, statsOf } from './appointments.calendar.ts';
@@ -63,25 +63,6 @@ export function createAppointmentsService(
   /** A confirmation is due at once, unless the chat the patient acted in replies with it itself. */
   const confirmationDue = (actor: Actor | null, now: Date) => (repliesInChat(actor) ? null : now);
 
-  function toDto(a: AppointmentDoc, tz: string): Appointment {
-    return {
-      id: a._id.toHexString(),
-      physicianId: a.physicianId.toHexString(),
-      physicianName: a.physicianName,
-      patientId: a.patientId.toHexString(),
-      patient: a.patient,
-      start: toZonedIso(a.startsAt, tz),
-      end: toZonedIso(a.endsAt, tz),
-      status: a.status,
-      reason: a.reason,
-      packageId: a.packageId?.toHexString() ?? null,
-      price: a.price,
-      holdExpiresAt: a.holdExpiresAt?.toISOString() ?? null,
-      cancellation: a.cancellation ? { by: a.cancellation.by, reason: a.cancellation.reason, at: a.cancellation.at.toISOString() } : null,
-      createdAt: a.createdAt.toISOString(),
-    };
-  }
-
   /** Re-checks every rule the slot list applies; a client cannot book what the list would not show. */
   async function assertBookable(physician: PhysicianDoc, start: Date, now: Date, moving?: AppointmentDoc) {
     const settings = await clinic.settings();
@@ -112,7 +93,7 @@ export function createAppointmentsService(
       const current = await repo.findById(appt._id.toHexString());
       throw new AppError('INVALID_TRANSITION', `This appointment is ${current?.status ?? appt.status}; it cannot become ${t.to}.`);
     }
-    return toDto(updated, (await clinic.settings()).timeZone);
+    return toAppointmentDto(updated, (await clinic.settings()).timeZone);
   }
 
   return {
@@ -152,12 +133,12 @@ export function createAppointmentsService(
       const claimed = await repo.insert(doc);
       if (claimed !== 'ok') throw claimError(claimed);
       if (doc.confirmationDueAt) hooks.afterConfirm(doc);
-      return toDto(doc, settings.timeZone);
+      return toAppointmentDto(doc, settings.timeZone);
     },
 
     async get(actor: Actor, id: string): Promise<Appointment> {
       const { appt } = await loadFor(actor, id);
-      return toDto(appt, (await clinic.settings()).timeZone);
+      return toAppointmentDto(appt, (await clinic.settings()).timeZone);
     },
 
     async reschedule(actor: Actor, input: { id: string; start: Date }): Promise<Appointment> {
@@ -179,7 +160,7 @@ export function createAppointmentsService(
       if (moved === 'changed') throw new AppError('INVALID_TRANSITION', 'This appointment changed meanwhile; reload it and try again.');
       if (moved !== 'ok') throw claimError(moved);
       if (confirmationAt) hooks.afterConfirm({ _id: appt._id, patientId: appt.patientId, startsAt: slot.start });
-      return toDto((await repo.findById(input.id))!, settings.timeZone);
+      return toAppointmentDto((await repo.findById(input.id))!, settings.timeZone);
     },
 
     async cancel(actor: Actor, input: { id: string; reason: string }): Promise<Appointment> {
@@ -278,13 +259,8 @@ export function createAppointmentsService(
       const now = deps.clock();
       const patientId = new ObjectId(actor.userId);
       const tz = (await clinic.settings()).timeZone;
-      const docs =
-        scope === 'cancelled'
-          ? await repo.listForPatient(patientId, { status: { $in: ['cancelled', 'expired'] } }, -1)
-          : scope === 'upcoming'
-            ? await repo.listForPatient(patientId, { status: { $in: ['pending_payment', 'confirmed', 'checked_in'] }, endsAt: { $gt: now } }, 1)
-            : await repo.listForPatient(patientId, { status: { $in: ['completed', 'no_show', 'confirmed', 'checked_in'] }, endsAt: { $lte: now } }, -1);
-      return { items: docs.map((d) => toDto(d, tz)) };
+      const docs = await repo.listForPatient(patientId, scope, now);
+      return { items: docs.map((d) => toAppointmentDto(d, tz)) };
     },
 
     /** A doctor sees only their own day; staff and admins choose the physician. */
@@ -302,7 +278,7 @@ export function createAppointmentsService(
       const tz = (await clinic.settings()).timeZone;
       const { from, to } = localDayRange(input.date, tz);
       const docs = await repo.listForPhysician(new ObjectId(physicianId), from, to);
-      return { items: docs.map((d) => toDto(d, tz)) };
+      return { items: docs.map((d) => toAppointmentDto(d, tz)) };
     },
 
     /**
@@ -319,7 +295,7 @@ export function createAppointmentsService(
       if (scope === 'own_physician') who.physicianId = (await ownPhysicianOf(actor, input.physicianId, physicians.ofUser))._id;
       const tz = (await clinic.settings()).timeZone;
       const docs = await repo.listStartingBetween(who, localDayRange(dates[0]!, tz).from, localDayRange(dates.at(-1)!, tz).to);
-      const days = [...groupByLocalDay(dates, docs, tz)].map(([date, list]) => ({ date, appointments: list.map((d) => toDto(d, tz)) }));
+      const days = [...groupByLocalDay(dates, docs, tz)].map(([date, list]) => ({ date, appointments: list.map((d) => toAppointmentDto(d, tz)) }));
       return { timeZone: tz, from: input.from, to: input.to, days };
     },
 

@@ -1,4 +1,35 @@
+import type { Payment, PaymentIntentResult } from '@clinic/contracts';
 import { ObjectId, insertUnique, type Collections, type PaymentDoc, type PaymentStatus } from '@clinic/db';
+
+/** The document as the API shows it (string ids, ISO times). */
+export function toPaymentDto(p: PaymentDoc): Payment {
+  return {
+    id: p._id.toHexString(),
+    appointmentId: p.appointmentId.toHexString(),
+    patientId: p.patientId.toHexString(),
+    paymentIntentId: p.intentId,
+    amount: p.amount,
+    fullPrice: p.fullPrice,
+    coverage: p.coverage,
+    status: p.status,
+    refund: p.refund ? { amount: p.refund.amount, reason: p.refund.reason, status: p.refund.status, requestedAt: p.refund.requestedAt.toISOString() } : null,
+    history: p.history.map((h) => ({ status: h.status, at: h.at.toISOString(), note: h.note })),
+    createdAt: p.createdAt.toISOString(),
+  };
+}
+
+/** What the app needs to take the payment (Stripe's client secret), or to know it needs none. */
+export const toIntentDto = (p: PaymentDoc): PaymentIntentResult => ({
+  paymentId: p._id.toHexString(),
+  paymentIntentId: p.intentId,
+  clientSecret: p.clientSecret,
+  checkoutToken: p.checkoutToken ?? null,
+  amount: p.amount.amount,
+  currency: 'AED',
+  fullPrice: p.fullPrice,
+  coverage: p.coverage,
+  status: p.status,
+});
 
 export function createPaymentsRepository(cols: Pick<Collections, 'payments' | 'webhookEvents'>) {
   const col = cols.payments;

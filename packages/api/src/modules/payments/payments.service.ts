@@ -11,7 +11,7 @@ import type { ClinicService } from '../clinic/clinic.service.ts';
 import type { InsuranceService } from '../insurance/insurance.service.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
 import { canSeePayment, patientShare, refundOnCancel } from './payments.policy.ts';
-import { createPaymentsRepository } from './payments.repository.ts';
+import { createPaymentsRepository, toIntentDto, toPaymentDto } from './payments.repository.ts';
 import { formatMoney, renderReceiptPdf } from './receipt-pdf.ts';
 
 const RECEIPTABLE = new Set<PaymentDoc['status']>(['succeeded', 'covered', 'refund_pending', 'refunded']);
@@ -43,36 +43,8 @@ export interface PaymentsUseCases {
 const formatLocal = (at: Date, timeZone: string) =>
   new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
 
-function toDto(p: PaymentDoc): Payment {
-  return {
-    id: p._id.toHexString(),
-    appointmentId: p.appointmentId.toHexString(),
-    patientId: p.patientId.toHexString(),
-    paymentIntentId: p.intentId,
-    amount: p.amount,
-    fullPrice: p.fullPrice,
-    coverage: p.coverage,
-    status: p.status,
-    refund: p.refund ? { amount: p.refund.amount, reason: p.refund.reason, status: p.refund.status, requestedAt: p.refund.requestedAt.toISOString() } : null,
-    history: p.history.map((h) => ({ status: h.status, at: h.at.toISOString(), note: h.note })),
-    createdAt: p.createdAt.toISOString(),
-  };
-}
-
 const CHECKOUT_TOKEN = /^[A-Za-z0-9_-]{32}$/;
 const newCheckoutToken = () => randomBytes(24).toString('base64url');
-
-const toIntent = (p: PaymentDoc): PaymentIntentResult => ({
-  paymentId: p._id.toHexString(),
-  paymentIntentId: p.intentId,
-  clientSecret: p.clientSecret,
-  checkoutToken: p.checkoutToken ?? null,
-  amount: p.amount.amount,
-  currency: 'AED',
-  fullPrice: p.fullPrice,
-  coverage: p.coverage,
-  status: p.status,
-});
 
 export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appointments: AppointmentsService, insurance: InsuranceService, notifications: NotificationsService) {
   const repo = createPaymentsRepository(deps.db.cols);
@@ -164,7 +136,7 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
     async createIntent(actor: Actor, appointmentId: string): Promise<PaymentIntentResult> {
       const appt = await appointments.payableFor(actor, appointmentId);
       const existing = await repo.byAppointment(appt._id);
-      if (existing) return toIntent(existing.checkoutToken ? existing : ((await repo.ensureCheckoutToken(existing._id, newCheckoutToken())) ?? existing));
+      if (existing) return toIntentDto(existing.checkoutToken ? existing : ((await repo.ensureCheckoutToken(existing._id, newCheckoutToken())) ?? existing));
 
       const coverage = await insurance.coverageFor(actor.userId);
       const amount = patientShare(appt.price.amount, coverage?.copayPercent ?? null);
@@ -203,17 +175,17 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
         );
         doc = { ...base, provider: 'stripe', intentId: intent.id, clientSecret: intent.client_secret, status: 'requires_payment', history: [{ status: 'requires_payment', at: now, note: null }] };
       }
-      if (!(await repo.insert(doc))) return toIntent((await repo.byAppointment(appt._id))!);
+      if (!(await repo.insert(doc))) return toIntentDto((await repo.byAppointment(appt._id))!);
       if (doc.status === 'covered') await appointments.confirmPaid(appt._id, actor);
-      return toIntent(doc);
+      return toIntentDto(doc);
     },
 
     async mine(actor: Actor) {
-      return { items: (await repo.listForPatient(new ObjectId(actor.userId))).map(toDto) };
+      return { items: (await repo.listForPatient(new ObjectId(actor.userId))).map(toPaymentDto) };
     },
 
     async get(actor: Actor, id: string) {
-      return toDto(await loadVisible(actor, id));
+      return toPaymentDto(await loadVisible(actor, id));
     },
 
     async receipt(actor: Actor, id: string): Promise<Receipt> {

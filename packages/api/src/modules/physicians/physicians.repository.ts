@@ -1,4 +1,9 @@
+import type * as z from 'zod';
+import type { Physician, UpdatePhysicianInput, UpsertPhysicianInput } from '@clinic/contracts';
 import { ObjectId, type Collections, type PhysicianDoc } from '@clinic/db';
+
+export type PhysicianInput = z.output<typeof UpsertPhysicianInput>;
+export type PhysicianPatch = z.output<typeof UpdatePhysicianInput>['patch'];
 
 export interface PhysicianFilter {
   specialty?: string | undefined;
@@ -15,6 +20,28 @@ export interface PhysicianFilter {
 export const CANDIDATE_CAP = 1000;
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The document as the API shows it (string ids). */
+export function toPhysicianDto(p: PhysicianDoc): Physician {
+  return {
+    id: p._id.toHexString(),
+    fullName: p.fullName,
+    title: p.title,
+    gender: p.gender,
+    specialty: p.specialty,
+    subSpecialties: p.subSpecialties,
+    languages: p.languages,
+    bio: p.bio,
+    yearsOfExperience: p.yearsOfExperience,
+    price: p.price,
+    consultationMinutes: p.schedule.slotMinutes,
+    // Older or hand-inserted records may lack optional fields altogether.
+    photoUrl: p.photoUrl ?? null,
+    rating: { average: p.ratingAverage ?? null, count: p.rating?.count ?? 0 },
+    branch: p.branch,
+    active: p.active,
+  };
+}
 
 export function createPhysiciansRepository(cols: Pick<Collections, 'physicians'>) {
   const col = cols.physicians;
@@ -34,7 +61,28 @@ export function createPhysiciansRepository(cols: Pick<Collections, 'physicians'>
     },
     findById: (id: string) => col.findOne({ _id: new ObjectId(id) }),
     findByUserId: (userId: string) => (ObjectId.isValid(userId) ? col.findOne({ userId: new ObjectId(userId) }) : Promise.resolve(null)),
-    insert: async (doc: PhysicianDoc) => void (await col.insertOne(doc)),
-    update: (id: string, set: Partial<PhysicianDoc>) => col.findOneAndUpdate({ _id: new ObjectId(id) }, { $set: set }, { returnDocument: 'after' }),
+    /** A new physician, active and not yet rated. */
+    async create(input: PhysicianInput, now: Date): Promise<PhysicianDoc> {
+      const { userId, ...rest } = input;
+      const doc: PhysicianDoc = {
+        _id: new ObjectId(),
+        ...rest,
+        userId: userId ? new ObjectId(userId) : null,
+        rating: { sum: 0, count: 0 },
+        ratingAverage: null,
+        active: true,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await col.insertOne(doc);
+      return doc;
+    },
+    /** Applies the fields given (`userId` null unlinks the login); null when there is no such physician. */
+    update(id: string, patch: PhysicianPatch, now: Date) {
+      const { userId, ...fields } = patch;
+      const set: Partial<PhysicianDoc> = { ...fields, updatedAt: now };
+      if (userId !== undefined) set.userId = userId ? new ObjectId(userId) : null;
+      return col.findOneAndUpdate({ _id: new ObjectId(id) }, { $set: set }, { returnDocument: 'after' });
+    },
   };
 }

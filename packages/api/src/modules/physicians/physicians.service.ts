@@ -1,13 +1,13 @@
 import type * as z from 'zod';
-import type { ListPhysiciansInput, Physician, PhysicianDetailSchema, PhysicianPageSchema, Slot, SlotsOutput, UpsertPhysicianInput, UpdatePhysicianInput } from '@clinic/contracts';
-import { ObjectId, type PhysicianDoc } from '@clinic/db';
+import type { ListPhysiciansInput, PhysicianDetailSchema, PhysicianPageSchema, Slot, SlotsOutput, UpsertPhysicianInput, UpdatePhysicianInput } from '@clinic/contracts';
+import type { PhysicianDoc } from '@clinic/db';
 import { DAY_MS, freeSlots, localDayRange, nextFreeSlot, toZonedIso, validateRules, type Busy, type ScheduleRules, type Slot as FreeSlot } from '@clinic/scheduling';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import type { Availability } from '../appointments/availability.ts';
 import type { ClinicService, ClinicSettings } from '../clinic/clinic.service.ts';
 import type { SpecialtiesService } from '../specialties/specialties.service.ts';
-import { createPhysiciansRepository } from './physicians.repository.ts';
+import { createPhysiciansRepository, toPhysicianDto } from './physicians.repository.ts';
 
 type PhysicianDetail = z.output<typeof PhysicianDetailSchema>;
 
@@ -34,27 +34,6 @@ export function rulesFor(p: PhysicianDoc, settings: ClinicSettings): ScheduleRul
     bufferMinutes: p.schedule.bufferMinutes,
     minNoticeMinutes: settings.policies.minNoticeMinutes,
     horizonDays: settings.policies.horizonDays,
-  };
-}
-
-function toDto(p: PhysicianDoc): Physician {
-  return {
-    id: p._id.toHexString(),
-    fullName: p.fullName,
-    title: p.title,
-    gender: p.gender,
-    specialty: p.specialty,
-    subSpecialties: p.subSpecialties,
-    languages: p.languages,
-    bio: p.bio,
-    yearsOfExperience: p.yearsOfExperience,
-    price: p.price,
-    consultationMinutes: p.schedule.slotMinutes,
-    // Older or hand-inserted records may lack optional fields altogether.
-    photoUrl: p.photoUrl ?? null,
-    rating: { average: p.ratingAverage ?? null, count: p.rating?.count ?? 0 },
-    branch: p.branch,
-    active: p.active,
   };
 }
 
@@ -157,7 +136,7 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       const last = page.at(-1);
       const more = start >= 0 && start + input.limit < keyed.length;
       return {
-        items: page.map(({ r }) => ({ ...toDto(r.doc), nextFreeSlot: r.next ? slotDto(r.next, tz) : null })),
+        items: page.map(({ r }) => ({ ...toPhysicianDto(r.doc), nextFreeSlot: r.next ? slotDto(r.next, tz) : null })),
         nextCursor: more && last ? encodeCursor(last.k) : null,
       };
     },
@@ -168,7 +147,7 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       const settings = await clinic.settings();
       const busy = await availability.busyFor([doc._id], now, new Date(now.getTime() + NEXT_SLOT_DAYS * DAY_MS));
       const next = nextFreeSlot(rulesFor(doc, settings), { now, busy: busy.get(id) ?? [], searchDays: NEXT_SLOT_DAYS });
-      return { ...toDto(doc), schedule: doc.schedule, nextFreeSlot: next ? slotDto(next, settings.timeZone) : null };
+      return { ...toPhysicianDto(doc), schedule: doc.schedule, nextFreeSlot: next ? slotDto(next, settings.timeZone) : null };
     },
 
     async slots(input: { id: string; from: Date; to: Date }) {
@@ -185,19 +164,7 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
 
     async create(input: z.output<typeof UpsertPhysicianInput>) {
       await assertValid(input, await clinic.settings());
-      const now = deps.clock();
-      const { userId, ...rest } = input;
-      const doc: PhysicianDoc = {
-        _id: new ObjectId(),
-        ...rest,
-        userId: userId ? new ObjectId(userId) : null,
-        rating: { sum: 0, count: 0 },
-        ratingAverage: null,
-        active: true,
-        createdAt: now,
-        updatedAt: now,
-      };
-      await repo.insert(doc);
+      const doc = await repo.create(input, deps.clock());
       return this.get(doc._id.toHexString());
     },
 
@@ -205,13 +172,11 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
     async update(input: z.output<typeof UpdatePhysicianInput>) {
       const existing = await repo.findById(input.id);
       if (!existing) throw notFound();
-      const { userId, ...patch } = input.patch;
+      const { patch } = input;
       await assertValid({ specialty: patch.specialty ?? existing.specialty, subSpecialties: patch.subSpecialties ?? existing.subSpecialties, schedule: patch.schedule }, await clinic.settings());
-      const set: Partial<PhysicianDoc> = { ...patch, updatedAt: deps.clock() };
-      if (userId !== undefined) set.userId = userId ? new ObjectId(userId) : null;
-      const doc = await repo.update(input.id, set);
+      const doc = await repo.update(input.id, patch, deps.clock());
       if (!doc) throw notFound();
-      return { ...toDto(doc), schedule: doc.schedule, nextFreeSlot: null };
+      return { ...toPhysicianDto(doc), schedule: doc.schedule, nextFreeSlot: null };
     },
 
     /** The physician record of a doctor's login, if any. */
