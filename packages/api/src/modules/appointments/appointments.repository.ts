@@ -18,6 +18,9 @@ const PATIENT_SCOPES: Record<PatientScope, (now: Date) => { filter: Filter<Appoi
   cancelled: () => ({ filter: { status: { $in: ['cancelled', 'expired'] } }, order: -1 }),
 };
 
+/** A booking as the service decides it; the repository adds the slot keys, the history and the timestamps. */
+export type NewAppointment = Omit<AppointmentDoc, '_id' | 'slotKey' | 'patientSlotKey' | 'reminderSentAt' | 'cancellation' | 'history' | 'createdAt' | 'updatedAt'>;
+
 export type ClaimResult = 'ok' | 'slot_taken' | 'patient_busy';
 
 /** The history note of a reschedule, followed by the old start's ISO time (the confirmation says "moved" after it). */
@@ -64,10 +67,24 @@ const refusal = (key: (typeof CLAIM_KEYS)[number] | null): Exclude<ClaimResult, 
 export function createAppointmentsRepository(cols: Pick<Collections, 'appointments'>) {
   const col = cols.appointments;
   return {
-    /** The insert IS the claim: the unique slotKey makes the database refuse a second one. */
-    async insert(doc: AppointmentDoc): Promise<ClaimResult> {
-      const claimed = await insertUnique(col, doc, CLAIM_KEYS);
-      return claimed.won ? 'ok' : refusal(claimed.refusedBy);
+    /**
+     * Stores a new booking, holding its slot keys. The insert IS the claim: the unique slotKey and patientSlotKey
+     * make the database refuse a second one for the physician's or the patient's start.
+     */
+    async claim(a: NewAppointment, now: Date): Promise<{ claimed: ClaimResult; doc: AppointmentDoc }> {
+      const doc: AppointmentDoc = {
+        _id: new ObjectId(),
+        ...a,
+        slotKey: slotKeyOf(a.physicianId, a.startsAt),
+        patientSlotKey: patientSlotKeyOf(a.patientId, a.startsAt),
+        reminderSentAt: null,
+        cancellation: null,
+        history: [{ status: a.status, at: now, by: a.patientId }],
+        createdAt: now,
+        updatedAt: now,
+      };
+      const res = await insertUnique(col, doc, CLAIM_KEYS);
+      return { claimed: res.won ? 'ok' : refusal(res.refusedBy), doc };
     },
     findById: (id: string) => (ObjectId.isValid(id) ? col.findOne({ _id: new ObjectId(id) }) : Promise.resolve(null)),
 

@@ -9,7 +9,7 @@ import type { PackagesService } from '../packages/packages.service.ts';
 import type { PhysiciansService } from '../physicians/physicians.service.ts';
 import type { UsersService } from '../users/users.service.ts';
 import { canCheckIn, canComplete, canConfirm, canReschedule, canView, cancelsAs, listScopeOf, ownPhysicianOf, relationTo } from './appointments.policy.ts';
-import { createAppointmentsRepository, patientSlotKeyOf, slotKeyOf, toAppointmentDto, type ClaimResult, type PatientScope, type Transition } from './appointments.repository.ts';
+import { createAppointmentsRepository, toAppointmentDto, type ClaimResult, type PatientScope, type Transition } from './appointments.repository.ts';
 import type { Availability } from './availability.ts';
 import { CALENDAR_MAX_DAYS, STATS_MAX_DAYS, type Calendar, type PhysicianStats } from '@clinic/contracts';
 import { groupByLocalDay, localDatesOf, statsOf } from './appointments.calendar.ts';
@@ -107,30 +107,24 @@ export function createAppointmentsService(
       if (pkg && !pkg.active) throw new AppError('NOT_FOUND', 'No such medical package.');
       const patient = await users.me(actor.userId);
       const status: AppointmentStatus = settings.policies.paymentRequired ? 'pending_payment' : 'confirmed';
-      const doc: AppointmentDoc = {
-        _id: new ObjectId(),
-        physicianId: physician._id,
-        physicianName: physician.fullName,
-        patientId,
-        patient: { name: patient.fullName, phone: patient.phone, email: patient.email },
-        slotKey: slotKeyOf(physician._id, slot.start),
-        patientSlotKey: patientSlotKeyOf(patientId, slot.start),
-        startsAt: slot.start,
-        endsAt: slot.end,
-        status,
-        reason: input.reason,
-        packageId: pkg ? new ObjectId(pkg.id) : null,
-        price: pkg?.price ?? physician.price,
-        holdExpiresAt: status === 'pending_payment' ? new Date(now.getTime() + settings.policies.holdMinutes * 60_000) : null,
-        reminderDueAt: reminderDueAt(slot.start, now, settings.policies.reminderLeadMinutes),
-        reminderSentAt: null,
-        confirmationDueAt: status === 'confirmed' ? confirmationDue(actor, now) : null,
-        cancellation: null,
-        history: [{ status, at: now, by: patientId }],
-        createdAt: now,
-        updatedAt: now,
-      };
-      const claimed = await repo.insert(doc);
+      const { claimed, doc } = await repo.claim(
+        {
+          physicianId: physician._id,
+          physicianName: physician.fullName,
+          patientId,
+          patient: { name: patient.fullName, phone: patient.phone, email: patient.email },
+          startsAt: slot.start,
+          endsAt: slot.end,
+          status,
+          reason: input.reason,
+          packageId: pkg ? new ObjectId(pkg.id) : null,
+          price: pkg?.price ?? physician.price,
+          holdExpiresAt: status === 'pending_payment' ? new Date(now.getTime() + settings.policies.holdMinutes * 60_000) : null,
+          reminderDueAt: reminderDueAt(slot.start, now, settings.policies.reminderLeadMinutes),
+          confirmationDueAt: status === 'confirmed' ? confirmationDue(actor, now) : null,
+        },
+        now,
+      );
       if (claimed !== 'ok') throw claimError(claimed);
       if (doc.confirmationDueAt) hooks.afterConfirm(doc);
       return toAppointmentDto(doc, settings.timeZone);

@@ -1,3 +1,4 @@
+import type { WhatsAppLink } from '@clinic/contracts';
 import { ObjectId, type Collections, type WhatsAppLinkDoc } from '@clinic/db';
 
 /** The WhatsApp number linked to an account, for channels choosing where to reach a patient. */
@@ -6,11 +7,17 @@ export async function linkedWhatsAppNumber(cols: Pick<Collections, 'whatsappLink
   return (await cols.whatsappLinks.findOne({ userId: new ObjectId(userId) }, { projection: { _id: 1 } }))?._id ?? null;
 }
 
+export const notLinked = (): WhatsAppLink => ({ linked: false, phone: null, linkedAt: null });
+
 /** The only place that touches `whatsapp_links` and `whatsapp_link_codes`. */
 export function createWhatsAppRepository(cols: Pick<Collections, 'whatsappLinks' | 'whatsappLinkCodes'>) {
   return {
     linkOf: (phone: string) => cols.whatsappLinks.findOne({ _id: phone }),
-    linkOfUser: (userId: ObjectId) => cols.whatsappLinks.findOne({ userId }),
+    /** The account's link as the API shows it. */
+    async statusOfUser(userId: ObjectId): Promise<WhatsAppLink> {
+      const link = await cols.whatsappLinks.findOne({ userId });
+      return link ? { linked: true, phone: link._id, linkedAt: link.linkedAt } : notLinked();
+    },
 
     /**
      * The number now acts as this account (the latest proof wins; `_id` = number keeps it one account), not

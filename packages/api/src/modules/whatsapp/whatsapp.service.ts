@@ -8,7 +8,7 @@ import type { AppointmentsService } from '../appointments/appointments.service.t
 import type { InsuranceService } from '../insurance/insurance.service.ts';
 import type { PaymentsService } from '../payments/payments.service.ts';
 import type { UsersService } from '../users/users.service.ts';
-import { createWhatsAppRepository } from './whatsapp.repository.ts';
+import { createWhatsAppRepository, notLinked } from './whatsapp.repository.ts';
 
 export const LINK_CODE_TTL_MINUTES = 15;
 /** Wrong codes per WhatsApp number: with ~39 bits per code, guessing someone's live code is hopeless. */
@@ -107,15 +107,12 @@ export function createWhatsAppService(deps: ApiDeps, rateLimiter: RateLimiter, u
       return { userId: account.id, fullName: account.fullName, email: account.email };
     },
 
-    async status(userId: string): Promise<WhatsAppLink> {
-      const link = await repo.linkOfUser(new ObjectId(userId));
-      return link ? { linked: true, phone: link._id, linkedAt: link.linkedAt } : { linked: false, phone: null, linkedAt: null };
-    },
+    status: (userId: string): Promise<WhatsAppLink> => repo.statusOfUser(new ObjectId(userId)),
 
     /** The number's messages act as its phone-only profile again; what was merged stays with the account. */
     async unlink(userId: string): Promise<WhatsAppLink> {
       await repo.unlinkUser(new ObjectId(userId));
-      return { linked: false, phone: null, linkedAt: null };
+      return notLinked();
     },
   };
 }
