@@ -3,7 +3,10 @@ import { DateTimeSchema, IdSchema, LocalDateSchema, MoneySchema } from './common
 
 /** Local wall-clock time in the clinic's zone. */
 export const HhMmSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time as HH:mm');
-export const SlugSchema = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lower-case slug such as family-medicine');
+export const SlugSchema = z
+  .string()
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lower-case slug such as family-medicine');
 
 export const GENDERS = ['female', 'male'] as const;
 export const LANGUAGES = ['en', 'ar', 'hi', 'ur', 'tl', 'ml', 'fr', 'ru', 'fa', 'bn'] as const;
@@ -89,7 +92,7 @@ export const UpsertPhysicianInput = z.strictObject({
   bio: z.string().max(4000).default(''),
   yearsOfExperience: z.number().int().min(0).max(70),
   price: MoneySchema,
-  photoUrl: z.url().nullable().default(null),
+  photoUrl: z.url().max(2048, 'must be at most 2048 characters').nullable().default(null),
   branch: z.string().trim().min(1).max(120),
   userId: IdSchema.nullable().default(null),
   schedule: PhysicianScheduleSchema,
