@@ -20,6 +20,7 @@ import {
 } from '@clinic/api';
 import type { Database } from '@clinic/db';
 import { handleFastifyError, sendError } from './errors.ts';
+import { handleClientError } from './client-errors.ts';
 import { pinInputCoercion } from './input-coercion.ts';
 import { JsonTooDeepError, jsonNestingExceeds } from './json-depth.ts';
 import { requestContext } from './request-context.ts';
@@ -76,6 +77,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     routerOptions: { maxParamLength: 200 },
     // Bad percent-encoding and over-long path parameters, caught by the router, in the one error shape too.
     frameworkErrors: (err, req, reply) => handleFastifyError(err, req, reply),
+    // …and so are requests Node's HTTP parser refuses (headers over 16 kB, bytes that are not HTTP).
+    clientErrorHandler: handleClientError,
   });
 
   // While shutting down, responses ask keep-alive clients to hang up, so that close() is not held

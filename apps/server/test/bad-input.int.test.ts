@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { createPhysician } from './support/fixtures.ts';
@@ -269,5 +270,32 @@ describe('malformed URLs and wrong JSON types found by the fuzz suite', () => {
     expect(await policies()).toEqual(before);
     // Declared coercion still turns REST query text into numbers.
     expect((await s.rest('GET', '/physicians?limit=5&minPrice=0')).status).toBe(200);
+  });
+});
+
+describe('requests refused by the HTTP parser answer in the one error shape', () => {
+  const expectShape = (status: number, body: any) => {
+    expect(typeof body.message).toBe('string');
+    expect(body.data).toMatchObject({ appCode: 'VALIDATION_FAILED', httpStatus: status });
+    expect(typeof body.data.requestId).toBe('string');
+  };
+
+  it('a URL past the 16 kB header limit → 431', async () => {
+    const res = await fetch(`${s.baseUrl}/api/v1/physicians?q=${'x'.repeat(20_000)}`);
+    expect(res.status).toBe(431);
+    expectShape(431, await res.json());
+  });
+
+  it('bytes that are not HTTP → 400', async () => {
+    const { port } = new URL(s.baseUrl);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', (err) => (text ? resolve(text) : reject(err)));
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expectShape(400, JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)));
   });
 });
