@@ -27,8 +27,9 @@ type Planned = Pick<AppointmentDoc, '_id' | 'patientId' | 'startsAt'>;
  * appointments themselves (holdExpiresAt, startsAt, reminderDueAt, confirmationDueAt), written in the same
  * update that books, confirms or moves them. So work planned before a restart is found after it, and a message
  * planned for an old start time cannot outlive a reschedule. Status changes are guarded single-document updates
- * (two sweepers reach the same end state); a message's send is claimed by a unique key, because only
- * unique keys are atomic on every engine we run on (FerretDB 1.x applies update filters without a lock).
+ * (two sweepers reach the same end state). Every process sweeps, and on FerretDB a guarded update is atomic
+ * only within one process (one connection), so a message's send is claimed by a unique key, which holds
+ * between processes on every engine.
  */
 export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, notifications: NotificationsService) {
   const repo = createAppointmentsRepository(deps.db.cols);
@@ -68,8 +69,7 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
       await drain(
         () => repo.dueHolds(now, BATCH),
         async ({ _id: id }) => {
-          // The status guard makes a payment confirmed a moment earlier win; the hold guard is re-checked too.
-          const done = await repo.transition(id, { from: ['pending_payment'], to: 'expired', at: now, by: null, release: true, guard: { holdExpiresAt: { $lte: now } } });
+          const done = await repo.expireHold(id, now);
           if (done) report.expired++;
         },
       );
@@ -83,7 +83,7 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
       await drain(
         () => repo.dueNoShows(startedBefore, BATCH),
         async ({ _id: id }) => {
-          const done = await repo.transition(id, { from: ['confirmed'], to: 'no_show', at: now, by: null, guard: { startsAt: { $lte: startedBefore } } });
+          const done = await repo.markNoShow(id, startedBefore, now);
           if (done) report.noShows++;
         },
       );

@@ -66,6 +66,26 @@ const refusal = (key: (typeof CLAIM_KEYS)[number] | null): Exclude<ClaimResult, 
 
 export function createAppointmentsRepository(cols: Pick<Collections, 'appointments'>) {
   const col = cols.appointments;
+
+  /**
+   * Status change guarded by the current status (and `guard`), in one update; `release` also frees the
+   * slot keys. Returns the updated document, or null when the appointment no longer qualified.
+   */
+  const transition = (id: ObjectId, t: Transition) =>
+    col.findOneAndUpdate(
+      { ...t.guard, _id: id, status: { $in: t.from } },
+      {
+        $set: {
+          status: t.to,
+          updatedAt: t.at,
+          ...t.set,
+          ...(t.release ? { slotKey: releasedKey(id), patientSlotKey: releasedKey(id), holdExpiresAt: null, reminderDueAt: null, confirmationDueAt: null } : {}),
+        },
+        $push: { history: { status: t.to, at: t.at, by: t.by, ...(t.note ? { note: t.note } : {}) } },
+      },
+      { returnDocument: 'after' },
+    );
+
   return {
     /**
      * Stores a new booking, holding its slot keys. The insert IS the claim: the unique slotKey and patientSlotKey
@@ -108,24 +128,16 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
       });
     },
 
-    /**
-     * Status change guarded by the current status (and `guard`), in one update; `release` also frees the
-     * slot keys. Returns the updated document, or null when the appointment no longer qualified.
-     */
-    transition(id: ObjectId, t: Transition) {
-      return col.findOneAndUpdate(
-        { ...t.guard, _id: id, status: { $in: t.from } },
-        {
-          $set: {
-            status: t.to,
-            updatedAt: t.at,
-            ...t.set,
-            ...(t.release ? { slotKey: releasedKey(id), patientSlotKey: releasedKey(id), holdExpiresAt: null, reminderDueAt: null, confirmationDueAt: null } : {}),
-          },
-          $push: { history: { status: t.to, at: t.at, by: t.by, ...(t.note ? { note: t.note } : {}) } },
-        },
-        { returnDocument: 'after' },
-      );
+    transition,
+
+    /** A hold unpaid past its time → expired, its slot freed; a payment confirmed a moment earlier wins (status guard). */
+    expireHold(id: ObjectId, now: Date) {
+      return transition(id, { from: ['pending_payment'], to: 'expired', at: now, by: null, release: true, guard: { holdExpiresAt: { $lte: now } } });
+    },
+
+    /** A confirmed appointment nobody checked in, started before `startedBefore` → no_show. */
+    markNoShow(id: ObjectId, startedBefore: Date, now: Date) {
+      return transition(id, { from: ['confirmed'], to: 'no_show', at: now, by: null, guard: { startsAt: { $lte: startedBefore } } });
     },
 
     /**
