@@ -32,6 +32,7 @@ const EnvSchema = z.object({
   CORS_ORIGINS: csv.default([]),
   PUBLIC_BASE_URL: z.url().optional(),
   DATA_DIR: z.string().default('.data'),
+  EMBEDDED_POSTGRES_URL: z.union([z.literal('off'), z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL or off' })]).optional(),
   SEED_PASSWORD: z.string().min(8).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(100_000),
@@ -120,6 +121,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: e.CORS_ORIGINS,
     publicBaseUrl: e.PUBLIC_BASE_URL,
     dataDir: e.DATA_DIR,
+    /** The PostgreSQL server the embedded FerretDB stores into; unset = the local default, `off` = SQLite. */
+    embeddedPostgresUrl: e.EMBEDDED_POSTGRES_URL,
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.BODY_LIMIT_BYTES,
     /** Deepest array/object nesting a JSON body may have (400 above it). */

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { DEFAULT_AUTH_SETTINGS, createHttpInsuranceProvider, createStripeClient, emailNotifier, hashPassword, systemClock, type ApiDeps, type Mailer } from '@clinic/api';
-import { connectDatabase, formatSeedReport, seedDatabase, startEmbeddedDatabase, type Database, type EmbeddedDatabase } from '@clinic/db';
+import { connectDatabase, formatSeedReport, seedDatabase, startEmbeddedDatabase, watchForOtherProcesses, type Database, type EmbeddedDatabase } from '@clinic/db';
 import type { Config } from './config.ts';
 import { startInsurerSim, type InsurerSim } from './dev/insurer-sim.ts';
 import { REST_PREFIX } from './app.ts';
@@ -28,11 +28,12 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
   if (!uri) {
     const dataDir = resolve(config.dataDir);
     log.info({ dataDir }, 'MONGO_URI not set: starting the embedded database');
-    embedded = await startEmbeddedDatabase({ dataDir: join(dataDir, 'db'), log: (m) => log.info(m) });
+    embedded = await startEmbeddedDatabase({ dataDir: join(dataDir, 'db'), postgresUrl: config.embeddedPostgresUrl, log: (m) => log.info(m) });
     uri = `${embedded.uri}clinic`;
     log.info({ engine: embedded.engine }, 'embedded database ready');
   }
-  const database = await connectDatabase({ uri });
+  const database = await connectDatabase({ uri, log });
+  const presence = await watchForOtherProcesses(database, log);
 
   let mailer: Mailer & { close?(): void };
   if (config.smtpUrl) mailer = createSmtpMailer(config.smtpUrl, config.mailFrom);
@@ -100,6 +101,7 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
     },
     async close() {
       mailer.close?.();
+      await presence.stop();
       await database.close();
       await embedded?.stop();
       await insurerSim?.close();
