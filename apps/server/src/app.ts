@@ -3,27 +3,15 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { TRPCError } from '@trpc/server';
-import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi';
-import {
-  AppError,
-  appRouter,
-  buildOpenApiDocument,
-  createServices,
-  toErrorBody,
-  type AppRouter,
-  type ApiDeps,
-  type Services,
-} from '@clinic/api';
+import { appRouter, buildOpenApiDocument, createServices, type ApiDeps, type Services } from '@clinic/api';
 import type { Database } from '@clinic/db';
-import { handleFastifyError, sendError } from './errors.ts';
 import { handleClientError } from './client-errors.ts';
+import { handleFastifyError, sendError } from './errors.ts';
+import { registerRestFace, registerTrpcFace } from './faces.ts';
 import { pinInputCoercion } from './input-coercion.ts';
-import { JsonTooDeepError, jsonNestingExceeds } from './json-depth.ts';
-import { requestContext } from './request-context.ts';
+import { capJsonNesting } from './json-depth.ts';
 import { PAY_PATH, payPageRoutes } from './routes/pay.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { whatsappRoutes } from './routes/whatsapp.ts';
@@ -54,16 +42,6 @@ export const REST_PREFIX = '/api/v1';
 export const DEFAULT_JSON_MAX_DEPTH = 32;
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
-
-/** A rate-limited call answers with Retry-After on both faces. */
-function responseMeta({ errors }: { errors: TRPCError[] }) {
-  const retryAfter = errors.map((e) => (e.cause instanceof AppError ? e.cause.retryAfter : undefined)).find((v) => v !== undefined);
-  return retryAfter === undefined ? {} : { headers: { 'retry-after': String(retryAfter) } };
-}
-
-function logProcedureError(req: FastifyRequest | undefined, error: TRPCError, path: string | undefined) {
-  if (error.code === 'INTERNAL_SERVER_ERROR') req?.log.error({ err: error.cause ?? error, path }, 'procedure failed');
-}
 
 export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; services: Services }> {
   const services = createServices({ log: opts.logger, ...opts.deps });
@@ -98,30 +76,11 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     if (closing) reply.header('connection', 'close');
   });
   app.setErrorHandler(handleFastifyError);
-  app.setNotFoundHandler((req, reply) => sendError(reply, req, 404, 'NOT_FOUND', 'NOT_FOUND', `No route for ${req.method} ${req.url.split('?')[0]}`));
+  app.setNotFoundHandler((req, reply) => sendError(reply, req, 'NOT_FOUND', `No route for ${req.method} ${req.url.split('?')[0]}`));
 
-  // JSON nesting cap on both faces. Every JSON body parsed by Fastify (REST and plain routes) is scanned
-  // before JSON.parse (Fastify's own parser, with its prototype-poisoning checks, does the parsing); scopes
-  // that need the raw body (the Stripe webhook) replace this parser. tRPC's plugin takes its body as text and
-  // parses it itself, so /trpc is checked just before: the body, and a query's `input`.
-  const jsonMaxDepth = opts.jsonMaxDepth ?? DEFAULT_JSON_MAX_DEPTH;
   // Input types stay as declared on every face although trpc-to-openapi switches coercion on (input-coercion.ts).
   pinInputCoercion(appRouter);
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if (jsonNestingExceeds(body as string, jsonMaxDepth)) return done(new JsonTooDeepError(jsonMaxDepth), undefined);
-    parseJson(req, body as string, done);
-  });
-  app.addHook('preValidation', async (req) => {
-    if (typeof req.body === 'string' && /^application\/json\b/i.test(req.headers['content-type'] ?? '') && jsonNestingExceeds(req.body, jsonMaxDepth)) {
-      throw new JsonTooDeepError(jsonMaxDepth);
-    }
-    const input = (req.query as Record<string, unknown> | null)?.input;
-    if (typeof input === 'string' && req.url.startsWith('/trpc/') && jsonNestingExceeds(input, jsonMaxDepth)) {
-      throw new JsonTooDeepError(jsonMaxDepth, 'request input');
-    }
-  });
+  capJsonNesting(app, opts.jsonMaxDepth ?? DEFAULT_JSON_MAX_DEPTH);
 
   await app.register(helmet, {
     // The docs page carries its own CSP (swagger-ui's staticCSP); the API only serves JSON.
@@ -136,15 +95,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'database unreachable' });
   });
 
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
-      router: appRouter,
-      createContext: ({ req }) => requestContext(services, req),
-      responseMeta,
-      onError: ({ error, path, req }) => logProcedureError(req as FastifyRequest, error, path),
-    },
-  } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  await registerTrpcFace(app, services);
 
   await paymentRoutes(app, { services, prefix: REST_PREFIX });
   const publishableKey = opts.stripePublishableKey ?? null;
@@ -161,40 +112,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   const openApiDocument = buildOpenApiDocument(`${opts.publicBaseUrl}${REST_PREFIX}`);
   app.get(`${REST_PREFIX}/openapi.json`, async () => openApiDocument);
 
-  // REST errors leave through the same translator as tRPC's (toErrorBody): trpc-to-openapi builds its own body
-  // ("Input validation failed" with the raw zod issues), so the error it reports to onError replaces that body.
-  const restErrors = new WeakMap<FastifyRequest, TRPCError>();
-  await app.register(async (rest) => {
-    rest.addHook('onSend', async (req, reply, payload) => {
-      const error = restErrors.get(req);
-      if (!error) return payload;
-      const body = toErrorBody(error, { requestId: req.id });
-      void reply.status(body.data.httpStatus).type('application/json');
-      return JSON.stringify(body);
-    });
-    await rest.register(fastifyTRPCOpenApiPlugin, {
-      basePath: REST_PREFIX,
-      router: appRouter,
-      createContext: ({ req }: { req: FastifyRequest }) => requestContext(services, req),
-      responseMeta,
-      onError: ({ error, path, req }: { error: TRPCError; path?: string; req: unknown }) => {
-        const request = req as FastifyRequest;
-        // trpc-to-openapi's own refusals, worded as the rest of the server words them.
-        const unrouted = path === undefined && error.code === 'NOT_FOUND';
-        const mediaType = error.code === 'UNSUPPORTED_MEDIA_TYPE' && !(error.cause instanceof AppError);
-        restErrors.set(
-          request,
-          unrouted
-            ? new TRPCError({ code: 'NOT_FOUND', message: `No route for ${request.method} ${REST_PREFIX}${request.url.split('?')[0]}` })
-            : mediaType
-              ? new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported content type; send application/json.' })
-              : error,
-        );
-        logProcedureError(request, error, path);
-      },
-      maxBodySize: opts.bodyLimit,
-    });
-  });
+  await registerRestFace(app, services, { prefix: REST_PREFIX, bodyLimit: opts.bodyLimit });
 
   await app.register(swagger, { mode: 'static', specification: { document: openApiDocument as never } });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { persistAuthorization: true } });

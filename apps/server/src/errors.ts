@@ -21,16 +21,17 @@ export function replyError(reply: FastifyReply, req: FastifyRequest, err: unknow
   return reply.status(body.data.httpStatus).type('application/json').send(body);
 }
 
-/** A domain error of a plain route; `status` must be `appCode`'s (ERROR_STATUS), the body's status comes from the code. */
-export function sendError(reply: FastifyReply, req: FastifyRequest, _status: number, appCode: ErrorCode, code: TRPC_ERROR_CODE_KEY, message: string) {
-  return replyError(reply, req, new TRPCError({ code, message, cause: new AppError(appCode, message) }));
+/** A domain error of a plain route (or of Fastify itself), its status from `appCode`; `code` when not the status's own. */
+export function sendError(reply: FastifyReply, req: FastifyRequest, appCode: ErrorCode, message: string, code?: TRPC_ERROR_CODE_KEY) {
+  const error = new AppError(appCode, message);
+  return replyError(reply, req, code ? new TRPCError({ code, message, cause: error }) : error);
 }
 
 const HTTP_TO_TRPC: Record<number, TRPC_ERROR_CODE_KEY> = { 404: 'NOT_FOUND', 405: 'METHOD_NOT_SUPPORTED', 408: 'TIMEOUT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'TOO_MANY_REQUESTS' };
 
 export function handleFastifyError(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   const known = err.code ? FASTIFY_ERRORS[err.code] : undefined;
-  if (known) return sendError(reply, req, 0, known.appCode, known.code, known.message(err));
+  if (known) return sendError(reply, req, known.appCode, known.message(err), known.code);
   const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
   // Other 4xx from Fastify or a plugin: the caller's to fix, under Fastify's message. Anything else is a 500.
   if (status < 500) return replyError(reply, req, new TRPCError({ code: HTTP_TO_TRPC[status] ?? 'BAD_REQUEST', message: err.message }));

@@ -72,7 +72,7 @@ export async function whatsappRoutes(app: FastifyInstance, opts: { prefix: strin
   });
 
   function notConfigured(req: FastifyRequest, reply: FastifyReply) {
-    return sendError(reply, req, 503, 'WHATSAPP_NOT_CONFIGURED', 'SERVICE_UNAVAILABLE', 'WhatsApp is not configured on this server (TWILIO_SID, TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_FROM).');
+    return sendError(reply, req, 'WHATSAPP_NOT_CONFIGURED', 'WhatsApp is not configured on this server (TWILIO_SID, TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_FROM).');
   }
 
   /** The signed request's parameters, or null after answering 403. */
@@ -81,7 +81,7 @@ export async function whatsappRoutes(app: FastifyInstance, opts: { prefix: strin
     const signature = req.headers['x-twilio-signature'];
     if (!params || typeof signature !== 'string' || !twilio.validateRequest(authToken, signature, `${base}${req.url}`, params)) {
       req.log.warn('Twilio webhook with a missing or invalid signature refused');
-      void sendError(reply, req, 403, 'FORBIDDEN', 'FORBIDDEN', 'Missing or invalid X-Twilio-Signature.');
+      void sendError(reply, req, 'FORBIDDEN', 'Missing or invalid X-Twilio-Signature.');
       return null;
     }
     return params;
@@ -121,7 +121,7 @@ export async function whatsappRoutes(app: FastifyInstance, opts: { prefix: strin
       const sid = one(params.MessageSid);
       const fromAddress = one(params.From);
       if (!sid || !WHATSAPP_FROM.test(fromAddress)) {
-        return sendError(reply, req, 400, 'VALIDATION_FAILED', 'BAD_REQUEST', 'Expected a WhatsApp message: MessageSid and From (whatsapp:+E.164).');
+        return sendError(reply, req, 'VALIDATION_FAILED', 'Expected a WhatsApp message: MessageSid and From (whatsapp:+E.164).');
       }
       const from = fromAddress.slice('whatsapp:'.length);
       const text = one(params.Body);
@@ -152,7 +152,7 @@ export async function whatsappRoutes(app: FastifyInstance, opts: { prefix: strin
       const sid = one(params.MessageSid);
       const status = one(params.MessageStatus).toLowerCase();
       if (!sid || !/^[a-z_]{1,32}$/.test(status)) {
-        return sendError(reply, req, 400, 'VALIDATION_FAILED', 'BAD_REQUEST', 'Expected a status callback: MessageSid and MessageStatus.');
+        return sendError(reply, req, 'VALIDATION_FAILED', 'Expected a status callback: MessageSid and MessageStatus.');
       }
       await deps.store.recordStatus(sid, status, one(params.ErrorCode) || null);
       return reply.status(204).send();
