@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { createPhysician } from './support/fixtures.ts';
-import { makeStaff, startTestServer, type TestServer } from './support/server.ts';
+import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -162,6 +162,14 @@ describe('impossible and out-of-range dates → 400 naming the field, on both fa
     expectFieldError(slots.status, slots.body, 'to', /must be before 2201-01-01/);
     const notADate = await s.rest('GET', `/physicians/${physicianId}/slots?from=yesterday&to=2026-01-02T00:00:00Z`);
     expectFieldError(notADate.status, notADate.body, 'from', /must be a date-time in ISO 8601/);
+  });
+
+  it('a number or null is not a date-time (it would have been read as 1970 and refused as a past slot)', async () => {
+    const [patient] = await makePatients(s, 1);
+    for (const start of [42, null, true]) {
+      const res = await s.rest('POST', '/appointments', { physicianId, start, reason: 'Check-up' }, patient!.accessToken);
+      expectFieldError(res.status, res.body, 'start', /must be a date-time in ISO 8601/);
+    }
   });
 
   it('a real date still works', async () => {

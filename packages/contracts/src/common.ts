@@ -71,8 +71,12 @@ export const LocalDateSchema = z
  * `z.coerce` because REST query strings and JSON bodies carry text (see ARCHITECTURE.md, Validation);
  * the bounds keep every accepted value far from the edges where date arithmetic gives Invalid Date.
  */
-export const DateTimeSchema = z.coerce
-  .date({ error: 'must be a date-time in ISO 8601, e.g. 2026-12-01T09:30:00+04:00' })
-  .min(FIRST_INSTANT, `must be on or after ${MIN_YEAR}-01-01`)
-  .max(LAST_INSTANT, `must be before ${MAX_YEAR + 1}-01-01`)
+export const DateTimeSchema = z
+  .union([z.string(), z.date()], { error: 'must be a date-time in ISO 8601, e.g. 2026-12-01T09:30:00+04:00' })
+  .pipe(
+    z.coerce
+      .date<string | Date>({ error: 'must be a date-time in ISO 8601, e.g. 2026-12-01T09:30:00+04:00' })
+      .min(FIRST_INSTANT, `must be on or after ${MIN_YEAR}-01-01`)
+      .max(LAST_INSTANT, `must be before ${MAX_YEAR + 1}-01-01`),
+  )
   .meta({ format: 'date-time' });
