@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
-import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, toErrorBody } from '@clinic/api';
+import { AppError, toErrorBody, type ErrorBody } from '@clinic/api';
 import type { ErrorCode } from '@clinic/contracts';
 
 /** Errors raised by Fastify itself (before a procedure runs), as the domain errors they are. */
@@ -18,7 +18,19 @@ export function replyError(reply: FastifyReply, req: FastifyRequest, err: unknow
   const body = toErrorBody(err, { requestId: req.id });
   if (body.data.httpStatus >= 500) req.log.error({ err }, 'request failed');
   if (body.data.retryAfter !== undefined) void reply.header('retry-after', String(body.data.retryAfter));
-  return reply.status(body.data.httpStatus).type('application/json').send(body);
+  return reply.status(body.data.httpStatus).type('application/json').send(req.url.startsWith('/trpc/') ? trpcEnvelope(req.url, body) : body);
+}
+
+/**
+ * On /trpc, an error raised before tRPC runs (body limit, content type, nesting cap) goes out in tRPC's own
+ * envelope — superjson's `{ json }`, the numeric code, one entry per call of a batch — so the SDK reads it as it
+ * reads a procedure's error.
+ */
+function trpcEnvelope(url: string, body: ErrorBody) {
+  const { pathname, searchParams } = new URL(url, 'http://localhost');
+  const entry = { error: { json: { ...body, code: TRPC_ERROR_CODES_BY_KEY[body.code] } } };
+  if (searchParams.get('batch') !== '1') return entry;
+  return pathname.slice('/trpc/'.length).split(',').map(() => entry);
 }
 
 /** A domain error of a plain route (or of Fastify itself), its status from `appCode`; `code` when not the status's own. */

@@ -213,10 +213,15 @@ describe('deeply nested JSON → 400 on both faces, nothing written', () => {
 
   it('tRPC: a deep body and a deep query input', async () => {
     const before = await snapshot();
+    // tRPC's own envelope (superjson `{ json }`, numeric code), one entry per call of a batch, as the SDK reads it.
     const post = await fetch(`${s.baseUrl}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"json":${DEEP}}` });
-    expectTooDeep(post.status, await post.json());
-    const get = await fetch(`${s.baseUrl}/trpc/physicians.list?input=${encodeURIComponent(`{"json":{"q":${'['.repeat(2_000)}${']'.repeat(2_000)}}}`)}`);
-    expectTooDeep(get.status, await get.json());
+    const postBody = (await post.json()) as any;
+    expectTooDeep(post.status, postBody.error.json);
+    expect(postBody.error.json.code).toBe(-32600);
+    const get = await fetch(`${s.baseUrl}/trpc/physicians.list,specialties.list?batch=1&input=${encodeURIComponent(`{"0":{"json":{"q":${'['.repeat(2_000)}${']'.repeat(2_000)}}}}`)}`);
+    const getBody = (await get.json()) as any[];
+    expect(getBody).toHaveLength(2);
+    for (const entry of getBody) expectTooDeep(get.status, entry.error.json);
     expect(await snapshot()).toEqual(before);
   });
 
@@ -244,7 +249,7 @@ describe('JSON_MAX_DEPTH reaches the server', () => {
     expect(deep.body.message).toBe('The request body is nested too deeply (more than 2 levels).');
     const trpc = await fetch(`${shallow.baseUrl}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"json":{"email":[1]}}' });
     expect(trpc.status).toBe(400);
-    expect(((await trpc.json()) as any).message).toBe('The request body is nested too deeply (more than 2 levels).');
+    expect(((await trpc.json()) as any).error.json.message).toBe('The request body is nested too deeply (more than 2 levels).');
   });
 });
 

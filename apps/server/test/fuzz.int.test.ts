@@ -464,11 +464,11 @@ function problemsWith(status: number, text: string, mayPass: boolean, face: 'res
   } catch {
     return [...problems, 'error body is not JSON'];
   }
-  // On /trpc, procedure errors come in tRPC's envelope (numeric JSON-RPC code); errors raised before tRPC runs
-  // (body limit, content type, nesting cap) come from Fastify in the plain shape.
-  const e = face === 'trpc' && body?.error?.json ? body.error.json : body;
+  // On /trpc every error, also one raised before tRPC runs (body limit, content type, nesting cap), comes in
+  // tRPC's envelope with its numeric JSON-RPC code, as the SDK reads it.
+  const e = face === 'trpc' ? body?.error?.json : body;
   if (typeof e?.message !== 'string' || !e.message) problems.push('no message');
-  if (!['string', ...(face === 'trpc' ? ['number'] : [])].includes(typeof e?.code)) problems.push('no code');
+  if (typeof e?.code !== (face === 'trpc' ? 'number' : 'string')) problems.push('no code');
   if (typeof e?.data?.appCode !== 'string') problems.push('no data.appCode');
   if (e?.data?.httpStatus !== status) problems.push(`data.httpStatus ${e?.data?.httpStatus} ≠ ${status}`);
   if (typeof e?.data?.requestId !== 'string' || !e.data.requestId) problems.push('no data.requestId');

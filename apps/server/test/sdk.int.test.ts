@@ -76,6 +76,24 @@ describe('the SDK against the live server', () => {
       expect(Object.keys(err.data?.fieldErrors ?? {})).toEqual(expect.arrayContaining(['email', 'password']));
     }
   });
+
+  it('reads errors raised before a procedure runs (too large, nested too deeply) like any other', async () => {
+    const { client } = tokenStore();
+    const tooLarge = await client.auth.register.mutate({ email: 'big@example.test', password: 'x'.repeat(200_000), fullName: 'A' }).catch((e: unknown) => e);
+    expect(isClinicError(tooLarge)).toBe(true);
+    if (isClinicError(tooLarge)) {
+      expect(tooLarge.data?.appCode).toBe('PAYLOAD_TOO_LARGE');
+      expect(tooLarge.data?.httpStatus).toBe(413);
+      expect(tooLarge.message).toBe('The request body is too large.');
+    }
+    const nested = JSON.parse('['.repeat(40) + ']'.repeat(40)) as unknown;
+    const tooDeep = await client.auth.register.mutate({ email: 'deep@example.test', password: 'password-1', fullName: nested as string }).catch((e: unknown) => e);
+    expect(isClinicError(tooDeep)).toBe(true);
+    if (isClinicError(tooDeep)) {
+      expect(tooDeep.data?.appCode).toBe('VALIDATION_FAILED');
+      expect(tooDeep.message).toMatch(/nested too deeply/);
+    }
+  });
 });
 
 describe('booking through the SDK', () => {
