@@ -53,7 +53,7 @@ export function buildBaselineApp({ database, appointments }: BaselineOptions): F
     if (!physician || !physician.active) return reply.status(404).send({ message: 'No such physician.' });
     const clinic = await cols.clinicInfo.findOne({});
     const busy = await cols.appointments
-      .find({ physicianId: { $in: [physician._id] }, status: { $in: HOLDING }, startsAt: { $lt: to }, endsAt: { $gt: from } }, BUSY_PROJECTION)
+      .find({ physicianId: physician._id, status: { $in: HOLDING }, startsAt: { $lt: to }, endsAt: { $gt: from } }, BUSY_PROJECTION)
       .toArray();
     return { physician, clinic, busy };
   });
@@ -91,7 +91,7 @@ export function buildBaselineApp({ database, appointments }: BaselineOptions): F
     const clinic = await cols.clinicInfo.findOne({});
     const busy = await appointments
       .find(
-        { physicianId: { $in: [physician._id] }, status: { $in: HOLDING }, startsAt: { $lt: new Date(start.getTime() + DAY_MS) }, endsAt: { $gt: new Date(start.getTime() - DAY_MS) } },
+        { physicianId: physician._id, status: { $in: HOLDING }, startsAt: { $lt: new Date(start.getTime() + DAY_MS) }, endsAt: { $gt: new Date(start.getTime() - DAY_MS) } },
         BUSY_PROJECTION,
       )
       .toArray();

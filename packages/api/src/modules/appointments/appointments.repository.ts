@@ -108,11 +108,14 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
     },
     findById: (id: string) => (ObjectId.isValid(id) ? col.findOne({ _id: new ObjectId(id) }) : Promise.resolve(null)),
 
-    /** Busy intervals of these physicians that overlap [from, to). */
+    /**
+     * Busy intervals of these physicians that overlap [from, to). One physician is an equality, not `$in`:
+     * FerretDB pushes only top-level equalities down to its storage (the rest is filtered after decoding).
+     */
     busyFor(physicianIds: ObjectId[], from: Date, to: Date) {
       return col
         .find(
-          { physicianId: { $in: physicianIds }, status: { $in: HOLDING }, startsAt: { $lt: to }, endsAt: { $gt: from } },
+          { physicianId: physicianIds.length === 1 ? physicianIds[0]! : { $in: physicianIds }, status: { $in: HOLDING }, startsAt: { $lt: to }, endsAt: { $gt: from } },
           { projection: { physicianId: 1, startsAt: 1, endsAt: 1 } },
         )
         .toArray();
