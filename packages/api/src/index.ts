@@ -25,6 +25,6 @@ export { createHttpInsuranceProvider, type EligibilityAnswer, type InsuranceProv
 export { INSURANCE_CACHE_MS, type Coverage, type InsuranceService } from './modules/insurance/insurance.service.ts';
 export { createStripeClient } from './modules/payments/stripe-client.ts';
 export type { CheckoutInfo } from './modules/payments/payments.service.ts';
-export { linkedWhatsAppNumber } from './modules/whatsapp/whatsapp.repository.ts';
+export { createLinkedNumbers } from './modules/whatsapp/whatsapp.service.ts';
 export { createMessageLog, MAX_USER_TURNS, type ConversationsService, type InboundMessageIn, type MessageLog } from './modules/conversations/conversations.service.ts';
 export type { Conversation, ConversationMessage, OutboundRecord, PendingAction } from './modules/conversations/conversations.repository.ts';

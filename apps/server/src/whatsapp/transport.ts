@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createMessageLog, linkedWhatsAppNumber, type MessageLog, type Notifier, type Services } from '@clinic/api';
+import { createLinkedNumbers, createMessageLog, type MessageLog, type Notifier, type Services } from '@clinic/api';
 import type { Database } from '@clinic/db';
 import type { Assistant } from './assistant.ts';
 import { createMessenger, type Messenger } from './messenger.ts';
@@ -50,6 +50,7 @@ export function createWhatsAppTransport(opts: {
 }): WhatsAppTransport {
   const log = opts.log.child({ module: 'whatsapp' });
   const store = createMessageLog({ db: opts.database, clock: opts.clock });
+  const linkedNumbers = createLinkedNumbers({ db: opts.database });
   const messenger = createMessenger({
     client: createTwilioClient(opts.twilio),
     store,
@@ -62,7 +63,7 @@ export function createWhatsAppTransport(opts: {
     messenger,
     fallback: opts.fallback,
     lastInboundAt: (phone) => store.lastInboundAt(phone),
-    numberOf: async (to) => (await linkedWhatsAppNumber(opts.database.cols, to.userId)) ?? to.phone,
+    numberOf: async (to) => (await linkedNumbers.of(to.userId)) ?? to.phone,
     clock: opts.clock,
     templates: { appointment_reminder: opts.twilio.templates?.reminder, booking_confirmed: opts.twilio.templates?.confirmation },
     log,

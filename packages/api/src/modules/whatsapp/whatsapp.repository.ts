@@ -1,18 +1,17 @@
 import type { WhatsAppLink } from '@clinic/contracts';
 import { ObjectId, type Collections, type WhatsAppLinkDoc } from '@clinic/db';
 
-/** The WhatsApp number linked to an account, for channels choosing where to reach a patient. */
-export async function linkedWhatsAppNumber(cols: Pick<Collections, 'whatsappLinks'>, userId: string): Promise<string | null> {
-  if (!ObjectId.isValid(userId)) return null;
-  return (await cols.whatsappLinks.findOne({ userId: new ObjectId(userId) }, { projection: { _id: 1 } }))?._id ?? null;
-}
-
 export const notLinked = (): WhatsAppLink => ({ linked: false, phone: null, linkedAt: null });
 
 /** The only place that touches `whatsapp_links` and `whatsapp_link_codes`. */
 export function createWhatsAppRepository(cols: Pick<Collections, 'whatsappLinks' | 'whatsappLinkCodes'>) {
   return {
     linkOf: (phone: string) => cols.whatsappLinks.findOne({ _id: phone }),
+    /** The WhatsApp number linked to an account, for channels choosing where to reach a patient. */
+    async linkedNumberOf(userId: string): Promise<string | null> {
+      if (!ObjectId.isValid(userId)) return null;
+      return (await cols.whatsappLinks.findOne({ userId: new ObjectId(userId) }, { projection: { _id: 1 } }))?._id ?? null;
+    },
     /** The account's link as the API shows it. */
     async statusOfUser(userId: ObjectId): Promise<WhatsAppLink> {
       const link = await cols.whatsappLinks.findOne({ userId });

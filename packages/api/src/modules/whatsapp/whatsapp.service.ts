@@ -10,6 +10,15 @@ import type { PaymentsService } from '../payments/payments.service.ts';
 import type { UsersService } from '../users/users.service.ts';
 import { createWhatsAppRepository, notLinked } from './whatsapp.repository.ts';
 
+/**
+ * Where a patient is reached on WhatsApp: the number linked to the account. It needs only the database, so the
+ * WhatsApp notifier, which the other services send through, can have it before they exist.
+ */
+export function createLinkedNumbers(deps: Pick<ApiDeps, 'db'>) {
+  const repo = createWhatsAppRepository(deps.db.cols);
+  return { of: (userId: string) => repo.linkedNumberOf(userId) };
+}
+
 export const LINK_CODE_TTL_MINUTES = 15;
 /** Wrong codes per WhatsApp number: with ~39 bits per code, guessing someone's live code is hopeless. */
 const LINK_ATTEMPTS = { max: 5, windowSeconds: 15 * 60 };
