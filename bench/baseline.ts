@@ -51,7 +51,7 @@ export function buildBaselineApp({ database, appointments }: BaselineOptions): F
     const to = new Date(req.query.to);
     const physician = await cols.physicians.findOne({ _id: new ObjectId(req.params.id) });
     if (!physician || !physician.active) return reply.status(404).send({ message: 'No such physician.' });
-    const clinic = await cols.clinicInfo.findOne({});
+    const clinic = await cols.clinics.findOne({});
     const busy = await cols.appointments
       .find({ physicianId: physician._id, status: { $in: HOLDING }, startsAt: { $lt: to }, endsAt: { $gt: from } }, BUSY_PROJECTION)
       .toArray();
@@ -61,7 +61,7 @@ export function buildBaselineApp({ database, appointments }: BaselineOptions): F
   // physicians.service.ts list(): clinic.settings() → repo.search(filter) → availability.busyFor(all ids, now, now + 14 d)
   app.get<{ Querystring: { specialty?: string } }>('/baseline/physicians', async (req) => {
     const now = new Date();
-    const clinic = await cols.clinicInfo.findOne({});
+    const clinic = await cols.clinics.findOne({});
     const physicians = await cols.physicians
       .find({ active: true, ...(req.query.specialty ? { specialty: req.query.specialty } : {}) })
       .limit(CANDIDATE_CAP)
@@ -88,7 +88,7 @@ export function buildBaselineApp({ database, appointments }: BaselineOptions): F
     if (!physician || !physician.active) return reply.status(404).send({ message: 'No such physician.' });
     const start = new Date(req.body.start);
     const end = new Date(start.getTime() + physician.schedule.slotMinutes * 60_000);
-    const clinic = await cols.clinicInfo.findOne({});
+    const clinic = await cols.clinics.findOne({});
     const busy = await appointments
       .find(
         { physicianId: physician._id, status: { $in: HOLDING }, startsAt: { $lt: new Date(start.getTime() + DAY_MS) }, endsAt: { $gt: new Date(start.getTime() - DAY_MS) } },

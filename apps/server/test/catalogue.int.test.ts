@@ -33,7 +33,8 @@ describe('physician catalogue on the seeded clinic', () => {
     expect(specialties.body.length).toBeGreaterThanOrEqual(10);
     expect(specialties.body.find((x: { slug: string }) => x.slug === 'cardiology').subSpecialties.length).toBeGreaterThan(0);
     const clinic = await s.rest('GET', '/clinic');
-    expect(clinic.body).toMatchObject({ timeZone: 'Asia/Dubai', policies: { cancellationCutoffHours: 24 } });
+    expect(clinic.body).toMatchObject({ slug: 'al-noor-family-clinic', nameAr: 'عيادة النور العائلية', vatTrn: '100234567800003', timeZone: 'Asia/Dubai', policies: { cancellationCutoffHours: 24 } });
+    expect(clinic.body.locations.map((l: { id: string; emirate: string }) => `${l.id}/${l.emirate}`)).toEqual(['dubai-healthcare-city/dubai', 'jumeirah/dubai', 'al-barsha/dubai']);
     const pkgs = await s.rest('GET', '/packages');
     expect(pkgs.body.length).toBeGreaterThanOrEqual(5);
     const one = await s.rest('GET', `/packages/${pkgs.body[0].id}`);
@@ -95,6 +96,24 @@ describe('physician catalogue on the seeded clinic', () => {
     expect(res.body.issues?.[0]?.path ?? Object.keys(res.body.data.fieldErrors ?? {})).toContain('limit');
     expect((await s.rest('GET', '/physicians?cursor=garbage')).status).toBe(400);
     expect((await s.rest('GET', '/physicians?availableOn=tomorrow')).status).toBe(400);
+  });
+
+  it('every physician names its clinic and the locations where it works', async () => {
+    const all = await allPages('specialty=pediatrics', 50);
+    expect(all.length).toBeGreaterThan(0);
+    const sara = (await s.rest('GET', `/physicians/${all.find((p) => p.fullName === 'Dr. Sara Haddad')!.id}`)).body;
+    expect(sara.clinic).toEqual({ id: expect.any(String), slug: 'al-noor-family-clinic', name: 'Al Noor Family Clinic', nameAr: 'عيادة النور العائلية', locations: [{ id: 'jumeirah', name: 'Jumeirah', nameAr: 'جميرا', emirate: 'dubai', area: 'Jumeirah 1' }] });
+  });
+
+  it("an admin places a physician only at the clinic's own locations: an unknown one is a 400 naming them, nothing changes", async () => {
+    const admin = await s.database.cols.users.findOne({ email: 'admin@clinic.test' });
+    const caller = createCaller(createInternalContext(s.services, { userId: admin!._id.toHexString(), role: 'admin', sessionId: null }, 'test'));
+    const p = (await caller.physicians.list({ limit: 1 })).items[0]!;
+    const err = await caller.physicians.update({ id: p.id, patch: { locationIds: ['dubai-marina'] } }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/Unknown location: dubai-marina \(this clinic has dubai-healthcare-city, jumeirah, al-barsha\)/) });
+    expect((await caller.physicians.get({ id: p.id })).clinic.locations).toEqual(p.clinic.locations);
+    const moved = await caller.physicians.update({ id: p.id, patch: { locationIds: ['al-barsha', 'jumeirah'] } });
+    expect(moved.clinic.locations.map((l) => l.id)).toEqual(['jumeirah', 'al-barsha']);
   });
 
   it('an admin schedule change shows up in the slots at once (through createCaller, as an admin)', async () => {

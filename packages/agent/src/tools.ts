@@ -52,7 +52,8 @@ function physicianOut(p: Physician & { nextFreeSlot: Slot | null }, tz: string, 
     priceFils: p.price.amount,
     rating: p.rating.average,
     yearsOfExperience: p.yearsOfExperience,
-    branch: p.branch,
+    clinic: p.clinic.name,
+    locations: p.clinic.locations.map((l) => (ctx.lang === 'ar' ? l.nameAr : l.name)),
     nextFreeSlot: p.nextFreeSlot ? slotOut(p.nextFreeSlot, tz, ctx) : null,
   };
 }
@@ -109,7 +110,7 @@ export const TOOLS: Tool[] = [
 
   tool({
     name: 'physician_details',
-    description: 'One physician: bio, languages, price, branch, weekly hours and next free slot.',
+    description: 'One physician: bio, languages, price, clinic and locations, weekly hours and next free slot.',
     input: PhysicianIdInput,
     async run(ctx, input) {
       const { timeZone } = await ctx.clinic();
@@ -216,7 +217,7 @@ export const TOOLS: Tool[] = [
 
   tool({
     name: 'clinic_info',
-    description: 'Clinic name, address, phone, email, opening hours (clinic time zone) and booking policies (cancellation cutoff, payment).',
+    description: 'Clinic name, phone, email, its locations (address, opening hours in the clinic time zone) and booking policies (cancellation cutoff, payment).',
     input: z.strictObject({}),
     async run(ctx) {
       const c = await ctx.clinic();
@@ -224,11 +225,14 @@ export const TOOLS: Tool[] = [
         ok: true,
         clinic: {
           name: c.name,
-          address: [c.address.line1, c.address.area, c.address.city].filter(Boolean).join(', '),
           phone: c.phone,
           email: c.email,
           timeZone: c.timeZone,
-          openingHours: c.openingHours.map((h) => `${weekdayName(h.weekday, 'en')} ${h.open}-${h.close}`),
+          locations: c.locations.map((l) => ({
+            name: l.name,
+            address: l.address,
+            openingHours: l.openingHours.map((h) => `${weekdayName(h.weekday, 'en')} ${h.open}-${h.close}`),
+          })),
           cancellationCutoffHours: c.policies.cancellationCutoffHours,
           paymentRequiredOnline: c.policies.paymentRequired,
         },

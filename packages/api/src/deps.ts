@@ -120,6 +120,6 @@ export interface ApiDeps {
   clinicName: string;
   /** The clinic's WhatsApp number (E.164), for links that open a chat with it; null when WhatsApp is off. */
   whatsappNumber?: string | null;
-  /** IANA zone used until the clinic_info document names one. */
+  /** IANA zone (and name) of the clinic a database without any gets on first use. */
   timeZone: string;
 }

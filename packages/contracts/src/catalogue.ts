@@ -33,6 +33,32 @@ export const SlotSchema = z.object({
 });
 export type Slot = z.infer<typeof SlotSchema>;
 
+export const EMIRATES = ['abu-dhabi', 'dubai', 'sharjah', 'ajman', 'umm-al-quwain', 'ras-al-khaimah', 'fujairah'] as const;
+
+export const OpeningHoursSchema = z.object({ weekday: z.number(), open: z.string(), close: z.string() });
+
+export const ClinicLocationSchema = z.object({
+  id: z.string().describe('unique within its clinic, e.g. dubai-marina'),
+  name: z.string(),
+  nameAr: z.string(),
+  emirate: z.enum(EMIRATES),
+  area: z.string(),
+  address: z.string(),
+  lat: z.number().nullable(),
+  lng: z.number().nullable(),
+  openingHours: z.array(OpeningHoursSchema),
+});
+export type ClinicLocation = z.infer<typeof ClinicLocationSchema>;
+
+/** Where a physician practises, as a physician item names it. */
+export const PhysicianClinicSchema = z.object({
+  id: IdSchema,
+  slug: z.string(),
+  name: z.string(),
+  nameAr: z.string(),
+  locations: z.array(ClinicLocationSchema.pick({ id: true, name: true, nameAr: true, emirate: true, area: true })).describe("the clinic's locations this physician works at"),
+});
+
 export const PhysicianSchema = z.object({
   id: IdSchema,
   fullName: z.string(),
@@ -47,7 +73,7 @@ export const PhysicianSchema = z.object({
   consultationMinutes: z.number().int(),
   photoUrl: z.string().nullable(),
   rating: z.object({ average: z.number().nullable(), count: z.number().int() }),
-  branch: z.string(),
+  clinic: PhysicianClinicSchema,
   active: z.boolean(),
 });
 export type Physician = z.infer<typeof PhysicianSchema>;
@@ -93,7 +119,7 @@ export const UpsertPhysicianInput = z.strictObject({
   yearsOfExperience: z.number().int().min(0).max(70),
   price: MoneySchema,
   photoUrl: z.url().max(2048, 'must be at most 2048 characters').nullable().default(null),
-  branch: z.string().trim().min(1).max(120),
+  locationIds: z.array(SlugSchema).min(1, 'must name at least one of the clinic\'s locations').max(20).describe("ids of the clinic's locations the physician works at"),
   userId: IdSchema.nullable().default(null),
   schedule: PhysicianScheduleSchema,
 });
@@ -122,12 +148,19 @@ export const UpdateClinicPoliciesInput = z.strictObject({
 export type UpdateClinicPolicies = z.infer<typeof UpdateClinicPoliciesInput>;
 
 export const ClinicSchema = z.object({
+  id: IdSchema,
+  slug: z.string(),
   name: z.string(),
-  address: z.object({ line1: z.string(), area: z.string(), city: z.string(), emirate: z.string(), country: z.string() }),
+  nameAr: z.string(),
+  legalName: z.string(),
+  vatTrn: z.string().nullable(),
   phone: z.string(),
   email: z.string(),
   timeZone: z.string(),
-  openingHours: z.array(z.object({ weekday: z.number(), open: z.string(), close: z.string() })),
+  currency: z.literal('AED'),
+  vatRatePercent: z.number(),
+  locations: z.array(ClinicLocationSchema),
+  specialties: z.array(z.string()).describe('slugs of the specialties this clinic offers'),
   policies: ClinicPoliciesSchema,
 });
 export type Clinic = z.infer<typeof ClinicSchema>;

@@ -42,13 +42,10 @@ export const PaymentSchema = z.object({
 export type Payment = z.infer<typeof PaymentSchema>;
 export const PaymentListSchema = z.object({ items: z.array(PaymentSchema) });
 
-/** UAE VAT, included in clinic prices. */
-export const VAT_PERCENT = 5;
-
 export const ReceiptSchema = z.object({
   receiptNumber: z.string(),
   issuedAt: z.string().describe('ISO 8601 with the clinic offset'),
-  clinic: z.object({ name: z.string(), address: z.string(), phone: z.string(), email: z.string() }),
+  clinic: z.object({ name: z.string(), legalName: z.string(), vatTrn: z.string().nullable().describe('UAE VAT tax registration number'), address: z.string(), phone: z.string(), email: z.string() }),
   patient: z.object({ name: z.string(), email: z.string().nullable(), phone: z.string().nullable() }),
   physician: z.string(),
   appointment: z.object({ id: IdSchema, start: z.string().describe('ISO 8601 with the clinic offset'), local: z.string().describe('date and time as the clinic reads it'), timeZone: z.string() }),

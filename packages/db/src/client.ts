@@ -1,5 +1,6 @@
 import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
 import { collections, ensureIndexes, type Collections } from './collections.ts';
+import { migrate } from './migrations.ts';
 
 export type Engine = 'mongodb' | 'ferretdb';
 
@@ -50,6 +51,8 @@ export async function connectDatabase(opts: ConnectOptions): Promise<Database> {
   }
   const db = client.db(opts.dbName ?? (dbNameFromUri(opts.uri) || 'clinic'));
   await ensureIndexes(db);
+  const migrated = await migrate(db);
+  if (migrated.length > 0) opts.log?.info(`database migrated: ${migrated.join(', ')}`);
   return {
     client,
     db,
@@ -70,17 +73,6 @@ export async function connectDatabase(opts: ConnectOptions): Promise<Database> {
 async function engineOf(client: MongoClient): Promise<Engine> {
   const info = await client.db('admin').command({ buildInfo: 1 });
   return typeof info.ferretdbVersion === 'string' ? 'ferretdb' : 'mongodb';
-}
-
-/**
- * A unique index refused the write. MongoDB says so with code 11000; FerretDB 1.24 does too on inserts, but an
- * update that collides comes back as a generic error quoting the storage's own words (SQLite: "UNIQUE constraint
- * failed"; PostgreSQL: "duplicate key value violates unique constraint", SQLSTATE 23505).
- */
-export function isDuplicateKeyError(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const { code, message } = err as { code?: unknown; message?: unknown };
-  return code === 11000 || (typeof message === 'string' && /UNIQUE constraint failed|SQLSTATE 23505/.test(message));
 }
 
 /** The database named in a connection string (`mongodb://h1,h2/name?x=y` → `name`), if any. */

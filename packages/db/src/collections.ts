@@ -1,6 +1,7 @@
 import type { Collection, Db, IndexDescription } from 'mongodb';
 import type {
   AppointmentDoc,
+  ClinicDoc,
   ClinicInfoDoc,
   InsuranceProfileDoc,
   MedicalPackageDoc,
@@ -25,6 +26,8 @@ export const COLLECTIONS = {
   sessions: 'sessions',
   oneTimeCodes: 'one_time_codes',
   rateLimits: 'rate_limits',
+  clinics: 'clinics',
+  /** Legacy: read by the migration to `clinics` only. */
   clinicInfo: 'clinic_info',
   physicians: 'physicians',
   appointments: 'appointments',
@@ -46,6 +49,7 @@ export interface Collections {
   sessions: Collection<SessionDoc>;
   oneTimeCodes: Collection<OneTimeCodeDoc>;
   rateLimits: Collection<RateLimitDoc>;
+  clinics: Collection<ClinicDoc>;
   clinicInfo: Collection<ClinicInfoDoc>;
   physicians: Collection<PhysicianDoc>;
   appointments: Collection<AppointmentDoc>;
@@ -68,6 +72,7 @@ export function collections(db: Db): Collections {
     sessions: db.collection<SessionDoc>(COLLECTIONS.sessions),
     oneTimeCodes: db.collection<OneTimeCodeDoc>(COLLECTIONS.oneTimeCodes),
     rateLimits: db.collection<RateLimitDoc>(COLLECTIONS.rateLimits),
+    clinics: db.collection<ClinicDoc>(COLLECTIONS.clinics),
     clinicInfo: db.collection<ClinicInfoDoc>(COLLECTIONS.clinicInfo),
     physicians: db.collection<PhysicianDoc>(COLLECTIONS.physicians),
     appointments: db.collection<AppointmentDoc>(COLLECTIONS.appointments),
@@ -100,8 +105,13 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   ],
   oneTimeCodes: [{ key: { userId: 1 }, name: 'userId' }],
   rateLimits: [{ key: { expiresAt: 1 }, name: 'expiresAt' }],
+  clinics: [
+    { key: { slug: 1 }, name: 'slug_unique', unique: true },
+    { key: { status: 1 }, name: 'status' },
+  ],
   clinicInfo: [],
   physicians: [
+    { key: { clinicId: 1, specialty: 1 }, name: 'clinic_specialty' },
     { key: { specialty: 1 }, name: 'specialty' },
     { key: { userId: 1 }, name: 'userId' },
   ],

@@ -84,6 +84,51 @@ export interface ClinicPolicies {
   noShowAfterMinutes: number;
 }
 
+/** The seven emirates, as slugs. */
+export const EMIRATES = ['abu-dhabi', 'dubai', 'sharjah', 'ajman', 'umm-al-quwain', 'ras-al-khaimah', 'fujairah'] as const;
+export type Emirate = (typeof EMIRATES)[number];
+
+/** A place where a clinic sees patients. `id` is a slug, unique within its clinic. */
+export interface ClinicLocationDoc {
+  id: string;
+  name: string;
+  nameAr: string;
+  emirate: Emirate;
+  area: string;
+  address: string;
+  /** WGS84; null until known (locations migrated from the free-text branch have none). */
+  lat: number | null;
+  lng: number | null;
+  openingHours: OpeningHours[];
+}
+
+export type ClinicStatus = 'pending' | 'active' | 'suspended';
+
+/** A clinic (tenant): its identity for patients and receipts, its policies and its locations. */
+export interface ClinicDoc {
+  _id: ObjectId;
+  /** Unique, made from the name. */
+  slug: string;
+  name: string;
+  nameAr: string;
+  legalName: string;
+  /** UAE VAT tax registration number, printed on receipts. */
+  vatTrn: string | null;
+  phone: string;
+  email: string;
+  timeZone: string;
+  currency: 'AED';
+  vatRatePercent: number;
+  policies: ClinicPolicies;
+  locations: ClinicLocationDoc[];
+  /** Slugs of the (shared) specialties this clinic offers. */
+  specialties: string[];
+  status: ClinicStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The single clinic document of before clinics were tenants; read only by the migration to `clinics`. */
 export interface ClinicInfoDoc {
   _id: ObjectId;
   name: string;
@@ -136,7 +181,9 @@ export interface PhysicianDoc {
   /** Running sums; `ratingAverage` is kept beside them so that it can be filtered and sorted on. */
   rating: { sum: number; count: number };
   ratingAverage: number | null;
-  branch: string;
+  clinicId: ObjectId;
+  /** Ids of the clinic's locations where this physician sees patients (at least one). */
+  locationIds: string[];
   schedule: PhysicianScheduleDoc;
   active: boolean;
   createdAt: Date;

@@ -4,6 +4,7 @@ export * from './client.ts';
 export * from './unique.ts';
 export * from './embedded.ts';
 export * from './presence.ts';
+export { migrate, slugify, emirateOf, MIGRATIONS_COLLECTION } from './migrations.ts';
 export * from './seed.ts';
-export { DEFAULT_CLINIC_POLICIES, userDoc } from './seed-data.ts';
+export { DEFAULT_CLINIC_POLICIES, SEED_CLINIC_SLUG, userDoc } from './seed-data.ts';
 export { ObjectId, type Filter } from 'mongodb';

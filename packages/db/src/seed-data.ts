@@ -7,7 +7,8 @@ import { addLocalDays, freeSlots, localDateOf, localDayRange, reminderDueAt } fr
 import type {
   AppointmentDoc,
   AppointmentStatus,
-  ClinicInfoDoc,
+  ClinicDoc,
+  ClinicLocationDoc,
   ClinicPolicies,
   MedicalPackageDoc,
   PhysicianDoc,
@@ -148,16 +149,35 @@ export const DEFAULT_CLINIC_POLICIES: ClinicPolicies = {
   noShowAfterMinutes: 15,
 };
 
-export function clinicInfoDoc(now: Date, timeZone: string): Omit<ClinicInfoDoc, '_id'> {
+type Branch = 'Dubai Healthcare City' | 'Jumeirah' | 'Al Barsha';
+
+const LOCATIONS: Record<Branch, Omit<ClinicLocationDoc, 'openingHours'>> = {
+  'Dubai Healthcare City': { id: 'dubai-healthcare-city', name: 'Dubai Healthcare City', nameAr: 'مدينة دبي الطبية', emirate: 'dubai', area: 'Oud Metha', address: 'Building 4, Dubai Healthcare City, Oud Metha, Dubai', lat: 25.2305, lng: 55.3235 },
+  Jumeirah: { id: 'jumeirah', name: 'Jumeirah', nameAr: 'جميرا', emirate: 'dubai', area: 'Jumeirah 1', address: 'Villa 12, Jumeirah Beach Road, Jumeirah 1, Dubai', lat: 25.2163, lng: 55.2583 },
+  'Al Barsha': { id: 'al-barsha', name: 'Al Barsha', nameAr: 'البرشاء', emirate: 'dubai', area: 'Al Barsha 1', address: 'Al Barsha Mall Road, Al Barsha 1, Dubai', lat: 25.1131, lng: 55.1958 },
+};
+
+export const SEED_CLINIC_SLUG = 'al-noor-family-clinic';
+
+/** The seeded clinic: Al Noor Family Clinic, three Dubai locations, every seeded specialty. */
+export function clinicDoc(now: Date, timeZone: string): Omit<ClinicDoc, '_id'> {
   const weekdays = [0, 1, 2, 3, 4, 5].map((weekday) => ({ weekday, open: '08:00', close: '21:00' }));
+  const openingHours = [...weekdays, { weekday: 6, open: '09:00', close: '14:00' }];
   return {
+    slug: SEED_CLINIC_SLUG,
     name: 'Al Noor Family Clinic',
-    address: { line1: 'Building 4, Dubai Healthcare City', area: 'Oud Metha', city: 'Dubai', emirate: 'Dubai', country: 'AE' },
+    nameAr: 'عيادة النور العائلية',
+    legalName: 'Al Noor Family Clinic L.L.C.',
+    vatTrn: '100234567800003',
     phone: '+97143000000',
     email: 'hello@alnoor-clinic.test',
     timeZone,
-    openingHours: [...weekdays, { weekday: 6, open: '09:00', close: '14:00' }],
+    currency: 'AED',
+    vatRatePercent: 5,
     policies: { ...DEFAULT_CLINIC_POLICIES },
+    locations: Object.values(LOCATIONS).map((l) => ({ ...l, openingHours })),
+    specialties: SPECIALTIES.map((sp) => sp.slug),
+    status: 'active',
     createdAt: now,
     updatedAt: now,
   };
@@ -232,7 +252,7 @@ interface PhysicianSeed {
   /** AED minor units. */
   price: number;
   rating: [sum: number, count: number];
-  branch: 'Dubai Healthcare City' | 'Jumeirah' | 'Al Barsha';
+  branch: Branch;
   template: Template;
   slotMinutes: number;
   bufferMinutes: number;
@@ -292,8 +312,8 @@ export interface PhysicianSeedDoc {
   doc: Omit<PhysicianDoc, '_id'>;
 }
 
-/** Physicians in a fixed order; `userIds` maps the doctors' emails to their user ids. */
-export function physicianDocs(now: Date, timeZone: string, userIds: ReadonlyMap<string, ObjectId>): PhysicianSeedDoc[] {
+/** Physicians in a fixed order, all of clinic `clinicId`; `userIds` maps the doctors' emails to their user ids. */
+export function physicianDocs(now: Date, timeZone: string, userIds: ReadonlyMap<string, ObjectId>, clinicId: ObjectId): PhysicianSeedDoc[] {
   const today = localDateOf(now, timeZone);
   return PHYSICIANS.map((p, index) => {
     const weekly = TEMPLATES[p.template].map((w) => ({ weekday: w.weekday, intervals: w.intervals.map((i) => ({ ...i })) }));
@@ -317,7 +337,8 @@ export function physicianDocs(now: Date, timeZone: string, userIds: ReadonlyMap<
         photoUrl: p.photo ? `https://placehold.co/400x400/png?text=${encodeURIComponent(initials)}` : null,
         rating: { sum, count },
         ratingAverage: count === 0 ? null : Math.round((sum / count) * 10) / 10,
-        branch: p.branch,
+        clinicId,
+        locationIds: [LOCATIONS[p.branch].id],
         schedule: { weekly, overrides: overridesFor(index, weekly, today), slotMinutes: p.slotMinutes, bufferMinutes: p.bufferMinutes },
         active: p.active,
         createdAt: now,

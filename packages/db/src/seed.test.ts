@@ -5,7 +5,7 @@ import type { MedicalPackageDoc, PhysicianDoc, UserDoc } from './documents.ts';
 import {
   SEED_USERS,
   appointmentDocs,
-  clinicInfoDoc,
+  clinicDoc,
   isHeldStatus,
   packageDocs,
   physicianDocs,
@@ -13,12 +13,13 @@ import {
   userDoc,
 } from './seed-data.ts';
 
+const CLINIC_ID = new ObjectId();
 const LANGS = ['en', 'ar', 'hi', 'ur', 'tl', 'ml', 'fr', 'ru'];
 
 function world(now: Date, timeZone: string) {
   const users: (UserDoc & { email: string })[] = SEED_USERS.map((u) => ({ _id: new ObjectId(), ...userDoc(u, 'x', now) }));
   const userIds = new Map(users.map((u) => [u.email, u._id]));
-  const physicians: PhysicianDoc[] = physicianDocs(now, timeZone, userIds).map((s) => ({ _id: new ObjectId(), ...s.doc }));
+  const physicians: PhysicianDoc[] = physicianDocs(now, timeZone, userIds, CLINIC_ID).map((s) => ({ _id: new ObjectId(), ...s.doc }));
   const packages: MedicalPackageDoc[] = packageDocs(now).map((p) => ({ _id: new ObjectId(), ...p }));
   const patients = users.filter((u) => u.role === 'patient');
   return { users, physicians, packages, patients };
@@ -42,10 +43,22 @@ describe('seed data', () => {
   const { users, physicians, packages, patients } = world(now, tz);
   const specialties = specialtyDocs(now);
 
-  it('has the clinic policies and zone', () => {
-    const c = clinicInfoDoc(now, tz);
+  it('has the clinic policies and zone, three located Dubai locations, and every physician at one of them', () => {
+    const c = clinicDoc(now, tz);
     expect(c.timeZone).toBe(tz);
     expect(c.policies).toEqual({ cancellationCutoffHours: 24, minNoticeMinutes: 120, horizonDays: 60, holdMinutes: 15, paymentRequired: false, reminderLeadMinutes: 180, noShowAfterMinutes: 15 });
+    expect(c.locations.map((l) => l.id)).toEqual(['dubai-healthcare-city', 'jumeirah', 'al-barsha']);
+    for (const l of c.locations) {
+      expect(l.emirate).toBe('dubai');
+      expect(l.nameAr).toMatch(/[\u0600-\u06FF]/);
+      expect(l.lat).toBeGreaterThan(24.9);
+      expect(l.lng).toBeGreaterThan(55);
+    }
+    for (const p of physicians) {
+      expect(p.clinicId).toEqual(CLINIC_ID);
+      expect(p.locationIds).toHaveLength(1);
+      expect(c.locations.map((l) => l.id)).toContain(p.locationIds[0]);
+    }
   });
 
   it('has 12 specialties with Arabic names and 2–4 sub-specialties', () => {

@@ -4,10 +4,9 @@ import type { Database } from './client.ts';
 import type { AppointmentStatus, MedicalPackageDoc, PhysicianDoc, SpecialtyDoc, UserDoc } from './documents.ts';
 import {
   DEFAULT_SEED_TIME_ZONE,
-  DEFAULT_CLINIC_POLICIES,
   SEED_USERS,
   appointmentDocs,
-  clinicInfoDoc,
+  clinicDoc,
   packageDocs,
   physicianDocs,
   specialtyDocs,
@@ -35,7 +34,7 @@ export interface SeedReport {
 /**
  * Idempotent: creates what is missing and leaves existing records alone. Natural keys: users by
  * email, specialties by slug (`_id`), physicians by `userId` (doctors with a login) or by
- * `fullName` (the others), packages by name, clinic_info is a singleton. Appointments are only
+ * `fullName` (the others), packages by name, the clinic by its slug. Appointments are only
  * generated when none of the seeded physicians has any.
  */
 export async function seedDatabase(database: Database, opts: SeedOptions): Promise<SeedReport> {
@@ -64,10 +63,11 @@ export async function seedDatabase(database: Database, opts: SeedOptions): Promi
   report.accounts = SEED_USERS.map((u) => ({ email: u.email, role: u.role }));
   const usersByEmail = new Map((await cols.users.find({ email: { $in: emails } }).toArray()).map((u) => [u.email ?? '', u]));
 
-  // Clinic (a singleton); an older seed's record gains the booking policies it lacked.
-  const clinic = await cols.clinicInfo.updateOne({}, { $setOnInsert: { _id: new ObjectId(), ...clinicInfoDoc(now, timeZone) } }, { upsert: true });
-  tally('clinic_info', clinic.upsertedCount, clinic.upsertedCount ? 0 : 1);
-  if (!clinic.upsertedCount) await cols.clinicInfo.updateOne({ policies: { $exists: false } }, { $set: { policies: { ...DEFAULT_CLINIC_POLICIES }, updatedAt: now } });
+  // The clinic, by its slug (a database from before clinics had its clinic_info migrated by connectDatabase).
+  const clinicSeed = clinicDoc(now, timeZone);
+  const clinicRes = await cols.clinics.updateOne({ slug: clinicSeed.slug }, { $setOnInsert: { _id: new ObjectId(), ...clinicSeed } }, { upsert: true });
+  tally('clinics', clinicRes.upsertedCount, clinicRes.upsertedCount ? 0 : 1);
+  const clinic = (await cols.clinics.findOne({ slug: clinicSeed.slug }))!;
 
   // Specialties.
   const specialties = specialtyDocs(now);
@@ -79,7 +79,7 @@ export async function seedDatabase(database: Database, opts: SeedOptions): Promi
 
   // Physicians. A doctor's record made by an older seed (no schedule yet) is completed in place.
   const userIds = new Map([...usersByEmail].map(([email, u]) => [email, u._id]));
-  const seeds = physicianDocs(now, timeZone, userIds);
+  const seeds = physicianDocs(now, timeZone, userIds, clinic._id);
   const keyOf = (s: (typeof seeds)[number]) => (s.doc.userId ? { userId: s.doc.userId } : { userId: null, fullName: s.doc.fullName });
   const physOps: AnyBulkWriteOperation<PhysicianDoc>[] = seeds.map((s) => ({
     updateOne: { filter: keyOf(s), update: { $setOnInsert: { _id: new ObjectId(), ...s.doc } }, upsert: true },
@@ -135,7 +135,7 @@ export async function seedDatabase(database: Database, opts: SeedOptions): Promi
 }
 
 export function formatSeedReport(r: SeedReport, password: string): string {
-  const order = ['users', 'clinic_info', 'specialties', 'physicians', 'medical_packages', 'appointments'];
+  const order = ['users', 'clinics', 'specialties', 'physicians', 'medical_packages', 'appointments'];
   const rank = (n: string) => (order.includes(n) ? order.indexOf(n) : order.length);
   const names = [...new Set([...Object.keys(r.created), ...Object.keys(r.existing)])].sort((a, b) => rank(a) - rank(b));
   const width = Math.max(0, ...names.map((n) => n.length));

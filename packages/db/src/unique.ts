@@ -1,5 +1,15 @@
 import type { Collection, Document, Filter, OptionalUnlessRequiredId } from 'mongodb';
-import { isDuplicateKeyError } from './client.ts';
+
+/**
+ * A unique index refused the write. MongoDB says so with code 11000; FerretDB 1.24 does too on inserts, but an
+ * update that collides comes back as a generic error quoting the storage's own words (SQLite: "UNIQUE constraint
+ * failed"; PostgreSQL: "duplicate key value violates unique constraint", SQLSTATE 23505).
+ */
+export function isDuplicateKeyError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return code === 11000 || (typeof message === 'string' && /UNIQUE constraint failed|SQLSTATE 23505/.test(message));
+}
 
 /** A unique index refused the write; `refusedBy` names which of the keys the caller told apart, when one is named. */
 export interface Refused<K extends string> {

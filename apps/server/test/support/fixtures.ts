@@ -23,7 +23,8 @@ export async function createPhysician(server: TestServer, overrides: Partial<{ s
     yearsOfExperience: 10,
     price: { amount: 30000, currency: 'AED' },
     photoUrl: null,
-    branch: 'Dubai Healthcare City',
+    // The clinic a new database gets from the configuration has one location, `main`.
+    locationIds: ['main'],
     userId: overrides.userId ?? null,
     schedule: overrides.schedule ?? EVERY_DAY_8_TO_20,
   });

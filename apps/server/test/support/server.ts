@@ -21,6 +21,8 @@ const RELAXED: Partial<RateLimits> = {
 };
 
 export interface TestServerOptions {
+  /** An existing database of the test server's MongoDB-wire server (default: a new one); dropped by close(). */
+  dbName?: string;
   auth?: Partial<Omit<AuthSettings, 'limits'>> & { limits?: Partial<RateLimits> };
   bodyLimit?: number;
   /** JSON_MAX_DEPTH; default the server's (32). */
@@ -57,7 +59,7 @@ const NO_INSURER = 'http://127.0.0.1:9';
  */
 export async function startTestServer(opts: TestServerOptions = {}) {
   const inbox = await startSmtpInbox();
-  const dbName = `test_${randomBytes(6).toString('hex')}`;
+  const dbName = opts.dbName ?? `test_${randomBytes(6).toString('hex')}`;
   const database = await connectDatabase({ uri: inject('mongoUri'), dbName });
   let offsetMs = 0;
   const clock = () => new Date(Date.now() + offsetMs);

@@ -51,15 +51,23 @@ export async function startHarness(opts: HarnessOptions = {}) {
     timeZone: 'Asia/Dubai',
   };
   const services = createServices(deps);
-  await database.cols.clinicInfo.insertOne({
+  const openingHours = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, open: '08:00', close: '20:00' }));
+  await database.cols.clinics.insertOne({
     _id: new ObjectId(),
+    slug: 'al-noor-test-clinic',
     name: 'Al Noor Test Clinic',
-    address: { line1: 'Building 64', area: 'Dubai Healthcare City', city: 'Dubai', emirate: 'Dubai', country: 'AE' },
+    nameAr: 'عيادة النور',
+    legalName: 'Al Noor Test Clinic L.L.C.',
+    vatTrn: null,
     phone: CLINIC_PHONE,
     email: 'hello@clinic.test',
     timeZone: 'Asia/Dubai',
-    openingHours: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, open: '08:00', close: '20:00' })),
+    currency: 'AED',
+    vatRatePercent: 5,
     policies: { ...DEFAULT_CLINIC_POLICIES },
+    locations: [{ id: 'dubai-healthcare-city', name: 'Dubai Healthcare City', nameAr: 'مدينة دبي الطبية', emirate: 'dubai', area: 'Oud Metha', address: 'Building 64, Dubai Healthcare City', lat: 25.2305, lng: 55.3235, openingHours }],
+    specialties: ['cardiology', 'family-medicine'],
+    status: 'active',
     createdAt: clock(),
     updatedAt: clock(),
   });
@@ -76,7 +84,7 @@ export async function startHarness(opts: HarnessOptions = {}) {
     yearsOfExperience: 12,
     price: { amount: 30000, currency: 'AED' },
     photoUrl: null,
-    branch: 'Dubai Healthcare City',
+    locationIds: ['dubai-healthcare-city'],
     userId: null,
     schedule: EVERY_DAY_8_TO_20,
   });

@@ -1,12 +1,49 @@
-import type { ClinicInfoDoc, ClinicPolicies, Collections } from '@clinic/db';
+import type { Clinic } from '@clinic/contracts';
+import { ObjectId, writeUnique, type ClinicDoc, type ClinicPolicies, type Collections } from '@clinic/db';
 
-export function createClinicRepository(cols: Pick<Collections, 'clinicInfo'>) {
+export function toClinicDto(doc: ClinicDoc): Clinic {
   return {
-    /** The clinic has a single info document. */
-    get: (): Promise<ClinicInfoDoc | null> => cols.clinicInfo.findOne({}),
-    async updatePolicies(patch: Partial<ClinicPolicies>, at: Date) {
+    id: doc._id.toHexString(),
+    slug: doc.slug,
+    name: doc.name,
+    nameAr: doc.nameAr,
+    legalName: doc.legalName,
+    // Documents upserted on FerretDB lose null and empty-array fields.
+    vatTrn: doc.vatTrn ?? null,
+    phone: doc.phone,
+    email: doc.email,
+    timeZone: doc.timeZone,
+    currency: doc.currency,
+    vatRatePercent: doc.vatRatePercent,
+    locations: doc.locations.map((l) => ({ ...l, lat: l.lat ?? null, lng: l.lng ?? null, openingHours: l.openingHours ?? [] })),
+    specialties: doc.specialties ?? [],
+    policies: doc.policies,
+  };
+}
+
+/** The only place that touches `clinics`. */
+export function createClinicRepository(cols: Pick<Collections, 'clinics'>) {
+  const col = cols.clinics;
+  return {
+    /** The platform's first clinic (by creation). */
+    first: () => col.find({}).sort({ createdAt: 1, _id: 1 }).limit(1).next(),
+    /**
+     * Creates the clinic with this slug unless it exists (the unique slug decides a race); returns it. An insert,
+     * not an upsert: FerretDB drops null and empty-array fields written by `$setOnInsert`.
+     */
+    async ensure(doc: Omit<ClinicDoc, '_id'>): Promise<ClinicDoc> {
+      await writeUnique(() => col.insertOne({ _id: new ObjectId(), ...doc }));
+      return (await col.findOne({ slug: doc.slug }))!;
+    },
+    /** One query for any number of clinics; an equality for one (FerretDB pushes only equalities down). */
+    byIds(ids: ObjectId[]): Promise<ClinicDoc[]> {
+      const unique = [...new Map(ids.map((id) => [id.toHexString(), id])).values()];
+      if (unique.length === 0) return Promise.resolve([]);
+      return col.find(unique.length === 1 ? { _id: unique[0]! } : { _id: { $in: unique } }).toArray();
+    },
+    async updatePolicies(id: ObjectId, patch: Partial<ClinicPolicies>, at: Date) {
       const set = Object.fromEntries(Object.entries(patch).map(([k, v]) => [`policies.${k}`, v]));
-      await cols.clinicInfo.updateOne({}, { $set: { ...set, updatedAt: at } }, { upsert: true });
+      await col.updateOne({ _id: id }, { $set: { ...set, updatedAt: at } });
     },
   };
 }

@@ -1,13 +1,16 @@
 import type { Clinic, UpdateClinicPolicies } from '@clinic/contracts';
-import { DEFAULT_CLINIC_POLICIES, type ClinicPolicies } from '@clinic/db';
+import { DEFAULT_CLINIC_POLICIES, slugify, type ClinicDoc, type ClinicPolicies, type ObjectId } from '@clinic/db';
 import { toZonedIso } from '@clinic/scheduling';
 import type { ApiDeps } from '../../deps.ts';
-import { createClinicRepository } from './clinic.repository.ts';
+import { createClinicRepository, toClinicDto } from './clinic.repository.ts';
 
 export interface ClinicSettings {
   timeZone: string;
   policies: ClinicPolicies;
 }
+
+/** A clinic's zone and booking policies (older documents may lack newer policies: the defaults fill them). */
+export const settingsOf = (doc: ClinicDoc): ClinicSettings => ({ timeZone: doc.timeZone, policies: { ...DEFAULT_CLINIC_POLICIES, ...doc.policies } });
 
 /** What procedures may call (see UseCases in services.ts): contract types only. */
 export interface ClinicUseCases {
@@ -16,30 +19,56 @@ export interface ClinicUseCases {
   now(): { now: string; timeZone: string; clinicTime: string };
 }
 
+/**
+ * Clinics. Until clinics are chosen per signed-in staff member (the tenancy issue), the platform's first clinic
+ * is "the clinic" wherever no record says which one; a database without any clinic gets one from the server's
+ * configuration (CLINIC_NAME, CLINIC_TIMEZONE) on first use.
+ */
 export function createClinicService(deps: ApiDeps) {
   const repo = createClinicRepository(deps.db.cols);
+
+  async function current(): Promise<ClinicDoc> {
+    const found = await repo.first();
+    if (found) return found;
+    const now = deps.clock();
+    return repo.ensure({
+      slug: slugify(deps.clinicName) || 'clinic',
+      name: deps.clinicName,
+      nameAr: deps.clinicName,
+      legalName: deps.clinicName,
+      vatTrn: null,
+      phone: '',
+      email: '',
+      timeZone: deps.timeZone,
+      currency: 'AED',
+      vatRatePercent: 5,
+      policies: { ...DEFAULT_CLINIC_POLICIES },
+      locations: [{ id: 'main', name: deps.clinicName, nameAr: deps.clinicName, emirate: 'dubai', area: '', address: '', lat: null, lng: null, openingHours: [] }],
+      specialties: [],
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+
   return {
+    current,
     /** Time zone and booking policies; read on every use so that admin changes apply at once. */
     async settings(): Promise<ClinicSettings> {
-      const doc = await repo.get();
-      return { timeZone: doc?.timeZone ?? deps.timeZone, policies: { ...DEFAULT_CLINIC_POLICIES, ...doc?.policies } };
+      return settingsOf(await current());
     },
     async info(): Promise<Clinic> {
-      const doc = await repo.get();
-      return {
-        name: doc?.name ?? deps.clinicName,
-        address: doc?.address ?? { line1: '', area: '', city: 'Dubai', emirate: 'Dubai', country: 'AE' },
-        phone: doc?.phone ?? '',
-        email: doc?.email ?? '',
-        timeZone: doc?.timeZone ?? deps.timeZone,
-        openingHours: doc?.openingHours ?? [],
-        policies: { ...DEFAULT_CLINIC_POLICIES, ...doc?.policies },
-      };
+      return toClinicDto(await current());
+    },
+    /** The clinics of these records, by id, in one query. */
+    async byIds(ids: ObjectId[]): Promise<Map<string, ClinicDoc>> {
+      return new Map((await repo.byIds(ids)).map((c) => [c._id.toHexString(), c]));
     },
     /** Takes effect for the next booking and the next job sweep (settings are read on every use). */
     async updatePolicies(patch: UpdateClinicPolicies) {
       const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<ClinicPolicies>;
-      await repo.updatePolicies(defined, deps.clock());
+      const clinic = await current();
+      await repo.updatePolicies(clinic._id, defined, deps.clock());
       return this.info();
     },
     now() {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
-import { VAT_PERCENT, type Money, type Payment, type PaymentIntentResult, type Receipt } from '@clinic/contracts';
+import { type Money, type Payment, type PaymentIntentResult, type Receipt } from '@clinic/contracts';
 import { ObjectId, type AppointmentDoc, type PaymentDoc, type PaymentStatus } from '@clinic/db';
 import { toZonedIso } from '@clinic/scheduling';
 import type { Actor } from '../../actor.ts';
@@ -195,21 +195,22 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
       if (!appt) throw notFound();
       const tz = info.timeZone;
       const paid = payment.amount;
-      const vat = Math.round((paid.amount * VAT_PERCENT) / (100 + VAT_PERCENT));
+      const vatPercent = info.vatRatePercent;
+      const vat = Math.round((paid.amount * vatPercent) / (100 + vatPercent));
       const receiptNumber = `R-${payment._id.toHexString().slice(-10).toUpperCase()}`;
       const local = formatLocal(appt.startsAt, tz);
       const paidAt = payment.history.find((h) => h.status === 'succeeded' || h.status === 'covered')?.at ?? payment.updatedAt;
       return {
         receiptNumber,
         issuedAt: toZonedIso(paidAt, tz),
-        clinic: { name: info.name, address: [info.address.line1, info.address.area, info.address.city].filter(Boolean).join(', '), phone: info.phone, email: info.email },
+        clinic: { name: info.name, legalName: info.legalName, vatTrn: info.vatTrn, address: info.locations[0]?.address ?? '', phone: info.phone, email: info.email },
         patient: appt.patient,
         physician: appt.physicianName,
         appointment: { id: appt._id.toHexString(), start: toZonedIso(appt.startsAt, tz), local, timeZone: tz },
         fullPrice: payment.fullPrice,
         insurance: payment.coverage ? { ...payment.coverage, covered: { amount: payment.fullPrice.amount - paid.amount, currency: 'AED' } } : null,
         paid,
-        vat: { percent: VAT_PERCENT, amount: { amount: vat, currency: 'AED' }, net: { amount: paid.amount - vat, currency: 'AED' } },
+        vat: { percent: vatPercent, amount: { amount: vat, currency: 'AED' }, net: { amount: paid.amount - vat, currency: 'AED' } },
         refunded: payment.refund?.status === 'succeeded' ? payment.refund.amount : null,
         paymentReference: payment.intentId ?? receiptNumber,
         status: payment.status,

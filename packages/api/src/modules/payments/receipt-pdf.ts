@@ -14,7 +14,8 @@ export function renderReceiptPdf(r: Receipt): Promise<Buffer> {
   });
 
   doc.fontSize(18).text(r.clinic.name);
-  doc.fontSize(9).fillColor('#555').text([r.clinic.address, r.clinic.phone, r.clinic.email].filter(Boolean).join(' · '));
+  doc.fontSize(9).fillColor('#555').text([r.clinic.legalName, r.clinic.vatTrn ? `TRN ${r.clinic.vatTrn}` : null].filter(Boolean).join(' · '));
+  doc.text([r.clinic.address, r.clinic.phone, r.clinic.email].filter(Boolean).join(' · '));
   doc.moveDown(1.5).fillColor('#000').fontSize(14).text(`Receipt ${r.receiptNumber}`);
   doc.fontSize(10).text(`Issued ${r.issuedAt}`).moveDown();
 

@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import type { Physician, UpdatePhysicianInput, UpsertPhysicianInput } from '@clinic/contracts';
-import { ObjectId, type Collections, type PhysicianDoc } from '@clinic/db';
+import { ObjectId, type ClinicDoc, type Collections, type PhysicianDoc } from '@clinic/db';
 
 export type PhysicianInput = z.output<typeof UpsertPhysicianInput>;
 export type PhysicianPatch = z.output<typeof UpdatePhysicianInput>['patch'];
@@ -21,8 +21,8 @@ export const CANDIDATE_CAP = 1000;
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The document as the API shows it (string ids). */
-export function toPhysicianDto(p: PhysicianDoc): Physician {
+/** The document as the API shows it (string ids), naming its clinic and the locations where it works. */
+export function toPhysicianDto(p: PhysicianDoc, clinic: ClinicDoc): Physician {
   return {
     id: p._id.toHexString(),
     fullName: p.fullName,
@@ -38,7 +38,13 @@ export function toPhysicianDto(p: PhysicianDoc): Physician {
     // Older or hand-inserted records may lack optional fields altogether.
     photoUrl: p.photoUrl ?? null,
     rating: { average: p.ratingAverage ?? null, count: p.rating?.count ?? 0 },
-    branch: p.branch,
+    clinic: {
+      id: clinic._id.toHexString(),
+      slug: clinic.slug,
+      name: clinic.name,
+      nameAr: clinic.nameAr,
+      locations: clinic.locations.filter((l) => p.locationIds.includes(l.id)).map(({ id, name, nameAr, emirate, area }) => ({ id, name, nameAr, emirate, area })),
+    },
     active: p.active,
   };
 }
@@ -61,12 +67,13 @@ export function createPhysiciansRepository(cols: Pick<Collections, 'physicians'>
     },
     findById: (id: string) => col.findOne({ _id: new ObjectId(id) }),
     findByUserId: (userId: string) => (ObjectId.isValid(userId) ? col.findOne({ userId: new ObjectId(userId) }) : Promise.resolve(null)),
-    /** A new physician, active and not yet rated. */
-    async create(input: PhysicianInput, now: Date): Promise<PhysicianDoc> {
+    /** A new physician of `clinicId`, active and not yet rated. */
+    async create(input: PhysicianInput, clinicId: ObjectId, now: Date): Promise<PhysicianDoc> {
       const { userId, ...rest } = input;
       const doc: PhysicianDoc = {
         _id: new ObjectId(),
         ...rest,
+        clinicId,
         userId: userId ? new ObjectId(userId) : null,
         rating: { sum: 0, count: 0 },
         ratingAverage: null,

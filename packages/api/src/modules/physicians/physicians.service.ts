@@ -1,11 +1,11 @@
 import type * as z from 'zod';
 import type { ListPhysiciansInput, PhysicianDetailSchema, PhysicianPageSchema, Slot, SlotsOutput, UpsertPhysicianInput, UpdatePhysicianInput } from '@clinic/contracts';
-import type { PhysicianDoc } from '@clinic/db';
+import type { ClinicDoc, PhysicianDoc } from '@clinic/db';
 import { DAY_MS, freeSlots, localDayRange, nextFreeSlot, toZonedIso, validateRules, type Busy, type ScheduleRules, type Slot as FreeSlot } from '@clinic/scheduling';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import type { Availability } from '../appointments/availability.ts';
-import type { ClinicService, ClinicSettings } from '../clinic/clinic.service.ts';
+import { settingsOf, type ClinicService, type ClinicSettings } from '../clinic/clinic.service.ts';
 import type { SpecialtiesService } from '../specialties/specialties.service.ts';
 import { createPhysiciansRepository, toPhysicianDto } from './physicians.repository.ts';
 
@@ -64,7 +64,26 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
     return doc;
   }
 
-  async function assertValid(input: { specialty?: string | undefined; subSpecialties?: string[] | undefined; schedule?: PhysicianDoc['schedule'] | undefined }, settings: ClinicSettings) {
+  /** The clinic of each physician, in one query. */
+  async function clinicsOf(docs: PhysicianDoc[]): Promise<(doc: PhysicianDoc) => ClinicDoc> {
+    const clinics = await clinic.byIds(docs.map((d) => d.clinicId));
+    return (doc) => {
+      const found = clinics.get(doc.clinicId.toHexString());
+      if (!found) throw new Error(`physician ${doc._id.toHexString()} names a clinic that does not exist`);
+      return found;
+    };
+  }
+
+  async function assertValid(
+    input: { specialty?: string | undefined; subSpecialties?: string[] | undefined; schedule?: PhysicianDoc['schedule'] | undefined; locationIds?: string[] | undefined },
+    of: ClinicDoc,
+  ) {
+    const settings = settingsOf(of);
+    const unknown = input.locationIds?.filter((id) => !of.locations.some((l) => l.id === id)) ?? [];
+    if (unknown.length > 0) {
+      const known = of.locations.map((l) => l.id).join(', ');
+      throw new AppError('VALIDATION_FAILED', `Unknown location: ${unknown.join(', ')} (this clinic has ${known}).`, { fieldErrors: { locationIds: [`must be ids of this clinic's locations: ${known}`] } });
+    }
     if (input.specialty && !(await specialties.exists(input.specialty, input.subSpecialties))) {
       throw new AppError('VALIDATION_FAILED', 'Unknown specialty or sub-specialty.', { fieldErrors: { specialty: ['is not a known specialty / sub-specialty'] } });
     }
@@ -80,31 +99,33 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
 
     async list(input: z.output<typeof ListPhysiciansInput>) {
       const now = deps.clock();
-      const settings = await clinic.settings();
-      const tz = settings.timeZone;
-      const docs = await repo.search(input);
-
-      let window: { from: Date; to: Date } | null = null;
-      if (input.availableOn) {
-        window = localDayRange(input.availableOn, tz);
-      } else if (input.availableFrom || input.availableTo) {
+      let fixedWindow: { from: Date; to: Date } | null = null;
+      if (!input.availableOn && (input.availableFrom || input.availableTo)) {
         const from = input.availableFrom ?? now;
-        window = { from, to: input.availableTo ?? new Date(from.getTime() + DAY_MS) };
+        fixedWindow = { from, to: input.availableTo ?? new Date(from.getTime() + DAY_MS) };
+        if (fixedWindow.to <= fixedWindow.from || fixedWindow.to.getTime() - fixedWindow.from.getTime() > MAX_SLOT_RANGE_DAYS * DAY_MS) {
+          throw new AppError('VALIDATION_FAILED', `The availability window must be positive and at most ${MAX_SLOT_RANGE_DAYS} days.`, {
+            fieldErrors: { availableTo: ['must be after availableFrom and within 31 days of it'] },
+          });
+        }
       }
-      if (window && (window.to <= window.from || window.to.getTime() - window.from.getTime() > MAX_SLOT_RANGE_DAYS * DAY_MS)) {
-        throw new AppError('VALIDATION_FAILED', `The availability window must be positive and at most ${MAX_SLOT_RANGE_DAYS} days.`, {
-          fieldErrors: { availableTo: ['must be after availableFrom and within 31 days of it'] },
-        });
-      }
-      const busyTo = new Date(Math.max(now.getTime() + NEXT_SLOT_DAYS * DAY_MS, window?.to.getTime() ?? 0));
-      const busy = await availability.busyFor(docs.map((d) => d._id), new Date(Math.min(now.getTime(), window?.from.getTime() ?? Infinity)), busyTo);
+      const docs = await repo.search(input);
+      const clinicOf = await clinicsOf(docs);
+      // A local date is a day in each physician's own clinic's zone.
+      const windowOf = (tz: string) => (input.availableOn ? localDayRange(input.availableOn, tz) : fixedWindow);
+      const windows = docs.map((d) => windowOf(clinicOf(d).timeZone)).filter((w): w is { from: Date; to: Date } => w !== null);
+      const busyFrom = new Date(Math.min(now.getTime(), ...windows.map((w) => w.from.getTime())));
+      const busyTo = new Date(Math.max(now.getTime() + NEXT_SLOT_DAYS * DAY_MS, ...windows.map((w) => w.to.getTime())));
+      const busy = await availability.busyFor(docs.map((d) => d._id), busyFrom, busyTo);
 
-      const rows: { doc: PhysicianDoc; next: FreeSlot | null }[] = [];
+      const rows: { doc: PhysicianDoc; clinic: ClinicDoc; next: FreeSlot | null }[] = [];
       for (const doc of docs) {
-        const rules = rulesFor(doc, settings);
+        const of = clinicOf(doc);
+        const rules = rulesFor(doc, settingsOf(of));
+        const window = windowOf(of.timeZone);
         const b: Busy[] = busy.get(doc._id.toHexString()) ?? [];
         if (window && freeSlots(rules, { ...window, now, busy: b }).length === 0) continue;
-        rows.push({ doc, next: nextFreeSlot(rules, { now, busy: b, searchDays: NEXT_SLOT_DAYS }) });
+        rows.push({ doc, clinic: of, next: nextFreeSlot(rules, { now, busy: b, searchDays: NEXT_SLOT_DAYS }) });
       }
 
       const key = (r: (typeof rows)[number]): string | number | null => {
@@ -136,7 +157,7 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       const last = page.at(-1);
       const more = start >= 0 && start + input.limit < keyed.length;
       return {
-        items: page.map(({ r }) => ({ ...toPhysicianDto(r.doc), nextFreeSlot: r.next ? slotDto(r.next, tz) : null })),
+        items: page.map(({ r }) => ({ ...toPhysicianDto(r.doc, r.clinic), nextFreeSlot: r.next ? slotDto(r.next, r.clinic.timeZone) : null })),
         nextCursor: more && last ? encodeCursor(last.k) : null,
       };
     },
@@ -144,10 +165,10 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
     async get(id: string) {
       const doc = await load(id);
       const now = deps.clock();
-      const settings = await clinic.settings();
+      const of = (await clinicsOf([doc]))(doc);
       const busy = await availability.busyFor([doc._id], now, new Date(now.getTime() + NEXT_SLOT_DAYS * DAY_MS));
-      const next = nextFreeSlot(rulesFor(doc, settings), { now, busy: busy.get(id) ?? [], searchDays: NEXT_SLOT_DAYS });
-      return { ...toPhysicianDto(doc), schedule: doc.schedule, nextFreeSlot: next ? slotDto(next, settings.timeZone) : null };
+      const next = nextFreeSlot(rulesFor(doc, settingsOf(of)), { now, busy: busy.get(id) ?? [], searchDays: NEXT_SLOT_DAYS });
+      return { ...toPhysicianDto(doc, of), schedule: doc.schedule, nextFreeSlot: next ? slotDto(next, of.timeZone) : null };
     },
 
     async slots(input: { id: string; from: Date; to: Date }) {
@@ -156,15 +177,16 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
         throw new AppError('VALIDATION_FAILED', `Ask for at most ${MAX_SLOT_RANGE_DAYS} days at a time.`, { fieldErrors: { to: ['is more than 31 days after from'] } });
       }
       const doc = await load(input.id);
-      const settings = await clinic.settings();
+      const settings = settingsOf((await clinicsOf([doc]))(doc));
       const busy = await availability.busyFor([doc._id], input.from, input.to);
       const slots = freeSlots(rulesFor(doc, settings), { from: input.from, to: input.to, now: deps.clock(), busy: busy.get(input.id) ?? [] });
       return { physicianId: input.id, timeZone: settings.timeZone, slots: slots.map((s) => slotDto(s, settings.timeZone)) };
     },
 
     async create(input: z.output<typeof UpsertPhysicianInput>) {
-      await assertValid(input, await clinic.settings());
-      const doc = await repo.create(input, deps.clock());
+      const of = await clinic.current();
+      await assertValid(input, of);
+      const doc = await repo.create(input, of._id, deps.clock());
       return this.get(doc._id.toHexString());
     },
 
@@ -173,10 +195,11 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       const existing = await repo.findById(input.id);
       if (!existing) throw notFound();
       const { patch } = input;
-      await assertValid({ specialty: patch.specialty ?? existing.specialty, subSpecialties: patch.subSpecialties ?? existing.subSpecialties, schedule: patch.schedule }, await clinic.settings());
+      const of = (await clinicsOf([existing]))(existing);
+      await assertValid({ specialty: patch.specialty ?? existing.specialty, subSpecialties: patch.subSpecialties ?? existing.subSpecialties, schedule: patch.schedule, locationIds: patch.locationIds }, of);
       const doc = await repo.update(input.id, patch, deps.clock());
       if (!doc) throw notFound();
-      return { ...toPhysicianDto(doc), schedule: doc.schedule, nextFreeSlot: null };
+      return { ...toPhysicianDto(doc, of), schedule: doc.schedule, nextFreeSlot: null };
     },
 
     /** The physician record of a doctor's login, if any. */

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { BSON, MongoClient, type Document } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { MIGRATIONS_COLLECTION, connectDatabase, migrate, slugify, type ObjectId } from '@clinic/db';
+import { startTestServer } from './support/server.ts';
+
+const { EJSON } = BSON;
+
+// A copy of what the seed wrote before clinics were tenants (packages/db/test/fixtures): one clinic_info document,
+// physicians with a free-text `branch`, and everything else as it was.
+const FIXTURE = EJSON.parse(readFileSync(new URL('../../../packages/db/test/fixtures/seed-2026-11-30.json', import.meta.url), 'utf8')) as Record<string, Document[]>;
+const MOVED_BY_MIGRATION = new Set(['physicians', 'clinics', MIGRATIONS_COLLECTION]);
+
+const dbName = `migrate_${randomBytes(5).toString('hex')}`;
+let client: MongoClient;
+
+/** Every collection's documents, in `_id` order, as EJSON text: equal snapshots mean nothing changed. */
+async function snapshot(): Promise<Record<string, string>> {
+  const db = client.db(dbName);
+  const out: Record<string, string> = {};
+  for (const c of await db.listCollections().toArray()) {
+    out[c.name] = EJSON.stringify(await db.collection(c.name).find({}).sort({ _id: 1 }).toArray(), { relaxed: false });
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  client = new MongoClient(inject('mongoUri'), { maxPoolSize: 1 });
+  const db = client.db(dbName);
+  for (const [name, docs] of Object.entries(FIXTURE)) if (docs.length > 0) await db.collection(name).insertMany(docs);
+});
+afterAll(async () => {
+  await client.db(dbName).dropDatabase();
+  await client.close();
+});
+
+describe('the migration to clinics, on a copy of the seed of 2026-11-30', () => {
+  it('makes clinic_info the first clinic and branches its locations; every other record stays exactly as it was', async () => {
+    const database = await connectDatabase({ uri: inject('mongoUri'), dbName });
+    try {
+      const info = FIXTURE.clinic_info![0]!;
+      const clinics = await database.cols.clinics.find({}).toArray();
+      expect(clinics).toHaveLength(1);
+      const clinic = clinics[0]!;
+      expect(clinic._id).toEqual(info._id);
+      expect(clinic).toMatchObject({ slug: 'al-noor-family-clinic', name: info.name, phone: info.phone, email: info.email, timeZone: info.timeZone, policies: info.policies, status: 'active', currency: 'AED' });
+      const branches = [...new Set(FIXTURE.physicians!.map((p) => p.branch as string))];
+      expect(clinic.locations.map((l) => l.id).sort()).toEqual(['al-barsha', 'dubai-healthcare-city', 'jumeirah']);
+      expect(clinic.locations.map((l) => l.name).sort()).toEqual([...branches].sort());
+      expect(clinic.locations.every((l) => l.emirate === 'dubai')).toBe(true);
+      expect(clinic.specialties).toEqual([...new Set(FIXTURE.physicians!.map((p) => p.specialty as string))].sort());
+
+      const physicians = await database.cols.physicians.find({}).sort({ _id: 1 }).toArray();
+      expect(physicians).toHaveLength(FIXTURE.physicians!.length);
+      for (const [i, p] of physicians.entries()) {
+        const before = FIXTURE.physicians![i]!;
+        expect(p._id).toEqual(before._id);
+        expect(p.clinicId).toEqual(clinic._id);
+        expect(p.locationIds).toEqual([slugify(before.branch as string)]);
+        expect(p).not.toHaveProperty('branch');
+        const kept = Object.fromEntries(Object.entries(before).filter(([k]) => k !== 'branch' && k !== 'updatedAt'));
+        expect(p).toMatchObject(kept);
+      }
+
+      const after = await snapshot();
+      for (const [name, docs] of Object.entries(FIXTURE)) {
+        if (MOVED_BY_MIGRATION.has(name)) continue;
+        expect(after[name], name).toBe(EJSON.stringify(docs, { relaxed: false }));
+      }
+      expect(await client.db(dbName).collection(MIGRATIONS_COLLECTION).countDocuments({ _id: '2026-11-30-clinics' as never })).toBe(1);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('is idempotent: starting again, or running the step again, changes nothing', async () => {
+    const first = await snapshot();
+    const again = await connectDatabase({ uri: inject('mongoUri'), dbName });
+    await again.close();
+    expect(await snapshot()).toEqual(first);
+    // As if a start-up had been cut short after the step but before it was recorded.
+    await client.db(dbName).collection(MIGRATIONS_COLLECTION).deleteMany({});
+    expect(await migrate(client.db(dbName))).toEqual(['2026-11-30-clinics']);
+    const rerun = await snapshot();
+    expect({ ...rerun, [MIGRATIONS_COLLECTION]: '' }).toEqual({ ...first, [MIGRATIONS_COLLECTION]: '' });
+  });
+
+  it('the server runs on the migrated data: the clinic, its physicians with their locations, their slots', async () => {
+    const s = await startTestServer({ dbName });
+    try {
+      const clinic = await s.rest('GET', '/clinic');
+      expect(clinic.status).toBe(200);
+      expect(clinic.body).toMatchObject({ slug: 'al-noor-family-clinic', name: 'Al Noor Family Clinic' });
+      const page = await s.rest('GET', '/physicians?specialty=cardiology');
+      expect(page.status).toBe(200);
+      const khalid = page.body.items.find((p: { fullName: string }) => p.fullName === 'Dr. Khalid Al Hashimi');
+      expect(khalid.clinic).toMatchObject({ slug: 'al-noor-family-clinic', locations: [{ id: 'dubai-healthcare-city', name: 'Dubai Healthcare City', emirate: 'dubai' }] });
+      const from = new Date(Date.now() + 86_400_000);
+      const slots = await s.rest('GET', `/physicians/${khalid.id}/slots?from=${from.toISOString()}&to=${new Date(from.getTime() + 7 * 86_400_000).toISOString()}`);
+      expect(slots.status).toBe(200);
+      expect(slots.body.timeZone).toBe('Asia/Dubai');
+      const stored = await s.database.cols.physicians.findOne({ _id: (FIXTURE.physicians![0]!._id as ObjectId) });
+      expect(stored?.clinicId.toHexString()).toBe(clinic.body.id);
+    } finally {
+      await s.close();
+    }
+  });
+});
