@@ -1,6 +1,7 @@
 import { appointmentsRouter } from './modules/appointments/appointments.router.ts';
 import { authRouter } from './modules/auth/auth.router.ts';
 import { clinicRouter } from './modules/clinic/clinic.router.ts';
+import { clinicsRouter } from './modules/clinic/clinics.router.ts';
 import { conversationsRouter } from './modules/conversations/conversations.router.ts';
 import { insuranceRouter } from './modules/insurance/insurance.router.ts';
 import { packagesRouter } from './modules/packages/packages.router.ts';
@@ -15,6 +16,7 @@ export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
   clinic: clinicRouter,
+  clinics: clinicsRouter,
   specialties: specialtiesRouter,
   packages: packagesRouter,
   physicians: physiciansRouter,

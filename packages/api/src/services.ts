@@ -4,6 +4,7 @@ import { createAppointmentsService, type AppointmentsUseCases } from './modules/
 import { createAvailability } from './modules/appointments/availability.ts';
 import { createAuthService, type AuthUseCases } from './modules/auth/auth.service.ts';
 import { createClinicService, type ClinicUseCases } from './modules/clinic/clinic.service.ts';
+import { createClinicsService, type ClinicsUseCases } from './modules/clinic/clinics.service.ts';
 import { createConversationsService, type ConversationsUseCases } from './modules/conversations/conversations.service.ts';
 import { createInsuranceService, type InsuranceUseCases } from './modules/insurance/insurance.service.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
@@ -25,6 +26,7 @@ export interface UseCases {
   auth: AuthUseCases;
   users: UsersUseCases;
   clinic: ClinicUseCases;
+  clinics: ClinicsUseCases;
   specialties: SpecialtiesUseCases;
   packages: PackagesUseCases;
   physicians: PhysiciansUseCases;
@@ -64,6 +66,7 @@ export function createServices(deps: ApiDeps) {
     auth: createAuthService(deps, rateLimiter),
     users,
     clinic,
+    clinics: createClinicsService(deps, (clinicId) => physicians.countActive(clinicId)),
     specialties,
     packages,
     physicians,

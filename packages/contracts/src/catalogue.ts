@@ -78,10 +78,30 @@ export const PhysicianSchema = z.object({
 });
 export type Physician = z.infer<typeof PhysicianSchema>;
 
-export const PhysicianListItemSchema = PhysicianSchema.extend({ nextFreeSlot: SlotSchema.nullable() });
+export const PhysicianListItemSchema = PhysicianSchema.extend({
+  nextFreeSlot: SlotSchema.nullable(),
+  distanceKm: z.number().nullable().describe("with near: km (to 0.1) from that point to the nearest of the physician's own located locations; otherwise null"),
+});
 export const PhysicianDetailSchema = PhysicianSchema.extend({ schedule: PhysicianScheduleSchema, nextFreeSlot: SlotSchema.nullable() });
 
-export const PHYSICIAN_SORTS = ['name', 'price', 'rating', 'next_available'] as const;
+export const PHYSICIAN_SORTS = ['name', 'price', 'rating', 'next_available', 'distance'] as const;
+/** Farthest `radiusKm` a physician search accepts, and the radius when `near` comes without one. */
+export const MAX_RADIUS_KM = 500;
+export const DEFAULT_RADIUS_KM = 25;
+
+const COORD = /^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$/;
+/** `lat,lng` in decimal degrees (WGS84), e.g. `25.2048,55.2708`. */
+export const NearSchema = z
+  .string()
+  .max(64)
+  .regex(COORD, 'must be two numbers: lat,lng (e.g. 25.2048,55.2708)')
+  .refine((v) => !COORD.test(v) || Math.abs(Number(COORD.exec(v)?.[1])) <= 90, 'latitude must be between -90 and 90')
+  .refine((v) => !COORD.test(v) || Math.abs(Number(COORD.exec(v)?.[2])) <= 180, 'longitude must be between -180 and 180');
+/** The point of a valid `near`. */
+export function parseNear(v: string): { lat: number; lng: number } {
+  const m = COORD.exec(v);
+  return { lat: Number(m?.[1]), lng: Number(m?.[2]) };
+}
 
 export const ListPhysiciansInput = z.strictObject({
   specialty: SlugSchema.optional(),
@@ -95,7 +115,12 @@ export const ListPhysiciansInput = z.strictObject({
   availableOn: LocalDateSchema.optional().describe('has a free slot on this local date'),
   availableFrom: DateTimeSchema.optional(),
   availableTo: DateTimeSchema.optional(),
-  sort: z.enum(PHYSICIAN_SORTS).default('name'),
+  clinic: SlugSchema.optional().describe("the clinic's slug"),
+  emirate: z.enum(EMIRATES).optional().describe('works at a location in this emirate'),
+  area: z.string().trim().min(1).max(80).optional().describe("works at a location whose area is this (case-insensitive), e.g. Al Barsha 1"),
+  near: NearSchema.optional().describe("lat,lng: only physicians with a located location within radiusKm of it, each item with distanceKm"),
+  radiusKm: z.coerce.number().gt(0).max(MAX_RADIUS_KM).optional().describe(`with near: the radius in km (default ${DEFAULT_RADIUS_KM}, at most ${MAX_RADIUS_KM})`),
+  sort: z.enum(PHYSICIAN_SORTS).optional().describe('default: distance with near, otherwise name; distance needs near'),
   order: z.enum(['asc', 'desc']).default('asc'),
   limit: z.coerce.number().int().min(1).max(50).default(20),
   cursor: z.string().max(200).optional(),
@@ -164,6 +189,28 @@ export const ClinicSchema = z.object({
   policies: ClinicPoliciesSchema,
 });
 export type Clinic = z.infer<typeof ClinicSchema>;
+
+/** Search across active clinics (`GET /clinics`). */
+export const ListClinicsInput = z.strictObject({
+  q: z.string().trim().min(1).max(80).optional().describe('case-insensitive search in the English or Arabic name'),
+  emirate: z.enum(EMIRATES).optional().describe('has a location in this emirate'),
+  specialty: SlugSchema.optional().describe('offers this specialty'),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+  cursor: z.string().max(200).optional(),
+});
+export const ClinicListItemSchema = z.object({
+  id: IdSchema,
+  slug: z.string(),
+  name: z.string(),
+  nameAr: z.string(),
+  emirates: z.array(z.enum(EMIRATES)).describe('emirates of its locations'),
+  areas: z.array(z.string()).describe('areas of its locations'),
+  specialties: z.array(z.string()),
+  locationCount: z.number().int(),
+});
+export const ClinicPageSchema = z.object({ items: z.array(ClinicListItemSchema), nextCursor: z.string().nullable() });
+export const ClinicSlugInput = z.strictObject({ slug: SlugSchema });
+export const ClinicDetailSchema = ClinicSchema.extend({ physicianCount: z.number().int().describe('active physicians') });
 
 export const MedicalPackageSchema = z.object({
   id: IdSchema,

@@ -31,6 +31,8 @@ export interface TestServerOptions {
   logger?: Logger;
   /** The insurer's eligibility API (e.g. a simulated insurer from startInsurerSim); none = checks answer "unknown". */
   insurance?: { url: string; timeoutMs?: number };
+  /** true: the driver's command monitoring is on, so a test can count round trips (`database.client.on('commandStarted')`). */
+  monitorCommands?: boolean;
   /** false: a server without Stripe keys. Otherwise Stripe is stripe-mock. */
   payments?: false;
   /** STRIPE_PUBLISHABLE_KEY for the payment page (/pay/:id); none = the page says to pay at the clinic. */
@@ -60,7 +62,7 @@ const NO_INSURER = 'http://127.0.0.1:9';
 export async function startTestServer(opts: TestServerOptions = {}) {
   const inbox = await startSmtpInbox();
   const dbName = opts.dbName ?? `test_${randomBytes(6).toString('hex')}`;
-  const database = await connectDatabase({ uri: inject('mongoUri'), dbName });
+  const database = await connectDatabase({ uri: inject('mongoUri'), dbName, ...(opts.monitorCommands ? { driverOptions: { monitorCommands: true } } : {}) });
   let offsetMs = 0;
   const clock = () => new Date(Date.now() + offsetMs);
   const mailer = createSmtpMailer(inbox.url, 'Clinic <no-reply@clinic.test>');

@@ -21,6 +21,17 @@ export function toClinicDto(doc: ClinicDoc): Clinic {
   };
 }
 
+/** Most clinics one search reads (directory pages are smaller; this bounds the physician search's first read). */
+export const CLINIC_CANDIDATE_CAP = 1000;
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export interface ClinicDirectoryFilter {
+  q?: string | undefined;
+  emirate?: string | undefined;
+  specialty?: string | undefined;
+}
+
 /** The only place that touches `clinics`. */
 export function createClinicRepository(cols: Pick<Collections, 'clinics'>) {
   const col = cols.clinics;
@@ -40,6 +51,34 @@ export function createClinicRepository(cols: Pick<Collections, 'clinics'>) {
       const unique = [...new Map(ids.map((id) => [id.toHexString(), id])).values()];
       if (unique.length === 0) return Promise.resolve([]);
       return col.find(unique.length === 1 ? { _id: unique[0]! } : { _id: { $in: unique } }).toArray();
+    },
+    /**
+     * One page of active clinics matching the directory search, in slug order after `afterSlug`; reads
+     * `limit + 1` so the caller can tell whether more follow. Leads with the status equality.
+     */
+    directory(f: ClinicDirectoryFilter, afterSlug: string | null, limit: number): Promise<ClinicDoc[]> {
+      const query: Record<string, unknown> = { status: 'active' };
+      if (afterSlug !== null) query.slug = { $gt: afterSlug };
+      if (f.specialty) query.specialties = f.specialty;
+      if (f.emirate) query['locations.emirate'] = f.emirate;
+      if (f.q) {
+        const re = { $regex: escapeRegex(f.q), $options: 'i' };
+        query.$or = [{ name: re }, { nameAr: re }];
+      }
+      return col.find(query).sort({ slug: 1 }).limit(limit + 1).toArray();
+    },
+    /** An active clinic by slug, or null. */
+    activeBySlug: (slug: string) => col.findOne({ slug, status: 'active' }),
+    /**
+     * Active clinics, or the one active clinic with this slug: one query (an equality on the unique slug when
+     * given), in one batch.
+     */
+    active(slug?: string): Promise<ClinicDoc[]> {
+      return col
+        .find(slug ? { slug, status: 'active' } : { status: 'active' })
+        .limit(CLINIC_CANDIDATE_CAP)
+        .batchSize(CLINIC_CANDIDATE_CAP)
+        .toArray();
     },
     async updatePolicies(id: ObjectId, patch: Partial<ClinicPolicies>, at: Date) {
       const set = Object.fromEntries(Object.entries(patch).map(([k, v]) => [`policies.${k}`, v]));

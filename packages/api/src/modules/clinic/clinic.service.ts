@@ -64,6 +64,8 @@ export function createClinicService(deps: ApiDeps) {
     async byIds(ids: ObjectId[]): Promise<Map<string, ClinicDoc>> {
       return new Map((await repo.byIds(ids)).map((c) => [c._id.toHexString(), c]));
     },
+    /** Active clinics (or the active one with this slug), in one query: where physicians may be searched. */
+    active: (slug?: string): Promise<ClinicDoc[]> => repo.active(slug),
     /** Takes effect for the next booking and the next job sweep (settings are read on every use). */
     async updatePolicies(patch: UpdateClinicPolicies) {
       const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<ClinicPolicies>;

@@ -52,8 +52,13 @@ export function toPhysicianDto(p: PhysicianDoc, clinic: ClinicDoc): Physician {
 export function createPhysiciansRepository(cols: Pick<Collections, 'physicians'>) {
   const col = cols.physicians;
   return {
-    search(f: PhysicianFilter): Promise<PhysicianDoc[]> {
-      const query: Record<string, unknown> = { active: true };
+    /**
+     * Active physicians of these clinics matching the filter: one query, in one batch — an equality on
+     * `clinicId` for one clinic (FerretDB pushes only equalities down), `$in` for several.
+     */
+    search(clinicIds: ObjectId[], f: PhysicianFilter): Promise<PhysicianDoc[]> {
+      if (clinicIds.length === 0) return Promise.resolve([]);
+      const query: Record<string, unknown> = { clinicId: clinicIds.length === 1 ? clinicIds[0]! : { $in: clinicIds }, active: true };
       if (f.specialty) query.specialty = f.specialty;
       if (f.subSpecialty) query.subSpecialties = f.subSpecialty;
       if (f.language) query.languages = f.language;
@@ -63,8 +68,10 @@ export function createPhysiciansRepository(cols: Pick<Collections, 'physicians'>
         query['price.amount'] = { ...(f.minPrice !== undefined ? { $gte: f.minPrice } : {}), ...(f.maxPrice !== undefined ? { $lte: f.maxPrice } : {}) };
       }
       if (f.minRating !== undefined) query.ratingAverage = { $gte: f.minRating };
-      return col.find(query).limit(CANDIDATE_CAP).toArray();
+      return col.find(query).limit(CANDIDATE_CAP).batchSize(CANDIDATE_CAP).toArray();
     },
+    /** How many active physicians a clinic has. */
+    countActive: (clinicId: ObjectId) => col.countDocuments({ clinicId, active: true }),
     findById: (id: string) => col.findOne({ _id: new ObjectId(id) }),
     findByUserId: (userId: string) => (ObjectId.isValid(userId) ? col.findOne({ userId: new ObjectId(userId) }) : Promise.resolve(null)),
     /** A new physician of `clinicId`, active and not yet rated. */

@@ -1,12 +1,14 @@
 import type * as z from 'zod';
-import type { ListPhysiciansInput, PhysicianDetailSchema, PhysicianPageSchema, Slot, SlotsOutput, UpsertPhysicianInput, UpdatePhysicianInput } from '@clinic/contracts';
-import type { ClinicDoc, PhysicianDoc } from '@clinic/db';
+import { DEFAULT_RADIUS_KM, parseNear } from '@clinic/contracts';
+import type { ClinicLocation, ListPhysiciansInput, PhysicianDetailSchema, PhysicianPageSchema, Slot, SlotsOutput, UpsertPhysicianInput, UpdatePhysicianInput } from '@clinic/contracts';
+import type { ClinicDoc, ObjectId, PhysicianDoc } from '@clinic/db';
 import { DAY_MS, freeSlots, localDayRange, nextFreeSlot, toZonedIso, validateRules, type Busy, type ScheduleRules, type Slot as FreeSlot } from '@clinic/scheduling';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import type { Availability } from '../appointments/availability.ts';
 import { settingsOf, type ClinicService, type ClinicSettings } from '../clinic/clinic.service.ts';
 import type { SpecialtiesService } from '../specialties/specialties.service.ts';
+import { nearestKm } from './geo.ts';
 import { createPhysiciansRepository, toPhysicianDto } from './physicians.repository.ts';
 
 type PhysicianDetail = z.output<typeof PhysicianDetailSchema>;
@@ -109,8 +111,34 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
           });
         }
       }
-      const docs = await repo.search(input);
-      const clinicOf = await clinicsOf(docs);
+      const near = input.near ? parseNear(input.near) : null;
+      const sort = input.sort ?? (near ? 'distance' : 'name');
+      if (!near && sort === 'distance') throw new AppError('VALIDATION_FAILED', 'sort=distance needs near.', { fieldErrors: { sort: ['distance needs near=lat,lng'] } });
+      if (!near && input.radiusKm !== undefined) throw new AppError('VALIDATION_FAILED', 'radiusKm needs near.', { fieldErrors: { radiusKm: ['needs near=lat,lng'] } });
+      const radiusKm = input.radiusKm ?? DEFAULT_RADIUS_KM;
+      const area = input.area?.toLowerCase();
+      const byLocation = Boolean(input.emirate || area || near);
+      /** A location where a matching physician may work: in the emirate and area asked for, within the radius. */
+      const fits = (l: ClinicLocation) =>
+        (!input.emirate || l.emirate === input.emirate) &&
+        (!area || l.area.toLowerCase() === area) &&
+        (!near || (nearestKm(near, [l]) ?? Infinity) <= radiusKm);
+
+      // Three round trips whatever the page size: the active clinics (one query; an equality on the slug for
+      // one), their physicians (one query), the busy intervals (one query). Pending and suspended clinics'
+      // physicians are never read.
+      const clinics = (await clinic.active(input.clinic)).filter((c) => !byLocation || c.locations.some(fits));
+      const clinicById = new Map(clinics.map((c) => [c._id.toHexString(), c]));
+      const distanceOf = new Map<PhysicianDoc, number | null>();
+      const docs = (await repo.search(clinics.map((c) => c._id), input)).filter((d) => {
+        const of = clinicById.get(d.clinicId.toHexString());
+        if (!of) return false;
+        if (!byLocation) return true;
+        const where = of.locations.filter((l) => d.locationIds.includes(l.id) && fits(l));
+        distanceOf.set(d, near ? nearestKm(near, where) : null);
+        return where.length > 0;
+      });
+      const clinicOf = (d: PhysicianDoc) => clinicById.get(d.clinicId.toHexString())!;
       // A local date is a day in each physician's own clinic's zone.
       const windowOf = (tz: string) => (input.availableOn ? localDayRange(input.availableOn, tz) : fixedWindow);
       const windows = docs.map((d) => windowOf(clinicOf(d).timeZone)).filter((w): w is { from: Date; to: Date } => w !== null);
@@ -118,18 +146,20 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       const busyTo = new Date(Math.max(now.getTime() + NEXT_SLOT_DAYS * DAY_MS, ...windows.map((w) => w.to.getTime())));
       const busy = await availability.busyFor(docs.map((d) => d._id), busyFrom, busyTo);
 
-      const rows: { doc: PhysicianDoc; clinic: ClinicDoc; next: FreeSlot | null }[] = [];
+      const rows: { doc: PhysicianDoc; clinic: ClinicDoc; next: FreeSlot | null; distanceKm: number | null }[] = [];
       for (const doc of docs) {
         const of = clinicOf(doc);
         const rules = rulesFor(doc, settingsOf(of));
         const window = windowOf(of.timeZone);
         const b: Busy[] = busy.get(doc._id.toHexString()) ?? [];
         if (window && freeSlots(rules, { ...window, now, busy: b }).length === 0) continue;
-        rows.push({ doc, clinic: of, next: nextFreeSlot(rules, { now, busy: b, searchDays: NEXT_SLOT_DAYS }) });
+        rows.push({ doc, clinic: of, next: nextFreeSlot(rules, { now, busy: b, searchDays: NEXT_SLOT_DAYS }), distanceKm: distanceOf.get(doc) ?? null });
       }
 
       const key = (r: (typeof rows)[number]): string | number | null => {
-        switch (input.sort) {
+        switch (sort) {
+          case 'distance':
+            return r.distanceKm;
           case 'price':
             return r.doc.price.amount;
           case 'rating':
@@ -157,7 +187,11 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       const last = page.at(-1);
       const more = start >= 0 && start + input.limit < keyed.length;
       return {
-        items: page.map(({ r }) => ({ ...toPhysicianDto(r.doc, r.clinic), nextFreeSlot: r.next ? slotDto(r.next, r.clinic.timeZone) : null })),
+        items: page.map(({ r }) => ({
+          ...toPhysicianDto(r.doc, r.clinic),
+          nextFreeSlot: r.next ? slotDto(r.next, r.clinic.timeZone) : null,
+          distanceKm: r.distanceKm === null ? null : Math.round(r.distanceKm * 10) / 10,
+        })),
         nextCursor: more && last ? encodeCursor(last.k) : null,
       };
     },
@@ -204,6 +238,8 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
 
     /** The physician record of a doctor's login, if any. */
     ofUser: (userId: string) => repo.findByUserId(userId),
+    /** How many active physicians a clinic has (the clinic directory shows it). */
+    countActive: (clinicId: ObjectId) => repo.countActive(clinicId),
   };
 }
 export type PhysiciansService = ReturnType<typeof createPhysiciansService>;
