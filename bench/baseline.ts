@@ -58,13 +58,19 @@ export function buildBaselineApp({ database, appointments }: BaselineOptions): F
     return { physician, clinic, busy };
   });
 
-  // physicians.service.ts list(): clinic.settings() → repo.search(filter) → availability.busyFor(all ids, now, now + 14 d)
+  // physicians.service.ts list(): clinic.active() → repo.search(clinic ids, filter) → availability.busyFor(all ids, now, now + 14 d)
   app.get<{ Querystring: { specialty?: string } }>('/baseline/physicians', async (req) => {
     const now = new Date();
-    const clinic = await cols.clinics.findOne({});
+    const clinics = await cols.clinics.find({ status: 'active' }).limit(CANDIDATE_CAP).batchSize(CANDIDATE_CAP).toArray();
+    const clinic = clinics[0];
     const physicians = await cols.physicians
-      .find({ active: true, ...(req.query.specialty ? { specialty: req.query.specialty } : {}) })
+      .find({
+        clinicId: clinics.length === 1 ? clinics[0]!._id : { $in: clinics.map((c) => c._id) },
+        active: true,
+        ...(req.query.specialty ? { specialty: req.query.specialty } : {}),
+      })
       .limit(CANDIDATE_CAP)
+      .batchSize(CANDIDATE_CAP)
       .toArray();
     const busy = await cols.appointments
       .find(

@@ -329,6 +329,17 @@ async function main(): Promise<number> {
       const page = await getJson<{ items: unknown[] }>(listUrl(limit));
       searchByPageSize.push({ limit, items: page.items.length, ...(await perRequest({ method: 'GET', url: listUrl(limit) })) });
     }
+    // The search by location: every Dubai physician, and every physician within 50 km of Dubai Healthcare City
+    // (distance computed in the service), by page size.
+    const locationQueries = ['emirate=dubai', 'near=25.2305,55.3235&radiusKm=50'];
+    const locationByPageSize: ({ query: string; limit: number; items: number } & RoundTrips)[] = [];
+    for (const query of locationQueries) {
+      for (const limit of [...config.pageSizes, 50]) {
+        const url = `${real}/api/v1/physicians?${query}&limit=${limit}`;
+        const page = await getJson<{ items: unknown[] }>(url);
+        locationByPageSize.push({ query, limit, items: page.items.length, ...(await perRequest({ method: 'GET', url })) });
+      }
+    }
     const searchBaselineTrips = await perRequest(listBase);
     const slotsRealTrips = await perRequest(slotsReal);
     const slotsBaselineTrips = await perRequest(slotsBase);
@@ -371,6 +382,7 @@ async function main(): Promise<number> {
     const bookRealTrips = await countBooking(real, '/api/v1/appointments');
     const roundTrips = {
       searchByPageSize,
+      locationByPageSize,
       searchBaseline: searchBaselineTrips,
       slotsReal: slotsRealTrips,
       slotsBaseline: slotsBaselineTrips,
@@ -427,6 +439,14 @@ async function main(): Promise<number> {
         ok: new Set(roundTrips.searchByPageSize.map((r) => r.perRequest)).size === 1,
         detail: roundTrips.searchByPageSize.map((r) => `${r.limit}→${r.perRequest}`).join(', '),
       },
+      ...locationQueries.map((query) => {
+        const rows = roundTrips.locationByPageSize.filter((r) => r.query === query);
+        return {
+          name: `search ${query}: round trips do not grow with page size`,
+          ok: new Set(rows.map((r) => r.perRequest)).size === 1,
+          detail: rows.map((r) => `${r.limit}→${r.perRequest}`).join(', '),
+        };
+      }),
     ];
     // A ratio of two unbounded p95s means nothing: when a side saturated, the loaded ratio is n/a.
     const loadedRatio = (l: Loaded, which: 'ratioP50' | 'ratioP95' = 'ratioP95') => (l.saturated ? Number.NaN : l[which]);
@@ -517,6 +537,7 @@ async function main(): Promise<number> {
         ['request', 'items', 'round trips', 'commands'],
         [
           ...roundTrips.searchByPageSize.map((r) => [`search limit=${r.limit}`, String(r.items), String(r.perRequest), fmtCmds(r.byCommand)]),
+          ...roundTrips.locationByPageSize.map((r) => [`search ${r.query} limit=${r.limit}`, String(r.items), String(r.perRequest), fmtCmds(r.byCommand)]),
           ['search baseline', '-', String(roundTrips.searchBaseline.perRequest), fmtCmds(roundTrips.searchBaseline.byCommand)],
           ['slots', '-', String(roundTrips.slotsReal.perRequest), fmtCmds(roundTrips.slotsReal.byCommand)],
           ['slots baseline', '-', String(roundTrips.slotsBaseline.perRequest), fmtCmds(roundTrips.slotsBaseline.byCommand)],
