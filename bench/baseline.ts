@@ -111,6 +111,7 @@ export function buildBaselineApp({ database, appointments }: BaselineOptions): F
     const status: AppointmentStatus = clinic?.policies?.paymentRequired ? 'pending_payment' : 'confirmed';
     const doc: AppointmentDoc = {
       _id: new ObjectId(),
+      clinicId: physician.clinicId,
       physicianId: physician._id,
       physicianName: physician.fullName,
       patientId,

@@ -10,7 +10,28 @@ const { EJSON } = BSON;
 // A copy of what the seed wrote before clinics were tenants (packages/db/test/fixtures): one clinic_info document,
 // physicians with a free-text `branch`, and everything else as it was.
 const FIXTURE = EJSON.parse(readFileSync(new URL('../../../packages/db/test/fixtures/seed-2026-11-30.json', import.meta.url), 'utf8')) as Record<string, Document[]>;
+// The seed of that day had no payments: two made for its first appointments, in the shape of that day, so that the
+// clinic-ids step has payments to stamp too.
+FIXTURE.payments = FIXTURE.appointments!.slice(0, 2).map((a, i) => ({
+  _id: new BSON.ObjectId(`65f00000000000000000000${i + 1}`),
+  appointmentId: a._id,
+  patientId: a.patientId,
+  provider: 'stripe',
+  intentId: `pi_legacy_${i + 1}`,
+  clientSecret: `pi_legacy_${i + 1}_secret`,
+  amount: a.price,
+  fullPrice: a.price,
+  coverage: null,
+  status: 'succeeded',
+  refund: null,
+  history: [{ status: 'succeeded', at: a.createdAt, note: null }],
+  createdAt: a.createdAt,
+  updatedAt: a.createdAt,
+}));
 const MOVED_BY_MIGRATION = new Set(['physicians', 'clinics', MIGRATIONS_COLLECTION]);
+/** Collections whose documents gain `clinicId` (staff users only) and nothing else. */
+const STAMPED = ['appointments', 'medical_packages', 'payments', 'users'] as const;
+const withoutClinicId = (docs: Document[]) => docs.map(({ clinicId: _, ...rest }) => rest);
 
 const dbName = `migrate_${randomBytes(5).toString('hex')}`;
 let client: MongoClient;
@@ -65,10 +86,29 @@ describe('the migration to clinics, on a copy of the seed of 2026-11-30', () => 
 
       const after = await snapshot();
       for (const [name, docs] of Object.entries(FIXTURE)) {
-        if (MOVED_BY_MIGRATION.has(name)) continue;
+        if (MOVED_BY_MIGRATION.has(name) || (STAMPED as readonly string[]).includes(name)) continue;
         expect(after[name], name).toBe(EJSON.stringify(docs, { relaxed: false }));
       }
-      expect(await client.db(dbName).collection(MIGRATIONS_COLLECTION).countDocuments({ _id: '2026-11-30-clinics' as never })).toBe(1);
+
+      // Every appointment, package, payment and staff account now names the clinic; patients name none; nothing
+      // else about them changed.
+      const db = client.db(dbName);
+      const stamped: Record<string, number> = {};
+      for (const name of STAMPED) {
+        const docs = await db.collection(name).find({}).sort({ _id: 1 }).toArray();
+        expect(docs, name).toHaveLength(FIXTURE[name]!.length);
+        expect(EJSON.stringify(withoutClinicId(docs), { relaxed: false }), name).toBe(EJSON.stringify(FIXTURE[name], { relaxed: false }));
+        for (const d of docs) {
+          if (name === 'users' && d.role === 'patient') expect(d, `patient ${d.email}`).not.toHaveProperty('clinicId');
+          else expect(d.clinicId, `${name} ${d._id}`).toEqual(clinic._id);
+        }
+        stamped[name] = docs.filter((d) => d.clinicId).length;
+      }
+      const staff = FIXTURE.users!.filter((u) => u.role !== 'patient').length;
+      expect(staff).toBeGreaterThan(0);
+      expect(stamped).toEqual({ appointments: FIXTURE.appointments!.length, medical_packages: FIXTURE.medical_packages!.length, payments: 2, users: staff });
+      expect(stamped).toEqual({ appointments: 200, medical_packages: 6, payments: 2, users: 7 });
+      expect(await db.collection(MIGRATIONS_COLLECTION).find({}).sort({ _id: 1 }).map((m) => m._id).toArray()).toEqual(['2026-11-30-clinic-ids', '2026-11-30-clinics']);
     } finally {
       await database.close();
     }
@@ -81,7 +121,7 @@ describe('the migration to clinics, on a copy of the seed of 2026-11-30', () => 
     expect(await snapshot()).toEqual(first);
     // As if a start-up had been cut short after the step but before it was recorded.
     await client.db(dbName).collection(MIGRATIONS_COLLECTION).deleteMany({});
-    expect(await migrate(client.db(dbName))).toEqual(['2026-11-30-clinics']);
+    expect(await migrate(client.db(dbName))).toEqual(['2026-11-30-clinics', '2026-11-30-clinic-ids']);
     const rerun = await snapshot();
     expect({ ...rerun, [MIGRATIONS_COLLECTION]: '' }).toEqual({ ...first, [MIGRATIONS_COLLECTION]: '' });
   });

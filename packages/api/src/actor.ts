@@ -6,6 +6,11 @@ export interface Actor {
   role: Role;
   /** The login session behind a bearer token; null for server-side callers (e.g. the WhatsApp agent). */
   sessionId: string | null;
+  /**
+   * The clinic an admin, staff member or doctor belongs to (from the token's claim); null for patients (platform
+   * accounts), server-side callers acting for a patient, and tokens signed before staff had a clinic.
+   */
+  clinicId: string | null;
   /** Where a server-side caller acts from (`whatsapp` for the assistant); absent for the app and REST. */
   channel?: string;
 }

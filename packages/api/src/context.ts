@@ -36,7 +36,15 @@ export async function createRequestContext(services: Services, src: ContextSourc
   };
 }
 
-/** Context for server-side callers (createCaller) acting for a known user under the same rules. */
-export function createInternalContext(services: Services, actor: Actor | null, requestId: string, channel = 'internal'): Context {
-  return { actor: actor && { ...actor, channel }, tokenRejected: false, requestId, ip: channel, userAgent: null, services };
+/**
+ * Context for server-side callers (createCaller) acting for a known user under the same rules. An actor given
+ * without `clinicId` has none (the WhatsApp assistant acts for patients, who belong to no clinic).
+ */
+export function createInternalContext(
+  services: Services,
+  actor: (Omit<Actor, 'clinicId'> & { clinicId?: string | null }) | null,
+  requestId: string,
+  channel = 'internal',
+): Context {
+  return { actor: actor && { ...actor, clinicId: actor.clinicId ?? null, channel }, tokenRejected: false, requestId, ip: channel, userAgent: null, services };
 }

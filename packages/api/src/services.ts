@@ -44,10 +44,10 @@ export interface UseCases {
  */
 export function createServices(deps: ApiDeps) {
   const rateLimiter = createRateLimiter(deps.db.cols, deps.clock);
-  const users = createUsersService(deps);
   const clinic = createClinicService(deps);
+  const users = createUsersService(deps, clinic);
   const specialties = createSpecialtiesService(deps);
-  const packages = createPackagesService(deps);
+  const packages = createPackagesService(deps, clinic);
   const availability = createAvailability(deps);
   const notifications = createNotificationsService(deps, deps.notifier ?? emailNotifier(deps.mailer));
   const physicians = createPhysiciansService(deps, clinic, specialties, availability);

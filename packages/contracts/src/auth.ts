@@ -36,6 +36,7 @@ export const UserSchema = z.object({
   fullName: z.string(),
   phone: z.string().nullable(),
   role: RoleSchema,
+  clinicId: IdSchema.nullable().describe('The clinic of an admin, staff or doctor account; null for patients (platform accounts)'),
   emailVerified: z.boolean(),
   createdAt: z.date(),
 });

@@ -97,7 +97,10 @@ export function collections(db: Db): Collections {
 export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   // Email accounts have phoneIdentity '' (unique by email); phone-only patients have email null (unique by
   // number). A plain unique index on email would refuse a second null, and FerretDB has no partial indexes.
-  users: [{ key: { email: 1, phoneIdentity: 1 }, name: 'email_phoneIdentity_unique', unique: true }],
+  users: [
+    { key: { email: 1, phoneIdentity: 1 }, name: 'email_phoneIdentity_unique', unique: true },
+    { key: { clinicId: 1, role: 1 }, name: 'clinic_role' },
+  ],
   sessions: [
     { key: { tokenHash: 1 }, name: 'tokenHash_unique', unique: true },
     { key: { usedTokenHashes: 1 }, name: 'usedTokenHashes' },
@@ -124,8 +127,9 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { status: 1, startsAt: 1 }, name: 'status_startsAt' },
     { key: { reminderDueAt: 1 }, name: 'reminderDueAt' },
     { key: { confirmationDueAt: 1 }, name: 'confirmationDueAt' },
+    { key: { clinicId: 1, startsAt: 1 }, name: 'clinic_startsAt' },
   ],
-  medicalPackages: [],
+  medicalPackages: [{ key: { clinicId: 1 }, name: 'clinicId' }],
   specialties: [],
   insuranceProfiles: [{ key: { emiratesIdHash: 1 }, name: 'emiratesIdHash' }],
   notifications: [{ key: { patientId: 1, createdAt: -1 }, name: 'patient_createdAt' }],
@@ -135,6 +139,7 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     // Not unique: older payments have none, and FerretDB has no partial indexes; 192 random bits do not collide.
     { key: { checkoutToken: 1 }, name: 'checkoutToken' },
     { key: { patientId: 1, createdAt: -1 }, name: 'patient_createdAt' },
+    { key: { clinicId: 1, createdAt: -1 }, name: 'clinic_createdAt' },
   ],
   webhookEvents: [],
   conversations: [],

@@ -16,6 +16,12 @@ export interface UserDoc {
   fullName: string;
   phone: string | null;
   role: Role;
+  /**
+   * The clinic of an admin, staff or doctor account; null for patients (platform accounts). Absent on
+   * documents written before accounts had a clinic (the `2026-11-30-clinic-ids` migration stamps staff ones),
+   * and dropped by FerretDB when written null through an upsert's `$setOnInsert`: read it with `?? null`.
+   */
+  clinicId?: ObjectId | null;
   emailVerifiedAt: Date | null;
   passwordChangedAt: Date;
   createdAt: Date;
@@ -194,6 +200,8 @@ export type AppointmentStatus = 'pending_payment' | 'confirmed' | 'checked_in' |
 
 export interface AppointmentDoc {
   _id: ObjectId;
+  /** The physician's clinic, copied in the insert that books. */
+  clinicId: ObjectId;
   physicianId: ObjectId;
   physicianName: string;
   patientId: ObjectId;
@@ -233,6 +241,8 @@ export interface AppointmentDoc {
 
 export interface MedicalPackageDoc {
   _id: ObjectId;
+  /** The clinic of the admin who created it. */
+  clinicId: ObjectId;
   name: string;
   description: string;
   price: { amount: number; currency: 'AED' };
@@ -292,6 +302,8 @@ export type PaymentStatus = 'requires_payment' | 'succeeded' | 'failed' | 'cover
 /** One per appointment (unique appointmentId): asking twice for a payment gives the same one. */
 export interface PaymentDoc {
   _id: ObjectId;
+  /** Its appointment's clinic. */
+  clinicId: ObjectId;
   appointmentId: ObjectId;
   patientId: ObjectId;
   provider: 'stripe' | 'none';

@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import type { Db, ObjectId } from 'mongodb';
 import { collections, type Collections } from './collections.ts';
 import { EMIRATES, type ClinicLocationDoc, type Emirate, type PhysicianDoc } from './documents.ts';
 import { DEFAULT_CLINIC_POLICIES } from './seed-data.ts';
@@ -31,7 +31,10 @@ interface Migration {
  * old shape, so one cut short is finished by the next start, and two processes starting together end in the same
  * state. Finished ones are recorded in `migrations`, so a start-up skips them with one query.
  */
-const MIGRATIONS: Migration[] = [{ name: '2026-11-30-clinics', run: clinicsFromClinicInfo }];
+const MIGRATIONS: Migration[] = [
+  { name: '2026-11-30-clinics', run: clinicsFromClinicInfo },
+  { name: '2026-11-30-clinic-ids', run: stampClinicIds },
+];
 
 export const MIGRATIONS_COLLECTION = 'migrations';
 
@@ -112,4 +115,53 @@ async function clinicsFromClinicInfo(cols: Collections, now: Date): Promise<void
       { $set: { clinicId: info._id, locationIds: [locationId], updatedAt: now }, $unset: { branch: '' } },
     );
   }
+}
+
+/** Staff roles: accounts that belong to a clinic (patients are platform accounts). */
+const STAFF_ROLES = ['admin', 'staff', 'doctor'] as const;
+
+/**
+ * Clinic-owned records and staff accounts name their clinic: appointments take their physician's `clinicId`
+ * (physicians read once, in one query), payments their appointment's, and packages and staff accounts the single
+ * clinic. With several clinics a package or staff account without `clinicId` cannot be attributed, so it is left
+ * alone; there are none, since everything created after clinics became documents carries it, and a database from
+ * before them had one clinic (the first migration's). Patients keep none. Only documents without `clinicId` are
+ * written, so a second run changes nothing.
+ */
+async function stampClinicIds(cols: Collections): Promise<void> {
+  const missing = { clinicId: { $exists: false } };
+
+  const appointments = await cols.appointments.find(missing, { projection: { _id: 1, physicianId: 1 } }).toArray();
+  if (appointments.length > 0) {
+    const physicianIds = [...new Map(appointments.map((a) => [a.physicianId.toHexString(), a.physicianId])).values()];
+    const physicians = await cols.physicians.find({ _id: { $in: physicianIds } }, { projection: { _id: 1, clinicId: 1 } }).toArray();
+    // One update per physician: all of its appointments without a clinic at once.
+    for (const p of physicians) {
+      if (p.clinicId) await cols.appointments.updateMany({ physicianId: p._id, ...missing }, { $set: { clinicId: p.clinicId } });
+    }
+  }
+
+  const payments = await cols.payments.find(missing, { projection: { _id: 1, appointmentId: 1 } }).toArray();
+  if (payments.length > 0) {
+    const owners = await cols.appointments
+      .find({ _id: { $in: payments.map((p) => p.appointmentId) }, clinicId: { $exists: true } }, { projection: { _id: 1, clinicId: 1 } })
+      .toArray();
+    const clinicOf = new Map(owners.map((a) => [a._id.toHexString(), a.clinicId]));
+    // One update per clinic: its payments without a clinic at once.
+    const byClinic = new Map<string, { clinicId: ObjectId; ids: ObjectId[] }>();
+    for (const p of payments) {
+      const clinicId = clinicOf.get(p.appointmentId.toHexString());
+      if (!clinicId) continue;
+      const group = byClinic.get(clinicId.toHexString()) ?? { clinicId, ids: [] };
+      group.ids.push(p._id);
+      byClinic.set(clinicId.toHexString(), group);
+    }
+    for (const { clinicId, ids } of byClinic.values()) await cols.payments.updateMany({ _id: { $in: ids }, ...missing }, { $set: { clinicId } });
+  }
+
+  const clinics = await cols.clinics.find({}, { projection: { _id: 1 } }).limit(2).toArray();
+  if (clinics.length !== 1) return;
+  const clinicId = clinics[0]!._id;
+  await cols.medicalPackages.updateMany(missing, { $set: { clinicId } });
+  await cols.users.updateMany({ role: { $in: [...STAFF_ROLES] }, ...missing }, { $set: { clinicId } });
 }

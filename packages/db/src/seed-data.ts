@@ -119,8 +119,11 @@ export const SEED_USERS: readonly SeedUser[] = [
   { email: 'joseph@patient.test', fullName: 'Joseph Mathew', role: 'patient', phone: '+971551000010' },
 ];
 
-/** A verified email account, as the seed, the test fixtures and the bench insert it. */
-export function userDoc(u: SeedUser, passwordHash: string, now: Date): Omit<UserDoc, '_id'> & { email: string } {
+/**
+ * A verified email account, as the seed, the test fixtures and the bench insert it. `clinicId` is the clinic of
+ * an admin, staff or doctor account; patients are platform accounts and belong to none.
+ */
+export function userDoc(u: SeedUser, passwordHash: string, now: Date, clinicId: ObjectId | null = null): Omit<UserDoc, '_id'> & { email: string } {
   return {
     email: u.email,
     phoneIdentity: '',
@@ -128,6 +131,7 @@ export function userDoc(u: SeedUser, passwordHash: string, now: Date): Omit<User
     fullName: u.fullName,
     phone: u.phone,
     role: u.role,
+    clinicId: u.role === 'patient' ? null : clinicId,
     emailVerifiedAt: now,
     passwordChangedAt: now,
     createdAt: now,
@@ -406,8 +410,9 @@ const PACKAGES: PackageSeed[] = [
   },
 ];
 
-export function packageDocs(now: Date): Omit<MedicalPackageDoc, '_id'>[] {
+export function packageDocs(now: Date, clinicId: ObjectId): Omit<MedicalPackageDoc, '_id'>[] {
   return PACKAGES.map((p) => ({
+    clinicId,
     name: p.name,
     description: p.description,
     price: { amount: p.price, currency: 'AED' },
@@ -634,6 +639,7 @@ export function appointmentDocs(input: AppointmentSeedInput): AppointmentDoc[] {
 
     out.push({
       _id: id,
+      clinicId: physician.clinicId,
       physicianId: physician._id,
       physicianName: physician.fullName,
       patientId: patient._id,

@@ -17,10 +17,10 @@ const CLINIC_ID = new ObjectId();
 const LANGS = ['en', 'ar', 'hi', 'ur', 'tl', 'ml', 'fr', 'ru'];
 
 function world(now: Date, timeZone: string) {
-  const users: (UserDoc & { email: string })[] = SEED_USERS.map((u) => ({ _id: new ObjectId(), ...userDoc(u, 'x', now) }));
+  const users: (UserDoc & { email: string })[] = SEED_USERS.map((u) => ({ _id: new ObjectId(), ...userDoc(u, 'x', now, CLINIC_ID) }));
   const userIds = new Map(users.map((u) => [u.email, u._id]));
   const physicians: PhysicianDoc[] = physicianDocs(now, timeZone, userIds, CLINIC_ID).map((s) => ({ _id: new ObjectId(), ...s.doc }));
-  const packages: MedicalPackageDoc[] = packageDocs(now).map((p) => ({ _id: new ObjectId(), ...p }));
+  const packages: MedicalPackageDoc[] = packageDocs(now, CLINIC_ID).map((p) => ({ _id: new ObjectId(), ...p }));
   const patients = users.filter((u) => u.role === 'patient');
   return { users, physicians, packages, patients };
 }

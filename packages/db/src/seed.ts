@@ -47,13 +47,19 @@ export async function seedDatabase(database: Database, opts: SeedOptions): Promi
     if (existing > 0) report.existing[what] = (report.existing[what] ?? 0) + existing;
   };
 
-  // Users. Hash only when some account is missing (argon2 is deliberately slow).
+  // The clinic first: staff accounts belong to it. By its slug (a database from before clinics had its clinic_info migrated by connectDatabase).
+  const clinicSeed = clinicDoc(now, timeZone);
+  const clinicRes = await cols.clinics.updateOne({ slug: clinicSeed.slug }, { $setOnInsert: { _id: new ObjectId(), ...clinicSeed } }, { upsert: true });
+  tally('clinics', clinicRes.upsertedCount, clinicRes.upsertedCount ? 0 : 1);
+  const clinic = (await cols.clinics.findOne({ slug: clinicSeed.slug }))!;
+
+  // Users (staff in the clinic; patients in none). Hash only when some account is missing (argon2 is deliberately slow).
   const emails = SEED_USERS.map((u) => u.email);
   const present = new Set((await cols.users.find({ email: { $in: emails } }, { projection: { email: 1 } }).toArray()).map((u) => u.email));
   if (present.size < SEED_USERS.length) {
     const passwordHash = await opts.hashPassword(opts.password);
     const ops: AnyBulkWriteOperation<UserDoc>[] = SEED_USERS.filter((u) => !present.has(u.email)).map((u) => ({
-      updateOne: { filter: { email: u.email }, update: { $setOnInsert: { _id: new ObjectId(), ...userDoc(u, passwordHash, now) } }, upsert: true },
+      updateOne: { filter: { email: u.email }, update: { $setOnInsert: { _id: new ObjectId(), ...userDoc(u, passwordHash, now, clinic._id) } }, upsert: true },
     }));
     const res = await cols.users.bulkWrite(ops, { ordered: false });
     tally('users', res.upsertedCount, SEED_USERS.length - res.upsertedCount);
@@ -62,12 +68,6 @@ export async function seedDatabase(database: Database, opts: SeedOptions): Promi
   }
   report.accounts = SEED_USERS.map((u) => ({ email: u.email, role: u.role }));
   const usersByEmail = new Map((await cols.users.find({ email: { $in: emails } }).toArray()).map((u) => [u.email ?? '', u]));
-
-  // The clinic, by its slug (a database from before clinics had its clinic_info migrated by connectDatabase).
-  const clinicSeed = clinicDoc(now, timeZone);
-  const clinicRes = await cols.clinics.updateOne({ slug: clinicSeed.slug }, { $setOnInsert: { _id: new ObjectId(), ...clinicSeed } }, { upsert: true });
-  tally('clinics', clinicRes.upsertedCount, clinicRes.upsertedCount ? 0 : 1);
-  const clinic = (await cols.clinics.findOne({ slug: clinicSeed.slug }))!;
 
   // Specialties.
   const specialties = specialtyDocs(now);
@@ -101,7 +101,7 @@ export async function seedDatabase(database: Database, opts: SeedOptions): Promi
   });
 
   // Medical packages.
-  const packages = packageDocs(now);
+  const packages = packageDocs(now, clinic._id);
   const pkgRes = await cols.medicalPackages.bulkWrite(
     packages.map((p): AnyBulkWriteOperation<MedicalPackageDoc> => ({ updateOne: { filter: { name: p.name }, update: { $setOnInsert: { _id: new ObjectId(), ...p } }, upsert: true } })),
     { ordered: false },

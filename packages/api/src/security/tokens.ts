@@ -10,7 +10,14 @@ export interface AccessClaims {
   userId: string;
   role: Role;
   sessionId: string;
+  /**
+   * The clinic of an admin, staff or doctor (claim `cid`); null for patients, and for tokens signed before staff
+   * had a clinic (they keep working until they expire).
+   */
+  clinicId: string | null;
 }
+
+const HEX_ID = /^[0-9a-f]{24}$/;
 
 export interface TokenSigner {
   sign(claims: AccessClaims): Promise<string>;
@@ -23,9 +30,9 @@ export function createTokenSigner(secret: string, ttlSeconds: number, now: () =>
   const key = new TextEncoder().encode(secret);
   return {
     ttlSeconds,
-    async sign({ userId, role, sessionId }) {
+    async sign({ userId, role, sessionId, clinicId }) {
       const iat = Math.floor(now().getTime() / 1000);
-      return new SignJWT({ role, sid: sessionId })
+      return new SignJWT({ role, sid: sessionId, ...(role !== 'patient' && clinicId ? { cid: clinicId } : {}) })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(userId)
         .setIssuer(ISSUER)
@@ -44,7 +51,8 @@ export function createTokenSigner(secret: string, ttlSeconds: number, now: () =>
         });
         const role = payload.role as Role;
         if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || !ROLES.includes(role)) return null;
-        return { userId: payload.sub, role, sessionId: payload.sid };
+        const clinicId = role !== 'patient' && typeof payload.cid === 'string' && HEX_ID.test(payload.cid) ? payload.cid : null;
+        return { userId: payload.sub, role, sessionId: payload.sid, clinicId };
       } catch (err) {
         if (err instanceof joseErrors.JOSEError || err instanceof TypeError) return null;
         throw err;

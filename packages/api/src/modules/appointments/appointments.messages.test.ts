@@ -11,6 +11,7 @@ function appointment(history: AppointmentDoc['history']): AppointmentDoc {
   const patientId = new ObjectId();
   return {
     _id: new ObjectId(),
+    clinicId: new ObjectId(),
     physicianId: new ObjectId(),
     physicianName: 'Dr. Salma Haddad',
     patientId,

@@ -109,6 +109,7 @@ export function createAppointmentsService(
       const status: AppointmentStatus = settings.policies.paymentRequired ? 'pending_payment' : 'confirmed';
       const { claimed, doc } = await repo.claim(
         {
+          clinicId: physician.clinicId,
           physicianId: physician._id,
           physicianName: physician.fullName,
           patientId,

@@ -10,6 +10,14 @@ import { resetEmail, verificationEmail } from './auth.emails.ts';
 import { createCodesRepository } from './codes.repository.ts';
 import { createSessionsRepository } from './sessions.repository.ts';
 
+/** What an access token says about its user: staff roles carry their clinic (read tolerantly: older accounts lack it). */
+const claimsOf = (user: UserDoc, sessionId: ObjectId): AccessClaims => ({
+  userId: user._id.toHexString(),
+  role: user.role,
+  sessionId: sessionId.toHexString(),
+  clinicId: user.role === 'patient' ? null : (user.clinicId?.toHexString() ?? null),
+});
+
 export interface RequestMeta {
   ip: string;
   userAgent: string | null;
@@ -83,7 +91,7 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter) {
     const refreshToken = newRefreshToken();
     const expiresAt = new Date(now.getTime() + settings.refreshTokenTtlDays * 86_400_000);
     const session = await sessions.create(user._id, sha256(refreshToken), now, expiresAt, meta.userAgent);
-    const accessToken = await signer.sign({ userId: user._id.toHexString(), role: user.role, sessionId: session._id.toHexString() });
+    const accessToken = await signer.sign(claimsOf(user, session._id));
     return { accessToken, refreshToken, expiresIn: settings.accessTokenTtlSeconds, tokenType: 'Bearer', user: toUserDto(user) };
   }
 
@@ -97,6 +105,7 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter) {
           fullName: input.fullName,
           phone: input.phone ?? null,
           role: 'patient',
+          clinicId: null,
           emailVerifiedAt: null,
         },
         now,
@@ -151,7 +160,7 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter) {
       }
       const user = await users.findById(session.userId.toHexString());
       if (!user) throw new AppError('SESSION_EXPIRED', 'Your session has ended. Sign in again.');
-      const accessToken = await signer.sign({ userId: user._id.toHexString(), role: user.role, sessionId: session._id.toHexString() });
+      const accessToken = await signer.sign(claimsOf(user, session._id));
       return { accessToken, refreshToken: next, expiresIn: settings.accessTokenTtlSeconds, tokenType: 'Bearer' };
     },
 

@@ -11,7 +11,7 @@ export const clinicRouter = router({
     .meta({ openapi: { method: 'PATCH', path: '/admin/clinic/policies', tags: ['admin'], protect: true, summary: 'Change booking policies (payment, holds, notice, cutoff, reminders)', errorResponses: [400, 401, 403] } })
     .input(UpdateClinicPoliciesInput)
     .output(ClinicSchema)
-    .mutation(({ ctx, input }) => ctx.services.clinic.updatePolicies(input)),
+    .mutation(({ ctx, input }) => ctx.services.clinic.updatePolicies(input, ctx.actor.clinicId)),
 
   now: publicProcedure
     .meta({ openapi: { method: 'GET', path: '/time/now', tags: ['clinic'], protect: false, summary: 'Server time (UTC) and the clinic time zone, for clock sync' } })

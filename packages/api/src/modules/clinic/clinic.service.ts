@@ -1,7 +1,8 @@
 import type { Clinic, UpdateClinicPolicies } from '@clinic/contracts';
-import { DEFAULT_CLINIC_POLICIES, slugify, type ClinicDoc, type ClinicPolicies, type ObjectId } from '@clinic/db';
+import { DEFAULT_CLINIC_POLICIES, ObjectId, slugify, type ClinicDoc, type ClinicPolicies } from '@clinic/db';
 import { toZonedIso } from '@clinic/scheduling';
 import type { ApiDeps } from '../../deps.ts';
+import { AppError } from '../../errors.ts';
 import { createClinicRepository, toClinicDto } from './clinic.repository.ts';
 
 export interface ClinicSettings {
@@ -15,7 +16,8 @@ export const settingsOf = (doc: ClinicDoc): ClinicSettings => ({ timeZone: doc.t
 /** What procedures may call (see UseCases in services.ts): contract types only. */
 export interface ClinicUseCases {
   info(): Promise<Clinic>;
-  updatePolicies(patch: UpdateClinicPolicies): Promise<Clinic>;
+  /** Edits the admin's own clinic (`clinicId` from the actor; an admin without one: the platform's first clinic). */
+  updatePolicies(patch: UpdateClinicPolicies, clinicId?: string | null): Promise<Clinic>;
   now(): { now: string; timeZone: string; clinicTime: string };
 }
 
@@ -51,8 +53,20 @@ export function createClinicService(deps: ApiDeps) {
     });
   }
 
+  /**
+   * The clinic a staff actor acts in: their own (`Actor.clinicId`), or the platform's first clinic for an actor
+   * without one (tokens from before staff had a clinic, server-side callers).
+   */
+  async function ofActor(clinicId: string | null): Promise<ClinicDoc> {
+    if (clinicId === null || !ObjectId.isValid(clinicId)) return current();
+    const [own] = await repo.byIds([new ObjectId(clinicId)]);
+    if (!own) throw new AppError('NOT_FOUND', 'Your clinic no longer exists.');
+    return own;
+  }
+
   return {
     current,
+    ofActor,
     /** Time zone and booking policies; read on every use so that admin changes apply at once. */
     async settings(): Promise<ClinicSettings> {
       return settingsOf(await current());
@@ -67,11 +81,12 @@ export function createClinicService(deps: ApiDeps) {
     /** Active clinics (or the active one with this slug), in one query: where physicians may be searched. */
     active: (slug?: string): Promise<ClinicDoc[]> => repo.active(slug),
     /** Takes effect for the next booking and the next job sweep (settings are read on every use). */
-    async updatePolicies(patch: UpdateClinicPolicies) {
+    async updatePolicies(patch: UpdateClinicPolicies, clinicId: string | null = null): Promise<Clinic> {
       const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<ClinicPolicies>;
-      const clinic = await current();
+      const clinic = await ofActor(clinicId);
       await repo.updatePolicies(clinic._id, defined, deps.clock());
-      return this.info();
+      const [updated] = await repo.byIds([clinic._id]);
+      return toClinicDto(updated ?? clinic);
     },
     now() {
       const now = deps.clock();

@@ -26,8 +26,8 @@ export function createPackagesRepository(cols: Pick<Collections, 'medicalPackage
       const doc = await col.findOne({ _id: new ObjectId(id) });
       return doc && toDto(doc);
     },
-    async create(input: PackageInput, now: Date): Promise<MedicalPackage> {
-      const doc: MedicalPackageDoc = { _id: new ObjectId(), ...input, active: true, createdAt: now, updatedAt: now };
+    async create(input: PackageInput, clinicId: ObjectId, now: Date): Promise<MedicalPackage> {
+      const doc: MedicalPackageDoc = { _id: new ObjectId(), clinicId, ...input, active: true, createdAt: now, updatedAt: now };
       await col.insertOne(doc);
       return toDto(doc);
     },

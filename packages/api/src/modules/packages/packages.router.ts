@@ -18,7 +18,7 @@ export const packagesRouter = router({
     .meta({ openapi: { method: 'POST', path: '/admin/packages', tags: ['admin'], protect: true, summary: 'Create a medical package', errorResponses: [400, 401, 403] } })
     .input(UpsertPackageInput)
     .output(MedicalPackageSchema)
-    .mutation(({ ctx, input }) => ctx.services.packages.create(input)),
+    .mutation(({ ctx, input }) => ctx.services.packages.create(input, ctx.actor.clinicId)),
 
   update: roleProcedure('admin')
     .meta({ openapi: { method: 'PATCH', path: '/admin/packages/{id}', tags: ['admin'], protect: true, summary: 'Change or deactivate a medical package', errorResponses: [400, 401, 403, 404] } })

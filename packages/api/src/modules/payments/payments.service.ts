@@ -143,6 +143,7 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
       const now = deps.clock();
       const base = {
         _id: new ObjectId(),
+        clinicId: appt.clinicId,
         appointmentId: appt._id,
         patientId: appt.patientId,
         checkoutToken: newCheckoutToken(),

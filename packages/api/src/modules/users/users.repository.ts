@@ -9,6 +9,8 @@ export function toUserDto(doc: UserDoc): User {
     fullName: doc.fullName,
     phone: doc.phone ?? null,
     role: doc.role,
+    // Patients are platform accounts. Read tolerantly: older accounts, and null written by an upsert on FerretDB, lack it.
+    clinicId: doc.role === 'patient' ? null : (doc.clinicId?.toHexString() ?? null),
     emailVerified: doc.emailVerifiedAt !== null,
     createdAt: doc.createdAt,
   };
@@ -20,6 +22,8 @@ export interface NewUser {
   fullName: string;
   phone: string | null;
   role: Role;
+  /** The clinic of an admin, staff or doctor account; null for patients. */
+  clinicId: ObjectId | null;
   emailVerifiedAt: Date | null;
 }
 
@@ -46,6 +50,7 @@ export function createUsersRepository(cols: Pick<Collections, 'users'>) {
         fullName,
         phone,
         role: 'patient',
+        clinicId: null,
         emailVerifiedAt: null,
         passwordChangedAt: now,
         createdAt: now,

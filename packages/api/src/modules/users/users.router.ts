@@ -11,5 +11,5 @@ export const usersRouter = router({
     .meta({ openapi: { method: 'POST', path: '/admin/users', tags: ['admin'], protect: true, summary: 'Create a doctor, staff or admin account (admins only)', errorResponses: [400, 401, 403, 409] } })
     .input(CreateStaffUserInput)
     .output(UserSchema)
-    .mutation(({ ctx, input }) => ctx.services.users.createStaffUser(input)),
+    .mutation(({ ctx, input }) => ctx.services.users.createStaffUser(input, ctx.actor.clinicId)),
 });

@@ -2,16 +2,18 @@ import type { Role, User } from '@clinic/contracts';
 import type { ObjectId } from '@clinic/db';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
+import type { ClinicService } from '../clinic/clinic.service.ts';
 import { hashPassword } from '../../security/passwords.ts';
 import { createUsersRepository, toUserDto } from './users.repository.ts';
 
 /** What procedures may call (see UseCases in services.ts): contract types only. */
 export interface UsersUseCases {
   me(userId: string): Promise<User>;
-  createStaffUser(input: { email: string; password: string; fullName: string; phone?: string | undefined; role: Exclude<Role, 'patient'> }): Promise<User>;
+  /** In the creating admin's clinic (`clinicId`; an admin without one: the platform's first clinic). */
+  createStaffUser(input: { email: string; password: string; fullName: string; phone?: string | undefined; role: Exclude<Role, 'patient'> }, clinicId?: string | null): Promise<User>;
 }
 
-export function createUsersService(deps: ApiDeps) {
+export function createUsersService(deps: ApiDeps, clinic: ClinicService) {
   const users = createUsersRepository(deps.db.cols);
   return {
     async me(userId: string): Promise<User> {
@@ -41,7 +43,11 @@ export function createUsersService(deps: ApiDeps) {
     },
 
     /** Doctors, staff and admins never self-register: an admin creates them, already verified. */
-    async createStaffUser(input: { email: string; password: string; fullName: string; phone?: string | undefined; role: Exclude<Role, 'patient'> }): Promise<User> {
+    async createStaffUser(
+      input: { email: string; password: string; fullName: string; phone?: string | undefined; role: Exclude<Role, 'patient'> },
+      clinicId: string | null = null,
+    ): Promise<User> {
+      const home = await clinic.ofActor(clinicId);
       const doc = await users.insert(
         {
           email: input.email,
@@ -49,6 +55,7 @@ export function createUsersService(deps: ApiDeps) {
           fullName: input.fullName,
           phone: input.phone ?? null,
           role: input.role,
+          clinicId: home._id,
           emailVerifiedAt: deps.clock(),
         },
         deps.clock(),

@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '@clinic/api';
+import { DEFAULT_CLINIC_POLICIES, ObjectId, userDoc, type ClinicDoc } from '@clinic/db';
+import { createPhysician, dubai, dubaiDate } from './support/fixtures.ts';
+import { makePatients, makeStaff, startTestServer, uniqueEmail, type TestServer } from './support/server.ts';
+
+// Clinic-owned records and staff accounts name their clinic, and admins act on their own clinic. The test server's
+// clinic is the platform's first; a second clinic and an admin in it are written straight into the database (signing
+// up a clinic comes later).
+
+let s: TestServer;
+let first: ClinicDoc;
+let second: ClinicDoc;
+let firstAdmin: Awaited<ReturnType<typeof makeStaff>>;
+let secondAdmin: { userId: string; email: string; accessToken: string };
+const PASSWORD = 'staff-pass-123';
+const day2 = dubaiDate(2);
+
+/** The claims of an access token, as a client could read them. */
+const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+
+beforeAll(async () => {
+  s = await startTestServer();
+  s.clock.set(dubai(dubaiDate(1), '09:05'));
+  firstAdmin = await makeStaff(s, 'admin');
+  first = await s.services.clinic.current();
+  const now = s.clock.now();
+  second = {
+    _id: new ObjectId(),
+    slug: 'gulf-care-sharjah',
+    name: 'Gulf Care Clinic',
+    nameAr: 'عيادة الخليج',
+    legalName: 'Gulf Care Clinic L.L.C.',
+    vatTrn: '100123456700003',
+    phone: '+97165550000',
+    email: 'hello@gulfcare.test',
+    timeZone: 'Asia/Dubai',
+    currency: 'AED',
+    vatRatePercent: 5,
+    policies: { ...DEFAULT_CLINIC_POLICIES },
+    locations: [{ id: 'al-majaz', name: 'Al Majaz', nameAr: 'المجاز', emirate: 'sharjah', area: 'Al Majaz', address: 'Corniche St, Al Majaz 3', lat: 25.3256, lng: 55.3876, openingHours: [] }],
+    specialties: ['family-medicine'],
+    status: 'active',
+    createdAt: new Date(now.getTime() + 1000),
+    updatedAt: now,
+  };
+  await s.database.cols.clinics.insertOne(second);
+  const email = uniqueEmail('admin2');
+  const _id = new ObjectId();
+  await s.database.cols.users.insertOne({ _id, ...userDoc({ email, fullName: 'Huda Al Qasimi', phone: '+971501999999', role: 'admin' }, await hashPassword(PASSWORD), now, second._id) });
+  const login = await s.rest('POST', '/auth/login', { email, password: PASSWORD });
+  expect(login.status).toBe(200);
+  secondAdmin = { userId: _id.toHexString(), email, accessToken: login.body.accessToken };
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+describe('staff accounts belong to a clinic', () => {
+  it('a staff account created by an admin belongs to that admin’s clinic: users.me and its token say so', async () => {
+    for (const [admin, clinic] of [
+      [secondAdmin, second],
+      [firstAdmin, first],
+    ] as const) {
+      const email = uniqueEmail('reception');
+      const created = await s.rest('POST', '/admin/users', { email, password: PASSWORD, fullName: 'New Receptionist', role: 'staff' }, admin.accessToken);
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+      expect(created.body.clinicId).toBe(clinic._id.toHexString());
+
+      const login = await s.rest('POST', '/auth/login', { email, password: PASSWORD });
+      expect(login.status).toBe(200);
+      expect(login.body.user.clinicId).toBe(clinic._id.toHexString());
+      expect(claimsOf(login.body.accessToken).cid).toBe(clinic._id.toHexString());
+      const me = await s.rest('GET', '/users/me', undefined, login.body.accessToken);
+      expect(me.status).toBe(200);
+      expect(me.body).toMatchObject({ email, role: 'staff', clinicId: clinic._id.toHexString() });
+
+      // A refreshed token keeps the clinic.
+      const refreshed = await s.rest('POST', '/auth/refresh', { refreshToken: login.body.refreshToken });
+      expect(refreshed.status).toBe(200);
+      expect(claimsOf(refreshed.body.accessToken).cid).toBe(clinic._id.toHexString());
+    }
+  });
+
+  it('patients are platform accounts: no clinic on users.me nor in their token', async () => {
+    const [patient] = await makePatients(s, 1);
+    expect(claimsOf(patient!.accessToken)).not.toHaveProperty('cid');
+    const me = await s.rest('GET', '/users/me', undefined, patient!.accessToken);
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ role: 'patient', clinicId: null });
+  });
+});
+
+describe('admins act on their own clinic', () => {
+  it('an admin of the second clinic changing policies changes their clinic, not the first one', async () => {
+    const before = await s.rest('GET', '/clinic');
+    expect(before.body.id).toBe(first._id.toHexString());
+
+    const res = await s.rest('PATCH', '/admin/clinic/policies', { cancellationCutoffHours: 6, paymentRequired: true }, secondAdmin.accessToken);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ id: second._id.toHexString(), slug: 'gulf-care-sharjah', policies: { cancellationCutoffHours: 6, paymentRequired: true } });
+
+    const after = await s.rest('GET', '/clinic');
+    expect(after.body.id).toBe(first._id.toHexString());
+    expect(after.body.policies).toEqual(before.body.policies);
+    const stored = await s.database.cols.clinics.findOne({ _id: second._id });
+    expect(stored?.policies).toEqual({ ...DEFAULT_CLINIC_POLICIES, cancellationCutoffHours: 6, paymentRequired: true });
+  });
+
+  it('a package an admin creates belongs to the admin’s clinic', async () => {
+    const input = { name: 'Sharjah Wellness Check', description: 'Bloods and a consultation.', price: { amount: 45000, currency: 'AED' }, includedServices: ['Consultation', 'CBC'] };
+    const res = await s.rest('POST', '/admin/packages', input, secondAdmin.accessToken);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const stored = await s.database.cols.medicalPackages.findOne({ _id: new ObjectId(res.body.id as string) });
+    expect(stored?.clinicId).toEqual(second._id);
+  });
+});
+
+describe('bookings and payments name their clinic', () => {
+  it('a booking stores its physician’s clinic, and its payment the appointment’s', async () => {
+    // The first clinic's policies decide bookings until they are read per clinic: payment required, so a hold.
+    expect((await s.rest('PATCH', '/admin/clinic/policies', { paymentRequired: true }, firstAdmin.accessToken)).status).toBe(200);
+    const ours = await createPhysician(s);
+    const theirs = await createPhysician(s);
+    await s.database.cols.physicians.updateOne({ _id: new ObjectId(theirs.id) }, { $set: { clinicId: second._id, locationIds: ['al-majaz'] } });
+    const [p1, p2] = await makePatients(s, 2);
+
+    const cases = [
+      [ours.id, p1!, first],
+      [theirs.id, p2!, second],
+    ] as const;
+    for (const [physicianId, patient, clinic] of cases) {
+      const booked = await s.rest('POST', '/appointments', { physicianId, start: dubai(day2, '10:00').toISOString(), reason: 'Consultation' }, patient.accessToken);
+      expect(booked.status, JSON.stringify(booked.body)).toBe(200);
+      expect(booked.body.status).toBe('pending_payment');
+      const appt = await s.database.cols.appointments.findOne({ _id: new ObjectId(booked.body.id as string) });
+      expect(appt?.clinicId).toEqual(clinic._id);
+
+      const intent = await s.rest('POST', '/payments/intents', { appointmentId: booked.body.id }, patient.accessToken);
+      expect(intent.status, JSON.stringify(intent.body)).toBe(200);
+      const payment = await s.database.cols.payments.findOne({ appointmentId: new ObjectId(booked.body.id as string) });
+      expect(payment?.clinicId).toEqual(clinic._id);
+    }
+  });
+});
