@@ -114,6 +114,27 @@ describe('admins act on their own clinic', () => {
     const stored = await s.database.cols.medicalPackages.findOne({ _id: new ObjectId(res.body.id as string) });
     expect(stored?.clinicId).toEqual(second._id);
   });
+
+  it('a physician an admin creates works in the admin’s clinic, at its locations only', async () => {
+    await s.services.specialties.upsert({ slug: 'family-medicine', name: 'Family Medicine', nameAr: 'طب الأسرة', subSpecialties: [] });
+    const input = {
+      fullName: 'Dr. Mona Saeed',
+      title: 'General Practitioner',
+      gender: 'female',
+      specialty: 'family-medicine',
+      languages: ['en', 'ar'],
+      yearsOfExperience: 7,
+      price: { amount: 25000, currency: 'AED' },
+      schedule: { weekly: [{ weekday: 0, intervals: [{ start: '09:00', end: '13:00' }] }], overrides: [], slotMinutes: 30, bufferMinutes: 0 },
+    };
+    // The first clinic's location is not one of the second's.
+    const wrong = await s.rest('POST', '/admin/physicians', { ...input, locationIds: ['main'] }, secondAdmin.accessToken);
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.data.fieldErrors.locationIds.join(' ')).toMatch(/al-majaz/);
+    const res = await s.rest('POST', '/admin/physicians', { ...input, locationIds: ['al-majaz'] }, secondAdmin.accessToken);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.clinic).toMatchObject({ id: second._id.toHexString(), slug: 'gulf-care-sharjah', locations: [{ id: 'al-majaz', emirate: 'sharjah' }] });
+  });
 });
 
 describe('bookings and payments name their clinic', () => {

@@ -99,8 +99,12 @@ export const TOOLS: Tool[] = [
 
   tool({
     name: 'search_physicians',
-    description: 'Search physicians by specialty slug, language, gender, name, price (in fils: AED 300 = 30000), rating or availability on a local date. Each result carries its next free slot.',
-    input: ListPhysiciansInput.pick({ specialty: true, subSpecialty: true, language: true, gender: true, q: true, minPrice: true, maxPrice: true, minRating: true, availableOn: true, sort: true, limit: true }),
+    description:
+      'Search physicians by specialty slug, language, gender, name, price (in fils: AED 300 = 30000), rating, availability on a local date, emirate or area. Each result carries its clinic, locations and next free slot.',
+    // No `near`: a chat has no coordinates, so no distance sort either.
+    input: ListPhysiciansInput.pick({ specialty: true, subSpecialty: true, language: true, gender: true, q: true, minPrice: true, maxPrice: true, minRating: true, availableOn: true, emirate: true, area: true, limit: true }).extend({
+      sort: ListPhysiciansInput.shape.sort.unwrap().exclude(['distance']).optional(),
+    }),
     async run(ctx, input) {
       const { timeZone } = await ctx.clinic();
       const page = await ctx.caller.physicians.list({ ...input, limit: Math.min(input.limit ?? 10, 10) });

@@ -35,7 +35,7 @@ export const physiciansRouter = router({
     .meta({ openapi: { method: 'POST', path: '/admin/physicians', tags: ['admin'], protect: true, summary: 'Add a physician', errorResponses: [400, 401, 403] } })
     .input(UpsertPhysicianInput)
     .output(PhysicianDetailSchema)
-    .mutation(({ ctx, input }) => ctx.services.physicians.create(input)),
+    .mutation(({ ctx, input }) => ctx.services.physicians.create(input, ctx.actor.clinicId)),
 
   update: roleProcedure('admin')
     .meta({ openapi: { method: 'PATCH', path: '/admin/physicians/{id}', tags: ['admin'], protect: true, summary: 'Change a physician, their schedule, or deactivate them', errorResponses: [400, 401, 403, 404] } })

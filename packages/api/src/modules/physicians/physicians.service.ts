@@ -18,7 +18,8 @@ export interface PhysiciansUseCases {
   list(input: z.output<typeof ListPhysiciansInput>): Promise<z.output<typeof PhysicianPageSchema>>;
   get(id: string): Promise<PhysicianDetail>;
   slots(input: { id: string; from: Date; to: Date }): Promise<z.output<typeof SlotsOutput>>;
-  create(input: z.output<typeof UpsertPhysicianInput>): Promise<PhysicianDetail>;
+  /** In the clinic `clinicId` (the admin's), or the platform's first clinic when null. */
+  create(input: z.output<typeof UpsertPhysicianInput>, clinicId?: string | null): Promise<PhysicianDetail>;
   update(input: z.output<typeof UpdatePhysicianInput>): Promise<PhysicianDetail>;
 }
 
@@ -217,8 +218,8 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       return { physicianId: input.id, timeZone: settings.timeZone, slots: slots.map((s) => slotDto(s, settings.timeZone)) };
     },
 
-    async create(input: z.output<typeof UpsertPhysicianInput>) {
-      const of = await clinic.current();
+    async create(input: z.output<typeof UpsertPhysicianInput>, clinicId: string | null = null) {
+      const of = await clinic.ofActor(clinicId);
       await assertValid(input, of);
       const doc = await repo.create(input, of._id, deps.clock());
       return this.get(doc._id.toHexString());
