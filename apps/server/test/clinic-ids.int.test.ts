@@ -139,21 +139,24 @@ describe('admins act on their own clinic', () => {
 
 describe('bookings and payments name their clinic', () => {
   it('a booking stores its physician’s clinic, and its payment the appointment’s', async () => {
-    // The first clinic's policies decide bookings until they are read per clinic: payment required, so a hold.
-    expect((await s.rest('PATCH', '/admin/clinic/policies', { paymentRequired: true }, firstAdmin.accessToken)).status).toBe(200);
+    // Each clinic's own policies decide its bookings: both take payment online, with holds of different lengths.
+    expect((await s.rest('PATCH', '/admin/clinic/policies', { paymentRequired: true, holdMinutes: 15 }, firstAdmin.accessToken)).status).toBe(200);
+    expect((await s.rest('PATCH', '/admin/clinic/policies', { paymentRequired: true, holdMinutes: 45 }, secondAdmin.accessToken)).status).toBe(200);
     const ours = await createPhysician(s);
     const theirs = await createPhysician(s);
     await s.database.cols.physicians.updateOne({ _id: new ObjectId(theirs.id) }, { $set: { clinicId: second._id, locationIds: ['al-majaz'] } });
     const [p1, p2] = await makePatients(s, 2);
 
     const cases = [
-      [ours.id, p1!, first],
-      [theirs.id, p2!, second],
+      [ours.id, p1!, first, 15],
+      [theirs.id, p2!, second, 45],
     ] as const;
-    for (const [physicianId, patient, clinic] of cases) {
+    for (const [physicianId, patient, clinic, holdMinutes] of cases) {
       const booked = await s.rest('POST', '/appointments', { physicianId, start: dubai(day2, '10:00').toISOString(), reason: 'Consultation' }, patient.accessToken);
       expect(booked.status, JSON.stringify(booked.body)).toBe(200);
       expect(booked.body.status).toBe('pending_payment');
+      const held = new Date(booked.body.holdExpiresAt as string).getTime() - s.clock.now().getTime();
+      expect(Math.round(held / 60_000)).toBe(holdMinutes);
       const appt = await s.database.cols.appointments.findOne({ _id: new ObjectId(booked.body.id as string) });
       expect(appt?.clinicId).toEqual(clinic._id);
 
@@ -162,5 +165,27 @@ describe('bookings and payments name their clinic', () => {
       const payment = await s.database.cols.payments.findOne({ appointmentId: new ObjectId(booked.body.id as string) });
       expect(payment?.clinicId).toEqual(clinic._id);
     }
+  });
+
+  it("a patient's cancellation follows the cutoff of the appointment's own clinic", async () => {
+    expect((await s.rest('PATCH', '/admin/clinic/policies', { paymentRequired: false, cancellationCutoffHours: 24 }, firstAdmin.accessToken)).status).toBe(200);
+    expect((await s.rest('PATCH', '/admin/clinic/policies', { paymentRequired: false, cancellationCutoffHours: 72 }, secondAdmin.accessToken)).status).toBe(200);
+    const ours = await createPhysician(s);
+    const theirs = await createPhysician(s);
+    await s.database.cols.physicians.updateOne({ _id: new ObjectId(theirs.id) }, { $set: { clinicId: second._id, locationIds: ['al-majaz'] } });
+    const [patient] = await makePatients(s, 1);
+    // Two days ahead: inside the second clinic's 72 hours, outside the first's 24.
+    const book = async (physicianId: string, time: string) => {
+      const res = await s.rest('POST', '/appointments', { physicianId, start: dubai(dubaiDate(3), time).toISOString(), reason: 'Consultation' }, patient!.accessToken);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.status).toBe('confirmed');
+      return res.body.id as string;
+    };
+    const atFirst = await book(ours.id, '10:00');
+    const atSecond = await book(theirs.id, '11:00');
+    const refused = await s.rest('POST', `/appointments/${atSecond}/cancel`, { reason: 'Plans changed' }, patient!.accessToken);
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toMatch(/up to 72 hours before/);
+    expect((await s.rest('POST', `/appointments/${atFirst}/cancel`, { reason: 'Plans changed' }, patient!.accessToken)).status).toBe(200);
   });
 });

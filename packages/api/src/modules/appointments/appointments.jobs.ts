@@ -1,6 +1,7 @@
-import type { AppointmentDoc } from '@clinic/db';
+import type { Clinic } from '@clinic/contracts';
+import type { AppointmentDoc, ObjectId } from '@clinic/db';
 import type { ApiDeps } from '../../deps.ts';
-import type { ClinicService } from '../clinic/clinic.service.ts';
+import { settingsOf, type ClinicService } from '../clinic/clinic.service.ts';
 import type { NotificationsService, SendOutcome } from '../notifications/notifications.service.ts';
 import { confirmationFor, reminderFor } from './appointments.messages.ts';
 import { createAppointmentsRepository } from './appointments.repository.ts';
@@ -47,7 +48,7 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
     const outcome = await notifications.sendOnce(key, { kind: 'booking_confirmed', patientId, appointmentId: _id }, async () => {
       const appt = await repo.findById(_id.toHexString());
       const current = appt?.status === 'confirmed' && appt.startsAt.getTime() === startsAt.getTime() && appt.startsAt > now;
-      return current ? confirmationFor(appt, await clinic.info()) : null;
+      return current ? confirmationFor(appt, await clinic.infoFor(appt.clinicId)) : null;
     });
     if (outcome === 'failed') await repo.postponeConfirmation(_id, startsAt, new Date(now.getTime() + RETRY_MS));
     else await repo.settleConfirmation(_id, startsAt, now);
@@ -75,18 +76,19 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
       );
     },
 
-    /** Confirmed appointments nobody checked in, `noShowAfterMinutes` after the start → no_show. */
+    /** Confirmed appointments nobody checked in, their clinic's `noShowAfterMinutes` after the start → no_show. */
     async markNoShows(report: SweepReport) {
       const now = deps.clock();
-      const { policies } = await clinic.settings();
-      const startedBefore = new Date(now.getTime() - policies.noShowAfterMinutes * 60_000);
-      await drain(
-        () => repo.dueNoShows(startedBefore, BATCH),
-        async ({ _id: id }) => {
-          const done = await repo.markNoShow(id, startedBefore, now);
-          if (done) report.noShows++;
-        },
-      );
+      for (const c of await clinic.all()) {
+        const startedBefore = new Date(now.getTime() - settingsOf(c).policies.noShowAfterMinutes * 60_000);
+        await drain(
+          () => repo.dueNoShows(c._id, startedBefore, BATCH),
+          async ({ _id: id }) => {
+            const done = await repo.markNoShow(id, startedBefore, now);
+            if (done) report.noShows++;
+          },
+        );
+      }
     },
 
     /**
@@ -95,7 +97,13 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
      */
     async sendReminders(report: SweepReport) {
       const now = deps.clock();
-      const info = await clinic.info();
+      // Each reminder speaks for its appointment's clinic; a sweep reads each clinic once.
+      const infos = new Map<string, Promise<Clinic>>();
+      const infoOf = (id: ObjectId) => {
+        const key = id.toHexString();
+        if (!infos.has(key)) infos.set(key, clinic.infoFor(id));
+        return infos.get(key)!;
+      };
       await drain(
         () => repo.dueReminders(now, BATCH),
         async ({ _id, patientId, startsAt }) => {
@@ -103,7 +111,7 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
           const outcome = await notifications.sendOnce(key, { kind: 'appointment_reminder', patientId, appointmentId: _id }, async () => {
             const appt = await repo.findById(_id.toHexString());
             const current = appt?.status === 'confirmed' && appt.startsAt.getTime() === startsAt.getTime() && appt.startsAt > now;
-            return current ? reminderFor(appt, info) : null;
+            return current ? reminderFor(appt, await infoOf(appt.clinicId)) : null;
           });
           if (outcome === 'failed') {
             report.remindersFailed++;

@@ -187,8 +187,9 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
       return col.find({ status: 'pending_payment', holdExpiresAt: { $lte: now } }, { projection: { _id: 1 } }).limit(limit).toArray();
     },
 
-    dueNoShows(startedBefore: Date, limit: number) {
-      return col.find({ status: 'confirmed', startsAt: { $lte: startedBefore } }, { projection: { _id: 1 } }).limit(limit).toArray();
+    /** One clinic's confirmed appointments that started before `startedBefore` (its no-show delay ago). */
+    dueNoShows(clinicId: ObjectId, startedBefore: Date, limit: number) {
+      return col.find({ clinicId, status: 'confirmed', startsAt: { $lte: startedBefore } }, { projection: { _id: 1 } }).limit(limit).toArray();
     },
 
     dueReminders(now: Date, limit: number) {

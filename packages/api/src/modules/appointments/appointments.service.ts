@@ -65,7 +65,7 @@ export function createAppointmentsService(
 
   /** Re-checks every rule the slot list applies; a client cannot book what the list would not show. */
   async function assertBookable(physician: PhysicianDoc, start: Date, now: Date, moving?: AppointmentDoc) {
-    const settings = await clinic.settings();
+    const settings = await clinic.settingsFor(physician.clinicId);
     const around = await availability.busyFor([physician._id], new Date(start.getTime() - DAY_MS), new Date(start.getTime() + DAY_MS));
     // When moving, the appointment's own current slot does not count against it (slot keys make its start unique).
     const busy = (around.get(physician._id.toHexString()) ?? []).filter((b) => b.start.getTime() !== moving?.startsAt.getTime());
@@ -93,7 +93,7 @@ export function createAppointmentsService(
       const current = await repo.findById(appt._id.toHexString());
       throw new AppError('INVALID_TRANSITION', `This appointment is ${current?.status ?? appt.status}; it cannot become ${t.to}.`);
     }
-    return toAppointmentDto(updated, (await clinic.settings()).timeZone);
+    return toAppointmentDto(updated, (await clinic.settingsFor(updated.clinicId)).timeZone);
   }
 
   return {
@@ -133,7 +133,7 @@ export function createAppointmentsService(
 
     async get(actor: Actor, id: string): Promise<Appointment> {
       const { appt } = await loadFor(actor, id);
-      return toAppointmentDto(appt, (await clinic.settings()).timeZone);
+      return toAppointmentDto(appt, (await clinic.settingsFor(appt.clinicId)).timeZone);
     },
 
     async reschedule(actor: Actor, input: { id: string; start: Date }): Promise<Appointment> {
@@ -164,7 +164,7 @@ export function createAppointmentsService(
       if (!by) throw notFound();
       const now = deps.clock();
       if (by === 'patient') {
-        const { policies } = await clinic.settings();
+        const { policies } = await clinic.settingsFor(appt.clinicId);
         if (appt.startsAt.getTime() - now.getTime() < policies.cancellationCutoffHours * 3_600_000) {
           throw new AppError('CANCELLATION_CLOSED', `Bookings can be cancelled online up to ${policies.cancellationCutoffHours} hours before the start. Please call the clinic.`);
         }
@@ -231,7 +231,7 @@ export function createAppointmentsService(
       }
       if (appt.status === 'expired') {
         if (appt.startsAt <= now) return 'not_payable';
-        const { policies } = await clinic.settings();
+        const { policies } = await clinic.settingsFor(appt.clinicId);
         const res = await repo.reclaim(appt, now, { reminderAt: reminderDueAt(appt.startsAt, now, policies.reminderLeadMinutes), confirmationAt: confirmationDueAt });
         if (res === 'ok') {
           if (confirmationDueAt) hooks.afterConfirm(appt);
@@ -253,9 +253,11 @@ export function createAppointmentsService(
     async mine(actor: Actor, scope: PatientScope) {
       const now = deps.clock();
       const patientId = new ObjectId(actor.userId);
-      const tz = (await clinic.settings()).timeZone;
       const docs = await repo.listForPatient(patientId, scope, now);
-      return { items: docs.map((d) => toAppointmentDto(d, tz)) };
+      // A patient's bookings may be at several clinics: each shows in its own clinic's zone.
+      const clinics = await clinic.byIds(docs.map((d) => d.clinicId));
+      const tzOf = (d: AppointmentDoc) => clinics.get(d.clinicId.toHexString())?.timeZone ?? deps.timeZone;
+      return { items: docs.map((d) => toAppointmentDto(d, tzOf(d))) };
     },
 
     /** A doctor sees only their own day; staff and admins choose the physician. */

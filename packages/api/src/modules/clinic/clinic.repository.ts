@@ -46,6 +46,8 @@ export function createClinicRepository(cols: Pick<Collections, 'clinics'>) {
       await writeUnique(() => col.insertOne({ _id: new ObjectId(), ...doc }));
       return (await col.findOne({ slug: doc.slug }))!;
     },
+    /** Every clinic, whatever its status (the jobs sweep each one's appointments with its own policies). */
+    all: () => col.find({}).toArray(),
     /** One query for any number of clinics; an equality for one (FerretDB pushes only equalities down). */
     byIds(ids: ObjectId[]): Promise<ClinicDoc[]> {
       const unique = [...new Map(ids.map((id) => [id.toHexString(), id])).values()];

@@ -64,12 +64,27 @@ export function createClinicService(deps: ApiDeps) {
     return own;
   }
 
+  /** The clinic a record names (a physician's, an appointment's); the first clinic for a record from before clinics. */
+  async function of(clinicId: ObjectId | null | undefined): Promise<ClinicDoc> {
+    const [found] = clinicId ? await repo.byIds([clinicId]) : [];
+    return found ?? current();
+  }
+
   return {
     current,
     ofActor,
-    /** Time zone and booking policies; read on every use so that admin changes apply at once. */
+    of,
+    /** The first clinic's time zone and booking policies; read on every use so that admin changes apply at once. */
     async settings(): Promise<ClinicSettings> {
       return settingsOf(await current());
+    },
+    /** The time zone and booking policies of the clinic a record names; read on every use, as `settings`. */
+    async settingsFor(clinicId: ObjectId | null | undefined): Promise<ClinicSettings> {
+      return settingsOf(await of(clinicId));
+    },
+    /** The details of the clinic a record names, as patients and receipts see them. */
+    async infoFor(clinicId: ObjectId | null | undefined): Promise<Clinic> {
+      return toClinicDto(await of(clinicId));
     },
     async info(): Promise<Clinic> {
       return toClinicDto(await current());
@@ -78,6 +93,8 @@ export function createClinicService(deps: ApiDeps) {
     async byIds(ids: ObjectId[]): Promise<Map<string, ClinicDoc>> {
       return new Map((await repo.byIds(ids)).map((c) => [c._id.toHexString(), c]));
     },
+    /** Every clinic with its time zone and policies (a handful: read whole). */
+    all: () => repo.all(),
     /** Active clinics (or the active one with this slug), in one query: where physicians may be searched. */
     active: (slug?: string): Promise<ClinicDoc[]> => repo.active(slug),
     /** Takes effect for the next booking and the next job sweep (settings are read on every use). */

@@ -192,8 +192,9 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
     async receipt(actor: Actor, id: string): Promise<Receipt> {
       const payment = await loadVisible(actor, id);
       if (!RECEIPTABLE.has(payment.status)) throw new AppError('INVALID_TRANSITION', 'There is no receipt until the payment has gone through.');
-      const [appt, info] = await Promise.all([appointments.byId(payment.appointmentId), clinic.info()]);
+      const appt = await appointments.byId(payment.appointmentId);
       if (!appt) throw notFound();
+      const info = await clinic.infoFor(payment.clinicId);
       const tz = info.timeZone;
       const paid = payment.amount;
       const vatPercent = info.vatRatePercent;
@@ -232,8 +233,9 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
       if (!CHECKOUT_TOKEN.test(checkoutToken)) return null;
       const payment = await repo.byCheckoutToken(checkoutToken);
       if (!payment) return null;
-      const [appt, info] = await Promise.all([appointments.byId(payment.appointmentId), clinic.info()]);
+      const appt = await appointments.byId(payment.appointmentId);
       if (!appt) return null;
+      const info = await clinic.infoFor(payment.clinicId);
       const payable = payment.status === 'requires_payment' && !!payment.clientSecret && AWAITING_PAYMENT.has(appt.status);
       return {
         clinicName: info.name,
@@ -255,7 +257,7 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
         return;
       }
       if (payment.status !== 'succeeded') return;
-      const { policies } = await clinic.settings();
+      const { policies } = await clinic.settingsFor(appt.clinicId);
       const amount = refundOnCancel(payment.amount.amount, appt.cancellation.by, appt.startsAt, appt.cancellation.at, policies.cancellationCutoffHours);
       if (amount > 0) await refund(payment, amount, appt.cancellation.by === 'clinic' ? 'The clinic cancelled your appointment.' : 'You cancelled your appointment before the cutoff.');
     },
