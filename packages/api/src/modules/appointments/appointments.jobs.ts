@@ -4,6 +4,7 @@ import type { ApiDeps } from '../../deps.ts';
 import { settingsOf, type ClinicService } from '../clinic/clinic.service.ts';
 import type { NotificationsService, SendOutcome } from '../notifications/notifications.service.ts';
 import { confirmationFor, reminderFor } from './appointments.messages.ts';
+import { ANY_CLINIC } from '../../scope.ts';
 import { createAppointmentsRepository } from './appointments.repository.ts';
 
 export interface SweepReport {
@@ -33,7 +34,8 @@ type Planned = Pick<AppointmentDoc, '_id' | 'patientId' | 'startsAt'>;
  * between processes on every engine.
  */
 export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, notifications: NotificationsService) {
-  const repo = createAppointmentsRepository(deps.db.cols);
+  // The jobs are the system's: they sweep every clinic's appointments (the no-show sweep names each clinic).
+  const repo = createAppointmentsRepository(deps.db.cols, ANY_CLINIC);
   /** Confirmations started in the background, so that shutting down can wait for them. */
   const inFlight = new Set<Promise<void>>();
 

@@ -1,6 +1,7 @@
 import type { Appointment } from '@clinic/contracts';
 import { ObjectId, insertUnique, writeUnique, type AppointmentDoc, type AppointmentStatus, type Collections, type Filter } from '@clinic/db';
 import { toZonedIso } from '@clinic/scheduling';
+import { covers, inScope, type ClinicScope } from '../../scope.ts';
 
 /** Statuses whose appointment occupies its slot. */
 export const HOLDING: AppointmentStatus[] = ['pending_payment', 'confirmed', 'checked_in', 'completed', 'no_show'];
@@ -64,8 +65,13 @@ const CLAIM_KEYS = ['slotKey', 'patientSlotKey'] as const;
 /** What a refusal by one of the keys means; the physician's slot when the refusing key is not named. */
 const refusal = (key: (typeof CLAIM_KEYS)[number] | null): Exclude<ClaimResult, 'ok'> => (key === 'patientSlotKey' ? 'patient_busy' : 'slot_taken');
 
-export function createAppointmentsRepository(cols: Pick<Collections, 'appointments'>) {
+/**
+ * The appointments of `scope`: every read and update below ANDs the scope's `clinicId` into its filter (`where`),
+ * so another clinic's appointment is never found, listed or changed through this repository.
+ */
+export function createAppointmentsRepository(cols: Pick<Collections, 'appointments'>, scope: ClinicScope) {
   const col = cols.appointments;
+  const where = (filter: Filter<AppointmentDoc>): Filter<AppointmentDoc> => inScope(scope, filter);
 
   /**
    * Status change guarded by the current status (and `guard`), in one update; `release` also frees the
@@ -73,7 +79,7 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
    */
   const transition = (id: ObjectId, t: Transition) =>
     col.findOneAndUpdate(
-      { ...t.guard, _id: id, status: { $in: t.from } },
+      where({ ...t.guard, _id: id, status: { $in: t.from } }),
       {
         $set: {
           status: t.to,
@@ -92,6 +98,7 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
      * make the database refuse a second one for the physician's or the patient's start.
      */
     async claim(a: NewAppointment, now: Date): Promise<{ claimed: ClaimResult; doc: AppointmentDoc }> {
+      if (!covers(scope, a.clinicId)) throw new Error('An appointment of another clinic cannot be stored through this scope.');
       const doc: AppointmentDoc = {
         _id: new ObjectId(),
         ...a,
@@ -106,7 +113,7 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
       const res = await insertUnique(col, doc, CLAIM_KEYS);
       return { claimed: res.won ? 'ok' : refusal(res.refusedBy), doc };
     },
-    findById: (id: string) => (ObjectId.isValid(id) ? col.findOne({ _id: new ObjectId(id) }) : Promise.resolve(null)),
+    findById: (id: string) => (ObjectId.isValid(id) ? col.findOne(where({ _id: new ObjectId(id) })) : Promise.resolve(null)),
 
     /**
      * Busy intervals of these physicians that overlap [from, to). One physician is an equality, not `$in`:
@@ -115,20 +122,22 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
     busyFor(physicianIds: ObjectId[], from: Date, to: Date) {
       return col
         .find(
-          { physicianId: physicianIds.length === 1 ? physicianIds[0]! : { $in: physicianIds }, status: { $in: HOLDING }, startsAt: { $lt: to }, endsAt: { $gt: from } },
+          where({ physicianId: physicianIds.length === 1 ? physicianIds[0]! : { $in: physicianIds }, status: { $in: HOLDING }, startsAt: { $lt: to }, endsAt: { $gt: from } }),
           { projection: { physicianId: 1, startsAt: 1, endsAt: 1 } },
         )
         .toArray();
     },
 
     patientOverlaps(patientId: ObjectId, start: Date, end: Date, exceptId?: ObjectId) {
-      return col.findOne({
-        patientId,
-        status: { $in: ['pending_payment', 'confirmed', 'checked_in'] },
-        startsAt: { $lt: end },
-        endsAt: { $gt: start },
-        ...(exceptId ? { _id: { $ne: exceptId } } : {}),
-      });
+      return col.findOne(
+        where({
+          patientId,
+          status: { $in: ['pending_payment', 'confirmed', 'checked_in'] },
+          startsAt: { $lt: end },
+          endsAt: { $gt: start },
+          ...(exceptId ? { _id: { $ne: exceptId } } : {}),
+        }),
+      );
     },
 
     transition,
@@ -159,7 +168,7 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
       const res = await writeUnique(
         () =>
           col.updateOne(
-            { _id: doc._id, slotKey: doc.slotKey, status: { $in: ['pending_payment', 'confirmed'] } },
+            where({ _id: doc._id, slotKey: doc.slotKey, status: { $in: ['pending_payment', 'confirmed'] } }),
             {
               $set: {
                 slotKey: slotKeyOf(doc.physicianId, start),
@@ -184,25 +193,25 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
     // so any number of processes may sweep at once and a restart loses nothing.
 
     dueHolds(now: Date, limit: number) {
-      return col.find({ status: 'pending_payment', holdExpiresAt: { $lte: now } }, { projection: { _id: 1 } }).limit(limit).toArray();
+      return col.find(where({ status: 'pending_payment', holdExpiresAt: { $lte: now } }), { projection: { _id: 1 } }).limit(limit).toArray();
     },
 
     /** One clinic's confirmed appointments that started before `startedBefore` (its no-show delay ago). */
     dueNoShows(clinicId: ObjectId, startedBefore: Date, limit: number) {
-      return col.find({ clinicId, status: 'confirmed', startsAt: { $lte: startedBefore } }, { projection: { _id: 1 } }).limit(limit).toArray();
+      return col.find(where({ clinicId, status: 'confirmed', startsAt: { $lte: startedBefore } }), { projection: { _id: 1 } }).limit(limit).toArray();
     },
 
     dueReminders(now: Date, limit: number) {
-      return col.find({ reminderDueAt: { $lte: now } }, { projection: { _id: 1, patientId: 1, startsAt: 1 } }).limit(limit).toArray();
+      return col.find(where({ reminderDueAt: { $lte: now } }), { projection: { _id: 1, patientId: 1, startsAt: 1 } }).limit(limit).toArray();
     },
 
     /** Settles (or postpones) the reminder planned for `startsAt`; a plan made by a later reschedule stays. */
     settleReminder(id: ObjectId, startsAt: Date, set: { reminderDueAt: Date | null; reminderSentAt?: Date }) {
-      return col.updateOne({ _id: id, startsAt }, { $set: set });
+      return col.updateOne(where({ _id: id, startsAt }), { $set: set });
     },
 
     dueConfirmations(now: Date, limit: number) {
-      return col.find({ confirmationDueAt: { $lte: now } }, { projection: { _id: 1, patientId: 1, startsAt: 1 } }).limit(limit).toArray();
+      return col.find(where({ confirmationDueAt: { $lte: now } }), { projection: { _id: 1, patientId: 1, startsAt: 1 } }).limit(limit).toArray();
     },
 
     /**
@@ -210,11 +219,11 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
      * send began is cleared: a retry time set meanwhile by the process that failed to send it is kept.
      */
     settleConfirmation(id: ObjectId, startsAt: Date, dueBy: Date) {
-      return col.updateOne({ _id: id, startsAt, confirmationDueAt: { $lte: dueBy } }, { $set: { confirmationDueAt: null } });
+      return col.updateOne(where({ _id: id, startsAt, confirmationDueAt: { $lte: dueBy } }), { $set: { confirmationDueAt: null } });
     },
 
     postponeConfirmation(id: ObjectId, startsAt: Date, until: Date) {
-      return col.updateOne({ _id: id, startsAt }, { $set: { confirmationDueAt: until } });
+      return col.updateOne(where({ _id: id, startsAt }), { $set: { confirmationDueAt: until } });
     },
 
     /**
@@ -225,7 +234,7 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
       const res = await writeUnique(
         () =>
           col.updateOne(
-            { _id: doc._id, status: 'expired' },
+            where({ _id: doc._id, status: 'expired' }),
             {
               $set: {
                 status: 'confirmed',
@@ -248,11 +257,11 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
     /** One of the patient's lists (at most 200): upcoming soonest first, past and cancelled latest first. */
     listForPatient(patientId: ObjectId, scope: PatientScope, now: Date) {
       const { filter, order } = PATIENT_SCOPES[scope](now);
-      return col.find({ patientId, ...filter }).sort({ startsAt: order, _id: order }).limit(200).toArray();
+      return col.find(where({ patientId, ...filter })).sort({ startsAt: order, _id: order }).limit(200).toArray();
     },
 
     listForPhysician(physicianId: ObjectId, from: Date, to: Date) {
-      return col.find({ physicianId, startsAt: { $gte: from, $lt: to } }).sort({ startsAt: 1 }).toArray();
+      return col.find(where({ physicianId, startsAt: { $gte: from, $lt: to } })).sort({ startsAt: 1 }).toArray();
     },
 
     /**
@@ -263,12 +272,12 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
       const filter: Filter<AppointmentDoc> = { startsAt: { $gte: from, $lt: to } };
       if (who.physicianId) filter.physicianId = who.physicianId;
       if (who.patientId) filter.patientId = who.patientId;
-      return col.find(filter).sort({ startsAt: 1, _id: 1 }).toArray();
+      return col.find(where(filter)).sort({ startsAt: 1, _id: 1 }).toArray();
     },
 
     /** Status and start of a physician's appointments starting in [from, to): what statistics need, nothing more. */
     async statusesBetween(physicianId: ObjectId, from: Date, to: Date): Promise<Pick<AppointmentDoc, 'status' | 'startsAt'>[]> {
-      return col.find({ physicianId, startsAt: { $gte: from, $lt: to } }, { projection: { _id: 0, status: 1, startsAt: 1 } }).toArray();
+      return col.find(where({ physicianId, startsAt: { $gte: from, $lt: to } }), { projection: { _id: 0, status: 1, startsAt: 1 } }).toArray();
     },
 
     /**
@@ -277,12 +286,12 @@ export function createAppointmentsRepository(cols: Pick<Collections, 'appointmen
      * key stays (still unique) rather than failing the move.
      */
     async reassignPatient(from: ObjectId, to: ObjectId, patient: AppointmentDoc['patient'], now: Date): Promise<void> {
-      const docs = await col.find({ patientId: from }, { projection: { _id: 1, startsAt: 1, patientSlotKey: 1 } }).toArray();
+      const docs = await col.find(where({ patientId: from }), { projection: { _id: 1, startsAt: 1, patientSlotKey: 1 } }).toArray();
       for (const d of docs) {
         const base = { patientId: to, patient, updatedAt: now };
         const held = d.patientSlotKey !== releasedKey(d._id);
-        const moved = held && (await writeUnique(() => col.updateOne({ _id: d._id, patientId: from }, { $set: { ...base, patientSlotKey: patientSlotKeyOf(to, d.startsAt) } }))).won;
-        if (!moved) await col.updateOne({ _id: d._id, patientId: from }, { $set: base });
+        const moved = held && (await writeUnique(() => col.updateOne(where({ _id: d._id, patientId: from }), { $set: { ...base, patientSlotKey: patientSlotKeyOf(to, d.startsAt) } }))).won;
+        if (!moved) await col.updateOne(where({ _id: d._id, patientId: from }), { $set: base });
       }
     },
   };

@@ -27,7 +27,7 @@ export const appointmentsRouter = router({
     .query(({ ctx, input }) => ctx.services.appointments.mine(ctx.actor, input.scope)),
 
   agenda: roleProcedure('doctor', 'staff', 'admin')
-    .meta({ openapi: { method: 'GET', path: '/appointments/agenda', tags, protect: true, summary: "A physician's appointments on a local date (doctors: their own)", errorResponses: [400, 401, 403] } })
+    .meta({ openapi: { method: 'GET', path: '/appointments/agenda', tags, protect: true, summary: "A physician's appointments on a local date (doctors: their own)", errorResponses: [400, 401, 403, 404] } })
     .input(AgendaInput)
     .output(AppointmentListSchema)
     .query(({ ctx, input }) => ctx.services.appointments.agenda(ctx.actor, input)),

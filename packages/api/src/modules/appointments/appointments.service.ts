@@ -4,12 +4,13 @@ import { DAY_MS, checkSlot, localDayRange, reminderDueAt } from '@clinic/schedul
 import { repliesInChat, type Actor } from '../../actor.ts';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
+import { ANY_CLINIC, covers, scopeOf, type ClinicScope } from '../../scope.ts';
 import type { ClinicService } from '../clinic/clinic.service.ts';
 import type { PackagesService } from '../packages/packages.service.ts';
 import type { PhysiciansService } from '../physicians/physicians.service.ts';
 import type { UsersService } from '../users/users.service.ts';
 import { canCheckIn, canComplete, canConfirm, canReschedule, canView, cancelsAs, listScopeOf, ownPhysicianOf, relationTo } from './appointments.policy.ts';
-import { createAppointmentsRepository, toAppointmentDto, type ClaimResult, type PatientScope, type Transition } from './appointments.repository.ts';
+import { createAppointmentsRepository, toAppointmentDto, type AppointmentsRepository, type ClaimResult, type PatientScope, type Transition } from './appointments.repository.ts';
 import type { Availability } from './availability.ts';
 import { CALENDAR_MAX_DAYS, STATS_MAX_DAYS, type Calendar, type PhysicianStats } from '@clinic/contracts';
 import { groupByLocalDay, localDatesOf, statsOf } from './appointments.calendar.ts';
@@ -58,8 +59,29 @@ export function createAppointmentsService(
   availability: Availability,
   hooks: AppointmentHooks,
 ) {
-  const repo = createAppointmentsRepository(deps.db.cols);
+  /**
+   * The system's view (every clinic): booking (a patient books any clinic's physician; the record takes the
+   * physician's clinic), a patient's overlaps anywhere, payments' webhooks and the WhatsApp merge. A use case of
+   * an actor reads and changes appointments only through `scoped(actor)`.
+   */
+  const system = createAppointmentsRepository(deps.db.cols, ANY_CLINIC);
   const notFound = () => new AppError('NOT_FOUND', 'No such appointment.');
+
+  /** The actor's clinic scope and the appointments repository restricted to it. */
+  async function scoped(actor: Actor): Promise<{ scope: ClinicScope; repo: AppointmentsRepository }> {
+    const scope = await scopeOf(actor, clinic.current);
+    return { scope, repo: createAppointmentsRepository(deps.db.cols, scope) };
+  }
+
+  /** A physician of the scope's clinic; one of another clinic is not found, as an unknown one. */
+  async function physicianIn(scope: ClinicScope, id: string): Promise<PhysicianDoc> {
+    const physician = await physicians.load(id);
+    if (!covers(scope, physician.clinicId)) throw new AppError('NOT_FOUND', 'No such physician.');
+    return physician;
+  }
+
+  /** The time zone lists are shown in: the staff member's clinic's; the first clinic's for a patient's calendar. */
+  const zoneOf = async (scope: ClinicScope) => (await (scope.kind === 'clinic' ? clinic.settingsFor(scope.clinicId) : clinic.settings())).timeZone;
   /** A confirmation is due at once, unless the chat the patient acted in replies with it itself. */
   const confirmationDue = (actor: Actor | null, now: Date) => (repliesInChat(actor) ? null : now);
 
@@ -79,15 +101,16 @@ export function createAppointmentsService(
 
   /** Loads the appointment and the actor's relation to it; strangers get NOT_FOUND. */
   async function loadFor(actor: Actor, id: string) {
+    const { repo } = await scoped(actor);
     const appt = await repo.findById(id);
     if (!appt) throw notFound();
     const physician = await physicians.load(appt.physicianId.toHexString()).catch(() => null);
     const relation = relationTo(actor, appt, physician);
     if (!canView(relation)) throw notFound();
-    return { appt, physician, relation };
+    return { appt, physician, relation, repo };
   }
 
-  async function transition(actor: Actor, appt: AppointmentDoc, t: Pick<Transition, 'from' | 'to' | 'set' | 'release' | 'note'>) {
+  async function transition(repo: AppointmentsRepository, actor: Actor, appt: AppointmentDoc, t: Pick<Transition, 'from' | 'to' | 'set' | 'release' | 'note'>) {
     const updated = await repo.transition(appt._id, { ...t, at: deps.clock(), by: new ObjectId(actor.userId) });
     if (!updated) {
       const current = await repo.findById(appt._id.toHexString());
@@ -102,6 +125,8 @@ export function createAppointmentsService(
       const physician = await physicians.load(input.physicianId);
       const { slot, settings } = await assertBookable(physician, input.start, now);
       const patientId = new ObjectId(actor.userId);
+      // The booker acts as a patient, at any clinic: the system's view (the record takes the physician's clinic).
+      const repo = system;
       if (await repo.patientOverlaps(patientId, slot.start, slot.end)) throw claimError('patient_busy');
       const pkg = input.packageId ? await packages.get(input.packageId) : null;
       if (pkg && !pkg.active) throw new AppError('NOT_FOUND', 'No such medical package.');
@@ -137,7 +162,7 @@ export function createAppointmentsService(
     },
 
     async reschedule(actor: Actor, input: { id: string; start: Date }): Promise<Appointment> {
-      const { appt, physician, relation } = await loadFor(actor, input.id);
+      const { appt, physician, relation, repo } = await loadFor(actor, input.id);
       if (!canReschedule(relation)) throw notFound();
       if (!physician) throw new AppError('INVALID_TRANSITION', 'The physician of this appointment no longer takes bookings.');
       if (!['pending_payment', 'confirmed'].includes(appt.status)) {
@@ -145,7 +170,8 @@ export function createAppointmentsService(
       }
       const now = deps.clock();
       const { slot, settings } = await assertBookable(physician, input.start, now, appt);
-      if (await repo.patientOverlaps(appt.patientId, slot.start, slot.end, appt._id)) throw claimError('patient_busy');
+      // The patient's other bookings at any clinic count.
+      if (await system.patientOverlaps(appt.patientId, slot.start, slot.end, appt._id)) throw claimError('patient_busy');
       // Only a confirmed appointment gets a confirmation of its new time; a hold gets one when it is paid.
       const confirmationAt = appt.status === 'confirmed' ? confirmationDue(actor, now) : undefined;
       const moved = await repo.move(appt, slot.start, slot.end, now, new ObjectId(actor.userId), {
@@ -159,7 +185,7 @@ export function createAppointmentsService(
     },
 
     async cancel(actor: Actor, input: { id: string; reason: string }): Promise<Appointment> {
-      const { appt, relation } = await loadFor(actor, input.id);
+      const { appt, relation, repo } = await loadFor(actor, input.id);
       const by = cancelsAs(relation);
       if (!by) throw notFound();
       const now = deps.clock();
@@ -171,31 +197,31 @@ export function createAppointmentsService(
       }
       const from: AppointmentStatus[] = by === 'patient' ? ['pending_payment', 'confirmed'] : ['pending_payment', 'confirmed', 'checked_in'];
       const cancellation = { by, byUserId: new ObjectId(actor.userId), reason: input.reason, at: now };
-      const cancelled = await transition(actor, appt, { from, to: 'cancelled', set: { cancellation }, release: true });
+      const cancelled = await transition(repo, actor, appt, { from, to: 'cancelled', set: { cancellation }, release: true });
       await hooks.afterCancel({ ...appt, status: 'cancelled', cancellation });
       return cancelled;
     },
 
     /** The desk path: staff confirm a booking whose payment they took in person. */
     async confirm(actor: Actor, id: string) {
-      const { appt, relation } = await loadFor(actor, id);
+      const { appt, relation, repo } = await loadFor(actor, id);
       if (!canConfirm(relation)) throw new AppError('FORBIDDEN', 'Only clinic staff or the physician can confirm a booking.');
       const confirmationDueAt = confirmationDue(actor, deps.clock());
-      const confirmed = await transition(actor, appt, { from: ['pending_payment'], to: 'confirmed', set: { holdExpiresAt: null, confirmationDueAt }, note: 'confirmed at the desk' });
+      const confirmed = await transition(repo, actor, appt, { from: ['pending_payment'], to: 'confirmed', set: { holdExpiresAt: null, confirmationDueAt }, note: 'confirmed at the desk' });
       if (confirmationDueAt) hooks.afterConfirm(appt);
       return confirmed;
     },
 
     async checkIn(actor: Actor, id: string) {
-      const { appt, relation } = await loadFor(actor, id);
+      const { appt, relation, repo } = await loadFor(actor, id);
       if (!canCheckIn(relation)) throw new AppError('FORBIDDEN', 'Only clinic staff can check a patient in.');
-      return transition(actor, appt, { from: ['confirmed'], to: 'checked_in' });
+      return transition(repo, actor, appt, { from: ['confirmed'], to: 'checked_in' });
     },
 
     async complete(actor: Actor, id: string) {
-      const { appt, relation } = await loadFor(actor, id);
+      const { appt, relation, repo } = await loadFor(actor, id);
       if (!canComplete(relation, actor)) throw new AppError('FORBIDDEN', 'Only the physician can complete this appointment.');
-      return transition(actor, appt, { from: ['confirmed', 'checked_in'], to: 'completed' });
+      return transition(repo, actor, appt, { from: ['confirmed', 'checked_in'], to: 'completed' });
     },
 
     // --- for the payments module (no HTTP face of their own) ---
@@ -211,7 +237,7 @@ export function createAppointmentsService(
     },
 
     /** Internal read by id, without an actor (webhooks, receipts after their own ownership check). */
-    byId: (id: ObjectId) => repo.findById(id.toHexString()),
+    byId: (id: ObjectId) => system.findById(id.toHexString()),
 
     /**
      * The money arrived: a waiting booking is confirmed; a lapsed hold gets its slot back if nobody
@@ -220,6 +246,7 @@ export function createAppointmentsService(
      */
     async confirmPaid(id: ObjectId, actor: Actor | null = null): Promise<PaidOutcome> {
       const now = deps.clock();
+      const repo = system;
       const appt = await repo.findById(id.toHexString());
       if (!appt) return 'not_payable';
       const confirmationDueAt = confirmationDue(actor, now);
@@ -243,16 +270,17 @@ export function createAppointmentsService(
     },
 
     /** A WhatsApp profile merged into its app account: the bookings go with it, contact details from the account. */
-    reassignPatient: (from: ObjectId, to: ObjectId, contact: AppointmentDoc['patient']) => repo.reassignPatient(from, to, contact, deps.clock()),
+    reassignPatient: (from: ObjectId, to: ObjectId, contact: AppointmentDoc['patient']) => system.reassignPatient(from, to, contact, deps.clock()),
 
     /** A failed or abandoned payment frees the slot at once instead of waiting for the hold to lapse. */
     async releaseUnpaid(id: ObjectId, why: string) {
-      await repo.transition(id, { from: ['pending_payment'], to: 'expired', at: deps.clock(), by: null, release: true, note: why });
+      await system.transition(id, { from: ['pending_payment'], to: 'expired', at: deps.clock(), by: null, release: true, note: why });
     },
 
     async mine(actor: Actor, scope: PatientScope) {
       const now = deps.clock();
       const patientId = new ObjectId(actor.userId);
+      const { repo } = await scoped(actor);
       const docs = await repo.listForPatient(patientId, scope, now);
       // A patient's bookings may be at several clinics: each shows in its own clinic's zone.
       const clinics = await clinic.byIds(docs.map((d) => d.clinicId));
@@ -272,9 +300,12 @@ export function createAppointmentsService(
         throw new AppError('FORBIDDEN', 'Only clinic staff and doctors see agendas.');
       }
       if (!physicianId) throw new AppError('VALIDATION_FAILED', 'physicianId is required.', { fieldErrors: { physicianId: ['is required'] } });
-      const tz = (await clinic.settings()).timeZone;
+      const { scope, repo } = await scoped(actor);
+      // A physician of another clinic is not found (as an unknown one), not an empty day.
+      const physician = await physicianIn(scope, physicianId);
+      const tz = await zoneOf(scope);
       const { from, to } = localDayRange(input.date, tz);
-      const docs = await repo.listForPhysician(new ObjectId(physicianId), from, to);
+      const docs = await repo.listForPhysician(physician._id, from, to);
       return { items: docs.map((d) => toAppointmentDto(d, tz)) };
     },
 
@@ -286,11 +317,12 @@ export function createAppointmentsService(
     async calendar(actor: Actor, input: { from: string; to: string; physicianId?: string | undefined }): Promise<Calendar> {
       const dates = localDatesOf(input, CALENDAR_MAX_DAYS);
       const who: { physicianId?: ObjectId; patientId?: ObjectId } = {};
-      if (input.physicianId) who.physicianId = new ObjectId(input.physicianId);
+      const { scope: clinicScope, repo } = await scoped(actor);
       const scope = listScopeOf(actor);
+      if (input.physicianId) who.physicianId = scope === 'clinic' ? (await physicianIn(clinicScope, input.physicianId))._id : new ObjectId(input.physicianId);
       if (scope === 'own_bookings') who.patientId = new ObjectId(actor.userId);
       if (scope === 'own_physician') who.physicianId = (await ownPhysicianOf(actor, input.physicianId, physicians.ofUser))._id;
-      const tz = (await clinic.settings()).timeZone;
+      const tz = await zoneOf(clinicScope);
       const docs = await repo.listStartingBetween(who, localDayRange(dates[0]!, tz).from, localDayRange(dates.at(-1)!, tz).to);
       const days = [...groupByLocalDay(dates, docs, tz)].map(([date, list]) => ({ date, appointments: list.map((d) => toAppointmentDto(d, tz)) }));
       return { timeZone: tz, from: input.from, to: input.to, days };
@@ -304,8 +336,9 @@ export function createAppointmentsService(
       if (scope === 'clinic' && !input.physicianId) {
         throw new AppError('VALIDATION_FAILED', 'physicianId is required.', { fieldErrors: { physicianId: ['is required'] } });
       }
-      const physician = scope === 'own_physician' ? await ownPhysicianOf(actor, input.physicianId, physicians.ofUser) : await physicians.load(input.physicianId!);
-      const tz = (await clinic.settings()).timeZone;
+      const { scope: clinicScope, repo } = await scoped(actor);
+      const physician = scope === 'own_physician' ? await ownPhysicianOf(actor, input.physicianId, physicians.ofUser) : await physicianIn(clinicScope, input.physicianId!);
+      const tz = await zoneOf(clinicScope);
       const items = await repo.statusesBetween(physician._id, localDayRange(dates[0]!, tz).from, localDayRange(dates.at(-1)!, tz).to);
       return {
         physicianId: physician._id.toHexString(),

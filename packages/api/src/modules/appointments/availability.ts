@@ -1,11 +1,13 @@
 import type { Busy } from '@clinic/scheduling';
 import type { ObjectId } from '@clinic/db';
 import type { ApiDeps } from '../../deps.ts';
+import { ANY_CLINIC } from '../../scope.ts';
 import { createAppointmentsRepository } from './appointments.repository.ts';
 
 /** The appointments module's answer to "when is each physician busy?" — one query for any number of physicians. */
 export function createAvailability(deps: ApiDeps) {
-  const repo = createAppointmentsRepository(deps.db.cols);
+  // Busy intervals of the physicians asked about, whichever clinic they work in (the public slot lists, booking).
+  const repo = createAppointmentsRepository(deps.db.cols, ANY_CLINIC);
   return {
     async busyFor(physicianIds: ObjectId[], from: Date, to: Date): Promise<Map<string, Busy[]>> {
       const map = new Map<string, Busy[]>();

@@ -1,5 +1,6 @@
 import type { Payment, PaymentIntentResult } from '@clinic/contracts';
-import { ObjectId, insertUnique, type Collections, type PaymentDoc, type PaymentStatus } from '@clinic/db';
+import { ObjectId, insertUnique, type Collections, type Filter, type PaymentDoc, type PaymentStatus } from '@clinic/db';
+import { covers, inScope, type ClinicScope } from '../../scope.ts';
 
 /** The document as the API shows it (string ids, ISO times). */
 export function toPaymentDto(p: PaymentDoc): Payment {
@@ -31,29 +32,35 @@ export const toIntentDto = (p: PaymentDoc): PaymentIntentResult => ({
   status: p.status,
 });
 
-export function createPaymentsRepository(cols: Pick<Collections, 'payments' | 'webhookEvents'>) {
+/**
+ * The payments of `scope`: every read and update ANDs the scope's `clinicId` into its filter (`where`), so another
+ * clinic's payment is never found or changed through this repository. (Webhook events are not clinic-owned.)
+ */
+export function createPaymentsRepository(cols: Pick<Collections, 'payments' | 'webhookEvents'>, scope: ClinicScope) {
   const col = cols.payments;
+  const where = (filter: Filter<PaymentDoc>): Filter<PaymentDoc> => inScope(scope, filter);
   return {
-    reassignPatient: (from: ObjectId, to: ObjectId, now: Date) => cols.payments.updateMany({ patientId: from }, { $set: { patientId: to, updatedAt: now } }),
+    reassignPatient: (from: ObjectId, to: ObjectId, now: Date) => col.updateMany(where({ patientId: from }), { $set: { patientId: to, updatedAt: now } }),
     /** Unique appointmentId: of two concurrent first requests one inserts, the other gets false. */
     async insert(doc: PaymentDoc): Promise<boolean> {
+      if (!covers(scope, doc.clinicId)) throw new Error('A payment of another clinic cannot be stored through this scope.');
       return (await insertUnique(col, doc)).won;
     },
-    byId: (id: string) => (ObjectId.isValid(id) ? col.findOne({ _id: new ObjectId(id) }) : Promise.resolve(null)),
-    byAppointment: (appointmentId: ObjectId) => col.findOne({ appointmentId }),
-    byIntent: (intentId: string) => col.findOne({ intentId }),
-    byCheckoutToken: (checkoutToken: string) => col.findOne({ checkoutToken }),
+    byId: (id: string) => (ObjectId.isValid(id) ? col.findOne(where({ _id: new ObjectId(id) })) : Promise.resolve(null)),
+    byAppointment: (appointmentId: ObjectId) => col.findOne(where({ appointmentId })),
+    byIntent: (intentId: string) => col.findOne(where({ intentId })),
+    byCheckoutToken: (checkoutToken: string) => col.findOne(where({ checkoutToken })),
     /** For a payment from before tokens: the first token written is the one kept. */
     async ensureCheckoutToken(id: ObjectId, token: string): Promise<PaymentDoc | null> {
-      await col.updateOne({ _id: id, checkoutToken: { $exists: false } }, { $set: { checkoutToken: token } });
-      return col.findOne({ _id: id });
+      await col.updateOne(where({ _id: id, checkoutToken: { $exists: false } }), { $set: { checkoutToken: token } });
+      return col.findOne(where({ _id: id }));
     },
-    listForPatient: (patientId: ObjectId) => col.find({ patientId }).sort({ createdAt: -1 }).limit(200).toArray(),
+    listForPatient: (patientId: ObjectId) => col.find(where({ patientId })).sort({ createdAt: -1 }).limit(200).toArray(),
 
     /** Status change guarded by the current status; null when the payment was not in one of `from`. */
     setStatus(id: ObjectId, from: PaymentStatus[], to: PaymentStatus, at: Date, note: string | null, set: Partial<PaymentDoc> = {}) {
       return col.findOneAndUpdate(
-        { _id: id, status: { $in: from } },
+        where({ _id: id, status: { $in: from } }),
         { $set: { status: to, updatedAt: at, ...set }, $push: { history: { status: to, at, note } } },
         { returnDocument: 'after' },
       );

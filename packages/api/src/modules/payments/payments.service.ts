@@ -6,6 +6,7 @@ import { toZonedIso } from '@clinic/scheduling';
 import type { Actor } from '../../actor.ts';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
+import { ANY_CLINIC, scopeOf } from '../../scope.ts';
 import type { AppointmentsService } from '../appointments/appointments.service.ts';
 import type { ClinicService } from '../clinic/clinic.service.ts';
 import type { InsuranceService } from '../insurance/insurance.service.ts';
@@ -47,7 +48,12 @@ const CHECKOUT_TOKEN = /^[A-Za-z0-9_-]{32}$/;
 const newCheckoutToken = () => randomBytes(24).toString('base64url');
 
 export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appointments: AppointmentsService, insurance: InsuranceService, notifications: NotificationsService) {
-  const repo = createPaymentsRepository(deps.db.cols);
+  /**
+   * The system's view (every clinic): Stripe's webhooks, the public checkout page (its token is the capability),
+   * refunds after a cancellation, the WhatsApp merge. A use case of an actor goes through `scoped(actor)`.
+   */
+  const repo = createPaymentsRepository(deps.db.cols, ANY_CLINIC);
+  const scoped = async (actor: Actor) => createPaymentsRepository(deps.db.cols, await scopeOf(actor, clinic.current));
   const notFound = () => new AppError('NOT_FOUND', 'No such payment.');
 
   function stripe(): Stripe {
@@ -66,7 +72,7 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
   }
 
   async function loadVisible(actor: Actor, id: string) {
-    const payment = await repo.byId(id);
+    const payment = await (await scoped(actor)).byId(id);
     if (!payment || !canSeePayment(actor, payment)) throw notFound();
     return payment;
   }
@@ -135,6 +141,7 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
     /** Creates (once) the payment for the caller's booking; the amount is always worked out here. */
     async createIntent(actor: Actor, appointmentId: string): Promise<PaymentIntentResult> {
       const appt = await appointments.payableFor(actor, appointmentId);
+      const repo = await scoped(actor);
       const existing = await repo.byAppointment(appt._id);
       if (existing) return toIntentDto(existing.checkoutToken ? existing : ((await repo.ensureCheckoutToken(existing._id, newCheckoutToken())) ?? existing));
 
@@ -182,7 +189,7 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
     },
 
     async mine(actor: Actor) {
-      return { items: (await repo.listForPatient(new ObjectId(actor.userId))).map(toPaymentDto) };
+      return { items: (await (await scoped(actor)).listForPatient(new ObjectId(actor.userId))).map(toPaymentDto) };
     },
 
     async get(actor: Actor, id: string) {
