@@ -22,9 +22,9 @@ export interface ClinicUseCases {
 }
 
 /**
- * Clinics. Until clinics are chosen per signed-in staff member (the tenancy issue), the platform's first clinic
- * is "the clinic" wherever no record says which one; a database without any clinic gets one from the server's
- * configuration (CLINIC_NAME, CLINIC_TIMEZONE) on first use.
+ * Clinics. Records name their clinic and staff act in theirs (`ofActor`); where neither says which (the public
+ * `GET /clinic`, staff tokens signed before the clinic claim) the platform's first clinic is "the clinic". A
+ * database without any clinic gets one from the server's configuration (CLINIC_NAME, CLINIC_TIMEZONE) on first use.
  */
 export function createClinicService(deps: ApiDeps) {
   const repo = createClinicRepository(deps.db.cols);
