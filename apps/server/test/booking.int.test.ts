@@ -187,7 +187,7 @@ describe('booking re-checks every slot rule → 422 naming the reason, nothing s
   it('on a day off (an override) — and the slot list shows nothing that day', async () => {
     const off = dubaiDate(5);
     const p = await createPhysician(s);
-    await s.services.physicians.update({ id: p.id, patch: { schedule: { ...p.schedule, overrides: [{ date: off, intervals: [] }] } } });
+    await s.services.physicians.update({ userId: new ObjectId().toHexString(), role: 'admin', sessionId: null, clinicId: null }, { id: p.id, patch: { schedule: { ...p.schedule, overrides: [{ date: off, intervals: [] }] } } });
     const res = await book(patients[11]!.accessToken, dubai(off, '10:00').toISOString(), p.id);
     expect(res.status).toBe(422);
     expect(res.body.message).toMatch(/day off|does not work/i);

@@ -1,5 +1,5 @@
 /**
- * Cross-clinic matrix: clinic B has a physician, a patient's appointments and a payment; clinic A's staff member,
+ * Cross-clinic matrix: clinic B has a physician, a medical package, a patient's appointments and a payment; clinic A's staff member,
  * doctor and admin walk every operation of the served OpenAPI document (read at run time, so a new operation joins
  * without editing this file) whose path has an id parameter, with B's ids of the kind the path's first segment
  * names, and every list operation. Nothing of B may come back, and B's documents must not change: B's id answers
@@ -13,16 +13,14 @@ import { EVERY_DAY_8_TO_20, createPhysician, dubai, dubaiDate } from './support/
 import { intentObject, sendWebhook, stripeEvent } from './support/stripe-events.ts';
 import { makePatients, makeStaff, startTestServer, uniqueEmail, type TestServer } from './support/server.ts';
 
-type Kind = 'appointment' | 'payment';
-/** The kind of id an operation's path takes, by the path's first segment. */
-const KIND_OF_SEGMENT: Record<string, Kind> = { appointments: 'appointment', payments: 'payment' };
+type Kind = 'appointment' | 'payment' | 'package' | 'physician';
+/** The kind of id an operation's path takes, by the path's first segment (`admin/<x>` for admin paths). */
+const KIND_OF_SEGMENT: Record<string, Kind> = { appointments: 'appointment', payments: 'payment', 'admin/packages': 'package', 'admin/physicians': 'physician' };
 /** Operations with an id that are legitimately cross-clinic, or not scoped yet, with the reason. */
 const NOT_CLINIC_SCOPED: Record<string, string> = {
   physicians: 'public catalogue: anyone sees any clinic’s physician and free slots (a patient books any clinic)',
   packages: 'public catalogue: medical packages are shown to every patient',
   clinics: 'public directory of active clinics, by slug',
-  'admin/packages': 'not scoped yet: packages’ admin updates come with the next step of the clinics issue',
-  'admin/physicians': 'not scoped yet: physicians’ admin updates come with the next step of the clinics issue',
   'admin/specialties': 'platform-wide catalogue of specialties, not clinic-owned',
   staff: 'not scoped yet: the staff inbox (WhatsApp conversations, by phone number) comes with a later step of the clinics issue',
 };
@@ -46,7 +44,7 @@ let physicianA: string;
 let physicianB: string;
 let adminB: string;
 let patient: { userId: string; accessToken: string };
-const idsB: Record<Kind, string[]> = { appointment: [], payment: [] };
+const idsB: Record<Kind, string[]> = { appointment: [], payment: [], package: [], physician: [] };
 let ownAppointmentA: string;
 const day2 = dubaiDate(2);
 const day3 = dubaiDate(3);
@@ -74,6 +72,9 @@ const VALID_BODIES: Record<string, () => unknown> = {
   // A free slot of B's physician: unscoped, the move would succeed.
   'POST /appointments/{id}/reschedule': () => ({ start: dubai(day3, '10:00').toISOString() }),
   'POST /appointments/{id}/cancel': () => ({ reason: 'Cross-clinic probe' }),
+  // Changes that would succeed unscoped: a new name, a new biography.
+  'PATCH /admin/packages/{id}': () => ({ name: 'Cross-clinic probe', active: false }),
+  'PATCH /admin/physicians/{id}': () => ({ patch: { bio: 'Cross-clinic probe' } }),
 };
 
 function operationsOf(): Operation[] {
@@ -110,11 +111,13 @@ async function call(method: string, path: string, token: string, body?: unknown)
   return { status: res.status, text: await res.text() };
 }
 
-/** B's appointments and payments as stored: any change shows. */
+/** B's appointments, payments, packages and physicians as stored: any change shows. */
 async function fingerprintB(): Promise<string> {
   const appts = await s.database.cols.appointments.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
   const pays = await s.database.cols.payments.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
-  return createHash('sha256').update(JSON.stringify([appts, pays])).digest('hex');
+  const packages = await s.database.cols.medicalPackages.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
+  const physicians = await s.database.cols.physicians.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
+  return createHash('sha256').update(JSON.stringify([appts, pays, packages, physicians])).digest('hex');
 }
 
 beforeAll(async () => {
@@ -173,6 +176,10 @@ beforeAll(async () => {
     clinicB._id.toHexString(),
   );
   physicianB = created.id;
+  idsB.physician.push(physicianB);
+  const pkg = await s.rest('POST', '/admin/packages', { name: 'Sharjah Wellness Check', description: 'Blood panel and consultation', price: { amount: 45000, currency: 'AED' }, includedServices: ['Blood panel'] }, adminB);
+  expect(pkg.status, JSON.stringify(pkg.body)).toBe(200);
+  idsB.package.push(pkg.body.id as string);
 
   // A patient (a platform account) books at B three times: one paid, one waiting for payment, one confirmed at B's
   // desk; and once at A.
@@ -213,6 +220,7 @@ describe('another clinic’s records', () => {
     const scoped = ops.filter((op) => KIND_OF_SEGMENT[segmentOf(op.path)]);
     // The plain PDF route is in the document; it must be in the matrix.
     expect(scoped.map((op) => `${op.method} ${op.path}`)).toContain('GET /payments/{id}/receipt.pdf');
+    expect(scoped.map((op) => `${op.method} ${op.path}`)).toEqual(expect.arrayContaining(['PATCH /admin/packages/{id}', 'PATCH /admin/physicians/{id}']));
 
     const problems: string[] = [];
     const outcomes = new Map<number, number>();
@@ -231,7 +239,7 @@ describe('another clinic’s records', () => {
           const label = `${role} ${op.method} ${url(id)}`;
           if (res.status < 400) problems.push(`${label} → ${res.status}`);
           if (res.status !== stranger.status) problems.push(`${label} → ${res.status}, but ${stranger.status} for an id never stored`);
-          for (const other of [...idsB.appointment, ...idsB.payment]) if (res.text.includes(other)) problems.push(`${label} names B's ${other}`);
+          for (const other of Object.values(idsB).flat()) if (res.text.includes(other)) problems.push(`${label} names B's ${other}`);
         }
       }
     }
@@ -311,5 +319,40 @@ describe('another clinic’s records', () => {
     const agendaB = await s.rest('GET', `/appointments/agenda?physicianId=${physicianB}&date=${day2}`, undefined, adminB);
     expect(agendaB.status).toBe(200);
     expect(agendaB.body.items.map((a: any) => a.id).sort()).toEqual([...idsB.appointment].sort());
+  });
+
+  it('packages and physicians: the public catalogue shows B’s, A’s admin cannot change them, B’s admin can; a package is booked only at its own clinic', async () => {
+    const [packageB] = idsB.package;
+    // The public catalogue is cross-clinic, and a list may ask for one clinic's packages.
+    expect((await s.rest('GET', `/packages/${packageB}`)).status).toBe(200);
+    expect((await s.rest('GET', `/physicians/${physicianB}`)).status).toBe(200);
+    const all = await s.rest('GET', '/packages');
+    expect(all.body.map((p: any) => p.id)).toContain(packageB);
+    const ofB = await s.rest('GET', `/packages?clinic=${clinicB.slug}`);
+    expect(ofB.status).toBe(200);
+    expect(ofB.body.map((p: any) => p.id)).toEqual([packageB]);
+    const ofNone = await s.rest('GET', '/packages?clinic=no-such-clinic');
+    expect(ofNone.body).toEqual([]);
+
+    // A's admin: another clinic's package or physician is not found (createCaller and REST alike); B's admin changes them.
+    expect((await s.rest('PATCH', `/admin/packages/${packageB}`, { active: false }, tokensA.admin)).status).toBe(404);
+    expect((await s.rest('PATCH', `/admin/physicians/${physicianB}`, { patch: { yearsOfExperience: 1 } }, tokensA.admin)).status).toBe(404);
+    const renamed = await s.rest('PATCH', `/admin/packages/${packageB}`, { name: 'Sharjah Wellness Check Plus' }, adminB);
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    expect(renamed.body.name).toBe('Sharjah Wellness Check Plus');
+    const moved = await s.rest('PATCH', `/admin/physicians/${physicianB}`, { patch: { yearsOfExperience: 13 } }, adminB);
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(moved.body.yearsOfExperience).toBe(13);
+
+    // A patient books A's physician with B's package: refused, naming the package; nothing is stored.
+    const before = await s.database.cols.appointments.countDocuments();
+    const wrong = await s.rest('POST', '/appointments', { physicianId: physicianA, start: dubai(day3, '15:00').toISOString(), reason: 'Check-up', packageId: packageB }, patient.accessToken);
+    expect(wrong.status, JSON.stringify(wrong.body)).toBe(400);
+    expect(Object.keys(wrong.body.data.fieldErrors)).toEqual(['packageId']);
+    expect(await s.database.cols.appointments.countDocuments()).toBe(before);
+    // At B's physician the same package books, at the package's price.
+    const right = await s.rest('POST', '/appointments', { physicianId: physicianB, start: dubai(day3, '15:00').toISOString(), reason: 'Check-up', packageId: packageB }, patient.accessToken);
+    expect(right.status, JSON.stringify(right.body)).toBe(200);
+    expect(right.body.price).toEqual({ amount: 45000, currency: 'AED' });
   });
 });

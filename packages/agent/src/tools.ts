@@ -249,7 +249,7 @@ export const TOOLS: Tool[] = [
     description: 'Medical packages (check-ups) with price and included services.',
     input: z.strictObject({}),
     async run(ctx) {
-      const list = await ctx.caller.packages.list();
+      const list = await ctx.caller.packages.list({});
       return { ok: true, packages: list.map((p) => ({ id: p.id, name: p.name, description: p.description, price: formatMoney(p.price, ctx.lang), includes: p.includedServices })) };
     },
   }),

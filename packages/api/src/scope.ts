@@ -2,13 +2,14 @@ import { ObjectId } from '@clinic/db';
 import type { Actor } from './actor.ts';
 
 /**
- * Which clinic's records a repository of a clinic-owned collection (appointments, payments) may read and change.
+ * Which clinic's records a repository of a clinic-owned collection (appointments, payments, medical packages,
+ * physicians) may read and change.
  * A repository is created with one and ANDs it into every filter it sends, so no call site can forget it:
  *
  * - `{ clinicId }` — staff, doctors and admins: their own clinic's records only; another clinic's record is not found.
  * - `ANY_CLINIC` — said explicitly by the paths that are not a clinic's: patients (platform accounts, whose own
  *   records are checked by the ownership policies) and the system (jobs, webhooks, the WhatsApp merge, booking,
- *   which takes the physician's clinic).
+ *   which takes the physician's clinic) and the public catalogue (every clinic's packages and physicians).
  */
 export type ClinicScope = { readonly kind: 'clinic'; readonly clinicId: ObjectId } | { readonly kind: 'any_clinic' };
 

@@ -130,6 +130,12 @@ export function createAppointmentsService(
       if (await repo.patientOverlaps(patientId, slot.start, slot.end)) throw claimError('patient_busy');
       const pkg = input.packageId ? await packages.get(input.packageId) : null;
       if (pkg && !pkg.active) throw new AppError('NOT_FOUND', 'No such medical package.');
+      // A package is booked at its own clinic: the physician's.
+      if (pkg && !(await packages.ofClinic(pkg.id, physician.clinicId))) {
+        throw new AppError('VALIDATION_FAILED', 'This medical package is offered by another clinic than the physician’s.', {
+          fieldErrors: { packageId: ["must be a package of the physician's clinic"] },
+        });
+      }
       const patient = await users.me(actor.userId);
       const status: AppointmentStatus = settings.policies.paymentRequired ? 'pending_payment' : 'confirmed';
       const { claimed, doc } = await repo.claim(

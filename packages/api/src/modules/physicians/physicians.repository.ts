@@ -1,6 +1,7 @@
 import type * as z from 'zod';
 import type { Physician, UpdatePhysicianInput, UpsertPhysicianInput } from '@clinic/contracts';
 import { ObjectId, type ClinicDoc, type Collections, type PhysicianDoc } from '@clinic/db';
+import { covers, inScope, type ClinicScope } from '../../scope.ts';
 
 export type PhysicianInput = z.output<typeof UpsertPhysicianInput>;
 export type PhysicianPatch = z.output<typeof UpdatePhysicianInput>['patch'];
@@ -49,7 +50,12 @@ export function toPhysicianDto(p: PhysicianDoc, clinic: ClinicDoc): Physician {
   };
 }
 
-export function createPhysiciansRepository(cols: Pick<Collections, 'physicians'>) {
+/**
+ * The physicians of `scope`. Finding one by id and every change AND the scope's `clinicId` into the filter, so an
+ * admin's repository never finds or changes another clinic's physician; the public catalogue reads through
+ * `ANY_CLINIC`, and `search` and `countActive` name their clinics themselves (the active ones the caller read).
+ */
+export function createPhysiciansRepository(cols: Pick<Collections, 'physicians'>, scope: ClinicScope) {
   const col = cols.physicians;
   return {
     /**
@@ -72,10 +78,11 @@ export function createPhysiciansRepository(cols: Pick<Collections, 'physicians'>
     },
     /** How many active physicians a clinic has. */
     countActive: (clinicId: ObjectId) => col.countDocuments({ clinicId, active: true }),
-    findById: (id: string) => col.findOne({ _id: new ObjectId(id) }),
-    findByUserId: (userId: string) => (ObjectId.isValid(userId) ? col.findOne({ userId: new ObjectId(userId) }) : Promise.resolve(null)),
+    findById: (id: string) => col.findOne(inScope(scope, { _id: new ObjectId(id) })),
+    findByUserId: (userId: string) => (ObjectId.isValid(userId) ? col.findOne(inScope(scope, { userId: new ObjectId(userId) })) : Promise.resolve(null)),
     /** A new physician of `clinicId`, active and not yet rated. */
     async create(input: PhysicianInput, clinicId: ObjectId, now: Date): Promise<PhysicianDoc> {
+      if (!covers(scope, clinicId)) throw new Error('A physician of another clinic cannot be stored through this scope.');
       const { userId, ...rest } = input;
       const doc: PhysicianDoc = {
         _id: new ObjectId(),
@@ -91,12 +98,12 @@ export function createPhysiciansRepository(cols: Pick<Collections, 'physicians'>
       await col.insertOne(doc);
       return doc;
     },
-    /** Applies the fields given (`userId` null unlinks the login); null when there is no such physician. */
+    /** Applies the fields given (`userId` null unlinks the login); null when there is no such physician in the scope. */
     update(id: string, patch: PhysicianPatch, now: Date) {
       const { userId, ...fields } = patch;
       const set: Partial<PhysicianDoc> = { ...fields, updatedAt: now };
       if (userId !== undefined) set.userId = userId ? new ObjectId(userId) : null;
-      return col.findOneAndUpdate({ _id: new ObjectId(id) }, { $set: set }, { returnDocument: 'after' });
+      return col.findOneAndUpdate(inScope(scope, { _id: new ObjectId(id) }), { $set: set }, { returnDocument: 'after' });
     },
   };
 }

@@ -38,8 +38,8 @@ export const physiciansRouter = router({
     .mutation(({ ctx, input }) => ctx.services.physicians.create(input, ctx.actor.clinicId)),
 
   update: roleProcedure('admin')
-    .meta({ openapi: { method: 'PATCH', path: '/admin/physicians/{id}', tags: ['admin'], protect: true, summary: 'Change a physician, their schedule, or deactivate them', errorResponses: [400, 401, 403, 404] } })
+    .meta({ openapi: { method: 'PATCH', path: '/admin/physicians/{id}', tags: ['admin'], protect: true, summary: 'Change a physician of the admin’s clinic, their schedule, or deactivate them', errorResponses: [400, 401, 403, 404] } })
     .input(UpdatePhysicianInput)
     .output(PhysicianDetailSchema)
-    .mutation(({ ctx, input }) => ctx.services.physicians.update(input)),
+    .mutation(({ ctx, input }) => ctx.services.physicians.update(ctx.actor, input)),
 });

@@ -3,8 +3,10 @@ import { DEFAULT_RADIUS_KM, parseNear } from '@clinic/contracts';
 import type { ClinicLocation, ListPhysiciansInput, PhysicianDetailSchema, PhysicianPageSchema, Slot, SlotsOutput, UpsertPhysicianInput, UpdatePhysicianInput } from '@clinic/contracts';
 import type { ClinicDoc, ObjectId, PhysicianDoc } from '@clinic/db';
 import { DAY_MS, freeSlots, localDayRange, nextFreeSlot, toZonedIso, validateRules, type Busy, type ScheduleRules, type Slot as FreeSlot } from '@clinic/scheduling';
+import type { Actor } from '../../actor.ts';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
+import { ANY_CLINIC, clinicScope, scopeOf } from '../../scope.ts';
 import type { Availability } from '../appointments/availability.ts';
 import { settingsOf, type ClinicService, type ClinicSettings } from '../clinic/clinic.service.ts';
 import type { SpecialtiesService } from '../specialties/specialties.service.ts';
@@ -20,7 +22,8 @@ export interface PhysiciansUseCases {
   slots(input: { id: string; from: Date; to: Date }): Promise<z.output<typeof SlotsOutput>>;
   /** In the clinic `clinicId` (the admin's), or the platform's first clinic when null. */
   create(input: z.output<typeof UpsertPhysicianInput>, clinicId?: string | null): Promise<PhysicianDetail>;
-  update(input: z.output<typeof UpdatePhysicianInput>): Promise<PhysicianDetail>;
+  /** A physician of the admin's clinic; another clinic's is not found. */
+  update(actor: Actor, input: z.output<typeof UpdatePhysicianInput>): Promise<PhysicianDetail>;
 }
 
 /** How far ahead "next free slot" looks. */
@@ -58,7 +61,9 @@ function decodeCursor(raw: string): Cursor {
 }
 
 export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, specialties: SpecialtiesService, availability: Availability) {
-  const repo = createPhysiciansRepository(deps.db.cols);
+  /** The public catalogue (a patient books any clinic's physician). An admin's use case goes through `scoped`. */
+  const repo = createPhysiciansRepository(deps.db.cols, ANY_CLINIC);
+  const scoped = async (actor: Actor) => createPhysiciansRepository(deps.db.cols, await scopeOf(actor, clinic.current));
   const notFound = () => new AppError('NOT_FOUND', 'No such physician.');
 
   async function load(id: string): Promise<PhysicianDoc> {
@@ -221,12 +226,13 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
     async create(input: z.output<typeof UpsertPhysicianInput>, clinicId: string | null = null) {
       const of = await clinic.ofActor(clinicId);
       await assertValid(input, of);
-      const doc = await repo.create(input, of._id, deps.clock());
+      const doc = await createPhysiciansRepository(deps.db.cols, clinicScope(of._id)).create(input, of._id, deps.clock());
       return this.get(doc._id.toHexString());
     },
 
     /** Schedule and catalogue changes apply to the very next slot query: slots are computed, never stored. */
-    async update(input: z.output<typeof UpdatePhysicianInput>) {
+    async update(actor: Actor, input: z.output<typeof UpdatePhysicianInput>) {
+      const repo = await scoped(actor);
       const existing = await repo.findById(input.id);
       if (!existing) throw notFound();
       const { patch } = input;
