@@ -23,6 +23,7 @@ const NOT_CLINIC_SCOPED: Record<string, string> = {
   clinics: 'public directory of active clinics, by slug',
   'admin/specialties': 'platform-wide catalogue of specialties, not clinic-owned',
   staff: 'not scoped yet: the staff inbox (WhatsApp conversations, by phone number) comes with a later step of the clinics issue',
+  operator: 'the platform operator steers every clinic; clinic roles get 403 (test/clinic-signup.int.test.ts)',
 };
 const NEVER_STORED_ID = 'f0f0f0f0f0f0f0f0f0f0f0f0';
 const ROLES = ['staff', 'doctor', 'admin'] as const;

@@ -8,6 +8,8 @@ export interface Context {
   actor: Actor | null;
   /** True when a bearer token was sent but is invalid or expired: the client should refresh. */
   tokenRejected: boolean;
+  /** Why the bearer token was refused, when it was because the user's clinic is suspended. */
+  tokenRejectedReason?: 'clinic_suspended';
   requestId: string;
   ip: string;
   userAgent: string | null;
@@ -25,10 +27,12 @@ export interface ContextSource {
 /** Builds the per-request context from transport-neutral facts; both HTTP faces call this. */
 export async function createRequestContext(services: Services, src: ContextSource): Promise<Context> {
   const match = /^Bearer\s+(\S+)$/i.exec(src.authorization ?? '');
-  const claims = match?.[1] ? await services.auth.authenticate(match[1]) : null;
+  const res = match?.[1] ? await services.auth.authenticateRequest(match[1]) : null;
+  const claims = res && 'claims' in res ? res.claims : null;
   return {
     actor: claims,
     tokenRejected: !!match && !claims,
+    ...(res && 'rejected' in res && res.rejected === 'clinic_suspended' ? { tokenRejectedReason: 'clinic_suspended' as const } : {}),
     requestId: src.requestId,
     ip: src.ip,
     userAgent: src.userAgent ?? null,

@@ -73,6 +73,8 @@ export interface RateLimits {
   resendPerAccount: Limit;
   forgotPerIp: Limit;
   resetPerIp: Limit;
+  /** Clinic signups per IP. */
+  signupPerIp: Limit;
 }
 
 export const DEFAULT_AUTH_SETTINGS: Omit<AuthSettings, 'secretKey'> = {
@@ -89,6 +91,7 @@ export const DEFAULT_AUTH_SETTINGS: Omit<AuthSettings, 'secretKey'> = {
     resendPerAccount: { max: 5, windowSeconds: 60 * 60 },
     forgotPerIp: { max: 10, windowSeconds: 60 * 60 },
     resetPerIp: { max: 30, windowSeconds: 15 * 60 },
+    signupPerIp: { max: 10, windowSeconds: 60 * 60 },
   },
 };
 

@@ -19,13 +19,14 @@ const TAGS: Record<string, string> = {
   insurance: 'Insurance eligibility checks with an Emirates ID (stored encrypted, always shown masked).',
   whatsapp: "Linking the patient's WhatsApp number, and the staff side of conversations handed over by the assistant.",
   admin: 'Catalogue, schedules, booking policies and staff accounts. Admins only.',
+  operator: "The platform operator's view of clinics: every clinic with its status, suspension and reactivation. Operators only.",
 };
 
 /** One response per error status, each carrying the shared `Error` body. */
 const ERROR_RESPONSES: Record<string, { name: string; description: string }> = {
   '400': { name: 'BadRequest', description: 'The input is not valid (`VALIDATION_FAILED`): the message and `data.fieldErrors` name each field; or the body is not JSON.' },
   '401': { name: 'Unauthorized', description: 'No valid access token (`UNAUTHENTICATED`, `SESSION_EXPIRED`), or wrong credentials (`INVALID_CREDENTIALS`).' },
-  '403': { name: 'Forbidden', description: 'Signed in, but not allowed (`FORBIDDEN`), or the email is not verified yet (`EMAIL_NOT_VERIFIED`).' },
+  '403': { name: 'Forbidden', description: 'Signed in, but not allowed (`FORBIDDEN`), the email is not verified yet (`EMAIL_NOT_VERIFIED`), or the clinic of this admin, staff member or doctor is suspended (`CLINIC_SUSPENDED`).' },
   '404': { name: 'NotFound', description: 'No such resource, or not one the caller may see (`NOT_FOUND`).' },
   '409': { name: 'Conflict', description: 'The state does not allow it (`SLOT_TAKEN`, `OVERLAPPING_APPOINTMENT`, `INVALID_TRANSITION`, `EMAIL_TAKEN`, `CONFLICT`).' },
   '413': { name: 'PayloadTooLarge', description: 'The request body is larger than the server accepts (`PAYLOAD_TOO_LARGE`).' },

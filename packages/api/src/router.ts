@@ -4,6 +4,7 @@ import { clinicRouter } from './modules/clinic/clinic.router.ts';
 import { clinicsRouter } from './modules/clinic/clinics.router.ts';
 import { conversationsRouter } from './modules/conversations/conversations.router.ts';
 import { insuranceRouter } from './modules/insurance/insurance.router.ts';
+import { operatorRouter } from './modules/operator/operator.router.ts';
 import { packagesRouter } from './modules/packages/packages.router.ts';
 import { paymentsRouter } from './modules/payments/payments.router.ts';
 import { physiciansRouter } from './modules/physicians/physicians.router.ts';
@@ -25,6 +26,7 @@ export const appRouter = router({
   insurance: insuranceRouter,
   whatsapp: whatsappRouter,
   conversations: conversationsRouter,
+  operator: operatorRouter,
 });
 
 export type AppRouter = typeof appRouter;

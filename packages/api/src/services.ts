@@ -8,6 +8,7 @@ import { createClinicsService, type ClinicsUseCases } from './modules/clinic/cli
 import { createConversationsService, type ConversationsUseCases } from './modules/conversations/conversations.service.ts';
 import { createInsuranceService, type InsuranceUseCases } from './modules/insurance/insurance.service.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
+import { createOperatorService, type OperatorUseCases } from './modules/operator/operator.service.ts';
 import { createPackagesService, type PackagesUseCases } from './modules/packages/packages.service.ts';
 import { createPaymentsService, type PaymentsUseCases } from './modules/payments/payments.service.ts';
 import { createPhysiciansService, type PhysiciansUseCases } from './modules/physicians/physicians.service.ts';
@@ -35,6 +36,7 @@ export interface UseCases {
   payments: PaymentsUseCases;
   whatsapp: WhatsAppUseCases;
   conversations: ConversationsUseCases;
+  operator: OperatorUseCases;
 }
 
 /**
@@ -63,7 +65,7 @@ export function createServices(deps: ApiDeps) {
   return {
     clock: deps.clock,
     rateLimiter,
-    auth: createAuthService(deps, rateLimiter),
+    auth: createAuthService(deps, rateLimiter, clinic),
     users,
     clinic,
     clinics: createClinicsService(deps, (clinicId) => physicians.countActive(clinicId)),
@@ -75,6 +77,7 @@ export function createServices(deps: ApiDeps) {
     payments,
     conversations: createConversationsService(deps, clinic),
     whatsapp: createWhatsAppService(deps, rateLimiter, users, appointments, payments, insurance),
+    operator: createOperatorService(clinic, users, (clinicId) => physicians.countActive(clinicId)),
     jobs,
   };
 }

@@ -37,6 +37,9 @@ export const publicProcedure = t.procedure.use(domainErrors);
 
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.actor) {
+    if (ctx.tokenRejectedReason === 'clinic_suspended') {
+      throw new AppError('CLINIC_SUSPENDED', 'Your clinic is suspended by the platform: its staff, doctors and admins cannot use the API until it is reactivated.');
+    }
     throw ctx.tokenRejected
       ? new AppError('SESSION_EXPIRED', 'Your access token is invalid or expired. Refresh it or sign in again.')
       : new AppError('UNAUTHENTICATED', 'Sign in to use this.');

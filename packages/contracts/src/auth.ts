@@ -1,7 +1,11 @@
 import * as z from 'zod';
 import { EmailSchema, IdSchema, OtpCodeSchema, PasswordSchema, PhoneSchema } from './common.ts';
 
-export const ROLES = ['patient', 'doctor', 'staff', 'admin'] as const;
+/**
+ * `operator`: the platform's operator, who steers clinics (lists, suspends, reactivates them); not a clinic member
+ * (`clinicId` null), created by the seed only — never by a clinic's admin.
+ */
+export const ROLES = ['patient', 'doctor', 'staff', 'admin', 'operator'] as const;
 export const RoleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof RoleSchema>;
 
@@ -18,6 +22,25 @@ export type RegisterInput = z.input<typeof RegisterInput>;
 export const RegisterOutput = z.object({
   userId: IdSchema,
   email: z.string(),
+  verificationRequired: z.literal(true),
+});
+
+/** A clinic signs up: the clinic (pending until its first admin verifies the email) and that admin's account. */
+export const SignupClinicInput = z.strictObject({
+  clinicName: z.string().trim().min(2, 'must be at least 2 characters').max(120, 'must be at most 120 characters'),
+  fullName: FullNameSchema,
+  email: EmailSchema,
+  password: PasswordSchema,
+  phone: PhoneSchema.optional(),
+});
+export type SignupClinicInput = z.input<typeof SignupClinicInput>;
+
+export const SignupClinicOutput = z.object({
+  userId: IdSchema,
+  email: z.string(),
+  clinicId: IdSchema,
+  clinicSlug: z.string().describe('Unique, made from the name (`-2`, `-3`… when taken)'),
+  clinicStatus: z.literal('pending').describe('The clinic becomes `active` when the admin verifies the email'),
   verificationRequired: z.literal(true),
 });
 

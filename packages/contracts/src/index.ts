@@ -10,3 +10,4 @@ export * from './payments.ts';
 export * from './whatsapp.ts';
 export * from './whatsapp-text.ts';
 export * from './conversations.ts';
+export * from './operator.ts';

@@ -130,6 +130,9 @@ export interface ClinicDoc {
   /** Slugs of the (shared) specialties this clinic offers. */
   specialties: string[];
   status: ClinicStatus;
+  /** Why the platform operator suspended the clinic, and when; absent or null unless suspended. */
+  suspendedReason?: string | null;
+  suspendedAt?: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }

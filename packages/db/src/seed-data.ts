@@ -117,11 +117,13 @@ export const SEED_USERS: readonly SeedUser[] = [
   { email: 'sophie@patient.test', fullName: 'Sophie Laurent', role: 'patient', phone: '+971551000008' },
   { email: 'ayesha@patient.test', fullName: 'Ayesha Siddiqui', role: 'patient', phone: '+971551000009' },
   { email: 'joseph@patient.test', fullName: 'Joseph Mathew', role: 'patient', phone: '+971551000010' },
+  // The platform's operator: steers clinics (lists, suspends, reactivates); belongs to none.
+  { email: 'operator@platform.test', fullName: 'Platform Operator', role: 'operator', phone: '+971501000099' },
 ];
 
 /**
  * A verified email account, as the seed, the test fixtures and the bench insert it. `clinicId` is the clinic of
- * an admin, staff or doctor account; patients are platform accounts and belong to none.
+ * an admin, staff or doctor account; patients and the platform's operator belong to none.
  */
 export function userDoc(u: SeedUser, passwordHash: string, now: Date, clinicId: ObjectId | null = null): Omit<UserDoc, '_id'> & { email: string } {
   return {
@@ -131,7 +133,7 @@ export function userDoc(u: SeedUser, passwordHash: string, now: Date, clinicId: 
     fullName: u.fullName,
     phone: u.phone,
     role: u.role,
-    clinicId: u.role === 'patient' ? null : clinicId,
+    clinicId: u.role === 'patient' || u.role === 'operator' ? null : clinicId,
     emailVerifiedAt: now,
     passwordChangedAt: now,
     createdAt: now,

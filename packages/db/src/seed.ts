@@ -150,6 +150,6 @@ export function formatSeedReport(r: SeedReport, password: string): string {
       return n === 'appointments' && statuses ? `${line}  (${statuses})` : line;
     }),
     `Accounts (password "${password}"):`,
-    ...r.accounts.map((a) => `  ${a.role.padEnd(7)} ${a.email}`),
+    ...r.accounts.map((a) => `  ${a.role.padEnd(8)} ${a.email}`),
   ].join('\n');
 }

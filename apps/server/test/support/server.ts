@@ -18,6 +18,7 @@ const RELAXED: Partial<RateLimits> = {
   resendPerIp: { max: 1_000, windowSeconds: 900 },
   forgotPerIp: { max: 1_000, windowSeconds: 900 },
   resetPerIp: { max: 1_000, windowSeconds: 900 },
+  signupPerIp: { max: 1_000, windowSeconds: 900 },
 };
 
 export interface TestServerOptions {

@@ -9,6 +9,8 @@ import {
   RefreshInput,
   RegisterInput,
   RegisterOutput,
+  SignupClinicInput,
+  SignupClinicOutput,
   ResendCodeInput,
   ResetPasswordInput,
   TokensSchema,
@@ -27,6 +29,12 @@ export const authRouter = router({
     .output(RegisterOutput)
     .mutation(({ ctx, input }) => ctx.services.auth.register(input)),
 
+  signupClinic: publicProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/signup-clinic', tags, protect: false, summary: "Sign a clinic up: the clinic (pending) and its first admin's account; a verification code is emailed, and verifying opens the clinic", errorResponses: [400, 409, 429] } })
+    .input(SignupClinicInput)
+    .output(SignupClinicOutput)
+    .mutation(({ ctx, input }) => ctx.services.auth.signupClinic(input, meta(ctx))),
+
   verify: publicProcedure
     .meta({ openapi: { method: 'POST', path: '/auth/verify', tags, protect: false, summary: 'Verify the email with the 6-digit code; signs in', errorResponses: [400, 422, 429] } })
     .input(VerifyEmailInput)
@@ -40,13 +48,13 @@ export const authRouter = router({
     .mutation(({ ctx, input }) => ctx.services.auth.resendCode(input, meta(ctx))),
 
   login: publicProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/login', tags, protect: false, summary: 'Sign in with email and password', errorResponses: [400, 401, 403, 429] } })
+    .meta({ openapi: { method: 'POST', path: '/auth/login', tags, protect: false, summary: "Sign in with email and password (403 when the email is not verified or the account's clinic is suspended)", errorResponses: [400, 401, 403, 429] } })
     .input(LoginInput)
     .output(AuthResultSchema)
     .mutation(({ ctx, input }) => ctx.services.auth.login(input, meta(ctx))),
 
   refresh: publicProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/refresh', tags, protect: false, summary: 'Rotate the refresh token and get a new access token', errorResponses: [400, 401] } })
+    .meta({ openapi: { method: 'POST', path: '/auth/refresh', tags, protect: false, summary: 'Rotate the refresh token and get a new access token', errorResponses: [400, 401, 403] } })
     .input(RefreshInput)
     .output(TokensSchema)
     .mutation(({ ctx, input }) => ctx.services.auth.refresh(input)),

@@ -1,10 +1,11 @@
-import type { AuthResult, Tokens } from '@clinic/contracts';
+import type { AuthResult, SignupClinicInput, Tokens } from '@clinic/contracts';
 import { ObjectId, type OtpPurpose, type UserDoc } from '@clinic/db';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../security/passwords.ts';
 import type { RateLimiter } from '../../security/rate-limit.ts';
 import { createTokenSigner, hmac, newOtpCode, newRefreshToken, safeEqual, sha256, type AccessClaims } from '../../security/tokens.ts';
+import type { ClinicService } from '../clinic/clinic.service.ts';
 import { createUsersRepository, toUserDto } from '../users/users.repository.ts';
 import { resetEmail, verificationEmail } from './auth.emails.ts';
 import { createCodesRepository } from './codes.repository.ts';
@@ -15,8 +16,14 @@ const claimsOf = (user: UserDoc, sessionId: ObjectId): AccessClaims => ({
   userId: user._id.toHexString(),
   role: user.role,
   sessionId: sessionId.toHexString(),
-  clinicId: user.role === 'patient' ? null : (user.clinicId?.toHexString() ?? null),
+  clinicId: user.role === 'patient' || user.role === 'operator' ? null : (user.clinicId?.toHexString() ?? null),
 });
+
+/** Why a bearer token was refused: not valid (expired, forged, its session ended) or its clinic is suspended. */
+export type TokenRejection = 'invalid' | 'clinic_suspended';
+
+const suspendedMessage = (name: string) =>
+  `${name} is suspended by the platform: its staff, doctors and admins cannot sign in or use the API until it is reactivated.`;
 
 export interface RequestMeta {
   ip: string;
@@ -29,6 +36,10 @@ type Ok = { ok: true };
 /** What procedures may call (see UseCases in services.ts): contract types only. */
 export interface AuthUseCases {
   register(input: { email: string; password: string; fullName: string; phone?: string | undefined }): Promise<{ userId: string; email: string; verificationRequired: true }>;
+  signupClinic(
+    input: Omit<SignupClinicInput, 'phone'> & { phone?: string | undefined },
+    meta: RequestMeta,
+  ): Promise<{ userId: string; email: string; clinicId: string; clinicSlug: string; clinicStatus: 'pending'; verificationRequired: true }>;
   verifyEmail(input: { email: string; code: string }, meta: RequestMeta): Promise<AuthResult>;
   resendCode(input: { email: string }, meta: RequestMeta): Promise<Accepted>;
   login(input: { email: string; password: string }, meta: RequestMeta): Promise<AuthResult>;
@@ -42,7 +53,7 @@ export interface AuthUseCases {
 const GENERIC_LOGIN_ERROR = 'Email or password is incorrect.';
 const NO_ACTIVE_CODE = 'This code is not valid. Request a new code.';
 
-export function createAuthService(deps: ApiDeps, limiter: RateLimiter) {
+export function createAuthService(deps: ApiDeps, limiter: RateLimiter, clinics: ClinicService) {
   const { clock, auth: settings } = deps;
   const users = createUsersRepository(deps.db.cols);
   const sessions = createSessionsRepository(deps.db.cols);
@@ -86,7 +97,35 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter) {
     if (!(await codes.consume(user._id, purpose, hash, clock()))) throw new AppError('CODE_INVALID', NO_ACTIVE_CODE);
   }
 
+  /** The clinic of a clinic's account (admin, staff, doctor), when it has one: patients and the operator have none. */
+  const clinicOf = (user: Pick<UserDoc, 'role' | 'clinicId'>): ObjectId | null =>
+    user.role === 'patient' || user.role === 'operator' ? null : (user.clinicId ?? null);
+
+  /** A suspended clinic's people cannot sign in (nor refresh): 403 naming the suspension. */
+  async function assertClinicNotSuspended(user: UserDoc): Promise<void> {
+    const clinicId = clinicOf(user);
+    if (!clinicId) return;
+    const clinic = await clinics.standing(clinicId);
+    if (clinic?.status === 'suspended') throw new AppError('CLINIC_SUSPENDED', suspendedMessage(clinic.name));
+  }
+
+  /**
+   * The identity behind a bearer token, or why it is refused: the token or its session is no longer valid, or the
+   * clinic of its admin, staff member or doctor is suspended (checked on every request — one read of the clinic's
+   * status by `_id` — so a suspension stops existing tokens at once and a reactivation restores them).
+   */
+  async function authenticateRequest(accessToken: string): Promise<{ claims: AccessClaims } | { rejected: TokenRejection }> {
+    const claims = await signer.verify(accessToken);
+    if (!claims || !(await sessions.isActive(claims.sessionId, clock()))) return { rejected: 'invalid' };
+    if (claims.clinicId !== null && claims.role !== 'patient' && claims.role !== 'operator') {
+      const clinic = await clinics.standing(new ObjectId(claims.clinicId));
+      if (clinic?.status === 'suspended') return { rejected: 'clinic_suspended' };
+    }
+    return { claims };
+  }
+
   async function issueTokens(user: UserDoc, meta: RequestMeta): Promise<AuthResult> {
+    await assertClinicNotSuspended(user);
     const now = clock();
     const refreshToken = newRefreshToken();
     const expiresAt = new Date(now.getTime() + settings.refreshTokenTtlDays * 86_400_000);
@@ -114,11 +153,53 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter) {
       return { userId: user._id.toHexString(), email: input.email, verificationRequired: true as const };
     },
 
+    /**
+     * A clinic signs up: its first admin's account (unverified, in the new clinic) and the clinic (`pending` until
+     * the admin verifies the email). The account goes first: its unique email decides a duplicate before anything
+     * else is written (409, nothing created); should the clinic then fail, the account is removed again.
+     */
+    async signupClinic(input: { clinicName: string; fullName: string; email: string; password: string; phone?: string | undefined }, meta: RequestMeta) {
+      await limiter.hit('signup:ip', meta.ip, L.signupPerIp);
+      const now = clock();
+      const clinicId = new ObjectId();
+      const user = await users.insert(
+        {
+          email: input.email,
+          passwordHash: await hashPassword(input.password),
+          fullName: input.fullName,
+          phone: input.phone ?? null,
+          role: 'admin',
+          clinicId,
+          emailVerifiedAt: null,
+        },
+        now,
+      );
+      let clinic;
+      try {
+        clinic = await clinics.createPending(clinicId, { name: input.clinicName, email: input.email, phone: input.phone ?? null });
+      } catch (err) {
+        await users.removeUnverified(user._id);
+        throw err;
+      }
+      await sendCode(user, 'verify_email', 0);
+      return {
+        userId: user._id.toHexString(),
+        email: input.email,
+        clinicId: clinic._id.toHexString(),
+        clinicSlug: clinic.slug,
+        clinicStatus: 'pending' as const,
+        verificationRequired: true as const,
+      };
+    },
+
     async verifyEmail(input: { email: string; code: string }, meta: RequestMeta): Promise<AuthResult> {
       await limiter.hit('verify:ip', meta.ip, L.verifyPerIp);
       const user = await users.findByEmail(input.email);
       await redeemCode(user, 'verify_email', input.code);
       await users.markVerified(user!._id, clock());
+      // The admin who signed a clinic up opens it by proving the email (a guarded update: only a pending clinic).
+      const clinicId = user!.role === 'admin' ? clinicOf(user!) : null;
+      if (clinicId) await clinics.activatePending(clinicId);
       return issueTokens({ ...user!, emailVerifiedAt: user!.emailVerifiedAt ?? clock() }, meta);
     },
 
@@ -146,7 +227,7 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter) {
       if (!user.emailVerifiedAt) {
         throw new AppError('EMAIL_NOT_VERIFIED', 'Verify your email first: enter the code we sent you, or ask for a new one.');
       }
-      return issueTokens(user, meta);
+      return issueTokens(user, meta); // a suspended clinic's account: 403 CLINIC_SUSPENDED
     },
 
     async refresh(input: { refreshToken: string }): Promise<Tokens> {
@@ -160,6 +241,7 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter) {
       }
       const user = await users.findById(session.userId.toHexString());
       if (!user) throw new AppError('SESSION_EXPIRED', 'Your session has ended. Sign in again.');
+      await assertClinicNotSuspended(user);
       const accessToken = await signer.sign(claimsOf(user, session._id));
       return { accessToken, refreshToken: next, expiresIn: settings.accessTokenTtlSeconds, tokenType: 'Bearer' };
     },
@@ -207,10 +289,11 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter) {
 
     /** The identity behind a bearer token, or null when the token or its session is no longer valid. */
     async authenticate(accessToken: string): Promise<AccessClaims | null> {
-      const claims = await signer.verify(accessToken);
-      if (!claims || !(await sessions.isActive(claims.sessionId, clock()))) return null;
-      return claims;
+      const res = await authenticateRequest(accessToken);
+      return 'claims' in res ? res.claims : null;
     },
+
+    authenticateRequest,
   };
 }
 

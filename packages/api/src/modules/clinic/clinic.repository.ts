@@ -46,6 +46,25 @@ export function createClinicRepository(cols: Pick<Collections, 'clinics'>) {
       await writeUnique(() => col.insertOne({ _id: new ObjectId(), ...doc }));
       return (await col.findOne({ slug: doc.slug }))!;
     },
+    /** Inserts a new clinic; false when its slug is taken (the unique index decides, so two signups never share one). */
+    async insertNew(doc: ClinicDoc): Promise<boolean> {
+      return (await writeUnique(() => col.insertOne(doc))).won;
+    },
+    /** Removes a clinic that is still pending (a signup that could not finish). */
+    async removePending(id: ObjectId): Promise<void> {
+      await col.deleteOne({ _id: id, status: 'pending' });
+    },
+    /** The status and name of one clinic (an equality on `_id`, two fields): what authentication needs per request. */
+    standing: (id: ObjectId) => col.findOne({ _id: id }, { projection: { _id: 1, status: 1, name: 1 } }) as Promise<Pick<ClinicDoc, '_id' | 'status' | 'name'> | null>,
+    /** Moves a clinic from one of `from` to `to` in one guarded update; the clinic after it, or null if it was not in `from`. */
+    setStatus(id: ObjectId, from: ClinicDoc['status'][], to: ClinicDoc['status'], set: Partial<ClinicDoc>, at: Date): Promise<ClinicDoc | null> {
+      return col.findOneAndUpdate(
+        { _id: id, status: from.length === 1 ? from[0]! : { $in: from } },
+        { $set: { ...set, status: to, updatedAt: at } },
+        { returnDocument: 'after' },
+      );
+    },
+    findById: (id: ObjectId) => col.findOne({ _id: id }),
     /** Every clinic, whatever its status (the jobs sweep each one's appointments with its own policies). */
     all: () => col.find({}).toArray(),
     /** One query for any number of clinics; an equality for one (FerretDB pushes only equalities down). */

@@ -70,10 +70,65 @@ export function createClinicService(deps: ApiDeps) {
     return found ?? current();
   }
 
+  /**
+   * A new clinic from a signup: `pending` until its first admin verifies the email, one location (`main`) to be
+   * edited later, default policies and the server's time zone. The slug is made from the name; when taken, `-2`,
+   * `-3`… — the unique index decides each try, so two signups racing for one name get distinct slugs.
+   */
+  async function createPending(id: ObjectId, input: { name: string; email: string; phone: string | null }): Promise<ClinicDoc> {
+    const now = deps.clock();
+    const base = slugify(input.name) || 'clinic';
+    for (let n = 1; n <= 100; n++) {
+      const slug = n === 1 ? base : `${base}-${n}`;
+      const doc: ClinicDoc = {
+        _id: id,
+        slug,
+        name: input.name,
+        nameAr: input.name,
+        legalName: input.name,
+        vatTrn: null,
+        phone: input.phone ?? '',
+        email: input.email,
+        timeZone: deps.timeZone,
+        currency: 'AED',
+        vatRatePercent: 5,
+        policies: { ...DEFAULT_CLINIC_POLICIES },
+        locations: [{ id: 'main', name: input.name, nameAr: input.name, emirate: 'dubai', area: '', address: '', lat: null, lng: null, openingHours: [] }],
+        specialties: [],
+        status: 'pending',
+        suspendedReason: null,
+        suspendedAt: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      if (await repo.insertNew(doc)) return doc;
+    }
+    throw new AppError('CONFLICT', 'Could not find a free address for this clinic name; please choose another name.');
+  }
+
   return {
     current,
     ofActor,
     of,
+    createPending,
+    /** Undoes `createPending` (only while the clinic is still pending). */
+    removePending: (id: ObjectId) => repo.removePending(id),
+    /** A clinic's status and name, or null: one small read by `_id`. */
+    standing: (id: ObjectId) => repo.standing(id),
+    /** A pending clinic becomes active (its first admin verified the email); an active or suspended one is left alone. */
+    async activatePending(id: ObjectId): Promise<void> {
+      await repo.setStatus(id, ['pending'], 'active', {}, deps.clock());
+    },
+    /** Suspends an active or pending clinic with the operator's reason; null when there is no such clinic. */
+    async suspend(id: ObjectId, reason: string): Promise<ClinicDoc | null> {
+      const now = deps.clock();
+      return (await repo.setStatus(id, ['active', 'pending', 'suspended'], 'suspended', { suspendedReason: reason, suspendedAt: now }, now)) ?? null;
+    },
+    /** A suspended clinic becomes active again; another status is left as it is. Null when there is no such clinic. */
+    async reactivate(id: ObjectId): Promise<ClinicDoc | null> {
+      const now = deps.clock();
+      return (await repo.setStatus(id, ['suspended'], 'active', { suspendedReason: null, suspendedAt: null }, now)) ?? (await repo.findById(id));
+    },
     /** The first clinic's time zone and booking policies; read on every use so that admin changes apply at once. */
     async settings(): Promise<ClinicSettings> {
       return settingsOf(await current());

@@ -35,6 +35,21 @@ export function createUsersRepository(cols: Pick<Collections, 'users'>) {
       return doc;
     },
     findByEmail: (email: string) => cols.users.findOne({ email }),
+    /** Removes an account that never signed in (a clinic signup that could not finish). */
+    async removeUnverified(id: ObjectId): Promise<void> {
+      await cols.users.deleteOne({ _id: id, emailVerifiedAt: null });
+    },
+    /** Admin, staff and doctor accounts per clinic, for these clinics: one query. */
+    async staffCounts(clinicIds: ObjectId[]): Promise<Map<string, number>> {
+      if (clinicIds.length === 0) return new Map();
+      const rows = await cols.users
+        .aggregate<{ _id: ObjectId; n: number }>([
+          { $match: { clinicId: { $in: clinicIds }, role: { $in: ['admin', 'staff', 'doctor'] } } },
+          { $group: { _id: '$clinicId', n: { $sum: 1 } } },
+        ])
+        .toArray();
+      return new Map(rows.map((r) => [r._id.toHexString(), r.n]));
+    },
     /** The phone-only patient account created from this E.164 number, if any. */
     findByPhoneIdentity: (phone: string) => cols.users.findOne({ email: null, phoneIdentity: phone }),
     /**

@@ -6,11 +6,14 @@ import type { ClinicService } from '../clinic/clinic.service.ts';
 import { hashPassword } from '../../security/passwords.ts';
 import { createUsersRepository, toUserDto } from './users.repository.ts';
 
+/** The roles of a clinic's accounts: what an admin may create (never a patient, never the platform's operator). */
+type StaffRole = Exclude<Role, 'patient' | 'operator'>;
+
 /** What procedures may call (see UseCases in services.ts): contract types only. */
 export interface UsersUseCases {
   me(userId: string): Promise<User>;
   /** In the creating admin's clinic (`clinicId`; an admin without one: the platform's first clinic). */
-  createStaffUser(input: { email: string; password: string; fullName: string; phone?: string | undefined; role: Exclude<Role, 'patient'> }, clinicId?: string | null): Promise<User>;
+  createStaffUser(input: { email: string; password: string; fullName: string; phone?: string | undefined; role: StaffRole }, clinicId?: string | null): Promise<User>;
 }
 
 export function createUsersService(deps: ApiDeps, clinic: ClinicService) {
@@ -37,6 +40,9 @@ export function createUsersService(deps: ApiDeps, clinic: ClinicService) {
       return { userId: winner._id.toHexString(), fullName: winner.fullName, created: false };
     },
 
+    /** Admin, staff and doctor accounts per clinic (by clinic id), in one query. */
+    staffCounts: (clinicIds: ObjectId[]) => users.staffCounts(clinicIds),
+
     /** The id of the phone-only account created from this number, if any. */
     async phoneProfileId(phone: string): Promise<ObjectId | null> {
       return (await users.findByPhoneIdentity(phone))?._id ?? null;
@@ -44,7 +50,7 @@ export function createUsersService(deps: ApiDeps, clinic: ClinicService) {
 
     /** Doctors, staff and admins never self-register: an admin creates them, already verified. */
     async createStaffUser(
-      input: { email: string; password: string; fullName: string; phone?: string | undefined; role: Exclude<Role, 'patient'> },
+      input: { email: string; password: string; fullName: string; phone?: string | undefined; role: StaffRole },
       clinicId: string | null = null,
     ): Promise<User> {
       const home = await clinic.ofActor(clinicId);

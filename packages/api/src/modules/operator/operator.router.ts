@@ -1,0 +1,25 @@
+import { OperatorClinicIdInput, OperatorClinicListSchema, OperatorClinicSchema, SuspendClinicInput } from '@clinic/contracts';
+import { roleProcedure, router } from '../../trpc.ts';
+
+const tags = ['operator'];
+const operatorProcedure = roleProcedure('operator');
+
+/** The platform operator's view of clinics. Operators only (403 for anyone else). */
+export const operatorRouter = router({
+  listClinics: operatorProcedure
+    .meta({ openapi: { method: 'GET', path: '/operator/clinics', tags, protect: true, summary: 'Every clinic, whatever its status, with its staff and physicians counted (operators only)', errorResponses: [401, 403] } })
+    .output(OperatorClinicListSchema)
+    .query(({ ctx }) => ctx.services.operator.listClinics()),
+
+  suspendClinic: operatorProcedure
+    .meta({ openapi: { method: 'POST', path: '/operator/clinics/{id}/suspend', tags, protect: true, summary: "Suspend a clinic with a reason: its people cannot sign in, its tokens stop working, its physicians and pages leave the directory (operators only)", errorResponses: [400, 401, 403, 404] } })
+    .input(SuspendClinicInput)
+    .output(OperatorClinicSchema)
+    .mutation(({ ctx, input }) => ctx.services.operator.suspendClinic(input.id, input.reason)),
+
+  reactivateClinic: operatorProcedure
+    .meta({ openapi: { method: 'POST', path: '/operator/clinics/{id}/reactivate', tags, protect: true, summary: 'Reactivate a suspended clinic: everything it had comes back (operators only)', errorResponses: [400, 401, 403, 404, 409] } })
+    .input(OperatorClinicIdInput)
+    .output(OperatorClinicSchema)
+    .mutation(({ ctx, input }) => ctx.services.operator.reactivateClinic(input.id)),
+});
