@@ -22,7 +22,7 @@ const NOT_CLINIC_SCOPED: Record<string, string> = {
   packages: 'public catalogue: medical packages are shown to every patient',
   clinics: 'public directory of active clinics, by slug',
   'admin/specialties': 'platform-wide catalogue of specialties, not clinic-owned',
-  staff: 'not scoped yet: the staff inbox (WhatsApp conversations, by phone number) comes with a later step of the clinics issue',
+  staff: "the staff inbox is keyed by phone number, not by a clinic's record: the shared WhatsApp number's hand-overs belong to the first clinic's staff (staff-conversations.int.test.ts shows another clinic's staff see none and release none)",
   operator: 'the platform operator steers every clinic; clinic roles get 403 (test/clinic-signup.int.test.ts)',
 };
 const NEVER_STORED_ID = 'f0f0f0f0f0f0f0f0f0f0f0f0';

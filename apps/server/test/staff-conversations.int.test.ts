@@ -2,8 +2,9 @@ import { randomInt } from 'node:crypto';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCaller, createInternalContext, type AppRouter } from '@clinic/api';
-import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
+import { createCaller, createInternalContext, hashPassword, type AppRouter } from '@clinic/api';
+import { ObjectId, userDoc } from '@clinic/db';
+import { makePatients, makeStaff, startTestServer, uniqueEmail, type TestServer } from './support/server.ts';
 import { sendWhatsApp, startTwilioApi, type TwilioApi } from './support/twilio.ts';
 
 let api: TwilioApi;
@@ -85,6 +86,25 @@ describe('staff hand-back of WhatsApp conversations', () => {
     const none = await release(newPhone(), staff.accessToken);
     expect(none.status).toBe(404);
     expect(none.body.data.appCode).toBe('NOT_FOUND');
+  });
+
+  it("another clinic's staff see none of the shared number's hand-overs and cannot release one; the first clinic's still can", async () => {
+    const phone = newPhone();
+    await sendWhatsApp(s, api, phone, 'hi');
+    await sendWhatsApp(s, api, phone, 'human please');
+    const now = s.clock.now();
+    const other = { ...(await s.services.clinic.current()), _id: new ObjectId(), slug: `other-${randomInt(1e6)}`, createdAt: new Date(now.getTime() + 1000) };
+    await s.database.cols.clinics.insertOne(other);
+    const email = uniqueEmail('other-staff');
+    await s.database.cols.users.insertOne({ _id: new ObjectId(), ...userDoc({ email, fullName: 'Other Reception', phone: '+971501888888', role: 'staff' }, await hashPassword('staff-pass-123'), now, other._id) });
+    const otherStaff = (await s.rest('POST', '/auth/login', { email, password: 'staff-pass-123' })).body.accessToken as string;
+
+    const theirs = await flagged(otherStaff);
+    expect(theirs.status).toBe(200);
+    expect(theirs.body.items).toEqual([]);
+    expect((await release(phone, otherStaff)).status).toBe(404);
+    expect((await flagged(staff.accessToken)).body.items.map((c: { phone: string }) => c.phone)).toContain(phone);
+    expect((await release(phone, staff.accessToken)).status).toBe(200);
   });
 
   it('is in the OpenAPI document as staff-only operations', async () => {

@@ -269,7 +269,7 @@ describe('safety and hand-over', () => {
     expect(convo?.flagged?.reason).toBe('requested');
     expect(convo?.messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual(['human please', 'hello? anyone?', 'book me tomorrow']);
 
-    await h.services.conversations.release(phone);
+    await h.services.conversations.release(phone, null);
     llm.push({ text: 'Hello again! How can I help?' });
     expect(await h.say('hi', phone)).toEqual({ replies: ['Hello again! How can I help?'], flaggedForStaff: false });
   });

@@ -17,7 +17,7 @@ export const conversationsRouter = router({
       },
     })
     .output(FlaggedConversationsOutput)
-    .query(({ ctx }) => ctx.services.conversations.flagged()),
+    .query(({ ctx }) => ctx.services.conversations.flagged(ctx.actor.clinicId)),
 
   release: roleProcedure('staff', 'admin')
     .meta({
@@ -32,5 +32,5 @@ export const conversationsRouter = router({
     })
     .input(ReleaseConversationInput)
     .output(ReleaseConversationOutput)
-    .mutation(({ ctx, input }) => ctx.services.conversations.release(input.phone)),
+    .mutation(({ ctx, input }) => ctx.services.conversations.release(input.phone, ctx.actor.clinicId)),
 });

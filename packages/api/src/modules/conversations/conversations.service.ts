@@ -1,4 +1,5 @@
 import { maskEmiratesIds, type FlaggedConversations } from '@clinic/contracts';
+import type { ClinicDoc } from '@clinic/db';
 import { toZonedIso } from '@clinic/scheduling';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
@@ -67,8 +68,9 @@ export type MessageLog = ReturnType<typeof createMessageLog>;
 
 /** What procedures may call (see UseCases in services.ts): contract types only. */
 export interface ConversationsUseCases {
-  flagged(): Promise<FlaggedConversations>;
-  release(phone: string): Promise<{ released: true }>;
+  /** `clinicId`: the staff member's clinic (Actor.clinicId). */
+  flagged(clinicId: string | null): Promise<FlaggedConversations>;
+  release(phone: string, clinicId: string | null): Promise<{ released: true }>;
 }
 
 /** WhatsApp conversations: the assistant's memory per number, the message log and the staff hand-back. */
@@ -77,6 +79,16 @@ export function createConversationsService(deps: ApiDeps, clinic: ClinicService)
 
   function fresh(phone: string, userId: string, language: Conversation['language'], now: Date): Conversation {
     return { phone, userId, language, messages: [], pending: null, menu: null, flagged: null, failures: 0, lastInboundAt: null, sessionStartedAt: now, createdAt: now, updatedAt: now };
+  }
+
+  /**
+   * The clinic whose staff answer the shared WhatsApp number's hand-overs: until clinics have senders of their own,
+   * the number speaks for the platform's first clinic, so only its staff see the people who wrote to it. Null for
+   * any other clinic's staff.
+   */
+  async function answeringClinic(clinicId: string | null): Promise<ClinicDoc | null> {
+    const [own, first] = [await clinic.ofActor(clinicId), await clinic.current()];
+    return own._id.equals(first._id) ? own : null;
   }
 
   return {
@@ -103,15 +115,18 @@ export function createConversationsService(deps: ApiDeps, clinic: ClinicService)
       await repo.save({ ...convo, messages, updatedAt: now });
     },
 
-    /** Conversations waiting for staff, oldest first; times on the clinic's clock. */
-    async flagged(): Promise<FlaggedConversations> {
-      const [items, { timeZone }] = await Promise.all([repo.flagged(FLAGGED_LIMIT), clinic.settings()]);
-      return { items: items.map((c) => ({ ...c, flaggedAt: toZonedIso(c.flaggedAt, timeZone) })) };
+    /** Conversations waiting for staff, oldest first; times on the clinic's clock. Other clinics' staff: none. */
+    async flagged(clinicId: string | null): Promise<FlaggedConversations> {
+      const answering = await answeringClinic(clinicId);
+      if (!answering) return { items: [] };
+      const items = await repo.flagged(FLAGGED_LIMIT);
+      return { items: items.map((c) => ({ ...c, flaggedAt: toZonedIso(c.flaggedAt, answering.timeZone) })) };
     },
 
     /** Staff are done: the assistant answers this number again, starting a fresh session. */
-    async release(phone: string): Promise<{ released: true }> {
-      if (!(await repo.release(phone, deps.clock()))) throw new AppError('NOT_FOUND', 'No conversation with this number is waiting for staff.');
+    async release(phone: string, clinicId: string | null): Promise<{ released: true }> {
+      const released = (await answeringClinic(clinicId)) !== null && (await repo.release(phone, deps.clock()));
+      if (!released) throw new AppError('NOT_FOUND', 'No conversation with this number is waiting for staff.');
       return { released: true };
     },
   };
