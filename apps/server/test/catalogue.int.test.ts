@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaller, createInternalContext, hashPassword } from '@clinic/api';
-import { seedDatabase } from '@clinic/db';
+import { SEED_SECOND_CLINIC_SLUG, seedDatabase } from '@clinic/db';
 import { dubaiDate } from './support/fixtures.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -129,5 +129,61 @@ describe('physician catalogue on the seeded clinic', () => {
     expect(slots.slots.length).toBe(Math.floor(60 / p.schedule.slotMinutes));
     expect(slots.slots[0]!.start).toBe(`${day}T10:00:00+04:00`);
     expect(slots.slots.every((x) => x.end <= `${day}T11:00:00+04:00`)).toBe(true);
+  });
+});
+
+describe('the seeded second clinic, Al Reem Family Practice', () => {
+  const login = async (email: string) => {
+    const res = await s.rest('POST', '/auth/login', { email, password: 'seed-password-1' });
+    expect(res.status, email).toBe(200);
+    return res.body as { accessToken: string; user: { role: string; clinicId: string | null } };
+  };
+  type Day = { appointments: { physicianName: string }[] };
+  const calendarNames = async (token: string) => {
+    const res = await s.rest('GET', `/appointments/calendar?from=${dubaiDate(-10, s.clock.now())}&to=${dubaiDate(19, s.clock.now())}`, undefined, token);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return new Set((res.body.days as Day[]).flatMap((d) => d.appointments.map((a) => a.physicianName)));
+  };
+  const REEM_DOCTORS = ['Dr. Hessa Al Kaabi', 'Dr. Lina Barakat', 'Dr. Rashid Al Nuaimi'];
+
+  it("its admin, reception and doctors sign in to it, and its calendar holds only its doctors' bookings", async () => {
+    const clinic = (await s.rest('GET', `/clinics/${SEED_SECOND_CLINIC_SLUG}`)).body;
+    expect(clinic).toMatchObject({ name: 'Al Reem Family Practice', physicianCount: 3 });
+    for (const email of ['admin@alreem.test', 'reception@alreem.test', 'dr.hessa@alreem.test', 'dr.lina@alreem.test', 'dr.rashid@alreem.test']) {
+      expect((await login(email)).user.clinicId, email).toBe(clinic.id);
+    }
+    const reem = await calendarNames((await login('admin@alreem.test')).accessToken);
+    expect(reem.size).toBeGreaterThan(0);
+    for (const n of reem) expect(REEM_DOCTORS).toContain(n);
+    const noor = await calendarNames((await login('admin@clinic.test')).accessToken);
+    expect(noor.size).toBeGreaterThan(3);
+    for (const n of REEM_DOCTORS) expect(noor.has(n)).toBe(false);
+    const packages = (await s.rest('GET', `/packages?clinic=${SEED_SECOND_CLINIC_SLUG}`)).body as { name: string }[];
+    expect(packages.length).toBeGreaterThanOrEqual(2);
+    expect(packages.map((p) => p.name)).not.toContain('Executive Health Check');
+  });
+
+  it('a seeded patient sees their bookings at both clinics; seeding again adds nothing', async () => {
+    const { cols } = s.database;
+    const reem = (await cols.clinics.findOne({ slug: SEED_SECOND_CLINIC_SLUG }))!;
+    const atReem = await cols.appointments.distinct('patientId', { clinicId: reem._id });
+    const both = await cols.appointments.distinct('patientId', { clinicId: { $ne: reem._id }, patientId: { $in: atReem } });
+    expect(both.length).toBeGreaterThan(0);
+    const patient = (await cols.users.findOne({ _id: both[0] }))!;
+    expect(patient.email).toMatch(/@patient\.test$/);
+    const { accessToken } = await login(patient.email!);
+    const mine: { physicianName: string }[] = [];
+    for (const scope of ['upcoming', 'past', 'cancelled']) {
+      const res = await s.rest('GET', `/appointments/mine?scope=${scope}`, undefined, accessToken);
+      expect(res.status).toBe(200);
+      mine.push(...(res.body.items as { physicianName: string }[]));
+    }
+    expect(mine.some((a) => REEM_DOCTORS.includes(a.physicianName))).toBe(true);
+    expect(mine.some((a) => !REEM_DOCTORS.includes(a.physicianName))).toBe(true);
+
+    const counts = { users: await cols.users.countDocuments({}), appointments: await cols.appointments.countDocuments({}), clinics: await cols.clinics.countDocuments({}) };
+    const again = await seedDatabase(s.database, { hashPassword, password: 'seed-password-1', now: s.clock.now() });
+    expect(again.created).toEqual({});
+    expect({ users: await cols.users.countDocuments({}), appointments: await cols.appointments.countDocuments({}), clinics: await cols.clinics.countDocuments({}) }).toEqual(counts);
   });
 });

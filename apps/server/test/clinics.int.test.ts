@@ -1,14 +1,18 @@
 import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '@clinic/api';
-import { ObjectId, SEED_CLINIC_SLUG, seedDatabase, type ClinicDoc, type ClinicLocationDoc, type PhysicianDoc } from '@clinic/db';
+import { ObjectId, SEED_CLINIC_SLUG, SEED_SECOND_CLINIC_SLUG, seedDatabase, type ClinicDoc, type ClinicLocationDoc, type PhysicianDoc } from '@clinic/db';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 // Search across clinics, and the physician search by clinic, emirate, area and distance, on the seeded
-// Al Noor (three located Dubai locations) plus clinics inserted here: an active Abu Dhabi practice with an
-// unlocated Sharjah branch, a suspended Dubai clinic and a pending one.
+// Al Noor (three located Dubai locations) and Al Reem Family Practice (one Al Reem Island location, three doctors)
+// plus clinics inserted here: an active Abu Dhabi heart centre with an unlocated Sharjah branch, a suspended Dubai
+// clinic and a pending one.
 
 let s: TestServer;
+const SECOND = SEED_SECOND_CLINIC_SLUG;
+/** The seeded Al Reem Family Practice's doctors, by name. */
+const SECOND_DOCTORS = ['Dr. Hessa Al Kaabi', 'Dr. Lina Barakat', 'Dr. Rashid Al Nuaimi'];
 const REEM = 'reem-heart-centre';
 const SUSPENDED = 'gulf-suspended-clinic';
 const PENDING = 'pending-care-clinic';
@@ -95,9 +99,19 @@ describe('GET /clinics: search across active clinics', () => {
   it('lists active clinics only, each with its emirates, areas, specialties and location count', async () => {
     const res = await s.rest('GET', '/clinics');
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(slugs(res)).toEqual([SEED_CLINIC_SLUG, REEM]);
+    expect(slugs(res)).toEqual([SEED_CLINIC_SLUG, SECOND, REEM]);
     expect(res.body.nextCursor).toBeNull();
     expect(res.body.items[1]).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{24}$/),
+      slug: SECOND,
+      name: 'Al Reem Family Practice',
+      nameAr: 'عيادة الريم لطب الأسرة',
+      emirates: ['abu-dhabi'],
+      areas: ['Al Reem Island'],
+      specialties: ['family-medicine', 'pediatrics', 'dentistry', 'internal-medicine'],
+      locationCount: 1,
+    });
+    expect(res.body.items[2]).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{24}$/),
       slug: REEM,
       name: 'Reem Heart Centre',
@@ -111,13 +125,15 @@ describe('GET /clinics: search across active clinics', () => {
   });
 
   it('filters by emirate, specialty and name in English or Arabic', async () => {
-    expect(slugs(await s.rest('GET', '/clinics?emirate=abu-dhabi'))).toEqual([REEM]);
+    expect(slugs(await s.rest('GET', '/clinics?emirate=abu-dhabi'))).toEqual([SECOND, REEM]);
     expect(slugs(await s.rest('GET', '/clinics?emirate=sharjah'))).toEqual([REEM]);
     expect(slugs(await s.rest('GET', '/clinics?emirate=dubai'))).toEqual([SEED_CLINIC_SLUG]);
     expect(slugs(await s.rest('GET', '/clinics?emirate=fujairah'))).toEqual([]);
     expect(slugs(await s.rest('GET', '/clinics?specialty=cardiology'))).toEqual([SEED_CLINIC_SLUG, REEM]);
     expect(slugs(await s.rest('GET', '/clinics?specialty=orthopaedics'))).toEqual([SEED_CLINIC_SLUG]);
-    expect(slugs(await s.rest('GET', `/clinics?q=${encodeURIComponent('الريم')}`))).toEqual([REEM]);
+    expect(slugs(await s.rest('GET', '/clinics?specialty=dentistry&emirate=abu-dhabi'))).toEqual([SECOND]);
+    expect(slugs(await s.rest('GET', `/clinics?q=${encodeURIComponent('الريم')}`))).toEqual([SECOND, REEM]);
+    expect(slugs(await s.rest('GET', '/clinics?q=family%20practice'))).toEqual([SECOND]);
     expect(slugs(await s.rest('GET', `/clinics?q=${encodeURIComponent('النور')}`))).toEqual([SEED_CLINIC_SLUG]);
     expect(slugs(await s.rest('GET', '/clinics?q=heart%20CENTRE&emirate=abu-dhabi&specialty=cardiology'))).toEqual([REEM]);
     expect(slugs(await s.rest('GET', '/clinics?q=heart&emirate=dubai'))).toEqual([]);
@@ -132,8 +148,11 @@ describe('GET /clinics: search across active clinics', () => {
     expect(slugs(first)).toEqual([SEED_CLINIC_SLUG]);
     expect(first.body.nextCursor).toEqual(expect.any(String));
     const second = await s.rest('GET', `/clinics?limit=1&cursor=${first.body.nextCursor}`);
-    expect(slugs(second)).toEqual([REEM]);
-    expect(second.body.nextCursor).toBeNull();
+    expect(slugs(second)).toEqual([SECOND]);
+    expect(second.body.nextCursor).toEqual(expect.any(String));
+    const third = await s.rest('GET', `/clinics?limit=1&cursor=${second.body.nextCursor}`);
+    expect(slugs(third)).toEqual([REEM]);
+    expect(third.body.nextCursor).toBeNull();
   });
 
   it('answers bad input with a 400 naming the field', async () => {
@@ -166,6 +185,11 @@ describe('GET /clinics/{slug}', () => {
     expect(alNoor.status).toBe(200);
     expect(alNoor.body.physicianCount).toBe((await allPages(`clinic=${SEED_CLINIC_SLUG}`)).length);
     expect(alNoor.body).toMatchObject((await s.rest('GET', '/clinic')).body);
+    const seeded = await s.rest('GET', `/clinics/${SECOND}`);
+    expect(seeded.status).toBe(200);
+    expect(seeded.body).toMatchObject({ slug: SECOND, name: 'Al Reem Family Practice', legalName: 'Al Reem Family Practice Medical Centre L.L.C.', physicianCount: 3 });
+    expect(seeded.body.vatTrn).not.toBe(alNoor.body.vatTrn);
+    expect(seeded.body.locations).toEqual([expect.objectContaining({ id: 'al-reem-island', emirate: 'abu-dhabi', area: 'Al Reem Island', lat: 24.4989, lng: 54.404 })]);
   });
 
   it('answers 404 in the one error shape for an unknown, suspended or pending clinic, 400 for a malformed slug', async () => {
@@ -183,7 +207,7 @@ describe('GET /clinics/{slug}', () => {
 describe('GET /physicians by clinic, emirate, area and distance', () => {
   it("never lists a suspended or pending clinic's physicians", async () => {
     const everyone = await allPages('sort=name');
-    expect(everyone.every((p) => [SEED_CLINIC_SLUG, REEM].includes(p.clinic.slug))).toBe(true);
+    expect(everyone.every((p) => [SEED_CLINIC_SLUG, SECOND, REEM].includes(p.clinic.slug))).toBe(true);
     expect(names(everyone)).toEqual(expect.arrayContaining(['Dr. Omar Al Reem', 'Dr. Noura Majaz']));
     expect(everyone.filter((p) => p.fullName.startsWith('Dr. Hidden'))).toEqual([]);
     expect(await allPages('q=Hidden')).toEqual([]);
@@ -196,7 +220,8 @@ describe('GET /physicians by clinic, emirate, area and distance', () => {
   it('filters by clinic, emirate and area (case-insensitive) of the locations where each physician works', async () => {
     expect(names(await allPages(`clinic=${REEM}`))).toEqual(['Dr. Noura Majaz', 'Dr. Omar Al Reem']);
     expect(names(await allPages(`clinic=${REEM}&specialty=cardiology`))).toEqual(['Dr. Omar Al Reem']);
-    expect(names(await allPages('emirate=abu-dhabi'))).toEqual(['Dr. Omar Al Reem']);
+    expect(names(await allPages(`clinic=${SECOND}`))).toEqual(SECOND_DOCTORS);
+    expect(names(await allPages('emirate=abu-dhabi'))).toEqual([...SECOND_DOCTORS, 'Dr. Omar Al Reem'].sort());
     expect(names(await allPages('emirate=sharjah'))).toEqual(['Dr. Noura Majaz']);
     const dubai = await allPages('emirate=dubai');
     expect(dubai.length).toBeGreaterThan(5);
@@ -210,7 +235,7 @@ describe('GET /physicians by clinic, emirate, area and distance', () => {
     const notBarsha = dubai.filter((p) => !p.clinic.locations.some((l) => l.area === 'Al Barsha 1'));
     expect(notBarsha.length).toBeGreaterThan(0);
     expect(barsha.length + notBarsha.length).toBe(dubai.length);
-    expect(names(await allPages(`area=${encodeURIComponent('AL REEM ISLAND')}&emirate=abu-dhabi`))).toEqual(['Dr. Omar Al Reem']);
+    expect(names(await allPages(`area=${encodeURIComponent('AL REEM ISLAND')}&emirate=abu-dhabi`))).toEqual([...SECOND_DOCTORS, 'Dr. Omar Al Reem'].sort());
     expect(await allPages('area=Barsha')).toEqual([]);
   });
 
@@ -234,14 +259,16 @@ describe('GET /physicians by clinic, emirate, area and distance', () => {
     const omar = wide.find((p) => p.fullName === 'Dr. Omar Al Reem')!;
     expect(omar.distanceKm).toBeGreaterThan(115);
     expect(omar.distanceKm).toBeLessThan(130);
-    expect(wide.at(-1)!.fullName).toBe('Dr. Omar Al Reem');
+    // The farthest are the Al Reem Island ones, the heart centre's and the seeded practice's alike.
+    expect(names(wide.filter((p) => p.distanceKm === omar.distanceKm))).toEqual([...SECOND_DOCTORS, 'Dr. Omar Al Reem'].sort());
+    expect(wide.at(-1)!.distanceKm).toBe(omar.distanceKm);
     // A physician whose only location has no coordinates has no distance, so a search near a point leaves them out.
     expect(names(await allPages(`near=${DHCC}&radiusKm=500`))).not.toContain('Dr. Noura Majaz');
 
-    // From Al Reem Island within 10 km: only the Abu Dhabi practice.
+    // From Al Reem Island within 10 km: only the Abu Dhabi practices.
     const reem = await allPages('near=24.4989,54.4040&radiusKm=10');
-    expect(names(reem)).toEqual(['Dr. Omar Al Reem']);
-    expect(reem[0]!.distanceKm).toBe(0);
+    expect(names(reem)).toEqual([...SECOND_DOCTORS, 'Dr. Omar Al Reem'].sort());
+    expect(reem.every((p) => p.distanceKm === 0)).toBe(true);
 
     // Another sort still carries the distances; filters combine with near.
     const byPrice = await allPages(`near=${DHCC}&sort=price`);

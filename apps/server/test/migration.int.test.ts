@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { BSON, MongoClient, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MIGRATIONS_COLLECTION, connectDatabase, migrate, slugify, type ObjectId } from '@clinic/db';
+import { hashPassword } from '@clinic/api';
+import { MIGRATIONS_COLLECTION, SEED_SECOND_CLINIC_SLUG, connectDatabase, migrate, seedDatabase, slugify, type ObjectId } from '@clinic/db';
 import { startTestServer } from './support/server.ts';
 
 const { EJSON } = BSON;
@@ -144,6 +145,57 @@ describe('the migration to clinics, on a copy of the seed of 2026-11-30', () => 
       expect(stored?.clinicId.toHexString()).toBe(clinic.body.id);
     } finally {
       await s.close();
+    }
+  });
+
+  it("the seed on the migrated data adds the Abu Dhabi practice and leaves Al Noor's records alone; a second run adds nothing", async () => {
+    // A fresh copy of the fixture (the server test above drops its database when it closes), migrated at connect.
+    const seedDbName = `${dbName}_seed`;
+    for (const [name, docs] of Object.entries(FIXTURE)) if (docs.length > 0) await client.db(seedDbName).collection(name).insertMany(docs);
+    const database = await connectDatabase({ uri: inject('mongoUri'), dbName: seedDbName });
+    const snapshot = async () => {
+      const out: Record<string, string> = {};
+      for (const c of await database.db.listCollections().toArray()) {
+        out[c.name] = EJSON.stringify(await database.db.collection(c.name).find({}).sort({ _id: 1 }).toArray(), { relaxed: false });
+      }
+      return out;
+    };
+    try {
+      const { cols } = database;
+      const before = await snapshot();
+      const alNoor = (await cols.clinics.findOne({ slug: 'al-noor-family-clinic' }))!;
+      const report = await seedDatabase(database, { hashPassword, password: 'seed-password-1' });
+      expect(report.created.clinics).toBe(1);
+      expect(report.existing.clinics).toBe(1);
+      const second = (await cols.clinics.findOne({ slug: SEED_SECOND_CLINIC_SLUG }))!;
+      expect(second.locations.map((l) => `${l.id}/${l.emirate}`)).toEqual(['al-reem-island/abu-dhabi']);
+      expect(await cols.clinics.countDocuments({})).toBe(2);
+      // Al Noor's clinic, physicians, packages, appointments and accounts are exactly as the migration left them.
+      const after = await snapshot();
+      expect(after.clinics).toContain(EJSON.stringify(alNoor, { relaxed: false }).slice(1, -1));
+      for (const name of ['users', 'physicians', 'medical_packages', 'appointments'] as const) {
+        const kept = (EJSON.parse(before[name]!) as Document[]).map((d) => EJSON.stringify(d, { relaxed: false }));
+        const now = new Set((EJSON.parse(after[name]!) as Document[]).map((d) => EJSON.stringify(d, { relaxed: false })));
+        for (const d of kept) expect(now.has(d), `${name} ${d.slice(0, 60)}`).toBe(true);
+      }
+      expect(await cols.appointments.countDocuments({ clinicId: alNoor._id })).toBe(FIXTURE.appointments!.length);
+      expect(await cols.physicians.countDocuments({ clinicId: alNoor._id })).toBe(FIXTURE.physicians!.length);
+      expect(await cols.medicalPackages.countDocuments({ clinicId: alNoor._id })).toBe(FIXTURE.medical_packages!.length);
+      // The practice's own people, physicians, packages and bookings.
+      expect((await cols.users.find({ clinicId: second._id }).toArray()).map((u) => u.role).sort()).toEqual(['admin', 'doctor', 'doctor', 'doctor', 'staff']);
+      expect(await cols.physicians.countDocuments({ clinicId: second._id })).toBe(3);
+      expect(await cols.medicalPackages.countDocuments({ clinicId: second._id })).toBeGreaterThanOrEqual(2);
+      const booked = await cols.appointments.find({ clinicId: second._id }).toArray();
+      expect(booked.length).toBeGreaterThan(20);
+      const patientsAtBoth = await cols.appointments.distinct('patientId', { clinicId: alNoor._id, patientId: { $in: booked.map((a) => a.patientId) } });
+      expect(patientsAtBoth.length).toBeGreaterThan(0);
+
+      const again = await seedDatabase(database, { hashPassword, password: 'seed-password-1' });
+      expect(again.created).toEqual({});
+      expect(await snapshot()).toEqual(after);
+    } finally {
+      await database.db.dropDatabase();
+      await database.close();
     }
   });
 });

@@ -6,5 +6,5 @@ export * from './embedded.ts';
 export * from './presence.ts';
 export { migrate, slugify, emirateOf, MIGRATIONS_COLLECTION } from './migrations.ts';
 export * from './seed.ts';
-export { DEFAULT_CLINIC_POLICIES, SEED_CLINIC_SLUG, userDoc } from './seed-data.ts';
+export { DEFAULT_CLINIC_POLICIES, SEED_CLINIC_SLUG, SEED_SECOND_CLINIC_SLUG, userDoc } from './seed-data.ts';
 export { ObjectId, type Filter } from 'mongodb';

@@ -1,4 +1,5 @@
-// The demo data the seed writes: a mid-sized multi-specialty clinic in Dubai. Pure functions of
+// The demo data the seed writes: a mid-sized multi-specialty clinic in Dubai (Al Noor) and a small family
+// practice in Abu Dhabi (Al Reem), whose patients are platform accounts booking at both. Pure functions of
 // `now`, the clinic's time zone and the ids the database already has, so the same `now` always
 // gives the same documents (a seeded PRNG stands in for randomness). The writes live in seed.ts.
 import { ObjectId } from 'mongodb';
@@ -97,6 +98,8 @@ export interface SeedUser {
   fullName: string;
   role: Role;
   phone: string;
+  /** The clinic of an admin, staff or doctor account (by slug); absent: Al Noor. Patients and the operator have none. */
+  clinicSlug?: string;
 }
 
 export const SEED_USERS: readonly SeedUser[] = [
@@ -117,6 +120,12 @@ export const SEED_USERS: readonly SeedUser[] = [
   { email: 'sophie@patient.test', fullName: 'Sophie Laurent', role: 'patient', phone: '+971551000008' },
   { email: 'ayesha@patient.test', fullName: 'Ayesha Siddiqui', role: 'patient', phone: '+971551000009' },
   { email: 'joseph@patient.test', fullName: 'Joseph Mathew', role: 'patient', phone: '+971551000010' },
+  // Al Reem Family Practice (Abu Dhabi): its own admin, reception and doctors.
+  { email: 'admin@alreem.test', fullName: 'Mariam Al Dhaheri', role: 'admin', phone: '+971502000001', clinicSlug: 'al-reem-family-practice' },
+  { email: 'reception@alreem.test', fullName: 'Grace Okafor', role: 'staff', phone: '+971502000002', clinicSlug: 'al-reem-family-practice' },
+  { email: 'dr.hessa@alreem.test', fullName: 'Hessa Al Kaabi', role: 'doctor', phone: '+971502000011', clinicSlug: 'al-reem-family-practice' },
+  { email: 'dr.lina@alreem.test', fullName: 'Lina Barakat', role: 'doctor', phone: '+971502000012', clinicSlug: 'al-reem-family-practice' },
+  { email: 'dr.rashid@alreem.test', fullName: 'Rashid Al Nuaimi', role: 'doctor', phone: '+971502000013', clinicSlug: 'al-reem-family-practice' },
   // The platform's operator: steers clinics (lists, suspends, reactivates); belongs to none.
   { email: 'operator@platform.test', fullName: 'Platform Operator', role: 'operator', phone: '+971501000099' },
 ];
@@ -164,6 +173,8 @@ const LOCATIONS: Record<Branch, Omit<ClinicLocationDoc, 'openingHours'>> = {
 };
 
 export const SEED_CLINIC_SLUG = 'al-noor-family-clinic';
+/** The second seeded clinic: a family practice on Al Reem Island, Abu Dhabi. */
+export const SEED_SECOND_CLINIC_SLUG = 'al-reem-family-practice';
 
 /** The seeded clinic: Al Noor Family Clinic, three Dubai locations, every seeded specialty. */
 export function clinicDoc(now: Date, timeZone: string): Omit<ClinicDoc, '_id'> {
@@ -183,6 +194,35 @@ export function clinicDoc(now: Date, timeZone: string): Omit<ClinicDoc, '_id'> {
     policies: { ...DEFAULT_CLINIC_POLICIES },
     locations: Object.values(LOCATIONS).map((l) => ({ ...l, openingHours })),
     specialties: SPECIALTIES.map((sp) => sp.slug),
+    status: 'active',
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+type ReemBranch = 'Al Reem Island';
+const REEM_LOCATIONS: Record<ReemBranch, Omit<ClinicLocationDoc, 'openingHours'>> = {
+  'Al Reem Island': { id: 'al-reem-island', name: 'Al Reem Island', nameAr: 'جزيرة الريم', emirate: 'abu-dhabi', area: 'Al Reem Island', address: 'Shams Boutik Mall, Shams Abu Dhabi, Al Reem Island, Abu Dhabi', lat: 24.4989, lng: 54.404 },
+};
+const ALL_LOCATIONS: Record<Branch | ReemBranch, Omit<ClinicLocationDoc, 'openingHours'>> = { ...LOCATIONS, ...REEM_LOCATIONS };
+
+/** The second seeded clinic: Al Reem Family Practice, one Abu Dhabi location, four specialties. */
+export function secondClinicDoc(now: Date, timeZone: string): Omit<ClinicDoc, '_id'> {
+  const openingHours = [...[0, 1, 2, 3, 4].map((weekday) => ({ weekday, open: '08:00', close: '20:00' })), { weekday: 6, open: '09:00', close: '14:00' }];
+  return {
+    slug: SEED_SECOND_CLINIC_SLUG,
+    name: 'Al Reem Family Practice',
+    nameAr: 'عيادة الريم لطب الأسرة',
+    legalName: 'Al Reem Family Practice Medical Centre L.L.C.',
+    vatTrn: '100398765400003',
+    phone: '+97126000000',
+    email: 'care@alreem-practice.test',
+    timeZone,
+    currency: 'AED',
+    vatRatePercent: 5,
+    policies: { ...DEFAULT_CLINIC_POLICIES },
+    locations: Object.values(REEM_LOCATIONS).map((l) => ({ ...l, openingHours })),
+    specialties: ['family-medicine', 'pediatrics', 'dentistry', 'internal-medicine'],
     status: 'active',
     createdAt: now,
     updatedAt: now,
@@ -242,6 +282,7 @@ const TEMPLATES = {
   eveningsSat: [...days(SUN_THU, [iv('16:00', '21:00')]), ...days([6], [iv('09:00', '14:00')])],
   long: days([0, 1, 2, 3, 4, 5], [iv('10:00', '14:00'), iv('17:00', '21:00')]),
   short: days([0, 2, 4], [iv('09:00', '13:00'), iv('15:00', '19:00')]),
+  afternoons: days(SUN_THU, [iv('14:00', '20:00')]),
 } as const;
 type Template = keyof typeof TEMPLATES;
 
@@ -258,7 +299,7 @@ interface PhysicianSeed {
   /** AED minor units. */
   price: number;
   rating: [sum: number, count: number];
-  branch: Branch;
+  branch: Branch | ReemBranch;
   template: Template;
   slotMinutes: number;
   bufferMinutes: number;
@@ -295,6 +336,13 @@ const PHYSICIANS: PhysicianSeed[] = [
   { userEmail: null, fullName: 'Dr. Mohammed Al Zarooni', title: 'Consultant Endocrinologist', gender: 'male', specialty: 'endocrinology', subs: ['diabetes', 'thyroid'], languages: ['en', 'ar'], years: 23, price: 65000, rating: [310, 66], branch: 'Dubai Healthcare City', template: 'weekdays', slotMinutes: 30, bufferMinutes: 5, photo: true, active: true, bio: 'Endocrinologist managing type 1 and type 2 diabetes, thyroid disease and obesity.' },
 ];
 
+/** Al Reem Family Practice's physicians: its three doctors, each with a login (inside its hours, Sun–Thu 08:00–20:00, Sat 09:00–14:00). */
+const REEM_PHYSICIANS: PhysicianSeed[] = [
+  { userEmail: 'dr.hessa@alreem.test', fullName: 'Dr. Hessa Al Kaabi', title: 'Consultant Family Physician', gender: 'female', specialty: 'family-medicine', subs: ['preventive-care', 'chronic-disease-management'], languages: ['en', 'ar'], years: 17, price: 40000, rating: [356, 76], branch: 'Al Reem Island', template: 'mornings', slotMinutes: 20, bufferMinutes: 0, photo: true, active: true, bio: 'Family physician caring for whole families on Al Reem Island, from diabetes and blood pressure to preventive check-ups.' },
+  { userEmail: 'dr.lina@alreem.test', fullName: 'Dr. Lina Barakat', title: 'Specialist Pediatrician', gender: 'female', specialty: 'pediatrics', subs: ['pediatric-allergy', 'developmental-pediatrics'], languages: ['en', 'ar', 'fr'], years: 10, price: 35000, rating: [264, 57], branch: 'Al Reem Island', template: 'afternoons', slotMinutes: 20, bufferMinutes: 0, photo: true, active: true, bio: 'Pediatrician with after-school clinics for fevers, allergies, vaccinations and growth checks.' },
+  { userEmail: 'dr.rashid@alreem.test', fullName: 'Dr. Rashid Al Nuaimi', title: 'General Dental Practitioner', gender: 'male', specialty: 'dentistry', subs: ['paediatric-dentistry', 'cosmetic-dentistry'], languages: ['en', 'ar', 'ur'], years: 12, price: 25000, rating: [198, 43], branch: 'Al Reem Island', template: 'split', slotMinutes: 30, bufferMinutes: 5, photo: false, active: true, bio: 'Family dentist for check-ups, fillings, whitening and gentle first visits for children.' },
+];
+
 /** The next local date on or after `from` whose weekday is in `weekdays`. */
 function nextDateOn(from: string, weekdays: readonly number[]): string {
   let d = from;
@@ -318,10 +366,19 @@ export interface PhysicianSeedDoc {
   doc: Omit<PhysicianDoc, '_id'>;
 }
 
-/** Physicians in a fixed order, all of clinic `clinicId`; `userIds` maps the doctors' emails to their user ids. */
+/** Al Noor's physicians in a fixed order, all of clinic `clinicId`; `userIds` maps the doctors' emails to their user ids. */
 export function physicianDocs(now: Date, timeZone: string, userIds: ReadonlyMap<string, ObjectId>, clinicId: ObjectId): PhysicianSeedDoc[] {
+  return toPhysicianDocs(PHYSICIANS, now, timeZone, userIds, clinicId);
+}
+
+/** Al Reem Family Practice's physicians (its three doctors), all of clinic `clinicId`. */
+export function secondClinicPhysicianDocs(now: Date, timeZone: string, userIds: ReadonlyMap<string, ObjectId>, clinicId: ObjectId): PhysicianSeedDoc[] {
+  return toPhysicianDocs(REEM_PHYSICIANS, now, timeZone, userIds, clinicId);
+}
+
+function toPhysicianDocs(list: readonly PhysicianSeed[], now: Date, timeZone: string, userIds: ReadonlyMap<string, ObjectId>, clinicId: ObjectId): PhysicianSeedDoc[] {
   const today = localDateOf(now, timeZone);
-  return PHYSICIANS.map((p, index) => {
+  return list.map((p, index) => {
     const weekly = TEMPLATES[p.template].map((w) => ({ weekday: w.weekday, intervals: w.intervals.map((i) => ({ ...i })) }));
     const [sum, count] = p.rating;
     const userId = p.userEmail ? (userIds.get(p.userEmail) ?? null) : null;
@@ -344,7 +401,7 @@ export function physicianDocs(now: Date, timeZone: string, userIds: ReadonlyMap<
         rating: { sum, count },
         ratingAverage: count === 0 ? null : Math.round((sum / count) * 10) / 10,
         clinicId,
-        locationIds: [LOCATIONS[p.branch].id],
+        locationIds: [ALL_LOCATIONS[p.branch].id],
         schedule: { weekly, overrides: overridesFor(index, weekly, today), slotMinutes: p.slotMinutes, bufferMinutes: p.bufferMinutes },
         active: p.active,
         createdAt: now,
@@ -412,8 +469,41 @@ const PACKAGES: PackageSeed[] = [
   },
 ];
 
+/** Al Reem Family Practice's own packages (names of their own: Al Noor's are found by name). */
+const REEM_PACKAGES: PackageSeed[] = [
+  {
+    name: 'Al Reem Family Check-up',
+    description: 'A yearly check-up for adults with a family physician, with the blood tests reviewed at a follow-up visit.',
+    price: 60000,
+    includedServices: ['Family medicine consultation', 'Complete blood count', 'Lipid profile', 'HbA1c', 'Thyroid function (TSH)', 'Vitamin D', 'Follow-up consultation'],
+    specialties: ['family-medicine', 'internal-medicine'],
+  },
+  {
+    name: 'Back-to-School Child Check',
+    description: 'The school health check with a pediatrician, with vision and hearing screening and the certificate schools ask for.',
+    price: 45000,
+    includedServices: ['Pediatric consultation', 'Growth and development review', 'Vision screening', 'Hearing screening', 'Vaccination record review', 'School fitness certificate'],
+    specialties: ['pediatrics'],
+  },
+  {
+    name: 'Dental Check & Clean',
+    description: 'A dental examination with scaling and polishing and bite-wing X-rays.',
+    price: 35000,
+    includedServices: ['Dental examination', 'Scaling and polishing', 'Bite-wing X-rays', 'Fluoride varnish'],
+    specialties: ['dentistry'],
+  },
+];
+
 export function packageDocs(now: Date, clinicId: ObjectId): Omit<MedicalPackageDoc, '_id'>[] {
-  return PACKAGES.map((p) => ({
+  return toPackageDocs(PACKAGES, now, clinicId);
+}
+
+export function secondClinicPackageDocs(now: Date, clinicId: ObjectId): Omit<MedicalPackageDoc, '_id'>[] {
+  return toPackageDocs(REEM_PACKAGES, now, clinicId);
+}
+
+function toPackageDocs(list: readonly PackageSeed[], now: Date, clinicId: ObjectId): Omit<MedicalPackageDoc, '_id'>[] {
+  return list.map((p) => ({
     clinicId,
     name: p.name,
     description: p.description,
@@ -448,10 +538,23 @@ const CLINIC_CANCEL_REASONS = ['Doctor called into surgery', 'Doctor on sick lea
 
 export const SEED_APPOINTMENT_TARGETS = { past: 125, upcoming: 75, pastDays: 30, upcomingDays: 21 } as const;
 /** The rest of the past ones are completed, the rest of the upcoming ones confirmed (or checked in when under way). */
-const SEED_STATUS_QUOTAS = {
+const SEED_STATUS_QUOTAS: AppointmentTargets['quotas'] = {
   past: { expired: 6, no_show: 13, cancelled: 15 },
   upcoming: { pending_payment: 5, cancelled: 9 },
-} as const;
+};
+
+export interface AppointmentTargets {
+  past: number;
+  upcoming: number;
+  /** The rest of the past ones are completed, the rest of the upcoming ones confirmed (or checked in when under way). */
+  quotas: { past: { expired: number; no_show: number; cancelled: number }; upcoming: { pending_payment: number; cancelled: number } };
+}
+/** Al Reem Family Practice's bookings: about 35 over the same days. */
+export const SECOND_CLINIC_APPOINTMENT_TARGETS: AppointmentTargets = {
+  past: 20,
+  upcoming: 15,
+  quotas: { past: { expired: 1, no_show: 2, cancelled: 3 }, upcoming: { pending_payment: 1, cancelled: 2 } },
+};
 
 export interface AppointmentSeedInput {
   now: Date;
@@ -461,6 +564,10 @@ export interface AppointmentSeedInput {
   patients: readonly Pick<UserDoc, '_id' | 'fullName' | 'phone' | 'email'>[];
   packages: readonly MedicalPackageDoc[];
   seed?: number;
+  /** How many, and of which statuses; default about 200 (Al Noor's). */
+  targets?: AppointmentTargets;
+  /** Patients' bookings already made (at another clinic): held ones are never overlapped. */
+  patientsBusy?: readonly Pick<AppointmentDoc, 'patientId' | 'startsAt' | 'endsAt' | 'status'>[];
 }
 
 const HELD: ReadonlySet<AppointmentStatus> = new Set(['pending_payment', 'confirmed', 'checked_in', 'completed', 'no_show']);
@@ -490,6 +597,7 @@ function sample<T>(rng: Prng, items: T[], n: number): T[] {
  */
 export function appointmentDocs(input: AppointmentSeedInput): AppointmentDoc[] {
   const { now, timeZone, physicians, patients, packages } = input;
+  const targets = input.targets ?? { past: SEED_APPOINTMENT_TARGETS.past, upcoming: SEED_APPOINTMENT_TARGETS.upcoming, quotas: SEED_STATUS_QUOTAS };
   const rng = createPrng(input.seed ?? 0x5eed_c11c);
   const nowMs = now.getTime();
   const today = localDateOf(now, timeZone);
@@ -516,14 +624,14 @@ export function appointmentDocs(input: AppointmentSeedInput): AppointmentDoc[] {
   }
 
   // Statuses by quota (not by dice) so every kind shows up whatever `now` is.
-  const pastPicks = sample(rng, past, SEED_APPOINTMENT_TARGETS.past);
+  const pastPicks = sample(rng, past, targets.past);
   // A couple of patients are already in the waiting room when there is a clinic going on at `now`.
   const soon = (c: Candidate) => c.start.getTime() <= nowMs + 30 * MINUTE_MS;
   const soonPicks = sample(rng, upcoming.filter(soon), 2);
-  const upcomingPicks = [...soonPicks, ...sample(rng, upcoming.filter((c) => !soon(c)), SEED_APPOINTMENT_TARGETS.upcoming - soonPicks.length)];
+  const upcomingPicks = [...soonPicks, ...sample(rng, upcoming.filter((c) => !soon(c)), targets.upcoming - soonPicks.length)];
   const planned = new Map<Candidate, AppointmentStatus>();
   pastPicks.forEach((c, i) => {
-    const q = SEED_STATUS_QUOTAS.past;
+    const q = targets.quotas.past;
     planned.set(c, i < q.expired ? 'expired' : i < q.expired + q.no_show ? 'no_show' : i < q.expired + q.no_show + q.cancelled ? 'cancelled' : 'completed');
   });
   let holds = 0;
@@ -533,11 +641,11 @@ export function appointmentDocs(input: AppointmentSeedInput): AppointmentDoc[] {
     let status: AppointmentStatus = 'confirmed';
     if (soon(c)) {
       status = 'checked_in';
-    } else if (holds < SEED_STATUS_QUOTAS.upcoming.pending_payment && startMs > nowMs + DEFAULT_CLINIC_POLICIES.minNoticeMinutes * MINUTE_MS) {
+    } else if (holds < targets.quotas.upcoming.pending_payment && startMs > nowMs + DEFAULT_CLINIC_POLICIES.minNoticeMinutes * MINUTE_MS) {
       // Unpaid holds only where the clinic's notice period still allows a new booking.
       status = 'pending_payment';
       holds++;
-    } else if (cancels < SEED_STATUS_QUOTAS.upcoming.cancelled) {
+    } else if (cancels < targets.quotas.upcoming.cancelled) {
       status = 'cancelled';
       cancels++;
     }
@@ -557,6 +665,10 @@ export function appointmentDocs(input: AppointmentSeedInput): AppointmentDoc[] {
     list.push({ start, end });
     map.set(key, list);
   };
+
+  for (const b of input.patientsBusy ?? []) {
+    if (isHeldStatus(b.status)) remember(heldByPatient, b.patientId.toHexString(), b.startsAt.getTime(), b.endsAt.getTime());
+  }
 
   const out: AppointmentDoc[] = [];
   for (const c of chosen) {
@@ -633,7 +745,7 @@ export function appointmentDocs(input: AppointmentSeedInput): AppointmentDoc[] {
       }
     }
 
-    const matchingPackages = packages.filter((pk) => PACKAGES.find((s) => s.name === pk.name)?.specialties.includes(physician.specialty));
+    const matchingPackages = packages.filter((pk) => [...PACKAGES, ...REEM_PACKAGES].find((s) => s.name === pk.name)?.specialties.includes(physician.specialty));
     const pkg = matchingPackages.length > 0 && rng.chance(0.15) ? rng.pick(matchingPackages) : null;
     const reasons = REASONS[physician.specialty] ?? ['Consultation'];
     const id = deterministicId(rng, createdAt);

@@ -3,15 +3,21 @@ import { ObjectId } from 'mongodb';
 import { localDateOf } from '@clinic/scheduling';
 import type { MedicalPackageDoc, PhysicianDoc, UserDoc } from './documents.ts';
 import {
+  SECOND_CLINIC_APPOINTMENT_TARGETS,
+  SEED_SECOND_CLINIC_SLUG,
   SEED_USERS,
   appointmentDocs,
   clinicDoc,
   isHeldStatus,
   packageDocs,
   physicianDocs,
+  secondClinicDoc,
+  secondClinicPackageDocs,
+  secondClinicPhysicianDocs,
   specialtyDocs,
   userDoc,
 } from './seed-data.ts';
+import { formatSeedReport } from './seed.ts';
 
 const CLINIC_ID = new ObjectId();
 const LANGS = ['en', 'ar', 'hi', 'ur', 'tl', 'ml', 'fr', 'ru'];
@@ -172,4 +178,125 @@ describe('seed data', () => {
       expect(appts.some((a) => a.packageId !== null)).toBe(true);
     });
   }
+});
+
+describe('seed data: the second clinic, Al Reem Family Practice in Abu Dhabi', () => {
+  const now = new Date('2026-03-10T07:12:00Z');
+  const tz = 'Asia/Dubai';
+  const NOOR = new ObjectId();
+  const REEM = new ObjectId();
+  const clinicIdOf = (u: (typeof SEED_USERS)[number]) => (u.clinicSlug === SEED_SECOND_CLINIC_SLUG ? REEM : NOOR);
+  const users: (UserDoc & { email: string })[] = SEED_USERS.map((u) => ({ _id: new ObjectId(), ...userDoc(u, 'x', now, clinicIdOf(u)) }));
+  const userIds = new Map(users.map((u) => [u.email, u._id]));
+  const patients = users.filter((u) => u.role === 'patient');
+  const noorPhysicians: PhysicianDoc[] = physicianDocs(now, tz, userIds, NOOR).map((s) => ({ _id: new ObjectId(), ...s.doc }));
+  const reemPhysicians: PhysicianDoc[] = secondClinicPhysicianDocs(now, tz, userIds, REEM).map((s) => ({ _id: new ObjectId(), ...s.doc }));
+  const noorPackages: MedicalPackageDoc[] = packageDocs(now, NOOR).map((p) => ({ _id: new ObjectId(), ...p }));
+  const reemPackages: MedicalPackageDoc[] = secondClinicPackageDocs(now, REEM).map((p) => ({ _id: new ObjectId(), ...p }));
+  const c = secondClinicDoc(now, tz);
+
+  it('is an active Abu Dhabi practice of its own: slug, names, legal name and VAT TRN, one located Al Reem Island location', () => {
+    const noor = clinicDoc(now, tz);
+    expect(c).toMatchObject({ slug: 'al-reem-family-practice', name: 'Al Reem Family Practice', status: 'active', timeZone: tz, currency: 'AED' });
+    expect(c.nameAr).toMatch(/[\u0600-\u06FF]/);
+    expect(c.legalName).not.toBe(noor.legalName);
+    expect(c.vatTrn).toMatch(/^\d{15}$/);
+    expect(c.vatTrn).not.toBe(noor.vatTrn);
+    expect(c.locations).toHaveLength(1);
+    expect(c.locations[0]).toMatchObject({ id: 'al-reem-island', emirate: 'abu-dhabi', area: 'Al Reem Island', lat: 24.4989, lng: 54.404 });
+    expect(c.locations[0]!.nameAr).toMatch(/[\u0600-\u06FF]/);
+    const slugs = specialtyDocs(now).map((s) => s._id);
+    expect(c.specialties.length).toBeGreaterThanOrEqual(2);
+    for (const sp of c.specialties) expect(slugs).toContain(sp);
+  });
+
+  it('has its own admin, staff and doctors; patients and the operator belong to no clinic', () => {
+    const reemStaff = users.filter((u) => u.clinicId?.equals(REEM));
+    expect(reemStaff.map((u) => u.role).sort()).toEqual(['admin', 'doctor', 'doctor', 'doctor', 'staff']);
+    expect(users.filter((u) => u.clinicId?.equals(NOOR)).map((u) => u.email)).toEqual(
+      ['admin@clinic.test', 'reception@clinic.test', 'nurse@clinic.test', 'dr.khalid@clinic.test', 'dr.sara@clinic.test', 'dr.rahul@clinic.test', 'dr.fatima@clinic.test'],
+    );
+    for (const u of users.filter((x) => x.role === 'patient' || x.role === 'operator')) expect(u.clinicId).toBeNull();
+  });
+
+  it("its doctors are its physicians, at its location, with schedules inside its opening hours", () => {
+    expect(reemPhysicians).toHaveLength(3);
+    const locationIds = c.locations.map((l) => l.id);
+    const doctors = users.filter((u) => u.role === 'doctor' && u.clinicId?.equals(REEM));
+    expect(reemPhysicians.map((p) => p.userId!.toHexString()).sort()).toEqual(doctors.map((d) => d._id.toHexString()).sort());
+    expect(new Set(reemPhysicians.map((p) => p.specialty)).size).toBe(3);
+    for (const p of reemPhysicians) {
+      expect(p.clinicId).toEqual(REEM);
+      expect(p.active).toBe(true);
+      expect(p.locationIds.length).toBeGreaterThan(0);
+      for (const id of p.locationIds) expect(locationIds).toContain(id);
+      expect(c.specialties).toContain(p.specialty);
+      expect(p.schedule.weekly.length).toBeGreaterThanOrEqual(5);
+      for (const day of p.schedule.weekly) {
+        const hours = c.locations[0]!.openingHours.find((h) => h.weekday === day.weekday);
+        expect(hours, `${p.fullName} weekday ${day.weekday}`).toBeDefined();
+        for (const i of day.intervals) {
+          expect(mins(i.start)).toBeGreaterThanOrEqual(mins(hours!.open));
+          expect(mins(i.end)).toBeLessThanOrEqual(mins(hours!.close));
+        }
+      }
+    }
+    // No name is shared with Al Noor's physicians.
+    for (const p of reemPhysicians) expect(noorPhysicians.map((x) => x.fullName)).not.toContain(p.fullName);
+  });
+
+  it('has packages of its own clinic, named apart from Al Noor’s', () => {
+    expect(reemPackages.length).toBeGreaterThanOrEqual(2);
+    for (const p of reemPackages) {
+      expect(p.clinicId).toEqual(REEM);
+      expect(noorPackages.map((x) => x.name)).not.toContain(p.name);
+    }
+    for (const p of noorPackages) expect(p.clinicId).toEqual(NOOR);
+  });
+
+  it("books patients at both clinics, each appointment at its physician's clinic, never overlapping a patient's other booking", () => {
+    const noorAppts = appointmentDocs({ now, timeZone: tz, physicians: noorPhysicians, patients, packages: noorPackages });
+    const reemAppts = appointmentDocs({ now, timeZone: tz, physicians: reemPhysicians, patients, packages: reemPackages, seed: 7, targets: SECOND_CLINIC_APPOINTMENT_TARGETS, patientsBusy: noorAppts });
+    expect(reemAppts.length).toBeGreaterThanOrEqual(25);
+    expect(reemAppts.length).toBeLessThanOrEqual(SECOND_CLINIC_APPOINTMENT_TARGETS.past + SECOND_CLINIC_APPOINTMENT_TARGETS.upcoming);
+    for (const a of reemAppts) {
+      expect(a.clinicId).toEqual(REEM);
+      expect(reemPhysicians.map((p) => p._id.toHexString())).toContain(a.physicianId.toHexString());
+      if (a.packageId) expect(reemPackages.map((p) => p._id.toHexString())).toContain(a.packageId.toHexString());
+      const held = isHeldStatus(a.status);
+      expect(a.slotKey).toBe(held ? `${a.physicianId.toHexString()}|${a.startsAt.toISOString()}` : `released|${a._id.toHexString()}`);
+    }
+    for (const a of noorAppts) expect(a.clinicId).toEqual(NOOR);
+    const atBoth = patients.filter((pt) => noorAppts.some((a) => a.patientId.equals(pt._id)) && reemAppts.some((a) => a.patientId.equals(pt._id)));
+    expect(atBoth.length).toBeGreaterThanOrEqual(1);
+    const all = [...noorAppts, ...reemAppts];
+    expect(new Set(all.map((a) => a.patientSlotKey)).size).toBe(all.length);
+    for (const pt of patients) {
+      const mine = all.filter((a) => a.patientId.equals(pt._id) && isHeldStatus(a.status)).sort((x, y) => x.startsAt.getTime() - y.startsAt.getTime());
+      for (let i = 1; i < mine.length; i++) expect(mine[i]!.startsAt.getTime()).toBeGreaterThanOrEqual(mine[i - 1]!.endsAt.getTime());
+    }
+  });
+
+  it('the seed report lists the accounts clinic by clinic, then the platform’s', () => {
+    const accounts = SEED_USERS.map((u) => ({
+      email: u.email,
+      role: u.role,
+      clinic: u.role === 'patient' || u.role === 'operator' ? null : u.clinicSlug === SEED_SECOND_CLINIC_SLUG ? { slug: c.slug, name: c.name } : { slug: 'al-noor-family-clinic', name: 'Al Noor Family Clinic' },
+    }));
+    const text = formatSeedReport({ created: { clinics: 2 }, existing: {}, accounts }, 'pw');
+    const lines = text.split('\n');
+    const at = (s: string) => lines.findIndex((l) => l.includes(s));
+    expect(at('Al Noor Family Clinic (al-noor-family-clinic):')).toBeGreaterThan(0);
+    expect(at('Al Reem Family Practice (al-reem-family-practice):')).toBeGreaterThan(at('Al Noor Family Clinic ('));
+    expect(at('Platform')).toBeGreaterThan(at('Al Reem Family Practice ('));
+    expect(at('admin@clinic.test')).toBeGreaterThan(at('Al Noor Family Clinic ('));
+    expect(at('admin@clinic.test')).toBeLessThan(at('Al Reem Family Practice ('));
+    for (const e of ['admin@alreem.test', 'reception@alreem.test', 'dr.hessa@alreem.test']) {
+      expect(at(e)).toBeGreaterThan(at('Al Reem Family Practice ('));
+      expect(at(e)).toBeLessThan(at('Platform'));
+    }
+    expect(at('operator@platform.test')).toBeGreaterThan(at('Platform'));
+    expect(at('omar@patient.test')).toBeGreaterThan(at('Platform'));
+    expect(text).toContain('Accounts (password "pw")');
+  });
 });
