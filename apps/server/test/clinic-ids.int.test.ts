@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '@clinic/api';
-import { DEFAULT_CLINIC_POLICIES, ObjectId, userDoc, type ClinicDoc } from '@clinic/db';
-import { createPhysician, dubai, dubaiDate } from './support/fixtures.ts';
+import { DEFAULT_CLINIC_POLICIES, ObjectId, type ClinicDoc } from '@clinic/db';
+import { createPhysician, dubai, dubaiDate, insertSecondClinic, makeClinicStaff } from './support/fixtures.ts';
 import { makePatients, makeStaff, startTestServer, uniqueEmail, type TestServer } from './support/server.ts';
 
 // Clinic-owned records and staff accounts name their clinic, and admins act on their own clinic. The test server's
@@ -24,33 +23,8 @@ beforeAll(async () => {
   s.clock.set(dubai(dubaiDate(1), '09:05'));
   firstAdmin = await makeStaff(s, 'admin');
   first = await s.services.clinic.current();
-  const now = s.clock.now();
-  second = {
-    _id: new ObjectId(),
-    slug: 'gulf-care-sharjah',
-    name: 'Gulf Care Clinic',
-    nameAr: 'عيادة الخليج',
-    legalName: 'Gulf Care Clinic L.L.C.',
-    vatTrn: '100123456700003',
-    phone: '+97165550000',
-    email: 'hello@gulfcare.test',
-    timeZone: 'Asia/Dubai',
-    currency: 'AED',
-    vatRatePercent: 5,
-    policies: { ...DEFAULT_CLINIC_POLICIES },
-    locations: [{ id: 'al-majaz', name: 'Al Majaz', nameAr: 'المجاز', emirate: 'sharjah', area: 'Al Majaz', address: 'Corniche St, Al Majaz 3', lat: 25.3256, lng: 55.3876, openingHours: [] }],
-    specialties: ['family-medicine'],
-    status: 'active',
-    createdAt: new Date(now.getTime() + 1000),
-    updatedAt: now,
-  };
-  await s.database.cols.clinics.insertOne(second);
-  const email = uniqueEmail('admin2');
-  const _id = new ObjectId();
-  await s.database.cols.users.insertOne({ _id, ...userDoc({ email, fullName: 'Huda Al Qasimi', phone: '+971501999999', role: 'admin' }, await hashPassword(PASSWORD), now, second._id) });
-  const login = await s.rest('POST', '/auth/login', { email, password: PASSWORD });
-  expect(login.status).toBe(200);
-  secondAdmin = { userId: _id.toHexString(), email, accessToken: login.body.accessToken };
+  second = await insertSecondClinic(s);
+  secondAdmin = await makeClinicStaff(s, second._id, 'admin', PASSWORD);
 });
 afterAll(async () => {
   await s?.close();

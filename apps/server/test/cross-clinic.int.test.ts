@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '@clinic/api';
-import { DEFAULT_CLINIC_POLICIES, ObjectId, userDoc, type ClinicDoc } from '@clinic/db';
-import { EVERY_DAY_8_TO_20, createPhysician, dubai, dubaiDate } from './support/fixtures.ts';
+import { ObjectId, userDoc, type ClinicDoc } from '@clinic/db';
+import { EVERY_DAY_8_TO_20, createPhysician, dubai, dubaiDate, insertSecondClinic, makeClinicStaff } from './support/fixtures.ts';
 import { intentObject, sendWebhook, stripeEvent } from './support/stripe-events.ts';
 import { makePatients, makeStaff, startTestServer, uniqueEmail, type TestServer } from './support/server.ts';
 
@@ -132,32 +132,8 @@ beforeAll(async () => {
   physicianA = (await createPhysician(s, { userId: doctor.userId })).id;
 
   // Clinic B, which takes payment online, its admin and its physician.
-  const now = s.clock.now();
-  clinicB = {
-    _id: new ObjectId(),
-    slug: 'gulf-care-sharjah',
-    name: 'Gulf Care Clinic',
-    nameAr: 'عيادة الخليج',
-    legalName: 'Gulf Care Clinic L.L.C.',
-    vatTrn: '100123456700003',
-    phone: '+97165550000',
-    email: 'hello@gulfcare.test',
-    timeZone: 'Asia/Dubai',
-    currency: 'AED',
-    vatRatePercent: 5,
-    policies: { ...DEFAULT_CLINIC_POLICIES, paymentRequired: true, holdMinutes: 600 },
-    locations: [{ id: 'al-majaz', name: 'Al Majaz', nameAr: 'المجاز', emirate: 'sharjah', area: 'Al Majaz', address: 'Corniche St, Al Majaz 3', lat: 25.3256, lng: 55.3876, openingHours: [] }],
-    specialties: ['family-medicine'],
-    status: 'active',
-    createdAt: new Date(now.getTime() + 1000),
-    updatedAt: now,
-  };
-  await s.database.cols.clinics.insertOne(clinicB);
-  const email = uniqueEmail('admin-b');
-  await s.database.cols.users.insertOne({ _id: new ObjectId(), ...userDoc({ email, fullName: 'Huda Al Qasimi', phone: '+971501999999', role: 'admin' }, await hashPassword('staff-pass-123'), now, clinicB._id) });
-  const login = await s.rest('POST', '/auth/login', { email, password: 'staff-pass-123' });
-  expect(login.status, JSON.stringify(login.body)).toBe(200);
-  adminB = login.body.accessToken;
+  clinicB = await insertSecondClinic(s, { paymentRequired: true, holdMinutes: 600 });
+  adminB = (await makeClinicStaff(s, clinicB._id, 'admin')).accessToken;
   const created = await s.services.physicians.create(
     {
       fullName: 'Dr. Mariam Sharjah',

@@ -2,9 +2,9 @@ import { randomInt } from 'node:crypto';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCaller, createInternalContext, hashPassword, type AppRouter } from '@clinic/api';
-import { ObjectId, userDoc } from '@clinic/db';
-import { makePatients, makeStaff, startTestServer, uniqueEmail, type TestServer } from './support/server.ts';
+import { createCaller, createInternalContext, type AppRouter } from '@clinic/api';
+import { insertSecondClinic, makeClinicStaff } from './support/fixtures.ts';
+import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
 import { sendWhatsApp, startTwilioApi, type TwilioApi } from './support/twilio.ts';
 
 let api: TwilioApi;
@@ -92,12 +92,8 @@ describe('staff hand-back of WhatsApp conversations', () => {
     const phone = newPhone();
     await sendWhatsApp(s, api, phone, 'hi');
     await sendWhatsApp(s, api, phone, 'human please');
-    const now = s.clock.now();
-    const other = { ...(await s.services.clinic.current()), _id: new ObjectId(), slug: `other-${randomInt(1e6)}`, createdAt: new Date(now.getTime() + 1000) };
-    await s.database.cols.clinics.insertOne(other);
-    const email = uniqueEmail('other-staff');
-    await s.database.cols.users.insertOne({ _id: new ObjectId(), ...userDoc({ email, fullName: 'Other Reception', phone: '+971501888888', role: 'staff' }, await hashPassword('staff-pass-123'), now, other._id) });
-    const otherStaff = (await s.rest('POST', '/auth/login', { email, password: 'staff-pass-123' })).body.accessToken as string;
+    const other = await insertSecondClinic(s);
+    const otherStaff = (await makeClinicStaff(s, other._id, 'staff')).accessToken;
 
     const theirs = await flagged(otherStaff);
     expect(theirs.status).toBe(200);

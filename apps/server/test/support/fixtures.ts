@@ -1,6 +1,7 @@
 import type { PhysicianSchedule } from '@clinic/contracts';
-import { ObjectId } from '@clinic/db';
-import type { TestServer } from './server.ts';
+import { hashPassword } from '@clinic/api';
+import { DEFAULT_CLINIC_POLICIES, ObjectId, userDoc, type ClinicDoc, type ClinicPolicies } from '@clinic/db';
+import { uniqueEmail, type TestServer } from './server.ts';
 
 export const EVERY_DAY_8_TO_20: PhysicianSchedule = {
   weekly: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, intervals: [{ start: '08:00', end: '13:00' }, { start: '14:00', end: '20:00' }] })),
@@ -36,4 +37,44 @@ export const dubai = (date: string, time: string) => new Date(`${date}T${time}:0
 /** The local date `days` after today in Dubai. */
 export function dubaiDate(days: number, from = new Date()): string {
   return new Date(from.getTime() + 4 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * A second clinic, Gulf Care in Sharjah (one located location, `al-majaz`), written straight into the database as a
+ * signed-up, verified clinic would be. Created after the test server's own clinic, which stays the platform's first.
+ */
+export async function insertSecondClinic(server: TestServer, policies: Partial<ClinicPolicies> = {}): Promise<ClinicDoc> {
+  const now = server.clock.now();
+  const clinic: ClinicDoc = {
+    _id: new ObjectId(),
+    slug: 'gulf-care-sharjah',
+    name: 'Gulf Care Clinic',
+    nameAr: 'عيادة الخليج',
+    legalName: 'Gulf Care Clinic L.L.C.',
+    vatTrn: '100123456700003',
+    phone: '+97165550000',
+    email: 'hello@gulfcare.test',
+    timeZone: 'Asia/Dubai',
+    currency: 'AED',
+    vatRatePercent: 5,
+    policies: { ...DEFAULT_CLINIC_POLICIES, ...policies },
+    locations: [{ id: 'al-majaz', name: 'Al Majaz', nameAr: 'المجاز', emirate: 'sharjah', area: 'Al Majaz', address: 'Corniche St, Al Majaz 3', lat: 25.3256, lng: 55.3876, openingHours: [] }],
+    specialties: ['family-medicine'],
+    status: 'active',
+    createdAt: new Date(now.getTime() + 1000),
+    updatedAt: now,
+  };
+  await server.services.clinic.current(); // the server's own clinic exists first
+  await server.database.cols.clinics.insertOne(clinic);
+  return clinic;
+}
+
+/** A staff, doctor or admin account of `clinicId` written straight into the database (as that clinic's admin would make it), signed in over REST. */
+export async function makeClinicStaff(server: TestServer, clinicId: ObjectId, role: 'staff' | 'doctor' | 'admin', password = 'staff-pass-123') {
+  const email = uniqueEmail(`${role}-${clinicId.toHexString().slice(-4)}`);
+  const _id = new ObjectId();
+  await server.database.cols.users.insertOne({ _id, ...userDoc({ email, fullName: `Test ${role} ${clinicId.toHexString().slice(-4)}`, phone: '+971501777777', role }, await hashPassword(password), server.clock.now(), clinicId) });
+  const login = await server.rest('POST', '/auth/login', { email, password });
+  if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
+  return { userId: _id.toHexString(), email, accessToken: login.body.accessToken as string };
 }
