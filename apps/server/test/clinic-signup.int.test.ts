@@ -153,6 +153,7 @@ describe('the platform operator steers clinics', () => {
   let staff: { email: string; accessToken: string };
   let patient: { accessToken: string };
   let appointmentId: string;
+  let physicianId: string;
   const SLUG = 'cedar-medical-centre';
 
   beforeAll(async () => {
@@ -164,6 +165,7 @@ describe('the platform operator steers clinics', () => {
     staff = { email: staffEmail, accessToken: login.body.accessToken };
     const physician = await s.rest('POST', '/admin/physicians', physicianInput('Dr. Cedar Grove', ['main']), owner.accessToken);
     expect(physician.status, JSON.stringify(physician.body)).toBe(200);
+    physicianId = physician.body.id;
     patient = (await makePatients(s, 1))[0]!;
     const booked = await s.rest('POST', '/appointments', { physicianId: physician.body.id, start: dubai(dubaiDate(3), '10:00').toISOString(), reason: 'Check-up' }, patient.accessToken);
     expect(booked.status, JSON.stringify(booked.body)).toBe(200);
@@ -198,6 +200,13 @@ describe('the platform operator steers clinics', () => {
     expect(refreshed.status).toBe(403);
 
     expect(await searchNames()).not.toContain('Dr. Cedar Grove');
+    // Nor can the physician be reached directly, nor booked.
+    expect((await s.rest('GET', `/physicians/${physicianId}`)).status).toBe(404);
+    const from = dubai(dubaiDate(4), '00:00').toISOString();
+    expect((await s.rest('GET', `/physicians/${physicianId}/slots?from=${encodeURIComponent(from)}&to=${encodeURIComponent(dubai(dubaiDate(5), '00:00').toISOString())}`)).status).toBe(404);
+    const book = await s.rest('POST', '/appointments', { physicianId, start: dubai(dubaiDate(4), '11:00').toISOString(), reason: 'Check-up' }, patient.accessToken);
+    expect(book.status).toBe(404);
+    expect(await s.database.cols.appointments.countDocuments({ physicianId: new ObjectId(physicianId) })).toBe(1);
     expect((await s.rest('GET', `/clinics/${SLUG}`)).status).toBe(404);
     expect(((await s.rest('GET', '/clinics?limit=50')).body.items as { slug: string }[]).map((c) => c.slug)).not.toContain(SLUG);
 
@@ -220,6 +229,7 @@ describe('the platform operator steers clinics', () => {
     expect(me.status).toBe(200);
     expect(me.body.clinicId).toBe(owner.signup.clinicId);
     expect(await searchNames()).toContain('Dr. Cedar Grove');
+    expect((await s.rest('GET', `/physicians/${physicianId}`)).status).toBe(200);
     expect((await s.rest('GET', `/clinics/${SLUG}`)).status).toBe(200);
   });
 

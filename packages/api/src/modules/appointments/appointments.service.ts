@@ -5,7 +5,7 @@ import { repliesInChat, type Actor } from '../../actor.ts';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { ANY_CLINIC, covers, scopeOf, type ClinicScope } from '../../scope.ts';
-import type { ClinicService } from '../clinic/clinic.service.ts';
+import { settingsOf, type ClinicService } from '../clinic/clinic.service.ts';
 import type { PackagesService } from '../packages/packages.service.ts';
 import type { PhysiciansService } from '../physicians/physicians.service.ts';
 import type { UsersService } from '../users/users.service.ts';
@@ -87,7 +87,10 @@ export function createAppointmentsService(
 
   /** Re-checks every rule the slot list applies; a client cannot book what the list would not show. */
   async function assertBookable(physician: PhysicianDoc, start: Date, now: Date, moving?: AppointmentDoc) {
-    const settings = await clinic.settingsFor(physician.clinicId);
+    const of = await clinic.of(physician.clinicId);
+    // A pending or suspended clinic takes no bookings: its physicians are not found, as in the search.
+    if (of.status !== 'active') throw new AppError('NOT_FOUND', 'No such physician.');
+    const settings = settingsOf(of);
     const around = await availability.busyFor([physician._id], new Date(start.getTime() - DAY_MS), new Date(start.getTime() + DAY_MS));
     // When moving, the appointment's own current slot does not count against it (slot keys make its start unique).
     const busy = (around.get(physician._id.toHexString()) ?? []).filter((b) => b.start.getTime() !== moving?.startsAt.getTime());

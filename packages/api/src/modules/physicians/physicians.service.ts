@@ -82,6 +82,13 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
     };
   }
 
+  /** The physician's clinic when it is open to patients; a pending or suspended clinic's physician is not found. */
+  async function openClinicOf(doc: PhysicianDoc): Promise<ClinicDoc> {
+    const of = (await clinicsOf([doc]))(doc);
+    if (of.status !== 'active') throw notFound();
+    return of;
+  }
+
   async function assertValid(
     input: { specialty?: string | undefined; subSpecialties?: string[] | undefined; schedule?: PhysicianDoc['schedule'] | undefined; locationIds?: string[] | undefined },
     of: ClinicDoc,
@@ -205,7 +212,7 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
     async get(id: string) {
       const doc = await load(id);
       const now = deps.clock();
-      const of = (await clinicsOf([doc]))(doc);
+      const of = await openClinicOf(doc);
       const busy = await availability.busyFor([doc._id], now, new Date(now.getTime() + NEXT_SLOT_DAYS * DAY_MS));
       const next = nextFreeSlot(rulesFor(doc, settingsOf(of)), { now, busy: busy.get(id) ?? [], searchDays: NEXT_SLOT_DAYS });
       return { ...toPhysicianDto(doc, of), schedule: doc.schedule, nextFreeSlot: next ? slotDto(next, of.timeZone) : null };
@@ -217,7 +224,7 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
         throw new AppError('VALIDATION_FAILED', `Ask for at most ${MAX_SLOT_RANGE_DAYS} days at a time.`, { fieldErrors: { to: ['is more than 31 days after from'] } });
       }
       const doc = await load(input.id);
-      const settings = settingsOf((await clinicsOf([doc]))(doc));
+      const settings = settingsOf(await openClinicOf(doc));
       const busy = await availability.busyFor([doc._id], input.from, input.to);
       const slots = freeSlots(rulesFor(doc, settings), { from: input.from, to: input.to, now: deps.clock(), busy: busy.get(input.id) ?? [] });
       return { physicianId: input.id, timeZone: settings.timeZone, slots: slots.map((s) => slotDto(s, settings.timeZone)) };
