@@ -117,8 +117,7 @@ describe('bookings and payments name their clinic', () => {
     expect((await s.rest('PATCH', '/admin/clinic/policies', { paymentRequired: true, holdMinutes: 15 }, firstAdmin.accessToken)).status).toBe(200);
     expect((await s.rest('PATCH', '/admin/clinic/policies', { paymentRequired: true, holdMinutes: 45 }, secondAdmin.accessToken)).status).toBe(200);
     const ours = await createPhysician(s);
-    const theirs = await createPhysician(s);
-    await s.database.cols.physicians.updateOne({ _id: new ObjectId(theirs.id) }, { $set: { clinicId: second._id, locationIds: ['al-majaz'] } });
+    const theirs = await createPhysician(s, { clinic: second });
     const [p1, p2] = await makePatients(s, 2);
 
     const cases = [
@@ -145,8 +144,7 @@ describe('bookings and payments name their clinic', () => {
     expect((await s.rest('PATCH', '/admin/clinic/policies', { paymentRequired: false, cancellationCutoffHours: 24 }, firstAdmin.accessToken)).status).toBe(200);
     expect((await s.rest('PATCH', '/admin/clinic/policies', { paymentRequired: false, cancellationCutoffHours: 72 }, secondAdmin.accessToken)).status).toBe(200);
     const ours = await createPhysician(s);
-    const theirs = await createPhysician(s);
-    await s.database.cols.physicians.updateOne({ _id: new ObjectId(theirs.id) }, { $set: { clinicId: second._id, locationIds: ['al-majaz'] } });
+    const theirs = await createPhysician(s, { clinic: second });
     const [patient] = await makePatients(s, 1);
     // Two days ahead: inside the second clinic's 72 hours, outside the first's 24.
     const book = async (physicianId: string, time: string) => {

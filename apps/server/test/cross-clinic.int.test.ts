@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '@clinic/api';
 import { ObjectId, userDoc, type ClinicDoc } from '@clinic/db';
-import { EVERY_DAY_8_TO_20, createPhysician, dubai, dubaiDate, insertSecondClinic, makeClinicStaff } from './support/fixtures.ts';
+import { createPhysician, dubai, dubaiDate, insertSecondClinic, makeClinicStaff } from './support/fixtures.ts';
 import { intentObject, sendWebhook, stripeEvent } from './support/stripe-events.ts';
 import { makePatients, makeStaff, startTestServer, uniqueEmail, type TestServer } from './support/server.ts';
 
@@ -134,24 +134,7 @@ beforeAll(async () => {
   // Clinic B, which takes payment online, its admin and its physician.
   clinicB = await insertSecondClinic(s, { paymentRequired: true, holdMinutes: 600 });
   adminB = (await makeClinicStaff(s, clinicB._id, 'admin')).accessToken;
-  const created = await s.services.physicians.create(
-    {
-      fullName: 'Dr. Mariam Sharjah',
-      title: 'Specialist',
-      gender: 'female',
-      specialty: 'family-medicine',
-      subSpecialties: [],
-      languages: ['en', 'ar'],
-      bio: '',
-      yearsOfExperience: 12,
-      price: { amount: 30000, currency: 'AED' },
-      photoUrl: null,
-      locationIds: ['al-majaz'],
-      userId: null,
-      schedule: EVERY_DAY_8_TO_20,
-    },
-    clinicB._id.toHexString(),
-  );
+  const created = await createPhysician(s, { clinic: clinicB, fullName: 'Dr. Mariam Sharjah' });
   physicianB = created.id;
   idsB.physician.push(physicianB);
   const pkg = await s.rest('POST', '/admin/packages', { name: 'Sharjah Wellness Check', description: 'Blood panel and consultation', price: { amount: 45000, currency: 'AED' }, includedServices: ['Blood panel'] }, adminB);

@@ -10,25 +10,34 @@ export const EVERY_DAY_8_TO_20: PhysicianSchedule = {
   bufferMinutes: 0,
 };
 
-/** A physician (and the specialty it needs) created through the admin service, as an admin would. */
-export async function createPhysician(server: TestServer, overrides: Partial<{ schedule: PhysicianSchedule; fullName: string; userId: string | null }> = {}) {
+/**
+ * A physician (and the specialty it needs) created through the admin service, as an admin would: in the server's
+ * own clinic at its `main` location, or in `clinic` (e.g. insertSecondClinic's) at its first location.
+ */
+export async function createPhysician(
+  server: TestServer,
+  overrides: Partial<{ schedule: PhysicianSchedule; fullName: string; userId: string | null; clinic: ClinicDoc }> = {},
+) {
   await server.services.specialties.upsert({ slug: 'family-medicine', name: 'Family Medicine', nameAr: 'طب الأسرة', subSpecialties: [] });
-  return server.services.physicians.create({
-    fullName: overrides.fullName ?? `Dr. Test ${new ObjectId().toHexString().slice(-6)}`,
-    title: 'Specialist',
-    gender: 'female',
-    specialty: 'family-medicine',
-    subSpecialties: [],
-    languages: ['en', 'ar'],
-    bio: '',
-    yearsOfExperience: 10,
-    price: { amount: 30000, currency: 'AED' },
-    photoUrl: null,
-    // The clinic a new database gets from the configuration has one location, `main`.
-    locationIds: ['main'],
-    userId: overrides.userId ?? null,
-    schedule: overrides.schedule ?? EVERY_DAY_8_TO_20,
-  });
+  return server.services.physicians.create(
+    {
+      fullName: overrides.fullName ?? `Dr. Test ${new ObjectId().toHexString().slice(-6)}`,
+      title: 'Specialist',
+      gender: 'female',
+      specialty: 'family-medicine',
+      subSpecialties: [],
+      languages: ['en', 'ar'],
+      bio: '',
+      yearsOfExperience: 10,
+      price: { amount: 30000, currency: 'AED' },
+      photoUrl: null,
+      // The clinic a new database gets from the configuration has one location, `main`.
+      locationIds: [overrides.clinic?.locations[0]?.id ?? 'main'],
+      userId: overrides.userId ?? null,
+      schedule: overrides.schedule ?? EVERY_DAY_8_TO_20,
+    },
+    overrides.clinic?._id.toHexString() ?? null,
+  );
 }
 
 /** A Dubai wall-clock time as an instant (Dubai is UTC+4 all year). */

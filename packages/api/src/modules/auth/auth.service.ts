@@ -124,6 +124,14 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter, clinics: 
     return { claims };
   }
 
+  /** A new account whose email is still to be proven; the unique email makes a duplicate EMAIL_TAKEN. */
+  async function insertUnverified(input: { email: string; password: string; fullName: string; phone?: string | undefined }, role: 'patient' | 'admin', clinicId: ObjectId | null) {
+    return users.insert(
+      { email: input.email, passwordHash: await hashPassword(input.password), fullName: input.fullName, phone: input.phone ?? null, role, clinicId, emailVerifiedAt: null },
+      clock(),
+    );
+  }
+
   async function issueTokens(user: UserDoc, meta: RequestMeta): Promise<AuthResult> {
     await assertClinicNotSuspended(user);
     const now = clock();
@@ -136,19 +144,7 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter, clinics: 
 
   return {
     async register(input: { email: string; password: string; fullName: string; phone?: string | undefined }) {
-      const now = clock();
-      const user = await users.insert(
-        {
-          email: input.email,
-          passwordHash: await hashPassword(input.password),
-          fullName: input.fullName,
-          phone: input.phone ?? null,
-          role: 'patient',
-          clinicId: null,
-          emailVerifiedAt: null,
-        },
-        now,
-      );
+      const user = await insertUnverified(input, 'patient', null);
       await sendCode(user, 'verify_email', 0);
       return { userId: user._id.toHexString(), email: input.email, verificationRequired: true as const };
     },
@@ -160,20 +156,8 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter, clinics: 
      */
     async signupClinic(input: { clinicName: string; fullName: string; email: string; password: string; phone?: string | undefined }, meta: RequestMeta) {
       await limiter.hit('signup:ip', meta.ip, L.signupPerIp);
-      const now = clock();
       const clinicId = new ObjectId();
-      const user = await users.insert(
-        {
-          email: input.email,
-          passwordHash: await hashPassword(input.password),
-          fullName: input.fullName,
-          phone: input.phone ?? null,
-          role: 'admin',
-          clinicId,
-          emailVerifiedAt: null,
-        },
-        now,
-      );
+      const user = await insertUnverified(input, 'admin', clinicId);
       let clinic;
       try {
         clinic = await clinics.createPending(clinicId, { name: input.clinicName, email: input.email, phone: input.phone ?? null });
