@@ -1,5 +1,5 @@
 import type { Clinic, UpdateClinicPolicies } from '@clinic/contracts';
-import { DEFAULT_CLINIC_POLICIES, ObjectId, slugify, type ClinicDoc, type ClinicPolicies } from '@clinic/db';
+import { DEFAULT_CLINIC_POLICIES, ObjectId, slugify, type ClinicDoc, type ClinicPolicies, type ClinicStatus } from '@clinic/db';
 import { toZonedIso } from '@clinic/scheduling';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
@@ -29,28 +29,33 @@ export interface ClinicUseCases {
 export function createClinicService(deps: ApiDeps) {
   const repo = createClinicRepository(deps.db.cols);
 
-  async function current(): Promise<ClinicDoc> {
-    const found = await repo.first();
-    if (found) return found;
+  /** A clinic as it starts: one location (`main`) to be edited later, default policies, the server's time zone. */
+  function newClinic(name: string, contact: { email: string; phone: string }, status: ClinicStatus): Omit<ClinicDoc, '_id' | 'slug'> {
     const now = deps.clock();
-    return repo.ensure({
-      slug: slugify(deps.clinicName) || 'clinic',
-      name: deps.clinicName,
-      nameAr: deps.clinicName,
-      legalName: deps.clinicName,
+    return {
+      name,
+      nameAr: name,
+      legalName: name,
       vatTrn: null,
-      phone: '',
-      email: '',
+      ...contact,
       timeZone: deps.timeZone,
       currency: 'AED',
       vatRatePercent: 5,
       policies: { ...DEFAULT_CLINIC_POLICIES },
-      locations: [{ id: 'main', name: deps.clinicName, nameAr: deps.clinicName, emirate: 'dubai', area: '', address: '', lat: null, lng: null, openingHours: [] }],
+      locations: [{ id: 'main', name, nameAr: name, emirate: 'dubai', area: '', address: '', lat: null, lng: null, openingHours: [] }],
       specialties: [],
-      status: 'active',
+      status,
+      suspendedReason: null,
+      suspendedAt: null,
       createdAt: now,
       updatedAt: now,
-    });
+    };
+  }
+
+  async function current(): Promise<ClinicDoc> {
+    const found = await repo.first();
+    if (found) return found;
+    return repo.ensure({ slug: slugify(deps.clinicName) || 'clinic', ...newClinic(deps.clinicName, { email: '', phone: '' }, 'active') });
   }
 
   /**
@@ -76,31 +81,10 @@ export function createClinicService(deps: ApiDeps) {
    * `-3`… — the unique index decides each try, so two signups racing for one name get distinct slugs.
    */
   async function createPending(id: ObjectId, input: { name: string; email: string; phone: string | null }): Promise<ClinicDoc> {
-    const now = deps.clock();
     const base = slugify(input.name) || 'clinic';
+    const fields = newClinic(input.name, { email: input.email, phone: input.phone ?? '' }, 'pending');
     for (let n = 1; n <= 100; n++) {
-      const slug = n === 1 ? base : `${base}-${n}`;
-      const doc: ClinicDoc = {
-        _id: id,
-        slug,
-        name: input.name,
-        nameAr: input.name,
-        legalName: input.name,
-        vatTrn: null,
-        phone: input.phone ?? '',
-        email: input.email,
-        timeZone: deps.timeZone,
-        currency: 'AED',
-        vatRatePercent: 5,
-        policies: { ...DEFAULT_CLINIC_POLICIES },
-        locations: [{ id: 'main', name: input.name, nameAr: input.name, emirate: 'dubai', area: '', address: '', lat: null, lng: null, openingHours: [] }],
-        specialties: [],
-        status: 'pending',
-        suspendedReason: null,
-        suspendedAt: null,
-        createdAt: now,
-        updatedAt: now,
-      };
+      const doc: ClinicDoc = { _id: id, slug: n === 1 ? base : `${base}-${n}`, ...fields };
       if (await repo.insertNew(doc)) return doc;
     }
     throw new AppError('CONFLICT', 'Could not find a free address for this clinic name; please choose another name.');
