@@ -250,6 +250,47 @@ describe('the platform operator steers clinics', () => {
     expect(Object.keys(bad.body.data.fieldErrors).sort()).toEqual(['id', 'reason']);
   });
 
+  it('a pending clinic suspended and reactivated is pending again: only its admin verifying opens it', async () => {
+    const { res, email } = await signup('Dune Dental Studio');
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const id = res.body.clinicId as string;
+    const suspended = await s.rest('POST', `/operator/clinics/${id}/suspend`, { reason: 'Documents under review' }, operator.accessToken);
+    expect(suspended.body).toMatchObject({ status: 'suspended' });
+    const back = await s.rest('POST', `/operator/clinics/${id}/reactivate`, {}, operator.accessToken);
+    expect(back.status, JSON.stringify(back.body)).toBe(200);
+    expect(back.body).toMatchObject({ status: 'pending', suspendedReason: null, suspendedAt: null });
+    // Reactivating again has nothing to undo.
+    expect((await s.rest('POST', `/operator/clinics/${id}/reactivate`, {}, operator.accessToken)).status).toBe(409);
+    const code = await s.inbox.codeFor(email, /verification code/);
+    expect((await s.rest('POST', '/auth/verify', { email, code })).status).toBe(200);
+    expect((await s.database.cols.clinics.findOne({ _id: new ObjectId(id) }))?.status).toBe('active');
+  });
+
+  it("connects a clinic's own WhatsApp sender and Stripe account; a number has one clinic; only operators", async () => {
+    const id = owner.signup.clinicId as string;
+    const res = await s.rest('PATCH', `/operator/clinics/${id}/integrations`, { whatsappNumber: '+97145550177', stripeAccountId: 'acct_1CedarMedical' }, operator.accessToken);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ whatsappNumber: '+97145550177', stripeAccountId: 'acct_1CedarMedical', status: 'active' });
+    // Patients see the number on the clinic's page; the Stripe account is the operator's business only.
+    const page = await s.rest('GET', `/clinics/${SLUG}`);
+    expect(page.body.whatsappNumber).toBe('+97145550177');
+    expect(JSON.stringify(page.body)).not.toContain('acct_');
+
+    const other = (await signupVerified('Oasis Skin Clinic')).signup.clinicId as string;
+    const taken = await s.rest('PATCH', `/operator/clinics/${other}/integrations`, { whatsappNumber: '+97145550177' }, operator.accessToken);
+    expect(taken.status).toBe(409);
+    expect(taken.body.message).toMatch(/already belongs to another clinic/);
+    const bad = await s.rest('PATCH', `/operator/clinics/${other}/integrations`, { whatsappNumber: '04 555 0177', stripeAccountId: 'sk_live_oops' }, operator.accessToken);
+    expect(bad.status).toBe(400);
+    expect(Object.keys(bad.body.data.fieldErrors).sort()).toEqual(['stripeAccountId', 'whatsappNumber']);
+    expect((await s.rest('PATCH', `/operator/clinics/${id}/integrations`, { whatsappNumber: null }, owner.accessToken)).status).toBe(403);
+    expect(await s.database.cols.clinics.findOne({ _id: new ObjectId(other) })).not.toHaveProperty('whatsappNumber');
+
+    // Absent leaves a field as it is; null disconnects.
+    const off = await s.rest('PATCH', `/operator/clinics/${id}/integrations`, { whatsappNumber: null }, operator.accessToken);
+    expect(off.body).toMatchObject({ whatsappNumber: null, stripeAccountId: 'acct_1CedarMedical' });
+  });
+
   it('a clinic admin cannot create an operator', async () => {
     const res = await s.rest('POST', '/admin/users', { email: uniqueEmail('op'), password: PASSWORD, fullName: 'Would Be Operator', role: 'operator' }, owner.accessToken);
     expect(res.status).toBe(400);

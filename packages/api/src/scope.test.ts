@@ -31,4 +31,8 @@ describe('clinic scope', () => {
     }
     expect(await scopeOf(actor('patient', null), firstClinic)).toBe(ANY_CLINIC);
   });
+
+  it("refuses the platform operator any clinic's records (neither the first clinic's nor every clinic's)", async () => {
+    await expect(scopeOf(actor('operator', null), firstClinic)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
 });

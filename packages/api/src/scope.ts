@@ -1,5 +1,6 @@
 import { ObjectId } from '@clinic/db';
 import type { Actor } from './actor.ts';
+import { AppError } from './errors.ts';
 
 /**
  * Which clinic's records a repository of a clinic-owned collection (appointments, payments, medical packages,
@@ -35,10 +36,12 @@ export const covers = (scope: ClinicScope, clinicId: ObjectId | null | undefined
 /**
  * The scope of an actor's use case: patients act across clinics (their own records, checked by ownership); staff,
  * doctors and admins act in their clinic — for a token signed before the claim, the platform's first clinic
- * (`firstClinic`, i.e. `clinic.current()`), never every clinic.
+ * (`firstClinic`, i.e. `clinic.current()`), never every clinic. The platform operator steers clinics but acts on
+ * no clinic's records: 403.
  */
 export async function scopeOf(actor: Actor, firstClinic: () => Promise<{ _id: ObjectId }>): Promise<ClinicScope> {
   if (actor.role === 'patient') return ANY_CLINIC;
+  if (actor.role === 'operator') throw new AppError('FORBIDDEN', "The platform operator does not act on a clinic's records.");
   if (actor.clinicId !== null && ObjectId.isValid(actor.clinicId)) return clinicScope(new ObjectId(actor.clinicId));
   return clinicScope((await firstClinic())._id);
 }

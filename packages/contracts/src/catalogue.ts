@@ -181,6 +181,7 @@ export const ClinicSchema = z.object({
   vatTrn: z.string().nullable(),
   phone: z.string(),
   email: z.string(),
+  whatsappNumber: z.string().nullable().describe("the clinic's own WhatsApp number; null: it is reached on the platform's shared number"),
   timeZone: z.string(),
   currency: z.literal('AED'),
   vatRatePercent: z.number(),

@@ -129,7 +129,16 @@ export interface ClinicDoc {
   locations: ClinicLocationDoc[];
   /** Slugs of the (shared) specialties this clinic offers. */
   specialties: string[];
+  /**
+   * The clinic's own WhatsApp sender (E.164, e.g. `+97145550100`): inbound messages to it are this clinic's, and
+   * its patients hear from it. Absent or null: the platform's shared number (TWILIO_WHATSAPP_FROM).
+   */
+  whatsappNumber?: string | null;
+  /** Its Stripe Connect account (`acct_…`): its payments are made on that account. Absent or null: the platform's. */
+  stripeAccountId?: string | null;
   status: ClinicStatus;
+  /** What a suspension interrupted: reactivation returns there (a pending clinic still needs its admin's verification). */
+  statusBeforeSuspension?: 'pending' | 'active' | null;
   /** Why the platform operator suspended the clinic, and when; absent or null unless suspended. */
   suspendedReason?: string | null;
   suspendedAt?: Date | null;

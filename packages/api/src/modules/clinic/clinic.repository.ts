@@ -12,6 +12,7 @@ export function toClinicDto(doc: ClinicDoc): Clinic {
     vatTrn: doc.vatTrn ?? null,
     phone: doc.phone,
     email: doc.email,
+    whatsappNumber: doc.whatsappNumber ?? null,
     timeZone: doc.timeZone,
     currency: doc.currency,
     vatRatePercent: doc.vatRatePercent,
@@ -100,6 +101,12 @@ export function createClinicRepository(cols: Pick<Collections, 'clinics'>) {
         .limit(CLINIC_CANDIDATE_CAP)
         .batchSize(CLINIC_CANDIDATE_CAP)
         .toArray();
+    },
+    /** The clinic whose own WhatsApp sender is `number` (E.164), whatever its status: an equality, pushed down. */
+    byWhatsAppNumber: (number: string) => col.findOne({ whatsappNumber: number }),
+    /** Sets (or, with null, removes) a clinic's integrations; the clinic after it, or null when there is none. */
+    setIntegrations(id: ObjectId, set: Pick<Partial<ClinicDoc>, 'whatsappNumber' | 'stripeAccountId'>, at: Date): Promise<ClinicDoc | null> {
+      return col.findOneAndUpdate({ _id: id }, { $set: { ...set, updatedAt: at } }, { returnDocument: 'after' });
     },
     async updatePolicies(id: ObjectId, patch: Partial<ClinicPolicies>, at: Date) {
       const set = Object.fromEntries(Object.entries(patch).map(([k, v]) => [`policies.${k}`, v]));

@@ -103,15 +103,43 @@ export function createClinicService(deps: ApiDeps) {
     async activatePending(id: ObjectId): Promise<void> {
       await repo.setStatus(id, ['pending'], 'active', {}, deps.clock());
     },
-    /** Suspends an active or pending clinic with the operator's reason; null when there is no such clinic. */
+    /**
+     * Suspends an active or pending clinic with the operator's reason, remembering which it was; suspending again
+     * only changes the reason. Null when there is no such clinic.
+     */
     async suspend(id: ObjectId, reason: string): Promise<ClinicDoc | null> {
       const now = deps.clock();
-      return (await repo.setStatus(id, ['active', 'pending', 'suspended'], 'suspended', { suspendedReason: reason, suspendedAt: now }, now)) ?? null;
+      for (const from of ['active', 'pending'] as const) {
+        const done = await repo.setStatus(id, [from], 'suspended', { suspendedReason: reason, suspendedAt: now, statusBeforeSuspension: from }, now);
+        if (done) return done;
+      }
+      return (await repo.setStatus(id, ['suspended'], 'suspended', { suspendedReason: reason }, now)) ?? null;
     },
-    /** A suspended clinic becomes active again; another status is left as it is. Null when there is no such clinic. */
-    async reactivate(id: ObjectId): Promise<ClinicDoc | null> {
-      const now = deps.clock();
-      return (await repo.setStatus(id, ['suspended'], 'active', { suspendedReason: null, suspendedAt: null }, now)) ?? (await repo.findById(id));
+    /**
+     * A suspended clinic returns to what it was: active, or pending when it was suspended before its admin verified
+     * (verification still opens it). Another status is left as it is (`changed: false`). Null when there is no such clinic.
+     */
+    async reactivate(id: ObjectId): Promise<{ clinic: ClinicDoc; changed: boolean } | null> {
+      const found = await repo.findById(id);
+      if (!found || found.status !== 'suspended') return found && { clinic: found, changed: false };
+      const back = found.statusBeforeSuspension === 'pending' ? 'pending' : 'active';
+      const done = await repo.setStatus(id, ['suspended'], back, { suspendedReason: null, suspendedAt: null, statusBeforeSuspension: null }, deps.clock());
+      const after = done ?? (await repo.findById(id));
+      return after && { clinic: after, changed: !!done };
+    },
+    /** The clinic a WhatsApp message was sent to (its own sender number), or null for the platform's shared number. */
+    byWhatsAppNumber: (number: string) => repo.byWhatsAppNumber(number),
+    /**
+     * Connects (or, with null, disconnects) a clinic's own WhatsApp sender and Stripe account. A sender belongs to one
+     * clinic: another clinic's number is a conflict. Null when there is no such clinic.
+     */
+    async setIntegrations(id: ObjectId, set: { whatsappNumber?: string | null | undefined; stripeAccountId?: string | null | undefined }): Promise<ClinicDoc | null> {
+      if (set.whatsappNumber) {
+        const holder = await repo.byWhatsAppNumber(set.whatsappNumber);
+        if (holder && !holder._id.equals(id)) throw new AppError('CONFLICT', `The WhatsApp number ${set.whatsappNumber} already belongs to another clinic.`);
+      }
+      const defined = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined));
+      return repo.setIntegrations(id, defined, deps.clock());
     },
     /** The first clinic's time zone and booking policies; read on every use so that admin changes apply at once. */
     async settings(): Promise<ClinicSettings> {

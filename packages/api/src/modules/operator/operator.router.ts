@@ -1,4 +1,4 @@
-import { OperatorClinicIdInput, OperatorClinicListSchema, OperatorClinicSchema, SuspendClinicInput } from '@clinic/contracts';
+import { OperatorClinicIdInput, OperatorClinicListSchema, OperatorClinicSchema, SuspendClinicInput, UpdateClinicIntegrationsInput } from '@clinic/contracts';
 import { roleProcedure, router } from '../../trpc.ts';
 
 const tags = ['operator'];
@@ -22,4 +22,19 @@ export const operatorRouter = router({
     .input(OperatorClinicIdInput)
     .output(OperatorClinicSchema)
     .mutation(({ ctx, input }) => ctx.services.operator.reactivateClinic(input.id)),
+
+  updateIntegrations: operatorProcedure
+    .meta({
+      openapi: {
+        method: 'PATCH',
+        path: '/operator/clinics/{id}/integrations',
+        tags,
+        protect: true,
+        summary: "Connect a clinic's own WhatsApp sender (inbound messages to it are that clinic's) and Stripe Connect account (its payments are made on it); null disconnects (operators only)",
+        errorResponses: [400, 401, 403, 404, 409],
+      },
+    })
+    .input(UpdateClinicIntegrationsInput)
+    .output(OperatorClinicSchema)
+    .mutation(({ ctx, input }) => ctx.services.operator.updateIntegrations(input)),
 });

@@ -1,4 +1,4 @@
-import type { OperatorClinic } from '@clinic/contracts';
+import type { OperatorClinic, UpdateClinicIntegrations } from '@clinic/contracts';
 import { ObjectId, type ClinicDoc } from '@clinic/db';
 import { AppError } from '../../errors.ts';
 import type { ClinicService } from '../clinic/clinic.service.ts';
@@ -9,6 +9,7 @@ export interface OperatorUseCases {
   listClinics(): Promise<{ items: OperatorClinic[] }>;
   suspendClinic(id: string, reason: string): Promise<OperatorClinic>;
   reactivateClinic(id: string): Promise<OperatorClinic>;
+  updateIntegrations(input: UpdateClinicIntegrations): Promise<OperatorClinic>;
 }
 
 const toOperatorClinic = (doc: ClinicDoc, staffCount: number, physicianCount: number): OperatorClinic => ({
@@ -19,6 +20,8 @@ const toOperatorClinic = (doc: ClinicDoc, staffCount: number, physicianCount: nu
   suspendedReason: doc.status === 'suspended' ? (doc.suspendedReason ?? null) : null,
   suspendedAt: doc.status === 'suspended' ? (doc.suspendedAt ?? null) : null,
   createdAt: doc.createdAt,
+  whatsappNumber: doc.whatsappNumber ?? null,
+  stripeAccountId: doc.stripeAccountId ?? null,
   staffCount,
   physicianCount,
 });
@@ -56,9 +59,14 @@ export function createOperatorService(
       return view(doc);
     },
     async reactivateClinic(id) {
-      const doc = await clinic.reactivate(idOf(id));
+      const done = await clinic.reactivate(idOf(id));
+      if (!done) throw new AppError('NOT_FOUND', 'No such clinic.');
+      if (!done.changed && done.clinic.status === 'pending') throw new AppError('INVALID_TRANSITION', 'This clinic is pending: it opens when its admin verifies the email.');
+      return view(done.clinic);
+    },
+    async updateIntegrations({ id, ...set }) {
+      const doc = await clinic.setIntegrations(idOf(id), set);
       if (!doc) throw new AppError('NOT_FOUND', 'No such clinic.');
-      if (doc.status === 'pending') throw new AppError('INVALID_TRANSITION', 'This clinic is pending: it opens when its admin verifies the email.');
       return view(doc);
     },
   };
