@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from '@clinic/db';
-import { createPhysician, dubai, dubaiDate } from './support/fixtures.ts';
+import { createPhysician, dubai, dubaiDate, insertSecondClinic } from './support/fixtures.ts';
 import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
 import { intentObject, sendWebhook, stripeEvent } from './support/stripe-events.ts';
 import { sendWhatsApp, startTwilioApi, type TwilioApi } from './support/twilio.ts';
@@ -142,5 +142,20 @@ describe('the payment page /pay/:checkoutToken', () => {
     } finally {
       await bare.server.close();
     }
+  });
+
+  it("a clinic with a connected Stripe account: the page opens Stripe.js on that account; the platform's payments on none", async () => {
+    const checkoutConfig = (html: string) => JSON.parse(/<script type="application\/json" id="checkout">([\s\S]*?)<\/script>/.exec(html)![1]!) as Record<string, unknown>;
+    const connected = await insertSecondClinic(s, { paymentRequired: true });
+    await s.services.clinic.setIntegrations(connected._id, { stripeAccountId: 'acct_1GulfCarePayPage' });
+    const theirs = (await createPhysician(s, { clinic: connected })).id;
+    const p = await pendingPayment(s, theirs, patients[1]!.accessToken, at(day2, '15:00'));
+    const page = await getPage(s, `/pay/${p.checkoutToken}`);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Gulf Care Clinic');
+    expect(checkoutConfig(page.html)).toMatchObject({ publishableKey: PUBLISHABLE_KEY, clientSecret: p.clientSecret, stripeAccount: 'acct_1GulfCarePayPage' });
+
+    const platform = await pendingPayment(s, physicianId, patients[1]!.accessToken, at(day2, '16:00'));
+    expect(checkoutConfig((await getPage(s, `/pay/${platform.checkoutToken}`)).html)).toMatchObject({ publishableKey: PUBLISHABLE_KEY, stripeAccount: null });
   });
 });

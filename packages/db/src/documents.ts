@@ -323,6 +323,11 @@ export interface PaymentDoc {
   intentId: string | null;
   clientSecret: string | null;
   /**
+   * The Stripe Connect account (`acct_…`) the intent was created on: its refunds, cancellation and webhook events
+   * belong to that account even if the clinic's setting changes later. Absent or null: the platform's account.
+   */
+  stripeAccountId?: string | null;
+  /**
    * Random capability for the hosted payment page (`/pay/<token>`, sent over WhatsApp): unguessable, unlike
    * the id. Absent on payments made before it existed until their link is asked for again.
    */

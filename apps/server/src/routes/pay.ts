@@ -70,7 +70,7 @@ const CHECKOUT_SCRIPT = `(function () {
   var button = document.getElementById('submit');
   var done = function () { form.hidden = true; message.textContent = 'Thank you: your payment has been received. Your booking is confirmed as soon as it clears.'; };
   if (typeof Stripe !== 'function') { message.textContent = 'The payment form could not be loaded. Please try again later or pay at the clinic.'; return; }
-  var stripe = Stripe(cfg.publishableKey);
+  var stripe = cfg.stripeAccount ? Stripe(cfg.publishableKey, { stripeAccount: cfg.stripeAccount }) : Stripe(cfg.publishableKey);
   stripe.retrievePaymentIntent(cfg.clientSecret).then(function (r) {
     var status = r.paymentIntent && r.paymentIntent.status;
     if (status === 'succeeded' || status === 'processing') return done();
@@ -135,7 +135,8 @@ export async function payPageRoutes(app: FastifyInstance, opts: { services: Serv
     if (!opts.publishableKey) {
       return page(reply, 200, { title, body: `${head}<p>Online payment is not available right now. Please pay at the clinic when you arrive.</p>` });
     }
-    const config = scriptJson({ publishableKey: opts.publishableKey, clientSecret: info.clientSecret });
+    // A connected clinic's intent lives on its account: Stripe.js is told which (Stripe Connect direct charges).
+    const config = scriptJson({ publishableKey: opts.publishableKey, clientSecret: info.clientSecret, stripeAccount: info.stripeAccountId });
     return page(reply, 200, {
       title,
       stripe: true,

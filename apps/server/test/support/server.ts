@@ -36,6 +36,8 @@ export interface TestServerOptions {
   monitorCommands?: boolean;
   /** false: a server without Stripe keys. Otherwise Stripe is stripe-mock. */
   payments?: false;
+  /** Where the server's Stripe client sends its requests (default: stripe-mock), e.g. a recording proxy in front of it. */
+  stripeApiUrl?: string;
   /** STRIPE_PUBLISHABLE_KEY for the payment page (/pay/:id); none = the page says to pay at the clinic. */
   stripePublishableKey?: string;
   /**
@@ -99,7 +101,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
       encryptionKey: randomBytes(32),
     },
     payments: {
-      stripe: opts.payments === false ? null : createStripeClient({ secretKey: 'sk_test_clinic', apiBaseUrl: inject('stripeApiUrl') }),
+      stripe: opts.payments === false ? null : createStripeClient({ secretKey: 'sk_test_clinic', apiBaseUrl: opts.stripeApiUrl ?? inject('stripeApiUrl') }),
       webhookSecret: opts.payments === false ? null : stripeWebhookSecret,
     },
     clinicName: 'Test Clinic',

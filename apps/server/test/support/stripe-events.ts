@@ -3,11 +3,15 @@ import { inflateSync } from 'node:zlib';
 import Stripe from 'stripe';
 import type { TestServer } from './server.ts';
 
-/** A Stripe event as Stripe sends it, for a PaymentIntent or a Charge. */
-export function stripeEvent(type: string, object: Record<string, unknown>) {
+/**
+ * A Stripe event as Stripe sends it, for a PaymentIntent or a Charge: the platform's own, or with `account` a
+ * Connect event about a connected account (Stripe names the account in `account`).
+ */
+export function stripeEvent(type: string, object: Record<string, unknown>, opts: { account?: string } = {}) {
   return {
     id: `evt_${randomBytes(12).toString('hex')}`,
     object: 'event',
+    ...(opts.account ? { account: opts.account } : {}),
     api_version: '2025-01-27.acacia',
     created: Math.floor(Date.now() / 1000),
     livemode: false,

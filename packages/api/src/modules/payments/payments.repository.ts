@@ -48,7 +48,15 @@ export function createPaymentsRepository(cols: Pick<Collections, 'payments' | 'w
     },
     byId: (id: string) => (ObjectId.isValid(id) ? col.findOne(where({ _id: new ObjectId(id) })) : Promise.resolve(null)),
     byAppointment: (appointmentId: ObjectId) => col.findOne(where({ appointmentId })),
-    byIntent: (intentId: string) => col.findOne(where({ intentId })),
+    /**
+     * The payment of a Stripe intent on one account (null: the platform's). Intent ids are unique only within an
+     * account, so the account decides; it is compared here rather than in the filter because a null field may be
+     * absent (older payments), and the indexed `intentId` equality is what FerretDB pushes down.
+     */
+    async byIntent(intentId: string, stripeAccountId: string | null): Promise<PaymentDoc | null> {
+      const found = await col.find(where({ intentId })).limit(20).toArray();
+      return found.find((p) => (p.stripeAccountId ?? null) === stripeAccountId) ?? null;
+    },
     byCheckoutToken: (checkoutToken: string) => col.findOne(where({ checkoutToken })),
     /** For a payment from before tokens: the first token written is the one kept. */
     async ensureCheckoutToken(id: ObjectId, token: string): Promise<PaymentDoc | null> {

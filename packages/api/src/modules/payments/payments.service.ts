@@ -30,6 +30,8 @@ export interface CheckoutInfo {
   status: PaymentStatus;
   /** Stripe's client secret, only while the payment can still be made (requires_payment, booking still waiting for it). */
   clientSecret: string | null;
+  /** The connected account the intent was made on (Stripe.js must be told it to find the intent); null: the platform's. */
+  stripeAccountId: string | null;
 }
 
 /** What procedures may call (see UseCases in services.ts): contract types only. */
@@ -61,6 +63,12 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
     return deps.payments.stripe;
   }
 
+  /**
+   * Where a call about a payment goes: a connected account (Stripe Connect's `Stripe-Account` header) or, with
+   * none, the platform's own account, exactly as before clinics had accounts.
+   */
+  const onAccount = (stripeAccountId: string | null | undefined): { stripeAccount?: string } => (stripeAccountId ? { stripeAccount: stripeAccountId } : {});
+
   /** Stripe failures become a clear 502, never a 500 with Stripe's internals. */
   async function callStripe<T>(what: string, call: () => Promise<T>): Promise<T> {
     try {
@@ -84,9 +92,10 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
     let refundId: string | null = null;
     let status: 'pending' | 'failed' = 'pending';
     try {
+      // On the account the intent was made on, whatever the clinic's setting is today.
       const r = await stripe().refunds.create(
         { payment_intent: payment.intentId!, amount, metadata: { paymentId: payment._id.toHexString(), appointmentId: payment.appointmentId.toHexString() } },
-        { idempotencyKey: `refund-${payment._id.toHexString()}` },
+        { idempotencyKey: `refund-${payment._id.toHexString()}`, ...onAccount(payment.stripeAccountId) },
       );
       refundId = r.id;
     } catch {
@@ -96,18 +105,19 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
     await repo.setStatus(payment._id, ['succeeded'], 'refund_pending', now, reason, { refund: { amount: amountMoney, reason, status, refundId, requestedAt: now } });
     const appt = await appointments.byId(payment.appointmentId);
     if (appt) {
+      const { name: clinicName } = await clinic.of(payment.clinicId);
       await notifications.sendOnce(`refund|${payment._id.toHexString()}`, { kind: 'payment_refunded', patientId: payment.patientId, appointmentId: appt._id }, async () => ({
         kind: 'payment_refunded',
         to: { userId: payment.patientId.toHexString(), ...appt.patient },
-        subject: `${deps.clinicName}: your payment of ${formatMoney(amountMoney)} is being refunded`,
-        text: `Hello ${appt.patient.name},\n\n${reason}\n\nWe are refunding ${formatMoney(amountMoney)} to your card; banks usually show it within 5-10 days.\n\n${deps.clinicName}`,
+        subject: `${clinicName}: your payment of ${formatMoney(amountMoney)} is being refunded`,
+        text: `Hello ${appt.patient.name},\n\n${reason}\n\nWe are refunding ${formatMoney(amountMoney)} to your card; banks usually show it within 5-10 days.\n\n${clinicName}`,
         data: { patientName: appt.patient.name, amount: formatMoney(amountMoney), reason },
       }));
     }
   }
 
-  async function onSucceeded(intent: Stripe.PaymentIntent) {
-    const payment = await repo.byIntent(intent.id);
+  async function onSucceeded(intent: Stripe.PaymentIntent, account: string | null) {
+    const payment = await repo.byIntent(intent.id, account);
     if (!payment) return;
     const now = deps.clock();
     const paid = (await repo.setStatus(payment._id, ['requires_payment', 'failed'], 'succeeded', now, 'payment received')) ?? (await repo.byId(payment._id.toHexString()));
@@ -117,16 +127,16 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
     if (outcome === 'not_payable') await refund(paid, paid.amount.amount, 'Your payment arrived for a booking that is no longer active.');
   }
 
-  async function onFailed(intent: Stripe.PaymentIntent, why: string) {
-    const payment = await repo.byIntent(intent.id);
+  async function onFailed(intent: Stripe.PaymentIntent, account: string | null, why: string) {
+    const payment = await repo.byIntent(intent.id, account);
     if (!payment) return;
     await repo.setStatus(payment._id, ['requires_payment'], 'failed', deps.clock(), why);
     await appointments.releaseUnpaid(payment.appointmentId, why);
   }
 
-  async function onRefunded(charge: Stripe.Charge) {
+  async function onRefunded(charge: Stripe.Charge, account: string | null) {
     const intentId = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
-    const payment = intentId ? await repo.byIntent(intentId) : null;
+    const payment = intentId ? await repo.byIntent(intentId, account) : null;
     if (!payment) return;
     const now = deps.clock();
     const amount = { amount: charge.amount_refunded, currency: 'AED' as const };
@@ -163,11 +173,13 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
       };
 
       let doc: PaymentDoc;
+      const of = await clinic.of(appt.clinicId);
       if (amount === 0) {
         // Fully covered: nothing to charge, the booking is confirmed now.
         doc = { ...base, provider: 'none', intentId: null, clientSecret: null, status: 'covered', history: [{ status: 'covered', at: now, note: `covered by ${coverage?.insurer}` }] };
       } else {
         const client = stripe();
+        const account = of.stripeAccountId ?? null;
         // The idempotency key is the appointment: a retry, a double tap or a second process gets the same intent.
         const intent = await callStripe('start the payment', () =>
           client.paymentIntents.create(
@@ -175,13 +187,21 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
               amount,
               currency: 'aed',
               automatic_payment_methods: { enabled: true },
-              description: `${appt.physicianName}, ${toZonedIso(appt.startsAt, deps.timeZone)}`,
+              description: `${of.name}: ${appt.physicianName}, ${toZonedIso(appt.startsAt, of.timeZone)}`,
               metadata: { appointmentId: appt._id.toHexString(), patientId: appt.patientId.toHexString() },
             },
-            { idempotencyKey: `appointment-${appt._id.toHexString()}-intent` },
+            { idempotencyKey: `appointment-${appt._id.toHexString()}-intent`, ...onAccount(account) },
           ),
         );
-        doc = { ...base, provider: 'stripe', intentId: intent.id, clientSecret: intent.client_secret, status: 'requires_payment', history: [{ status: 'requires_payment', at: now, note: null }] };
+        doc = {
+          ...base,
+          provider: 'stripe',
+          intentId: intent.id,
+          clientSecret: intent.client_secret,
+          stripeAccountId: account,
+          status: 'requires_payment',
+          history: [{ status: 'requires_payment', at: now, note: null }],
+        };
       }
       if (!(await repo.insert(doc))) return toIntentDto((await repo.byAppointment(appt._id))!);
       if (doc.status === 'covered') await appointments.confirmPaid(appt._id, actor);
@@ -252,6 +272,7 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
         timeZone: info.timeZone,
         status: payment.status,
         clientSecret: payable ? payment.clientSecret : null,
+        stripeAccountId: payment.stripeAccountId ?? null,
       };
     },
 
@@ -260,7 +281,7 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
       const payment = await repo.byAppointment(appt._id);
       if (!payment || !appt.cancellation) return;
       if (payment.status === 'requires_payment' && payment.intentId && deps.payments.stripe) {
-        await deps.payments.stripe.paymentIntents.cancel(payment.intentId).catch(() => undefined);
+        await deps.payments.stripe.paymentIntents.cancel(payment.intentId, {}, onAccount(payment.stripeAccountId)).catch(() => undefined);
         return;
       }
       if (payment.status !== 'succeeded') return;
@@ -283,19 +304,22 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
         throw new AppError('VALIDATION_FAILED', 'The Stripe-Signature header is missing or does not match this payload.');
       }
       if (!(await repo.claimEvent(event.id, event.type, deps.clock()))) return { received: true, duplicate: true };
+      // A Connect event names its connected account; a platform event names none. Intent ids are unique only
+      // within one account, so the account picks the payment too.
+      const account = event.account ?? null;
       try {
         switch (event.type) {
           case 'payment_intent.succeeded':
-            await onSucceeded(event.data.object);
+            await onSucceeded(event.data.object, account);
             break;
           case 'payment_intent.payment_failed':
-            await onFailed(event.data.object, 'payment failed');
+            await onFailed(event.data.object, account, 'payment failed');
             break;
           case 'payment_intent.canceled':
-            await onFailed(event.data.object, 'payment cancelled');
+            await onFailed(event.data.object, account, 'payment cancelled');
             break;
           case 'charge.refunded':
-            await onRefunded(event.data.object);
+            await onRefunded(event.data.object, account);
             break;
         }
       } catch (err) {
