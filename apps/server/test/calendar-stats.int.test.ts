@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaller, createInternalContext } from '@clinic/api';
 import type { PhysicianSchedule } from '@clinic/contracts';
-import { createPhysician, dubai, dubaiDate } from './support/fixtures.ts';
+import { createPhysician, dubai, dubaiDate, insertSecondClinic } from './support/fixtures.ts';
 import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
 
 /** Open round the clock, so a booking can sit at 01:00 Dubai time — the previous day in UTC. */
@@ -122,6 +122,41 @@ describe('calendar grouped by local day', () => {
     const viaCaller = await caller.appointments.calendar({ from: d5, to: d8 });
     expect(viaCaller).toEqual((await calendar(range, patients[0]!.accessToken)).body);
     expect(viaCaller.days.find((d) => d.date === d6)!.appointments.map((a) => a.id)).toEqual([earlyMorning.id]);
+  });
+});
+
+describe("a patient's calendar across clinics in different time zones", () => {
+  const [d9, d10] = [dubaiDate(9), dubaiDate(10)];
+  const patient = 8;
+  let london: { id: string; start: string };
+  let dubaiEarly: { id: string; start: string };
+
+  beforeAll(async () => {
+    const thames = await insertSecondClinic(s, {}, { slug: 'thames-family-clinic', name: 'Thames Family Clinic', nameAr: 'عيادة التايمز', timeZone: 'Europe/London' });
+    const physician = await createPhysician(s, { clinic: thames, schedule: ROUND_THE_CLOCK, fullName: 'Dr. Thames' });
+    // 23:30 in London on d9, as its slot list offers it (GMT or BST, whichever d9 falls in): d10 in Dubai.
+    const slots = await s.rest('GET', `/physicians/${physician.id}/slots?from=${dubai(d9, '00:00').toISOString()}&to=${dubai(d10, '12:00').toISOString()}`);
+    expect(slots.status, JSON.stringify(slots.body)).toBe(200);
+    expect(slots.body.timeZone).toBe('Europe/London');
+    const slot = (slots.body.slots as { start: string }[]).find((x) => x.start.startsWith(`${d9}T23:30:00`))!;
+    london = await book(patient, physician.id, new Date(slot.start));
+    dubaiEarly = await book(patient, night.id, dubai(d10, '01:00')); // d9 in London
+  });
+
+  it("files and shows each booking in its own clinic's zone, naming the clinic", async () => {
+    const res = await calendar(`from=${d9}&to=${d10}`, patients[patient]!.accessToken);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(idsByDay(res.body)).toEqual({ [d9]: [london.id], [d10]: [dubaiEarly.id] });
+    const [inLondon] = res.body.days[0].appointments;
+    expect(inLondon.start).toBe(london.start);
+    expect(inLondon.start).toMatch(new RegExp(`^${d9}T23:30:00\\+0[01]:00$`));
+    expect(inLondon.clinic).toMatchObject({ slug: 'thames-family-clinic', name: 'Thames Family Clinic', timeZone: 'Europe/London' });
+    const [inDubai] = res.body.days[1].appointments;
+    expect(inDubai.start).toBe(`${d10}T01:00:00+04:00`);
+    expect(inDubai.clinic).toMatchObject({ name: 'Test Clinic', timeZone: 'Asia/Dubai' });
+    // The first clinic's staff see their own booking, in Dubai time, and not the other clinic's.
+    const desk = await calendar(`from=${d9}&to=${d10}`, staff.accessToken);
+    expect(idsByDay(desk.body)).toEqual({ [d9]: [], [d10]: [dubaiEarly.id] });
   });
 });
 

@@ -163,6 +163,19 @@ describe('the seeded second clinic, Al Reem Family Practice', () => {
     expect(packages.map((p) => p.name)).not.toContain('Executive Health Check');
   });
 
+  it('lists the specialties each clinic offers, and its physicians practise only those', async () => {
+    const reem = await s.rest('GET', `/specialties?clinic=${SEED_SECOND_CLINIC_SLUG}`);
+    expect(reem.status, JSON.stringify(reem.body)).toBe(200);
+    const slugs = (reem.body as { slug: string; name: string }[]).map((x) => x.slug);
+    expect([...slugs].sort()).toEqual(['dentistry', 'family-medicine', 'internal-medicine', 'pediatrics']);
+    expect(reem.body.every((x: { name: string }) => x.name.length > 0)).toBe(true);
+    const all = (await s.rest('GET', '/specialties')).body as unknown[];
+    expect(all.length).toBeGreaterThan(slugs.length);
+    const practised = (await s.rest('GET', `/physicians?clinic=${SEED_SECOND_CLINIC_SLUG}&limit=50`)).body.items.map((p: { specialty: string }) => p.specialty);
+    for (const specialty of practised) expect(slugs).toContain(specialty);
+    expect((await s.rest('GET', '/specialties?clinic=no-such-clinic')).status).toBe(404);
+  });
+
   it('a seeded patient sees their bookings at both clinics; seeding again adds nothing', async () => {
     const { cols } = s.database;
     const reem = (await cols.clinics.findOne({ slug: SEED_SECOND_CLINIC_SLUG }))!;

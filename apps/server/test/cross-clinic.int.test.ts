@@ -21,7 +21,6 @@ const NOT_CLINIC_SCOPED: Record<string, string> = {
   physicians: 'public catalogue: anyone sees any clinic’s physician and free slots (a patient books any clinic)',
   packages: 'public catalogue: medical packages are shown to every patient',
   clinics: 'public directory of active clinics, by slug',
-  'admin/specialties': 'platform-wide catalogue of specialties, not clinic-owned',
   staff: "the staff inbox is keyed by phone number, not by a clinic's record: the shared WhatsApp number's hand-overs belong to the first clinic's staff (staff-conversations.int.test.ts shows another clinic's staff see none and release none)",
   operator: 'the platform operator steers every clinic; clinic roles get 403 (test/clinic-signup.int.test.ts)',
 };
@@ -76,6 +75,9 @@ const VALID_BODIES: Record<string, () => unknown> = {
   // Changes that would succeed unscoped: a new name, a new biography.
   'PATCH /admin/packages/{id}': () => ({ name: 'Cross-clinic probe', active: false }),
   'PATCH /admin/physicians/{id}': () => ({ patch: { bio: 'Cross-clinic probe' } }),
+  // Changes to the caller's own clinic that succeed: a specialty of the master list added, a longer cutoff.
+  'PUT /admin/clinic/specialties': () => ({ specialties: ['family-medicine', 'cardiology'] }),
+  'PATCH /admin/clinic/policies': () => ({ cancellationCutoffHours: 48 }),
 };
 
 function operationsOf(): Operation[] {
@@ -112,13 +114,14 @@ async function call(method: string, path: string, token: string, body?: unknown)
   return { status: res.status, text: await res.text() };
 }
 
-/** B's appointments, payments, packages and physicians as stored: any change shows. */
+/** B's clinic (its offered specialties, policies…), appointments, payments, packages and physicians as stored: any change shows. */
 async function fingerprintB(): Promise<string> {
+  const clinic = await s.database.cols.clinics.findOne({ _id: clinicB._id });
   const appts = await s.database.cols.appointments.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
   const pays = await s.database.cols.payments.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
   const packages = await s.database.cols.medicalPackages.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
   const physicians = await s.database.cols.physicians.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
-  return createHash('sha256').update(JSON.stringify([appts, pays, packages, physicians])).digest('hex');
+  return createHash('sha256').update(JSON.stringify([clinic, appts, pays, packages, physicians])).digest('hex');
 }
 
 beforeAll(async () => {
@@ -130,6 +133,7 @@ beforeAll(async () => {
   const doctor = await makeStaff(s, 'doctor');
   tokensA.doctor = doctor.accessToken;
   physicianA = (await createPhysician(s, { userId: doctor.userId })).id;
+  await s.services.specialties.upsert({ slug: 'cardiology', name: 'Cardiology', nameAr: 'أمراض القلب', subSpecialties: [] });
 
   // Clinic B, which takes payment online, its admin and its physician.
   clinicB = await insertSecondClinic(s, { paymentRequired: true, holdMinutes: 600 });
@@ -250,6 +254,27 @@ describe('another clinic’s records', () => {
     const calendar = await s.rest('GET', `/appointments/calendar?from=${day2}&to=${day2}`, undefined, tokensA.staff);
     expect(calendar.status).toBe(200);
     expect(calendar.body.days.flatMap((d: any) => d.appointments.map((a: any) => a.id))).toEqual([ownAppointmentA]);
+  });
+
+  it('the operations on the caller’s own clinic (its specialties, its policies) change A’s, never B’s', async () => {
+    const before = await fingerprintB();
+    const own = operationsOf().filter((op) => op.method !== 'GET' && op.path.startsWith('/admin/clinic/'));
+    expect(own.map((op) => `${op.method} ${op.path}`)).toEqual(expect.arrayContaining(['PUT /admin/clinic/specialties', 'PATCH /admin/clinic/policies']));
+    const problems: string[] = [];
+    for (const op of own) {
+      const key = `${op.method} ${op.path}`;
+      const body = VALID_BODIES[key]?.() ?? (op.body ? sample(op.body) : {});
+      for (const role of ROLES) {
+        const res = await call(op.method, op.path, tokensA[role], body);
+        const expected = role === 'admin' ? 200 : 403;
+        if (res.status !== expected) problems.push(`${role} ${key} → ${res.status} (${res.text}), expected ${expected}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    // A's admin changed A's clinic; B's is as it was.
+    expect((await s.rest('GET', '/clinic')).body.specialties).toEqual(['family-medicine', 'cardiology']);
+    expect((await s.database.cols.clinics.findOne({ _id: clinicB._id }))?.specialties).toEqual(['family-medicine']);
+    expect(await fingerprintB()).toBe(before);
   });
 
   it('a staff token signed before the clinic claim acts in the platform’s first clinic, not in every clinic', async () => {

@@ -48,7 +48,8 @@ export function createServices(deps: ApiDeps) {
   const rateLimiter = createRateLimiter(deps.db.cols, deps.clock);
   const clinic = createClinicService(deps);
   const users = createUsersService(deps, clinic);
-  const specialties = createSpecialtiesService(deps);
+  // A clinic stops offering a specialty only when none of its active physicians practises it (resolved at call time).
+  const specialties = createSpecialtiesService(deps, clinic, (clinicId) => physicians.practising(clinicId));
   const packages = createPackagesService(deps, clinic);
   const availability = createAvailability(deps);
   const notifications = createNotificationsService(deps, deps.notifier ?? emailNotifier(deps.mailer));

@@ -46,12 +46,18 @@ export const CalendarInput = z.strictObject({
   to: LocalDateSchema.describe(`last local date, included; at most ${CALENDAR_MAX_DAYS} days in all`),
   physicianId: IdSchema.optional().describe('staff and admins: one physician (default: all); doctors: only their own; patients: their own bookings with this physician'),
 });
+export const CalendarAppointmentSchema = AppointmentSchema.extend({
+  clinic: z
+    .object({ id: IdSchema, slug: z.string(), name: z.string(), nameAr: z.string(), timeZone: z.string() })
+    .describe("the appointment's clinic: its start and end carry this zone's offset, and its day is this zone's"),
+});
+export type CalendarAppointment = z.infer<typeof CalendarAppointmentSchema>;
 export const CalendarDaySchema = z.object({
-  date: LocalDateSchema.describe('local date in the clinic time zone'),
-  appointments: z.array(AppointmentSchema).describe('appointments starting that local day, every status, by start time'),
+  date: LocalDateSchema.describe("local date in each appointment's clinic's time zone"),
+  appointments: z.array(CalendarAppointmentSchema).describe('appointments starting that local day, every status, by start time'),
 });
 export const CalendarSchema = z.object({
-  timeZone: z.string().describe('IANA zone the days are counted in (the clinic\'s)'),
+  timeZone: z.string().describe("IANA zone of the staff member's clinic; a patient's bookings are each in their own clinic's zone (`clinic.timeZone`)"),
   from: LocalDateSchema,
   to: LocalDateSchema,
   days: z.array(CalendarDaySchema).describe('every local day of the range in order, empty days included'),

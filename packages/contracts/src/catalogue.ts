@@ -27,6 +27,23 @@ export const SubSpecialtySchema = z.object({ slug: z.string(), name: z.string() 
 export const SpecialtySchema = z.object({ slug: z.string(), name: z.string(), nameAr: z.string(), subSpecialties: z.array(SubSpecialtySchema) });
 export type Specialty = z.infer<typeof SpecialtySchema>;
 
+/** The platform operator's master data: a specialty and its sub-specialties, by slug. */
+export const UpsertSpecialtyInput = z.strictObject({
+  slug: SlugSchema,
+  name: z.string().trim().min(1).max(80),
+  nameAr: z.string().trim().min(1).max(80),
+  subSpecialties: z.array(z.strictObject({ slug: SlugSchema, name: z.string().trim().min(1).max(80) })).max(30),
+});
+export const ListSpecialtiesInput = z.strictObject({ clinic: SlugSchema.optional().describe("a clinic's slug: only the specialties it offers") });
+/** What a clinic's admin says the clinic offers: slugs of the master list, each once. */
+export const UpdateClinicSpecialtiesInput = z.strictObject({
+  specialties: z
+    .array(SlugSchema)
+    .max(100)
+    .refine((xs) => new Set(xs).size === xs.length, 'must not name a specialty twice')
+    .describe('slugs of the specialties this clinic offers (GET /specialties); replaces the list'),
+});
+
 export const SlotSchema = z.object({
   start: z.string().describe('ISO 8601 with the clinic offset, e.g. 2026-12-01T09:30:00+04:00'),
   end: z.string(),

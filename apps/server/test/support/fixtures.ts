@@ -49,10 +49,11 @@ export function dubaiDate(days: number, from = new Date()): string {
 }
 
 /**
- * A second clinic, Gulf Care in Sharjah (one located location, `al-majaz`), written straight into the database as a
- * signed-up, verified clinic would be. Created after the test server's own clinic, which stays the platform's first.
+ * A second clinic, Gulf Care in Sharjah (one located location, `al-majaz`; offering family medicine), written straight
+ * into the database as a signed-up, verified clinic would be, with any field replaced by `fields`. Created after the
+ * test server's own clinic, which stays the platform's first.
  */
-export async function insertSecondClinic(server: TestServer, policies: Partial<ClinicPolicies> = {}): Promise<ClinicDoc> {
+export async function insertSecondClinic(server: TestServer, policies: Partial<ClinicPolicies> = {}, fields: Partial<ClinicDoc> = {}): Promise<ClinicDoc> {
   const now = server.clock.now();
   const clinic: ClinicDoc = {
     _id: new ObjectId(),
@@ -72,6 +73,7 @@ export async function insertSecondClinic(server: TestServer, policies: Partial<C
     status: 'active',
     createdAt: new Date(now.getTime() + 1000),
     updatedAt: now,
+    ...fields,
   };
   await server.services.clinic.current(); // the server's own clinic exists first
   await server.database.cols.clinics.insertOne(clinic);

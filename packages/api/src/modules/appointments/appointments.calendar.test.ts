@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppointmentStatus } from '@clinic/contracts';
-import { groupByLocalDay, localDatesOf, statsOf } from './appointments.calendar.ts';
+import { anyZoneRange, groupByLocalDay, localDatesOf, statsOf } from './appointments.calendar.ts';
 
 const at = (iso: string) => new Date(iso);
 
@@ -46,6 +46,23 @@ describe('groupByLocalDay', () => {
     const grouped = groupByLocalDay(['2026-03-08', '2026-03-09'], [{ startsAt: at('2026-03-09T03:30:00Z') }], 'America/New_York');
     expect(grouped.get('2026-03-08')).toHaveLength(1);
     expect([...grouped.keys()]).toEqual(['2026-03-08', '2026-03-09']);
+  });
+
+  it("files each item under its own zone's local date when the zone is per item", () => {
+    // 22:30 UTC on the 9th: 02:30 on the 10th in Dubai, still 22:30 on the 9th in London (GMT in March before the 29th).
+    const items = [{ startsAt: at('2026-03-09T22:30:00Z'), tz: 'Asia/Dubai' }, { startsAt: at('2026-03-09T22:30:00Z'), tz: 'Europe/London' }];
+    const grouped = groupByLocalDay(['2026-03-09', '2026-03-10'], items, (i) => i.tz);
+    expect(grouped.get('2026-03-09')).toEqual([items[1]]);
+    expect(grouped.get('2026-03-10')).toEqual([items[0]]);
+  });
+});
+
+describe('anyZoneRange', () => {
+  it('covers the local dates in the zones furthest ahead of and behind UTC', () => {
+    const { from, to } = anyZoneRange('2026-03-09', '2026-03-10');
+    // Midnight on the 9th at +14:00, and the end of the 10th at -12:00.
+    expect(from.toISOString()).toBe('2026-03-08T10:00:00.000Z');
+    expect(to.toISOString()).toBe('2026-03-11T12:00:00.000Z');
   });
 });
 

@@ -1,6 +1,8 @@
-import { APPOINTMENT_STATUSES, type AppointmentStatus, type StatusCounts } from '@clinic/contracts';
+import { APPOINTMENT_STATUSES, type AppointmentStatus, type CalendarAppointment, type StatusCounts } from '@clinic/contracts';
+import type { AppointmentDoc, ClinicDoc } from '@clinic/db';
 import { DAY_MS, addLocalDays, localDateOf } from '@clinic/scheduling';
 import { AppError } from '../../errors.ts';
+import { toAppointmentDto } from './appointments.repository.ts';
 
 // Pure helpers of the calendar and statistics views: no I/O, the zone is a parameter.
 
@@ -23,12 +25,34 @@ export function localDatesOf(range: { from: string; to: string }, maxDays: numbe
   return Array.from({ length: to - from + 1 }, (_, i) => addLocalDays(range.from, i));
 }
 
-/** Buckets items by the local date (in `timeZone`) of their start; every date is present, in order. */
-export function groupByLocalDay<T extends { startsAt: Date }>(dates: readonly string[], items: readonly T[], timeZone: string): Map<string, T[]> {
+/**
+ * Buckets items by the local date of their start, in `timeZone` or each item's own zone; every date is present, in
+ * order. Items starting on another local date are left out.
+ */
+export function groupByLocalDay<T extends { startsAt: Date }>(dates: readonly string[], items: readonly T[], timeZone: string | ((item: T) => string)): Map<string, T[]> {
   const days = new Map<string, T[]>(dates.map((d) => [d, []]));
-  for (const item of items) days.get(localDateOf(item.startsAt, timeZone))?.push(item);
+  for (const item of items) days.get(localDateOf(item.startsAt, typeof timeZone === 'string' ? timeZone : timeZone(item)))?.push(item);
   return days;
 }
+
+/** Local time is at most 14 hours ahead of UTC (Pacific/Kiritimati) and 12 behind. */
+const EARLIEST_OFFSET_MS = 14 * 3_600_000;
+const LATEST_OFFSET_MS = 12 * 3_600_000;
+
+/**
+ * The instants the local dates `first`…`last` may cover in any time zone: what to read when the items' zones are
+ * known only after reading them (a patient's bookings at clinics in several zones); `groupByLocalDay` then keeps
+ * each one's own days.
+ */
+export function anyZoneRange(first: string, last: string): { from: Date; to: Date } {
+  return { from: new Date(Date.parse(`${first}T00:00:00Z`) - EARLIEST_OFFSET_MS), to: new Date(Date.parse(`${addLocalDays(last, 1)}T00:00:00Z`) + LATEST_OFFSET_MS) };
+}
+
+/** A calendar's appointment: in its own clinic's zone, naming the clinic. */
+export const toCalendarAppointment = (a: AppointmentDoc, c: ClinicDoc): CalendarAppointment => ({
+  ...toAppointmentDto(a, c.timeZone),
+  clinic: { id: c._id.toHexString(), slug: c.slug, name: c.name, nameAr: c.nameAr, timeZone: c.timeZone },
+});
 
 /** Statuses that do not count as bookings of a day: the visit will not happen and the slot was given back. */
 const NOT_BOOKED: ReadonlySet<AppointmentStatus> = new Set(['cancelled', 'expired']);

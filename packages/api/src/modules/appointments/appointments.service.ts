@@ -13,7 +13,7 @@ import { canCheckIn, canComplete, canConfirm, canReschedule, canView, cancelsAs,
 import { createAppointmentsRepository, toAppointmentDto, type AppointmentsRepository, type ClaimResult, type PatientScope, type Transition } from './appointments.repository.ts';
 import type { Availability } from './availability.ts';
 import { CALENDAR_MAX_DAYS, STATS_MAX_DAYS, type Calendar, type PhysicianStats } from '@clinic/contracts';
-import { groupByLocalDay, localDatesOf, statsOf } from './appointments.calendar.ts';
+import { anyZoneRange, groupByLocalDay, localDatesOf, statsOf, toCalendarAppointment } from './appointments.calendar.ts';
 
 function claimError(result: Exclude<ClaimResult, 'ok'>): AppError {
   return result === 'slot_taken'
@@ -332,8 +332,13 @@ export function createAppointmentsService(
       if (scope === 'own_bookings') who.patientId = new ObjectId(actor.userId);
       if (scope === 'own_physician') who.physicianId = (await ownPhysicianOf(actor, input.physicianId, physicians.ofUser))._id;
       const tz = await zoneOf(clinicScope);
-      const docs = await repo.listStartingBetween(who, localDayRange(dates[0]!, tz).from, localDayRange(dates.at(-1)!, tz).to);
-      const days = [...groupByLocalDay(dates, docs, tz)].map(([date, list]) => ({ date, appointments: list.map((d) => toAppointmentDto(d, tz)) }));
+      // A patient's bookings may be at clinics in different zones: each is shown, and falls on a day, in its own clinic's.
+      const { from, to } = anyZoneRange(dates[0]!, dates.at(-1)!);
+      const docs = await repo.listStartingBetween(who, from, to);
+      const clinics = await clinic.byIds(docs.map((d) => d.clinicId));
+      const first = docs.every((d) => clinics.has(d.clinicId.toHexString())) ? null : await clinic.current();
+      const clinicOf = (d: AppointmentDoc) => clinics.get(d.clinicId.toHexString()) ?? first!;
+      const days = [...groupByLocalDay(dates, docs, (d) => clinicOf(d).timeZone)].map(([date, list]) => ({ date, appointments: list.map((d) => toCalendarAppointment(d, clinicOf(d))) }));
       return { timeZone: tz, from: input.from, to: input.to, days };
     },
 

@@ -108,6 +108,14 @@ export function createClinicRepository(cols: Pick<Collections, 'clinics'>) {
     setIntegrations(id: ObjectId, set: Pick<Partial<ClinicDoc>, 'whatsappNumber' | 'stripeAccountId'>, at: Date): Promise<ClinicDoc | null> {
       return col.findOneAndUpdate({ _id: id }, { $set: { ...set, updatedAt: at } }, { returnDocument: 'after' });
     },
+    /**
+     * Replaces the offered specialties if they are still `previous` (the list the caller checked); the clinic after
+     * it, or null when they changed meanwhile. A document from before the field had none: it counts as empty.
+     */
+    setSpecialties(id: ObjectId, previous: string[], next: string[], at: Date): Promise<ClinicDoc | null> {
+      const guard = previous.length === 0 ? { $or: [{ specialties: { $size: 0 } }, { specialties: { $exists: false } }] } : { specialties: previous };
+      return col.findOneAndUpdate({ _id: id, ...guard }, { $set: { specialties: next, updatedAt: at } }, { returnDocument: 'after' });
+    },
     async updatePolicies(id: ObjectId, patch: Partial<ClinicPolicies>, at: Date) {
       const set = Object.fromEntries(Object.entries(patch).map(([k, v]) => [`policies.${k}`, v]));
       await col.updateOne({ _id: id }, { $set: { ...set, updatedAt: at } });

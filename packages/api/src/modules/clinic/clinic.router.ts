@@ -1,4 +1,4 @@
-import { ClinicSchema, TimeNowSchema, UpdateClinicPoliciesInput } from '@clinic/contracts';
+import { ClinicSchema, TimeNowSchema, UpdateClinicPoliciesInput, UpdateClinicSpecialtiesInput } from '@clinic/contracts';
 import { publicProcedure, roleProcedure, router } from '../../trpc.ts';
 
 export const clinicRouter = router({
@@ -12,6 +12,21 @@ export const clinicRouter = router({
     .input(UpdateClinicPoliciesInput)
     .output(ClinicSchema)
     .mutation(({ ctx, input }) => ctx.services.clinic.updatePolicies(input, ctx.actor.clinicId)),
+
+  updateSpecialties: roleProcedure('admin')
+    .meta({
+      openapi: {
+        method: 'PUT',
+        path: '/admin/clinic/specialties',
+        tags: ['admin'],
+        protect: true,
+        summary: "Choose the specialties your clinic offers (from GET /specialties); its physicians practise only these. One its active physicians practise cannot be removed (409)",
+        errorResponses: [400, 401, 403, 409],
+      },
+    })
+    .input(UpdateClinicSpecialtiesInput)
+    .output(ClinicSchema)
+    .mutation(({ ctx, input }) => ctx.services.specialties.setOffered(input.specialties, ctx.actor.clinicId)),
 
   now: publicProcedure
     .meta({ openapi: { method: 'GET', path: '/time/now', tags: ['clinic'], protect: false, summary: 'Server time (UTC) and the clinic time zone, for clock sync' } })

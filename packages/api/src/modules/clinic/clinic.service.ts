@@ -164,6 +164,16 @@ export function createClinicService(deps: ApiDeps) {
     all: () => repo.all(),
     /** Active clinics (or the active one with this slug), in one query: where physicians may be searched. */
     active: (slug?: string): Promise<ClinicDoc[]> => repo.active(slug),
+    /** Replaces a clinic's offered specialties if they are still `previous`; null when they changed meanwhile. */
+    setSpecialties: (id: ObjectId, previous: string[], next: string[]) => repo.setSpecialties(id, previous, next, deps.clock()),
+    /**
+     * A clinic that offers nothing yet (a new one from a signup) starts offering its first physician's specialty;
+     * whether the clinic offers `slug` afterwards (false: it offered others, and not this one).
+     */
+    async offerFirst(id: ObjectId, slug: string): Promise<boolean> {
+      const done = await repo.setSpecialties(id, [], [slug], deps.clock());
+      return (done ?? (await repo.findById(id)))?.specialties?.includes(slug) ?? false;
+    },
     /** Takes effect for the next booking and the next job sweep (settings are read on every use). */
     async updatePolicies(patch: UpdateClinicPolicies, clinicId: string | null = null): Promise<Clinic> {
       const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<ClinicPolicies>;

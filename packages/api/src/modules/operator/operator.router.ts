@@ -1,4 +1,4 @@
-import { OperatorClinicIdInput, OperatorClinicListSchema, OperatorClinicSchema, SuspendClinicInput, UpdateClinicIntegrationsInput } from '@clinic/contracts';
+import { OperatorClinicIdInput, OperatorClinicListSchema, OperatorClinicSchema, SpecialtySchema, SuspendClinicInput, UpdateClinicIntegrationsInput, UpsertSpecialtyInput } from '@clinic/contracts';
 import { roleProcedure, router } from '../../trpc.ts';
 
 const tags = ['operator'];
@@ -37,4 +37,10 @@ export const operatorRouter = router({
     .input(UpdateClinicIntegrationsInput)
     .output(OperatorClinicSchema)
     .mutation(({ ctx, input }) => ctx.services.operator.updateIntegrations(input)),
+
+  upsertSpecialty: operatorProcedure
+    .meta({ openapi: { method: 'PUT', path: '/operator/specialties/{slug}', tags, protect: true, summary: 'Create or replace a specialty of the master list, with its sub-specialties, for every clinic (operators only)', errorResponses: [400, 401, 403] } })
+    .input(UpsertSpecialtyInput)
+    .output(SpecialtySchema)
+    .mutation(({ ctx, input }) => ctx.services.specialties.upsert(input)),
 });

@@ -92,6 +92,7 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
   async function assertValid(
     input: { specialty?: string | undefined; subSpecialties?: string[] | undefined; schedule?: PhysicianDoc['schedule'] | undefined; locationIds?: string[] | undefined },
     of: ClinicDoc,
+    offering = true,
   ) {
     const settings = settingsOf(of);
     const unknown = input.locationIds?.filter((id) => !of.locations.some((l) => l.id === id)) ?? [];
@@ -105,6 +106,13 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
     if (input.schedule) {
       const problems = validateRules({ ...input.schedule, timeZone: settings.timeZone, minNoticeMinutes: 0, horizonDays: 1 });
       if (problems.length) throw new AppError('VALIDATION_FAILED', `Invalid schedule: ${problems.join('; ')}`, { fieldErrors: { schedule: problems } });
+    }
+    // Last, once the rest is valid: a clinic offering nothing yet starts offering its first physician's specialty.
+    if (offering && input.specialty && !(of.specialties ?? []).includes(input.specialty) && !(await clinic.offerFirst(of._id, input.specialty))) {
+      const name = await specialties.nameOf(input.specialty);
+      throw new AppError('VALIDATION_FAILED', `${of.name} does not offer ${name}; add it under PUT /admin/clinic/specialties first.`, {
+        fieldErrors: { specialty: [`is not offered by ${of.name}`] },
+      });
     }
   }
 
@@ -244,7 +252,10 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       if (!existing) throw notFound();
       const { patch } = input;
       const of = (await clinicsOf([existing]))(existing);
-      await assertValid({ specialty: patch.specialty ?? existing.specialty, subSpecialties: patch.subSpecialties ?? existing.subSpecialties, schedule: patch.schedule, locationIds: patch.locationIds }, of);
+      // The clinic must offer the specialty of a physician who practises (active) a new specialty or practises again;
+      // other changes, deactivating included, leave it alone.
+      const offering = (patch.active ?? existing.active) && (patch.specialty !== undefined || patch.active === true);
+      await assertValid({ specialty: patch.specialty ?? existing.specialty, subSpecialties: patch.subSpecialties ?? existing.subSpecialties, schedule: patch.schedule, locationIds: patch.locationIds }, of, offering);
       const doc = await repo.update(input.id, patch, deps.clock());
       if (!doc) throw notFound();
       return { ...toPhysicianDto(doc, of), schedule: doc.schedule, nextFreeSlot: null };
@@ -254,6 +265,8 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
     ofUser: (userId: string) => repo.findByUserId(userId),
     /** How many active physicians a clinic has (the clinic directory shows it). */
     countActive: (clinicId: ObjectId) => repo.countActive(clinicId),
+    /** The specialty of each active physician of a clinic (what the clinic cannot stop offering). */
+    practising: async (clinicId: ObjectId): Promise<string[]> => (await repo.search([clinicId], {})).map((d) => d.specialty),
   };
 }
 export type PhysiciansService = ReturnType<typeof createPhysiciansService>;

@@ -10,6 +10,11 @@ export function createSpecialtiesRepository(cols: Pick<Collections, 'specialties
     async list(): Promise<Specialty[]> {
       return (await col.find({}).sort({ name: 1 }).toArray()).map(toDto);
     },
+    /** The specialties with these slugs, by name; one query (an equality for one slug). */
+    async bySlugs(slugs: string[]): Promise<Specialty[]> {
+      if (slugs.length === 0) return [];
+      return (await col.find(slugs.length === 1 ? { _id: slugs[0]! } : { _id: { $in: slugs } }).sort({ name: 1 }).toArray()).map(toDto);
+    },
     /** Creates or replaces the specialty with this slug; `createdAt` stays from the first time. */
     async upsert(s: Specialty, now: Date): Promise<void> {
       await col.updateOne({ _id: s.slug }, { $set: { name: s.name, nameAr: s.nameAr, subSpecialties: s.subSpecialties, updatedAt: now }, $setOnInsert: { createdAt: now } }, { upsert: true });
