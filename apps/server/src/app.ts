@@ -11,6 +11,7 @@ import { handleClientError } from './client-errors.ts';
 import { handleFastifyError, sendError } from './errors.ts';
 import { registerRestFace, registerTrpcFace } from './faces.ts';
 import { pinInputCoercion } from './input-coercion.ts';
+import { registerRealtime } from './realtime.ts';
 import { capJsonNesting } from './json-depth.ts';
 import { PAY_PATH, payPageRoutes } from './routes/pay.ts';
 import { paymentRoutes } from './routes/payments.ts';
@@ -95,6 +96,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'database unreachable' });
   });
 
+  // WebSocket subscriptions upgrade GET /trpc; registered first, as the WebSocket plugin must precede its routes.
+  await registerRealtime(app, services, { path: '/trpc', maxFrameBytes: opts.bodyLimit, jsonMaxDepth: opts.jsonMaxDepth ?? DEFAULT_JSON_MAX_DEPTH });
   await registerTrpcFace(app, services);
 
   await paymentRoutes(app, { services, prefix: REST_PREFIX });

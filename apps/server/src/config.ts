@@ -44,6 +44,7 @@ const EnvSchema = z.object({
     .string()
     .refine((k) => decodeKey(k) !== null, 'must be 32 bytes written as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)')
     .optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   JOBS_ENABLED: z.enum(['true', 'false']).default('true'),
   JOBS_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
 });
@@ -127,6 +128,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: e.BODY_LIMIT_BYTES,
     /** Deepest array/object nesting a JSON body may have (400 above it). */
     jsonMaxDepth: e.JSON_MAX_DEPTH,
+    /** Real-time events across processes (Redis pub/sub); unset: in-process only, for one server process. */
+    redisUrl: e.REDIS_URL,
     /** false for API-only processes; any number of processes may run jobs together. */
     jobs: { enabled: e.JOBS_ENABLED === 'true', intervalMs: e.JOBS_INTERVAL_MS },
     /** No apiUrl: the server answers from the built-in simulated insurer (development and tests only). */

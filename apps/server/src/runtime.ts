@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import { startInsurerSim, type InsurerSim } from './dev/insurer-sim.ts';
 import { REST_PREFIX } from './app.ts';
 import { createLogMailer, createSmtpMailer } from './mailer.ts';
+import { createRedisBus } from './realtime-redis.ts';
 import { STATUS_WEBHOOK_PATH } from './routes/whatsapp.ts';
 import { createClinicAssistant } from './whatsapp/agent.ts';
 import { createWhatsAppTransport, type WhatsAppAppOptions } from './whatsapp/transport.ts';
@@ -69,6 +70,9 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
     log.warn('TWILIO_SID / TWILIO_AUTH_TOKEN / TWILIO_WHATSAPP_FROM not set: WhatsApp is off; notifications go by email');
   }
 
+  // Several server processes need Redis for live events to reach subscribers connected to another process.
+  const bus = config.redisUrl ? await createRedisBus(config.redisUrl, { onError: (err) => log.warn({ err: err.message }, 'Redis (event bus) error') }) : null;
+
   if (!config.stripe.secretKey) log.warn('STRIPE_SECRET_KEY not set: online payments are off (payment calls answer "payments not configured")');
 
   if (embedded && (await database.cols.users.estimatedDocumentCount()) === 0) {
@@ -89,6 +93,7 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
       clinicName: config.clinicName,
       whatsappNumber: config.twilio?.whatsappFrom.slice('whatsapp:'.length) ?? null,
       timeZone: config.clinicTimeZone,
+      ...(bus ? { bus } : {}),
       auth: { ...DEFAULT_AUTH_SETTINGS, secretKey: config.secretKey },
       payments: {
         stripe: config.stripe.secretKey ? createStripeClient({ secretKey: config.stripe.secretKey, apiBaseUrl: config.stripe.apiBaseUrl }) : null,
@@ -101,6 +106,7 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
     },
     async close() {
       mailer.close?.();
+      await bus?.close();
       await presence.stop();
       await database.close();
       await embedded?.stop();

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import type { Database } from '@clinic/db';
 import type { Clock } from './clock.ts';
+import type { EventBus } from './events/bus.ts';
 import type { InsuranceProvider } from './modules/insurance/insurance.provider.ts';
 import type { Limit } from './security/rate-limit.ts';
 
@@ -125,4 +126,6 @@ export interface ApiDeps {
   whatsappNumber?: string | null;
   /** IANA zone (and name) of the clinic a database without any gets on first use. */
   timeZone: string;
+  /** Carries stored events to subscribers; default: in-process (one server process). Redis for several. */
+  bus?: EventBus;
 }

@@ -1,3 +1,4 @@
+import { agendaRouter } from './modules/agenda/agenda.router.ts';
 import { appointmentsRouter } from './modules/appointments/appointments.router.ts';
 import { authRouter } from './modules/auth/auth.router.ts';
 import { clinicRouter } from './modules/clinic/clinic.router.ts';
@@ -27,6 +28,7 @@ export const appRouter = router({
   whatsapp: whatsappRouter,
   conversations: conversationsRouter,
   operator: operatorRouter,
+  agenda: agendaRouter,
 });
 
 export type AppRouter = typeof appRouter;

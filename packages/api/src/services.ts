@@ -1,4 +1,8 @@
 import { emailNotifier, type ApiDeps } from './deps.ts';
+import { createInProcessBus } from './events/bus.ts';
+import { createEventStore } from './events/event-store.ts';
+import { createAgendaPublisher } from './modules/agenda/agenda.events.ts';
+import { createAgendaService, type AgendaUseCases } from './modules/agenda/agenda.service.ts';
 import { createAppointmentJobs } from './modules/appointments/appointments.jobs.ts';
 import { createAppointmentsService, type AppointmentsUseCases } from './modules/appointments/appointments.service.ts';
 import { createAvailability } from './modules/appointments/availability.ts';
@@ -37,6 +41,7 @@ export interface UseCases {
   whatsapp: WhatsAppUseCases;
   conversations: ConversationsUseCases;
   operator: OperatorUseCases;
+  agenda: AgendaUseCases;
 }
 
 /**
@@ -55,11 +60,15 @@ export function createServices(deps: ApiDeps) {
   const notifications = createNotificationsService(deps, deps.notifier ?? emailNotifier(deps.mailer));
   const physicians = createPhysiciansService(deps, clinic, specialties, availability);
   const insurance = createInsuranceService(deps, clinic);
+  const bus = deps.bus ?? createInProcessBus();
+  const events = createEventStore(deps.db.cols, bus, deps.clock, deps.log);
+  const agendaEvents = createAgendaPublisher(events, clinic, deps.log);
   // Appointments and payments know of each other: a cancel may refund, a payment confirms; a confirmation is
   // sent by the jobs, which read appointments. The hooks are resolved at call time, after all of them exist.
   const appointments = createAppointmentsService(deps, clinic, physicians, packages, users, availability, {
     afterCancel: (appt) => payments.afterCancel(appt),
     afterConfirm: (appt) => jobs.confirmSoon(appt),
+    afterChange: (change) => agendaEvents.publish(change),
   });
   const payments = createPaymentsService(deps, clinic, appointments, insurance, notifications);
   const jobs = createAppointmentJobs(deps, clinic, notifications);
@@ -79,6 +88,9 @@ export function createServices(deps: ApiDeps) {
     conversations: createConversationsService(deps, clinic),
     whatsapp: createWhatsAppService(deps, rateLimiter, users, appointments, payments, insurance),
     operator: createOperatorService(clinic, users, (clinicId) => physicians.countActive(clinicId)),
+    agenda: createAgendaService(deps, clinic, physicians, events),
+    events,
+    bus,
     jobs,
   };
 }

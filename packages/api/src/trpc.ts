@@ -14,6 +14,9 @@ const t = initTRPC
   .create({
     transformer: superjson,
     isDev: false,
+    // Subscriptions over server-sent events: a comment every 15 s keeps proxies from closing a quiet stream, and
+    // the client reconnects (with its last event id) when it has heard nothing, not even a ping, for 40 s.
+    sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
     errorFormatter({ shape, error, ctx }) {
       // The same body as REST and the plain routes (toErrorBody), with tRPC's numeric code and the procedure path.
       const body = toErrorBody(error, { requestId: ctx?.requestId });

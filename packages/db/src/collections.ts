@@ -19,6 +19,7 @@ import type {
   WhatsAppLinkDoc,
   InboundMessageDoc,
   OutboundMessageDoc,
+  EventDoc,
 } from './documents.ts';
 
 export const COLLECTIONS = {
@@ -42,6 +43,7 @@ export const COLLECTIONS = {
   whatsappLinkCodes: 'whatsapp_link_codes',
   inboundMessages: 'inbound_messages',
   outboundMessages: 'outbound_messages',
+  events: 'events',
 } as const;
 
 export interface Collections {
@@ -64,6 +66,7 @@ export interface Collections {
   whatsappLinkCodes: Collection<WhatsAppLinkCodeDoc>;
   inboundMessages: Collection<InboundMessageDoc>;
   outboundMessages: Collection<OutboundMessageDoc>;
+  events: Collection<EventDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -87,6 +90,7 @@ export function collections(db: Db): Collections {
     whatsappLinkCodes: db.collection<WhatsAppLinkCodeDoc>(COLLECTIONS.whatsappLinkCodes),
     inboundMessages: db.collection<InboundMessageDoc>(COLLECTIONS.inboundMessages),
     outboundMessages: db.collection<OutboundMessageDoc>(COLLECTIONS.outboundMessages),
+    events: db.collection<EventDoc>(COLLECTIONS.events),
   };
 }
 
@@ -147,6 +151,11 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   whatsappLinkCodes: [{ key: { userId: 1 }, name: 'userId' }],
   inboundMessages: [{ key: { from: 1, receivedAt: -1 }, name: 'from_receivedAt' }],
   outboundMessages: [{ key: { to: 1, createdAt: -1 }, name: 'to_createdAt' }],
+  // The insert of the next seq is the claim (two writers, one wins); the retention sweep reads by stream and time.
+  events: [
+    { key: { stream: 1, seq: 1 }, name: 'stream_seq_unique', unique: true },
+    { key: { stream: 1, at: 1 }, name: 'stream_at' },
+  ],
 };
 
 /**

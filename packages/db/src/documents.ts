@@ -456,3 +456,20 @@ export interface WhatsAppLinkCodeDoc {
   expiresAt: Date;
   createdAt: Date;
 }
+
+/**
+ * One event of a stream (`clinic:<id>:agenda`, `physician:<id>:agenda`), stored before it is published. `seq`
+ * increases by one within its stream; the unique (stream, seq) index decides which of two writers gets a number.
+ * Kept for a bounded time and count per stream (see packages/api/src/events/event-store.ts).
+ */
+export interface EventDoc {
+  _id: ObjectId;
+  stream: string;
+  seq: number;
+  /** The clinic whose records the event speaks of: a stream never mixes clinics. */
+  clinicId: ObjectId;
+  kind: string;
+  /** The payload as subscribers get it (contract types: strings, numbers, no ObjectIds). */
+  data: Record<string, unknown>;
+  at: Date;
+}

@@ -1,8 +1,20 @@
-import { createTRPCClient, httpBatchLink, type HTTPBatchLinkOptions, type TRPCClient, type TRPCLink } from '@trpc/client';
+import {
+  createTRPCClient,
+  createWSClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+  wsLink,
+  type HTTPBatchLinkOptions,
+  type TRPCClient,
+  type TRPCLink,
+  type WebSocketClientOptions,
+} from '@trpc/client';
 import type { AnyRouter } from '@trpc/server';
+import type { EventSourceLike } from '@trpc/server/unstable-core-do-not-import';
 import type { Tokens } from '@clinic/contracts';
 import superjson from 'superjson';
-import { createRefreshLink } from './refresh-link.ts';
+import { createRefreshLink, createTokenRefresher, type TokenRefresher } from './refresh-link.ts';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -23,7 +35,45 @@ export interface ClinicClientOptions {
   fetch?: FetchLike;
   /** Extra headers on every request, e.g. an app version or `Accept-Language`. */
   headers?: Record<string, string> | (() => MaybePromise<Record<string, string>>);
+  /**
+   * Subscriptions over WebSocket (React Native and browsers have one): `true` connects to `baseUrl` with
+   * ws:// or wss:// at `/trpc`; or name the `url`, and the `WebSocket` class where the runtime has none. The socket
+   * opens with the first subscription and closes after the last; a reconnect resumes each subscription after its
+   * last event. Without this, subscriptions use server-sent events.
+   */
+  webSocket?: boolean | { url?: string; WebSocket?: WebSocketClientOptions['WebSocket']; retryDelayMs?: (attempt: number) => number };
+  /**
+   * Subscriptions over server-sent events (when `webSocket` is not set): an `EventSource` class that takes a
+   * `fetch` option, such as the `eventsource` package's, which the SDK uses to send the access token as a header.
+   * A browser's own EventSource cannot send headers: use `webSocket` there.
+   */
+  EventSource?: EventSourceClass;
 }
+
+/** An EventSource class whose options take a `fetch` (the `eventsource` package and its kin). */
+export type EventSourceClass = new (url: string, init?: { fetch?: EventSourceFetch }) => EventSourceLike.Instance;
+
+/** The fetch an EventSource makes its request with. */
+export type EventSourceFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
+
+/** Seconds of an access token's life left at which the WebSocket refreshes it before connecting. */
+const EXPIRY_MARGIN_SECONDS = 30;
+
+/** The `exp` of a JWT, read without checking it (the server checks); null when it cannot be read. */
+function expiryOf(token: string): number | null {
+  try {
+    const part = token.split('.')[1];
+    if (!part) return null;
+    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '='));
+    const exp = (JSON.parse(json) as { exp?: unknown }).exp;
+    return typeof exp === 'number' ? exp : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `https://host` → `wss://host/trpc`. */
+const webSocketUrlOf = (baseUrl: string) => `${baseUrl.replace(/\/+$/, '').replace(/^http/, 'ws')}/trpc`;
 
 type BatchLinkOptions = Omit<HTTPBatchLinkOptions<{ transformer: true; errorShape: unknown }>, 'transformer'>;
 
@@ -53,26 +103,70 @@ export function createTokenClient<TRouter extends AnyRouter>(
   });
 
   const { getRefreshToken } = opts;
+  const refreshOptions = getRefreshToken
+    ? {
+        getRefreshToken,
+        refresh: (refreshToken: string) => refresh(plain, refreshToken),
+        onTokensRefreshed: opts.onTokensRefreshed,
+        onSessionExpired: opts.onSessionExpired,
+      }
+    : null;
+  // One refresher for calls and the WebSocket: two refreshes with one rotating token would end the session.
+  const refresher = refreshOptions ? createTokenRefresher<Tokens>(refreshOptions) : null;
+  const authHeaders = async () => {
+    const token = await opts.getAccessToken();
+    return { ...(await extraHeaders()), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  };
+  const calls = superjsonBatchLink<TRouter>({ url, ...fetchOption, headers: authHeaders });
+
   return createTRPCClient<TRouter>({
     links: [
-      ...(getRefreshToken
-        ? [
-            createRefreshLink<TRouter, Tokens>({
-              getRefreshToken,
-              refresh: (refreshToken) => refresh(plain, refreshToken),
-              onTokensRefreshed: opts.onTokensRefreshed,
-              onSessionExpired: opts.onSessionExpired,
-            }),
-          ]
-        : []),
-      superjsonBatchLink<TRouter>({
-        url,
-        ...fetchOption,
-        headers: async () => {
-          const token = await opts.getAccessToken();
-          return { ...(await extraHeaders()), ...(token ? { authorization: `Bearer ${token}` } : {}) };
-        },
-      }),
+      ...(refreshOptions && refresher ? [createRefreshLink<TRouter, Tokens>(refreshOptions, refresher)] : []),
+      splitLink<TRouter>({ condition: (op) => op.type === 'subscription', true: subscriptionLink<TRouter>(opts, url, authHeaders, refresher), false: calls }),
     ],
+  });
+}
+
+/**
+ * Subscriptions over WebSocket when asked for, else over server-sent events. The WebSocket sends the access token
+ * in `connectionParams`, read again at every (re)connect; the server checks it once per connection, so a token
+ * about to expire is refreshed first.
+ */
+function subscriptionLink<TRouter extends AnyRouter>(
+  opts: ClinicClientOptions,
+  url: string,
+  authHeaders: () => Promise<Record<string, string>>,
+  refresher: TokenRefresher | null,
+): TRPCLink<TRouter> {
+  if (opts.webSocket) {
+    const ws = opts.webSocket === true ? {} : opts.webSocket;
+    const client = createWSClient({
+      url: ws.url ?? webSocketUrlOf(opts.baseUrl),
+      ...(ws.WebSocket ? { WebSocket: ws.WebSocket } : {}),
+      ...(ws.retryDelayMs ? { retryDelayMs: ws.retryDelayMs } : {}),
+      lazy: { enabled: true, closeMs: 0 },
+      connectionParams: async () => {
+        let token = await opts.getAccessToken();
+        const exp = token ? expiryOf(token) : null;
+        if (refresher && exp !== null && exp - Date.now() / 1000 < EXPIRY_MARGIN_SECONDS) {
+          if ((await refresher.refreshOnce()) === 'refreshed') token = await opts.getAccessToken();
+        }
+        return token ? { accessToken: token } : {};
+      },
+    });
+    return wsLink<AnyRouter>({ client, transformer: superjson });
+  }
+  // The SDK's `fetch` option serves calls; a custom one is trusted to answer as the global fetch does.
+  const fetchImpl = (opts.fetch as EventSourceFetch | undefined) ?? ((input, init) => fetch(input, init));
+  return httpSubscriptionLink<AnyRouter, EventSourceClass>({
+    url,
+    transformer: superjson,
+    ...(opts.EventSource ? { EventSource: opts.EventSource } : {}),
+    // Read at every (re)connect, so a refreshed token is the one sent.
+    eventSourceOptions: async () => {
+      const headers = await authHeaders();
+      const withToken: EventSourceFetch = (input, init) => fetchImpl(input, { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), ...headers } });
+      return { fetch: withToken };
+    },
   });
 }

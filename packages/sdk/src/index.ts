@@ -4,7 +4,7 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { createTokenClient, type ClinicClientOptions } from './client.ts';
 
 export type { AppRouter } from '@clinic/api';
-export type { ClinicClientOptions, FetchLike } from './client.ts';
+export type { ClinicClientOptions, EventSourceClass, EventSourceFetch, FetchLike } from './client.ts';
 export { createRefreshLink, isUnauthorizedError, type RefreshLinkOptions } from './refresh-link.ts';
 export { isClinicError, type ClinicError } from './errors.ts';
 export * from '@clinic/contracts';

@@ -43,19 +43,24 @@ function isRefreshRejected(err: unknown): boolean {
   return isUnauthorizedError(err) || status === 400;
 }
 
-type Outcome = 'refreshed' | 'unavailable';
+export type Outcome = 'refreshed' | 'unavailable';
 
 const defaultSkip = (op: Operation) => op.path.startsWith('auth.');
 
+/** One refresh at a time, shared by every call and by the WebSocket's reconnects. @internal */
+export interface TokenRefresher {
+  /** Starts a refresh, or joins the one under way. */
+  refreshOnce(): Promise<Outcome>;
+  /** Completed refreshes so far. */
+  readonly generation: number;
+}
+
 /**
- * Refreshes an expired access token and retries the call once.
- *
- * All calls that fail while one refresh is under way wait for that refresh: the server
- * rotates refresh tokens and treats a reused one as theft, so a second concurrent refresh
- * with the same token would end the session.
+ * The server rotates refresh tokens and treats a reused one as theft, so a second concurrent refresh with the
+ * same token would end the session: everything that needs a refresh while one is under way waits for that one.
+ * @internal
  */
-export function createRefreshLink<TRouter extends AnyRouter, TTokens>(opts: RefreshLinkOptions<TTokens>): TRPCLink<TRouter> {
-  const skip = opts.skip ?? defaultSkip;
+export function createTokenRefresher<TTokens>(opts: Omit<RefreshLinkOptions<TTokens>, 'skip'>): TokenRefresher {
   // Counts completed refreshes, so a call sent with a token that has since been replaced
   // retries with the new one instead of refreshing a second time.
   let generation = 0;
@@ -76,22 +81,38 @@ export function createRefreshLink<TRouter extends AnyRouter, TTokens>(opts: Refr
     return 'refreshed';
   }
 
-  function refreshOnce(): Promise<Outcome> {
-    if (!pending) {
-      const p = runRefresh()
-        .catch((): Outcome => 'unavailable')
-        .finally(() => {
-          if (pending === p) pending = null;
-        });
-      pending = p;
-    }
-    return pending;
-  }
+  return {
+    refreshOnce(): Promise<Outcome> {
+      if (!pending) {
+        const p = runRefresh()
+          .catch((): Outcome => 'unavailable')
+          .finally(() => {
+            if (pending === p) pending = null;
+          });
+        pending = p;
+      }
+      return pending;
+    },
+    get generation() {
+      return generation;
+    },
+  };
+}
+
+/**
+ * Refreshes an expired access token and retries the call once.
+ *
+ * All calls that fail while one refresh is under way wait for that refresh (see createTokenRefresher).
+ * Subscriptions are not retried here: their transport reconnects with the current token itself.
+ */
+export function createRefreshLink<TRouter extends AnyRouter, TTokens>(opts: RefreshLinkOptions<TTokens>, shared?: TokenRefresher): TRPCLink<TRouter> {
+  const skip = opts.skip ?? defaultSkip;
+  const refresher = shared ?? createTokenRefresher(opts);
 
   return () =>
     ({ op, next }) =>
       observable((observer) => {
-        const sentAt = generation;
+        const sentAt = refresher.generation;
         let current: Unsubscribable | null = null;
         let closed = false;
 
@@ -104,7 +125,7 @@ export function createRefreshLink<TRouter extends AnyRouter, TTokens>(opts: Refr
                 observer.error(err);
                 return;
               }
-              const ready: Promise<Outcome> = generation !== sentAt ? Promise.resolve('refreshed') : refreshOnce();
+              const ready: Promise<Outcome> = refresher.generation !== sentAt ? Promise.resolve('refreshed') : refresher.refreshOnce();
               void ready.then((outcome) => {
                 if (closed) return;
                 if (outcome === 'refreshed') send(true);

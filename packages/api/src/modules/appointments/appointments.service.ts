@@ -9,6 +9,7 @@ import { settingsOf, type ClinicService } from '../clinic/clinic.service.ts';
 import type { PackagesService } from '../packages/packages.service.ts';
 import type { PhysiciansService } from '../physicians/physicians.service.ts';
 import type { UsersService } from '../users/users.service.ts';
+import type { AgendaEventKind, AppointmentChange } from '../agenda/agenda.events.ts';
 import { canCheckIn, canComplete, canConfirm, canReschedule, canView, cancelsAs, listScopeOf, ownPhysicianOf, relationTo } from './appointments.policy.ts';
 import { createAppointmentsRepository, toAppointmentDto, type AppointmentsRepository, type ClaimResult, type PatientScope, type Transition } from './appointments.repository.ts';
 import type { Availability } from './availability.ts';
@@ -30,7 +31,19 @@ export interface AppointmentHooks {
    * Must not throw or wait; the confirmation is durable on the appointment, so the sweep sends it if this does not.
    */
   afterConfirm(appointment: Pick<AppointmentDoc, '_id' | 'patientId' | 'startsAt'>): void;
+  /** The appointment changed (stored): the live agenda hears of it. Must not throw. */
+  afterChange(change: AppointmentChange): Promise<void>;
 }
+
+/** The agenda event of each status a use case moves an appointment to. */
+const CHANGE_OF: Partial<Record<AppointmentStatus, AgendaEventKind>> = {
+  cancelled: 'cancelled',
+  confirmed: 'confirmed',
+  checked_in: 'checked_in',
+  completed: 'completed',
+  no_show: 'no_show',
+  expired: 'expired',
+};
 
 /** What procedures may call (see UseCases in services.ts): contract types only. */
 export interface AppointmentsUseCases {
@@ -119,6 +132,8 @@ export function createAppointmentsService(
       const current = await repo.findById(appt._id.toHexString());
       throw new AppError('INVALID_TRANSITION', `This appointment is ${current?.status ?? appt.status}; it cannot become ${t.to}.`);
     }
+    const kind = CHANGE_OF[t.to];
+    if (kind) await hooks.afterChange({ kind, appointment: updated });
     return toAppointmentDto(updated, (await clinic.settingsFor(updated.clinicId)).timeZone);
   }
 
@@ -162,6 +177,7 @@ export function createAppointmentsService(
       );
       if (claimed !== 'ok') throw claimError(claimed);
       if (doc.confirmationDueAt) hooks.afterConfirm(doc);
+      await hooks.afterChange({ kind: 'booked', appointment: doc });
       return toAppointmentDto(doc, settings.timeZone);
     },
 
@@ -190,7 +206,9 @@ export function createAppointmentsService(
       if (moved === 'changed') throw new AppError('INVALID_TRANSITION', 'This appointment changed meanwhile; reload it and try again.');
       if (moved !== 'ok') throw claimError(moved);
       if (confirmationAt) hooks.afterConfirm({ _id: appt._id, patientId: appt.patientId, startsAt: slot.start });
-      return toAppointmentDto((await repo.findById(input.id))!, settings.timeZone);
+      const movedDoc = (await repo.findById(input.id))!;
+      await hooks.afterChange({ kind: 'moved', appointment: movedDoc, previousStartsAt: appt.startsAt });
+      return toAppointmentDto(movedDoc, settings.timeZone);
     },
 
     async cancel(actor: Actor, input: { id: string; reason: string }): Promise<Appointment> {
@@ -263,6 +281,7 @@ export function createAppointmentsService(
         const done = await repo.transition(id, { from: ['pending_payment'], to: 'confirmed', at: now, by: null, set: { holdExpiresAt: null, confirmationDueAt }, note: 'paid' });
         if (!done) return this.confirmPaid(id, actor);
         if (confirmationDueAt) hooks.afterConfirm(done);
+        await hooks.afterChange({ kind: 'paid', appointment: done });
         return 'confirmed';
       }
       if (appt.status === 'expired') {
@@ -271,6 +290,8 @@ export function createAppointmentsService(
         const res = await repo.reclaim(appt, now, { reminderAt: reminderDueAt(appt.startsAt, now, policies.reminderLeadMinutes), confirmationAt: confirmationDueAt });
         if (res === 'ok') {
           if (confirmationDueAt) hooks.afterConfirm(appt);
+          const reclaimed = await repo.findById(id.toHexString());
+          if (reclaimed) await hooks.afterChange({ kind: 'paid', appointment: reclaimed });
           return 'confirmed';
         }
         return res === 'changed' ? this.confirmPaid(id, actor) : 'slot_taken';
@@ -283,7 +304,8 @@ export function createAppointmentsService(
 
     /** A failed or abandoned payment frees the slot at once instead of waiting for the hold to lapse. */
     async releaseUnpaid(id: ObjectId, why: string) {
-      await system.transition(id, { from: ['pending_payment'], to: 'expired', at: deps.clock(), by: null, release: true, note: why });
+      const expired = await system.transition(id, { from: ['pending_payment'], to: 'expired', at: deps.clock(), by: null, release: true, note: why });
+      if (expired) await hooks.afterChange({ kind: 'expired', appointment: expired });
     },
 
     async mine(actor: Actor, scope: PatientScope) {

@@ -1,0 +1,65 @@
+import { Redis } from 'ioredis';
+import type { EventBus, EventNote } from '@clinic/api';
+
+const CHANNEL_PREFIX = 'clinic-events:';
+
+/**
+ * The event bus across processes: Redis pub/sub. Only `{ stream, seq }` crosses Redis (no patient data on the
+ * wire); a subscriber reads the event itself from the store. A message lost while Redis is away is recovered on
+ * the stream's next event (its seq is not the next one, so the store is read) or when the client reconnects.
+ */
+export async function createRedisBus(url: string, opts: { onError?: (err: Error) => void } = {}): Promise<EventBus> {
+  const connect = async () => {
+    // A bad URL or an unreachable server fails start-up clearly instead of queueing commands forever.
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, connectTimeout: 5_000 });
+    client.on('error', (err: Error) => opts.onError?.(err));
+    await client.connect();
+    return client;
+  };
+  const pub = await connect();
+  const sub = await connect();
+  const listeners = new Map<string, Set<(note: EventNote) => void>>();
+  const subscribed = new Map<string, Promise<void>>();
+
+  sub.on('message', (channel: string, message: string) => {
+    const stream = channel.slice(CHANNEL_PREFIX.length);
+    let note: EventNote;
+    try {
+      const parsed = JSON.parse(message) as { stream?: unknown; seq?: unknown };
+      if (parsed.stream !== stream || typeof parsed.seq !== 'number' || !Number.isSafeInteger(parsed.seq)) return;
+      note = { stream, seq: parsed.seq };
+    } catch {
+      return;
+    }
+    for (const listener of listeners.get(stream) ?? []) listener(note);
+  });
+
+  return {
+    async publish(note) {
+      await pub.publish(CHANNEL_PREFIX + note.stream, JSON.stringify({ stream: note.stream, seq: note.seq }));
+    },
+    async subscribe(stream, listener) {
+      let set = listeners.get(stream);
+      if (!set) {
+        listeners.set(stream, (set = new Set()));
+        subscribed.set(stream, sub.subscribe(CHANNEL_PREFIX + stream).then(() => undefined));
+      }
+      const entry = (note: EventNote) => listener(note);
+      set.add(entry);
+      // A second subscriber of the stream waits for the same SUBSCRIBE: it too must not read the store before it.
+      await subscribed.get(stream);
+      return async () => {
+        set.delete(entry);
+        if (set.size === 0 && listeners.get(stream) === set) {
+          listeners.delete(stream);
+          subscribed.delete(stream);
+          await sub.unsubscribe(CHANNEL_PREFIX + stream).catch(() => undefined);
+        }
+      };
+    },
+    async close() {
+      listeners.clear();
+      await Promise.allSettled([pub.quit(), sub.quit()]);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import websocket from '@fastify/websocket';
+import { TRPCError } from '@trpc/server';
+import { getWSConnectionHandler } from '@trpc/server/adapters/ws';
+import type { FastifyInstance } from 'fastify';
+import { AppError, appRouter, createRequestContext, type Services } from '@clinic/api';
+import { jsonNestingExceeds } from './json-depth.ts';
+
+export interface RealtimeOptions {
+  /** Where WebSocket clients connect; the same path as tRPC over HTTP (`/trpc`), upgraded. */
+  path: string;
+  /** Largest frame accepted (bytes); larger ones close the socket (1009). */
+  maxFrameBytes: number;
+  jsonMaxDepth: number;
+  /** How long a socket may stay quiet before it is pinged; no answer within `pongWaitMs` closes it. */
+  pingMs?: number;
+  pongWaitMs?: number;
+}
+
+/** Close codes (RFC 6455) for frames this server will not read. */
+const UNSUPPORTED_DATA = 1003;
+const INVALID_PAYLOAD = 1007;
+
+/**
+ * tRPC over WebSocket, on the HTTP server's own port: `GET <path>` upgraded. The client authenticates with
+ * `connectionParams: { accessToken }` (React Native's WebSocket cannot set headers); a socket without a valid
+ * token gets one UNAUTHORIZED message and is closed before any procedure runs. A token is checked once, at connect:
+ * the client reconnects with its new token after a refresh. Server-sent events need nothing here: they are the
+ * HTTP face's (`GET /trpc/<subscription>`), authenticated by the Authorization header like any call.
+ */
+export async function registerRealtime(app: FastifyInstance, services: Services, opts: RealtimeOptions) {
+  // Open streams end with the server, not after it: SSE responses would otherwise hold close() open.
+  app.addHook('preClose', async () => services.events.close());
+  await app.register(websocket, { options: { maxPayload: opts.maxFrameBytes } });
+
+  const onConnection = getWSConnectionHandler({
+    wss: app.websocketServer,
+    router: appRouter,
+    keepAlive: { enabled: true, pingMs: opts.pingMs ?? 30_000, pongWaitMs: opts.pongWaitMs ?? 10_000 },
+    async createContext({ req, info }) {
+      const token = info.connectionParams?.accessToken;
+      if (!token) {
+        throw new TRPCError({ code: 'UNAUTHORIZED', cause: new AppError('UNAUTHENTICATED', 'Connect with connectionParams: { accessToken }.') });
+      }
+      const ctx = await createRequestContext(services, {
+        authorization: `Bearer ${token}`,
+        requestId: randomUUID(),
+        ip: req.socket.remoteAddress ?? 'unknown',
+        userAgent: req.headers['user-agent'],
+      });
+      if (!ctx.actor) {
+        const cause =
+          ctx.tokenRejectedReason === 'clinic_suspended'
+            ? new AppError('CLINIC_SUSPENDED', 'Your clinic is suspended by the platform.')
+            : new AppError('SESSION_EXPIRED', 'Your access token is invalid or expired. Refresh it and connect again.');
+        throw new TRPCError({ code: cause.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: cause.message, cause });
+      }
+      return ctx;
+    },
+    onError({ error, path }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'subscription failed');
+    },
+  });
+
+  app.get(opts.path, { websocket: true }, (socket, req) => {
+    // Registered before tRPC's listener: a frame that is not a JSON text closes this socket only (tRPC would answer
+    // and keep reading whatever the client sends next).
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) return socket.close(UNSUPPORTED_DATA, 'text frames only');
+      const text = data.toString();
+      if (text === 'PING' || text === 'PONG') return;
+      let parsed: unknown;
+      try {
+        if (jsonNestingExceeds(text, opts.jsonMaxDepth)) throw new Error('nested too deeply');
+        parsed = JSON.parse(text);
+      } catch {
+        return socket.close(INVALID_PAYLOAD, 'malformed frame');
+      }
+      if (typeof parsed !== 'object' || parsed === null) socket.close(INVALID_PAYLOAD, 'malformed frame');
+    });
+    onConnection(socket, req.raw);
+  });
+}

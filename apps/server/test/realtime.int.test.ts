@@ -1,0 +1,229 @@
+import { EventSource } from 'eventsource';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createClinicClient, isClinicError, type ClinicClient, type RouterOutputs } from '@clinic/sdk';
+import { createPhysician, dubai, dubaiDate, insertSecondClinic, makeClinicStaff } from './support/fixtures.ts';
+import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
+
+type Delivered = RouterOutputs['agenda']['onChange'] extends AsyncIterable<infer T> ? T : never;
+
+/** Waits for what a user would see to arrive; bounded, so a missing event fails the test instead of hanging it. */
+const arrive = (check: () => void) => vi.waitFor(check, { timeout: 10_000, interval: 25 });
+
+let s: TestServer;
+let physicianA: string;
+let physicianA2: string;
+let physicianB: string;
+let staffA: { accessToken: string };
+let patients: { accessToken: string; userId: string }[];
+let day: string;
+/** Every booking takes the next free half hour of the working day (08:00–13:00, 14:00–20:00), from `day` on. */
+let slots = 0;
+function nextSlot(): Date {
+  const n = slots++;
+  const i = n % 20;
+  const minutes = (i < 10 ? 8 * 60 : 14 * 60) + (i % 10) * 30;
+  return dubai(dubaiDate(3 + Math.floor(n / 20)), `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`);
+}
+
+beforeAll(async () => {
+  s = await startTestServer();
+  const second = await insertSecondClinic(s);
+  physicianA = (await createPhysician(s)).id;
+  physicianA2 = (await createPhysician(s)).id;
+  physicianB = (await createPhysician(s, { clinic: second })).id;
+  staffA = await makeStaff(s, 'staff');
+  patients = await makePatients(s, 3);
+  day = dubaiDate(3);
+});
+afterAll(() => s?.close());
+
+function sdk(token: () => string | null, transport: 'ws' | 'sse'): ClinicClient {
+  return createClinicClient({
+    baseUrl: s.baseUrl,
+    getAccessToken: token,
+    ...(transport === 'ws' ? { webSocket: { retryDelayMs: () => 50 } } : { EventSource }),
+  });
+}
+
+/** A patient books the next free hour of `physicianId` on the test day over REST; returns the appointment id. */
+async function book(physicianId: string, patient = patients[0]!): Promise<string> {
+  const res = await s.rest('POST', '/appointments', { physicianId, start: nextSlot().toISOString(), reason: 'Check-up' }, patient.accessToken);
+  if (res.status !== 200) throw new Error(`booking failed: ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
+/** Follows the agenda through the SDK; `events` fills as they arrive. */
+function follow(client: ClinicClient, input: { physicianId?: string; date?: string; lastEventId?: string } = {}) {
+  const events: Delivered[] = [];
+  const errors: unknown[] = [];
+  let started = false;
+  const sub = client.agenda.onChange.subscribe(input, {
+    onStarted: () => void (started = true),
+    onData: (e) => void events.push(e),
+    onError: (err) => void errors.push(err),
+  });
+  return {
+    events,
+    errors,
+    ids: () => events.map((e) => e.data.appointment?.id),
+    started: () => arrive(() => expect(started).toBe(true)),
+    stop: () => sub.unsubscribe(),
+  };
+}
+
+describe('the live agenda through the SDK', () => {
+  it.each(['ws', 'sse'] as const)("over %s, staff hear of bookings at their clinic and never of another clinic's", async (transport) => {
+    const live = follow(sdk(() => staffA.accessToken, transport), { date: day });
+    await live.started();
+
+    const first = await book(physicianA);
+    await arrive(() => expect(live.ids()).toEqual([first]));
+    const [booked] = live.events;
+    expect(booked!.data.kind).toBe('booked');
+    expect(booked!.data.appointment).toMatchObject({ id: first, physicianId: physicianA, patient: { name: expect.any(String) } });
+    expect(booked!.data.appointment!.start.slice(0, 10)).toBe(day);
+
+    // A booking at the other clinic, then one at this clinic: only this clinic's arrives, in order.
+    await book(physicianB, patients[1]);
+    const second = await book(physicianA2, patients[1]);
+    await arrive(() => expect(live.ids()).toEqual([first, second]));
+    expect(live.errors).toEqual([]);
+    live.stop();
+  });
+
+  it('tells of each change of a booking: moved, cancelled', async () => {
+    const live = follow(sdk(() => staffA.accessToken, 'ws'), { physicianId: physicianA });
+    await live.started();
+    const id = await book(physicianA, patients[2]);
+    const moveTo = nextSlot();
+    expect((await s.rest('POST', `/appointments/${id}/reschedule`, { start: moveTo.toISOString() }, staffA.accessToken)).status).toBe(200);
+    expect((await s.rest('POST', `/appointments/${id}/cancel`, { reason: 'Travelling' }, staffA.accessToken)).status).toBe(200);
+
+    await arrive(() => expect(live.events.map((e) => e.data.kind)).toEqual(['booked', 'moved', 'cancelled']));
+    const moved = live.events[1]!.data;
+    expect(new Date(moved.appointment!.start).getTime()).toBe(moveTo.getTime());
+    expect(moved.previousStart).toBe(live.events[0]!.data.appointment!.start);
+    expect(live.events[2]!.data.appointment!.status).toBe('cancelled');
+    live.stop();
+  });
+
+  it('resumes after the last event id with exactly the events missed, then live ones', async () => {
+    const client = sdk(() => staffA.accessToken, 'sse');
+    const before = follow(client, { physicianId: physicianA2 });
+    await before.started();
+    const a = await book(physicianA2, patients[0]);
+    await arrive(() => expect(before.ids()).toEqual([a]));
+    before.stop();
+
+    // Offline: two changes happen.
+    const b = await book(physicianA2, patients[1]);
+    const c = await book(physicianA2, patients[2]);
+
+    const after = follow(client, { physicianId: physicianA2, lastEventId: before.events[0]!.id });
+    await arrive(() => expect(after.ids()).toEqual([b, c]));
+    const d = await book(physicianA2, patients[0]);
+    await arrive(() => expect(after.ids()).toEqual([b, c, d]));
+    // Each id follows the previous one: nothing skipped, nothing twice.
+    expect(after.events.map((e) => Number(e.id))).toEqual([1, 2, 3].map((n) => Number(before.events[0]!.id) + n));
+    after.stop();
+  });
+
+  it('a WebSocket the server drops reconnects by itself and delivers what happened meanwhile, once', async () => {
+    const live = follow(sdk(() => staffA.accessToken, 'ws'), { physicianId: physicianA });
+    await live.started();
+    const a = await book(physicianA, patients[0]);
+    await arrive(() => expect(live.ids()).toEqual([a]));
+
+    for (const socket of s.app.websocketServer.clients) socket.terminate();
+    const b = await book(physicianA, patients[1]);
+    const c = await book(physicianA, patients[2]);
+    await arrive(() => expect(live.ids()).toEqual([a, b, c]));
+    expect(live.errors).toEqual([]);
+    live.stop();
+  });
+
+  it('a doctor follows their own agenda; naming another physician is refused', async () => {
+    const doctor = await makeStaff(s, 'doctor');
+    const own = (await createPhysician(s, { userId: doctor.userId })).id;
+    const client = sdk(() => doctor.accessToken, 'ws');
+    const live = follow(client);
+    await live.started();
+    await book(physicianA, patients[0]);
+    const mine = await book(own, patients[1]);
+    await arrive(() => expect(live.ids()).toEqual([mine]));
+    live.stop();
+
+    const other = follow(client, { physicianId: physicianA });
+    await arrive(() => expect(other.errors).toHaveLength(1));
+    expect(isClinicError(other.errors[0]) && other.errors[0].data?.appCode).toBe('FORBIDDEN');
+    expect(other.events).toEqual([]);
+  });
+
+  it("refuses patients (403), another clinic's physician (404) and input that is not an event id (400)", async () => {
+    const patient = follow(sdk(() => patients[0]!.accessToken, 'ws'));
+    const foreign = follow(sdk(() => staffA.accessToken, 'sse'), { physicianId: physicianB });
+    const badId = follow(sdk(() => staffA.accessToken, 'ws'), { lastEventId: 'abc' });
+    await arrive(() => expect([patient, foreign, badId].map((f) => f.errors.length)).toEqual([1, 1, 1]));
+    expect(isClinicError(patient.errors[0]) && patient.errors[0].data?.appCode).toBe('FORBIDDEN');
+    expect(isClinicError(foreign.errors[0]) && foreign.errors[0].data?.httpStatus).toBe(404);
+    expect(isClinicError(badId.errors[0]) && badId.errors[0].data?.fieldErrors).toEqual({ lastEventId: [expect.stringMatching(/id of an event/)] });
+
+    // Nothing of the other clinic reaches its foreign subscriber afterwards either.
+    await book(physicianB, patients[2]);
+    expect(foreign.events).toEqual([]);
+    for (const f of [patient, foreign, badId]) f.stop();
+  });
+});
+
+/** A raw WebSocket to the tRPC endpoint: the messages it got and how it closed. */
+function rawSocket(query = '') {
+  const ws = new WebSocket(`${s.baseUrl.replace('http', 'ws')}/trpc${query}`);
+  const messages: any[] = [];
+  const closed = new Promise<number>((resolve) => ws.addEventListener('close', (e) => resolve(e.code)));
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.addEventListener('open', () => resolve());
+    ws.addEventListener('error', () => reject(new Error('socket failed to open')));
+  });
+  ws.addEventListener('message', (e) => messages.push(typeof e.data === 'string' && e.data.startsWith('{') ? JSON.parse(e.data) : e.data));
+  return { ws, messages, closed, opened };
+}
+
+describe('WebSocket connections', () => {
+  it('are refused without an access token, and with one that is not valid', async () => {
+    const none = rawSocket();
+    await none.closed;
+    expect(none.messages[0]).toMatchObject({ id: null, error: { json: { data: { appCode: 'UNAUTHENTICATED', httpStatus: 401 } } } });
+
+    const bad = rawSocket('?connectionParams=1');
+    await bad.opened;
+    bad.ws.send(JSON.stringify({ method: 'connectionParams', data: { accessToken: 'not-a-token' } }));
+    await bad.closed;
+    expect(bad.messages[0]).toMatchObject({ id: null, error: { json: { data: { appCode: 'SESSION_EXPIRED', httpStatus: 401 } } } });
+  });
+
+  it('a malformed frame closes that socket only', async () => {
+    const live = follow(sdk(() => staffA.accessToken, 'ws'), { physicianId: physicianA2 });
+    await live.started();
+
+    const broken = rawSocket('?connectionParams=1');
+    await broken.opened;
+    broken.ws.send(JSON.stringify({ method: 'connectionParams', data: { accessToken: staffA.accessToken } }));
+    broken.ws.send('{"id": 1, "method": ');
+    expect(await broken.closed).toBe(1007);
+
+    const id = await book(physicianA2, patients[0]);
+    await arrive(() => expect(live.ids()).toEqual([id]));
+    live.stop();
+  });
+
+  it('staff of another clinic hear of their own bookings only', async () => {
+    const clinicB = (await s.database.cols.clinics.findOne({ slug: 'gulf-care-sharjah' }))!;
+    const staffB = await makeClinicStaff(s, clinicB._id, 'staff');
+    const live = follow(sdk(() => staffB.accessToken, 'ws'));
+    await live.started();
+    await book(physicianA, patients[1]);
+    const theirs = await book(physicianB, patients[2]);
+    await arrive(() => expect(live.ids()).toEqual([theirs]));
+    live.stop();
+  });
+});

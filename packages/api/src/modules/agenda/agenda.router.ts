@@ -1,0 +1,24 @@
+import * as z from 'zod';
+import { tracked } from '@trpc/server';
+import { IdSchema, LocalDateSchema } from '@clinic/contracts';
+import { roleProcedure, router } from '../../trpc.ts';
+
+/** Staff and admins: their clinic (or one of its physicians); doctors: their own physician. */
+export const AgendaSubscriptionInput = z.strictObject({
+  physicianId: IdSchema.optional(),
+  date: LocalDateSchema.optional().describe('only appointments on this local date (or moved away from it)'),
+  // Set by the client links on reconnect (tracked ids), or by the app from the last event it kept.
+  lastEventId: z.string().regex(/^\d{1,15}$/, 'must be the id of an event this stream delivered').nullish(),
+});
+
+export const agendaRouter = router({
+  /** Live agenda changes over WebSocket or server-sent events; resumes after `lastEventId` without gap or repeat. */
+  onChange: roleProcedure('doctor', 'staff', 'admin')
+    .input(AgendaSubscriptionInput)
+    .subscription(async ({ ctx, input, signal }) => {
+      const events = await ctx.services.agenda.follow(ctx.actor, input, signal ?? new AbortController().signal);
+      return (async function* () {
+        for await (const { id, event } of events) yield tracked(id, event);
+      })();
+    }),
+});
