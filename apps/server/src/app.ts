@@ -104,12 +104,13 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   const publishableKey = opts.stripePublishableKey ?? null;
   await payPageRoutes(app, { services, publishableKey });
   const wa = opts.whatsapp;
+  wa?.attach(services);
   // Payment links only when the page can take the payment (Stripe on, publishable key set); else "pay in the app".
   const paymentLinkBase = publishableKey && opts.deps.payments.stripe ? `${opts.publicBaseUrl.replace(/\/+$/, '')}${PAY_PATH}` : undefined;
   await whatsappRoutes(app, {
     prefix: REST_PREFIX,
     publicBaseUrl: opts.publicBaseUrl,
-    whatsapp: wa ? { authToken: wa.authToken, messenger: wa.messenger, store: wa.store, assistant: wa.createAssistant(services, { paymentLinkBase }), clock: opts.deps.clock } : null,
+    whatsapp: wa ? { authToken: wa.authToken, messenger: wa.messenger, store: wa.store, assistant: wa.createAssistant(services, { paymentLinkBase }), viaOf: wa.viaOf, clock: opts.deps.clock } : null,
   });
 
   const openApiDocument = buildOpenApiDocument(`${opts.publicBaseUrl}${REST_PREFIX}`);

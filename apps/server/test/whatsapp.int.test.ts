@@ -263,7 +263,7 @@ describe('delivery status callbacks', () => {
     expect((await postTwilio(STATUS_WEBHOOK_PATH, params)).status).toBe(204);
     expect(await s.database.cols.outboundMessages.findOne({ _id: sid })).toMatchObject({ status: 'undelivered', errorCode: '63024', channel: null });
     // The send's own record, arriving later, fills in the rest and leaves the status where it is.
-    await s.whatsapp!.store.recordOutbound({ sid, channel: 'whatsapp', to: '+971501234567', purpose: 'assistant_reply', mode: 'text', contentSid: null, inReplyTo: null, status: 'queued' });
+    await s.whatsapp!.store.recordOutbound({ sid, channel: 'whatsapp', to: '+971501234567', from: TEST_WHATSAPP_FROM.slice('whatsapp:'.length), purpose: 'assistant_reply', mode: 'text', contentSid: null, inReplyTo: null, status: 'queued' });
     expect(await s.database.cols.outboundMessages.findOne({ _id: sid })).toMatchObject({ status: 'undelivered', statuses: ['undelivered', 'queued'], channel: 'whatsapp', to: '+971501234567' });
   });
 });

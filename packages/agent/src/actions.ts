@@ -19,7 +19,13 @@ export interface TurnContext {
   vault: Map<string, string>;
   /** Payment links are `${paymentLinkBase}/${checkoutToken}`; null: the patient pays in the app. */
   paymentLinkBase: string | null;
+  /** The clinic the patient's messages speak to (its details, time zone and policies): `home`, else the platform's first. */
   clinic(): Promise<Clinic>;
+  /**
+   * The clinic whose own WhatsApp number the patient wrote to: only its physicians are offered, and another clinic's
+   * is "not found". Null on the platform's shared number: every active clinic's, each named with its clinic.
+   */
+  home: Clinic | null;
   /** Set when a tool kept an action for the patient's yes during this turn: the question to send. */
   proposed: string | null;
 }
@@ -91,6 +97,13 @@ export function parseStart(start: string, timeZone: string): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
+/** A physician the patient may book here: on a clinic's own number, another clinic's answers NOT_FOUND as an unknown id does. */
+export async function physicianHere(ctx: TurnContext, id: string) {
+  const res = await attempt(() => ctx.caller.physicians.get({ id }));
+  if (res.ok && ctx.home && res.value.clinic.id !== ctx.home.id) return { ok: false, code: 'NOT_FOUND', message: 'No physician with this id.' } satisfies Failure;
+  return res;
+}
+
 /** Is `start` one of the physician's free slots? Checked the way the app lists them. */
 async function findFreeSlot(ctx: TurnContext, physicianId: string, start: Date, timeZone: string) {
   const day = localDayRange(localDateOf(start, timeZone), timeZone);
@@ -113,7 +126,7 @@ export async function proposeBooking(ctx: TurnContext, input: { physicianId: str
   const { timeZone } = await ctx.clinic();
   const start = parseStart(input.start, timeZone);
   if (!start) return { ok: false, code: 'VALIDATION_FAILED', message: 'start must be an ISO 8601 date-time as returned by free_slots.' };
-  const physician = await attempt(() => ctx.caller.physicians.get({ id: input.physicianId }));
+  const physician = await physicianHere(ctx, input.physicianId);
   if (!physician.ok) return physician;
   const slot = await findFreeSlot(ctx, input.physicianId, start, timeZone);
   if (!slot.ok) return slot;

@@ -11,6 +11,11 @@ import { detectLanguage, isNo, isYes, linkCommand, MASKED_LINK_COMMAND, normalis
 export interface InboundMessage {
   /** E.164, e.g. +971501234567 (the channel has verified it: it is the patient's identity). */
   from: string;
+  /**
+   * The clinic's own WhatsApp number the message was sent to (E.164): the assistant speaks for that clinic, and the
+   * conversation is the one with that number. Null or absent: the platform's shared number (every clinic).
+   */
+  via?: string | null;
   profileName: string | null;
   text: string;
   receivedAt: Date;
@@ -32,7 +37,7 @@ export interface AssistantOptions {
   services: Services;
   /** null: the numbered menu flow, no model. */
   llm: LlmSettings | null;
-  /** For the emergency reply; default: the clinic's phone from its details. */
+  /** For the emergency reply on the shared number; default: the first clinic's phone from its details. A clinic's own number gives its phone. */
   clinicPhone?: string;
   /** A quiet period after which a conversation starts fresh (default 30). */
   sessionTimeoutMinutes?: number;
@@ -76,6 +81,22 @@ export function createAssistant(opts: AssistantOptions): Assistant {
     }
   }
 
+  /** The clinic whose own number the message went to; null for the shared number (or a number no clinic has now). */
+  async function homeOf(via: string | null): Promise<Awaited<ReturnType<Services['clinic']['byWhatsAppNumber']>>> {
+    return via ? services.clinic.byWhatsAppNumber(via) : null;
+  }
+
+  /** The phone an emergency reply gives: the clinic written to, else the platform's first. Never throws. */
+  async function emergencyPhone(via: string | null): Promise<string | null> {
+    try {
+      const home = await homeOf(via);
+      if (home) return home.phone || null;
+    } catch {
+      // Fall back to the configured number: the reply must go out.
+    }
+    return clinicPhone();
+  }
+
   /** Null while the number is within INBOUND_LIMIT; else whether to tell it so (once per window). */
   async function overLimit(phone: string): Promise<{ notify: boolean; retryAfter: number } | null> {
     try {
@@ -103,15 +124,16 @@ export function createAssistant(opts: AssistantOptions): Assistant {
       const now = services.clock();
       const text = normalise(inbound.text);
       const masked = maskEmiratesIds(text);
+      const via = inbound.via ?? null;
 
       // 1. Emergencies: a fixed reply before anything else can fail or think (no model call, ever).
       if (isEmergency(text)) {
         const lang = detectLanguage(text, 'en');
-        const reply = msg(lang).emergency(await clinicPhone());
+        const reply = msg(lang).emergency(await emergencyPhone(via));
         let flagged = false;
         try {
           const patient = await patientForPhone(services, inbound.from, inbound.profileName);
-          const { convo } = await conversations.load(inbound.from, patient.userId, lang, now, timeoutMs);
+          const { convo } = await conversations.load(inbound.from, via, patient.userId, lang, now, timeoutMs);
           convo.lastInboundAt = inbound.receivedAt;
           convo.pending = null;
           flagged = !!convo.flagged;
@@ -123,7 +145,7 @@ export function createAssistant(opts: AssistantOptions): Assistant {
       }
 
       const patient = await patientForPhone(services, inbound.from, inbound.profileName);
-      const { convo, fresh } = await conversations.load(inbound.from, patient.userId, 'en', now, timeoutMs);
+      const { convo, fresh } = await conversations.load(inbound.from, via, patient.userId, 'en', now, timeoutMs);
       convo.lastInboundAt = inbound.receivedAt;
       const lang: Lang = detectLanguage(text, convo.language);
       convo.language = lang;
@@ -135,6 +157,15 @@ export function createAssistant(opts: AssistantOptions): Assistant {
         const reply = limited.notify ? [m.slowDown(Math.ceil(limited.retryAfter / 60))] : [];
         await record(convo, masked, reply, now);
         return done(reply, !!convo.flagged);
+      }
+
+      // A pending or suspended clinic's number books nothing; the patient is told whom to call.
+      const homeDoc = await homeOf(via);
+      if (homeDoc && homeDoc.status !== 'active') {
+        const reply = m.clinicUnavailable(lang === 'ar' ? homeDoc.nameAr : homeDoc.name, homeDoc.phone || null);
+        convo.pending = null;
+        await record(convo, linkCommand(text) !== null ? MASKED_LINK_COMMAND : masked, [reply], now);
+        return done([reply], false);
       }
 
       // 3. With staff: listen (keep the transcript for them), say nothing.
@@ -170,7 +201,8 @@ export function createAssistant(opts: AssistantOptions): Assistant {
 
       const vault = new Map<string, string>();
       maskEmiratesIds(text, vault);
-      let clinicCache: Promise<Clinic> | undefined;
+      const home = homeDoc ? await services.clinic.infoFor(homeDoc._id) : null;
+      let clinicCache: Promise<Clinic> | undefined = home ? Promise.resolve(home) : undefined;
       const ctx: TurnContext = {
         caller: createCaller(createInternalContext(services, { userId: patient.userId, role: 'patient', sessionId: null }, `wa-${randomUUID()}`, 'whatsapp')),
         services,
@@ -180,6 +212,7 @@ export function createAssistant(opts: AssistantOptions): Assistant {
         vault,
         paymentLinkBase: opts.paymentLinkBase ?? null,
         clinic: () => (clinicCache ??= services.clinic.info()),
+        home,
         proposed: null,
       };
 
@@ -212,7 +245,16 @@ export function createAssistant(opts: AssistantOptions): Assistant {
       if (llm && !menuPick) {
         convo.messages.push({ role: 'user', content: masked, at: now });
         const clinic = await ctx.clinic();
-        const outcome = await llm.respond(ctx, systemPrompt({ clinicName: clinic.name, clinicPhone: opts.clinicPhone ?? clinic.phone, timeZone: clinic.timeZone, now, patientName: patient.fullName, language: lang }));
+        const prompt = systemPrompt({
+          clinicName: clinic.name,
+          clinicPhone: home ? home.phone : (opts.clinicPhone ?? clinic.phone),
+          timeZone: clinic.timeZone,
+          now,
+          patientName: patient.fullName,
+          language: lang,
+          severalClinics: !home,
+        });
+        const outcome = await llm.respond(ctx, prompt);
         if (outcome.unavailable) {
           convo.messages.pop();
         } else {

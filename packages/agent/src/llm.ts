@@ -115,7 +115,8 @@ function toParam(m: ConversationMessage): ChatCompletionMessageParam {
   return { role: 'user', content: m.content };
 }
 
-export function systemPrompt(p: { clinicName: string; clinicPhone: string; timeZone: string; now: Date; patientName: string; language: 'en' | 'ar' }): string {
+/** `severalClinics`: the platform's shared number, where physicians of every clinic are offered. */
+export function systemPrompt(p: { clinicName: string; clinicPhone: string; timeZone: string; now: Date; patientName: string; language: 'en' | 'ar'; severalClinics?: boolean }): string {
   return [
     `You are the WhatsApp assistant of ${p.clinicName}, a clinic in the UAE. You help patients find physicians, book, reschedule or cancel appointments, pay, check insurance and learn about the clinic.`,
     `Now: ${formatWhen(p.now, p.timeZone, 'en')} (clinic time zone ${p.timeZone}). Show every date and time in the clinic time zone, using the "local" values the tools return.`,
@@ -128,5 +129,6 @@ export function systemPrompt(p: { clinicName: string; clinicPhone: string; timeZ
     'You are not a doctor. Never diagnose, interpret symptoms or results, or advise on medicines or doses; offer to book a consultation instead.',
     `If anything sounds like an emergency, tell the patient to call 998 (ambulance) or 999 now${p.clinicPhone ? `; the clinic's number is ${p.clinicPhone}` : ''}.`,
     'If the patient wants a person, tell them to type "human".',
+    ...(p.severalClinics ? ['Physicians here practise at several clinics: whenever you mention a physician, say which clinic (the `clinic` field the tools return).'] : []),
   ].join('\n');
 }

@@ -1,9 +1,10 @@
 import { LocalDateSchema } from '@clinic/contracts';
 import { addLocalDays, localDateOf, localDayRange } from '@clinic/scheduling';
-import { attempt, failureText, proposeBooking, proposeCancel, type TurnContext } from './actions.ts';
+import { attempt, failureText, physicianHere, proposeBooking, proposeCancel, type TurnContext } from './actions.ts';
 import { formatMoney, formatWhen } from './format.ts';
 import { msg } from './messages.ts';
 import { foldForMatching } from './text.ts';
+import { offered } from './tools.ts';
 
 /**
  * The assistant without a language model: a numbered menu over the same procedures.
@@ -48,7 +49,7 @@ export async function handleMenu(ctx: TurnContext, text: string, fresh: boolean,
 
   if (MENU_WORDS.has(folded) || (fresh && !state)) {
     setState(MAIN_MENU);
-    return { text: fresh ? `${m.welcome(name)}\n${m.menu}` : m.menu, failed: false };
+    return { text: fresh ? `${m.welcome(name, ctx.home ? (ctx.lang === 'ar' ? ctx.home.nameAr : ctx.home.name) : null)}\n${m.menu}` : m.menu, failed: false };
   }
 
   if (!state || state.step === 'main') {
@@ -109,7 +110,7 @@ export async function handleMenu(ctx: TurnContext, text: string, fresh: boolean,
 
 async function showSpecialties(ctx: TurnContext, setState: (s: MenuState | null) => void): Promise<MenuReply> {
   const m = msg(ctx.lang);
-  const list = (await ctx.caller.specialties.list()).slice(0, MAX_OPTIONS);
+  const list = offered(ctx, await ctx.caller.specialties.list()).slice(0, MAX_OPTIONS);
   if (list.length === 0) return { text: m.noSpecialties, failed: false };
   const options = list.map((s) => ({ slug: s.slug, name: ctx.lang === 'ar' ? s.nameAr : s.name }));
   setState({ step: 'specialty', options });
@@ -119,10 +120,12 @@ async function showSpecialties(ctx: TurnContext, setState: (s: MenuState | null)
 async function showPhysicians(ctx: TurnContext, specialty: { slug: string; name: string }, setState: (s: MenuState | null) => void): Promise<MenuReply> {
   const m = msg(ctx.lang);
   const { timeZone } = await ctx.clinic();
-  const page = await ctx.caller.physicians.list({ specialty: specialty.slug, sort: 'next_available', limit: MAX_OPTIONS });
+  const page = await ctx.caller.physicians.list({ specialty: specialty.slug, sort: 'next_available', limit: MAX_OPTIONS, ...(ctx.home ? { clinic: ctx.home.slug } : {}) });
   if (page.items.length === 0) return { text: m.noPhysicians, failed: false };
   setState({ step: 'physician', specialty: specialty.slug, options: page.items.map((p) => ({ id: p.id, name: p.fullName })) });
-  const lines = page.items.map((p) => `${p.fullName} — ${formatMoney(p.price, ctx.lang)} — ${m.nextSlot(p.nextFreeSlot ? formatWhen(p.nextFreeSlot.start, timeZone, ctx.lang) : null)}`);
+  // On the shared number physicians of several clinics are listed: each says where it practises.
+  const where = (p: { clinic: { name: string; nameAr: string } }) => (ctx.home ? '' : ` (${ctx.lang === 'ar' ? p.clinic.nameAr : p.clinic.name})`);
+  const lines = page.items.map((p) => `${p.fullName}${where(p)} — ${formatMoney(p.price, ctx.lang)} — ${m.nextSlot(p.nextFreeSlot ? formatWhen(p.nextFreeSlot.start, timeZone, ctx.lang) : null)}`);
   return { text: m.physicians(specialty.name, numbered(lines)), failed: false };
 }
 
@@ -132,6 +135,8 @@ async function showSlots(ctx: TurnContext, physicianId: string, physicianName: s
   const first = date ?? localDateOf(ctx.now, timeZone);
   const from = localDayRange(first, timeZone).from;
   const to = localDayRange(addLocalDays(first, date ? 0 : SLOT_SEARCH_DAYS - 1), timeZone).to;
+  const here = await physicianHere(ctx, physicianId);
+  if (!here.ok) return { text: failureText(ctx.lang, here), failed: false };
   const res = await attempt(() => ctx.caller.physicians.slots({ id: physicianId, from, to }));
   if (!res.ok) return { text: failureText(ctx.lang, res), failed: false };
   const slots = res.value.slots.slice(0, MAX_OPTIONS);

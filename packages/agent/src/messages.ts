@@ -6,7 +6,10 @@ export interface Messages {
   handover: string;
   handoverAfterFailures: string;
   medicalRefusal: string;
-  welcome(name: string | null): string;
+  /** `clinic`: the clinic whose own number the patient wrote to; null on the platform's shared number. */
+  welcome(name: string | null, clinic: string | null): string;
+  /** On a pending or suspended clinic's own number. */
+  clinicUnavailable(clinic: string, phone: string | null): string;
   menu: string;
   pickNumber(max: number): string;
   specialties(lines: string[]): string;
@@ -58,7 +61,9 @@ const en: Messages = {
   handoverAfterFailures: "Sorry, I couldn't help with that. I have passed your conversation to our staff; a member of the team will reply here soon.",
   medicalRefusal:
     "I can't give medical advice, diagnoses or advice on medicines — a physician needs to assess you. I can book you a consultation: reply 1 (or tell me which kind of doctor you need). If it is urgent, call 998.",
-  welcome: (name) => `Hello${name ? ` ${name}` : ''}! I'm the clinic's WhatsApp assistant.`,
+  welcome: (name, clinic) => `Hello${name ? ` ${name}` : ''}! I'm ${clinic ? `the WhatsApp assistant of ${clinic}` : "the clinic's WhatsApp assistant"}.`,
+  clinicUnavailable: (clinic, phone) =>
+    `Sorry, ${clinic} is not taking bookings online right now.${phone ? ` Please call the clinic on ${phone}.` : ''} In an emergency call 998.`,
   menu: 'How can I help?\n1 Find a physician and book\n2 My bookings\n3 Check my insurance\n0 This menu\nType "human" to talk to our staff.',
   pickNumber: (max) => `Please reply with a number from 1 to ${max}, or 0 for the menu.`,
   specialties: (lines) => `Which specialty?\n${lines.join('\n')}\n0 Menu`,
@@ -121,7 +126,9 @@ const ar: Messages = {
   handover: 'لقد حوّلت محادثتك إلى موظفي العيادة، وسيرد عليك أحد أفراد الفريق هنا في أقرب وقت.',
   handoverAfterFailures: 'عذراً، لم أتمكن من المساعدة في ذلك. لقد حوّلت محادثتك إلى موظفي العيادة وسيرد عليك أحدهم هنا قريباً.',
   medicalRefusal: 'لا أستطيع تقديم نصائح طبية أو تشخيص أو إرشادات حول الأدوية، فذلك يحتاج إلى تقييم الطبيب. يمكنني حجز استشارة لك: أرسل 1 (أو أخبرني بالتخصص الذي تحتاجه). إذا كانت الحالة طارئة فاتصل بالرقم 998.',
-  welcome: (name) => `أهلاً${name ? ` ${name}` : ''}! أنا المساعد الآلي للعيادة على واتساب.`,
+  welcome: (name, clinic) => `أهلاً${name ? ` ${name}` : ''}! أنا المساعد الآلي ${clinic ? `لـ${clinic}` : 'للعيادة'} على واتساب.`,
+  clinicUnavailable: (clinic, phone) =>
+    `عذراً، لا تستقبل ${clinic} الحجوزات عبر الإنترنت حالياً.${phone ? ` يرجى الاتصال بالعيادة على ${phone}.` : ''} في حالات الطوارئ اتصل بالرقم 998.`,
   menu: 'كيف يمكنني مساعدتك؟\n1 البحث عن طبيب والحجز\n2 حجوزاتي\n3 التحقق من التأمين\n0 هذه القائمة\nاكتب "موظف" للتحدث مع أحد الموظفين.',
   pickNumber: (max) => `من فضلك أرسل رقماً من 1 إلى ${max}، أو 0 للقائمة.`,
   specialties: (lines) => `أي تخصص؟\n${lines.join('\n')}\n0 القائمة`,

@@ -16,7 +16,7 @@ import {
   type Slot,
 } from '@clinic/contracts';
 import { addLocalDays, localDateOf, localDayRange } from '@clinic/scheduling';
-import { attempt, paymentLink, proposeBooking, proposeCancel, proposeReschedule, type Failure, type Proposal, type TurnContext } from './actions.ts';
+import { attempt, paymentLink, physicianHere, proposeBooking, proposeCancel, proposeReschedule, type Failure, type Proposal, type TurnContext } from './actions.ts';
 import { formatMoney, formatWhen, weekdayName } from './format.ts';
 
 /**
@@ -58,6 +58,12 @@ function physicianOut(p: Physician & { nextFreeSlot: Slot | null }, tz: string, 
   };
 }
 
+/** On a clinic's own number, the specialties it offers (all of them when it has not said). */
+export function offered<T extends { slug: string }>(ctx: Pick<TurnContext, 'home'>, list: T[]): T[] {
+  const own = ctx.home?.specialties ?? [];
+  return own.length ? list.filter((s) => own.includes(s.slug)) : list;
+}
+
 const appointmentOut = (a: Appointment, tz: string, ctx: TurnContext) => ({
   id: a.id,
   physician: a.physicianName,
@@ -92,7 +98,7 @@ export const TOOLS: Tool[] = [
     description: 'The clinic specialties (slug, English and Arabic name). Use a slug to search physicians.',
     input: z.strictObject({}),
     async run(ctx) {
-      const list = await ctx.caller.specialties.list();
+      const list = offered(ctx, await ctx.caller.specialties.list());
       return { ok: true, specialties: list.map((s) => ({ slug: s.slug, name: s.name, nameAr: s.nameAr, subSpecialties: s.subSpecialties.map((x) => x.slug) })) };
     },
   }),
@@ -107,7 +113,7 @@ export const TOOLS: Tool[] = [
     }),
     async run(ctx, input) {
       const { timeZone } = await ctx.clinic();
-      const page = await ctx.caller.physicians.list({ ...input, limit: Math.min(input.limit ?? 10, 10) });
+      const page = await ctx.caller.physicians.list({ ...input, limit: Math.min(input.limit ?? 10, 10), ...(ctx.home ? { clinic: ctx.home.slug } : {}) });
       return { ok: true, physicians: page.items.map((p) => physicianOut(p, timeZone, ctx)) };
     },
   }),
@@ -118,7 +124,9 @@ export const TOOLS: Tool[] = [
     input: PhysicianIdInput,
     async run(ctx, input) {
       const { timeZone } = await ctx.clinic();
-      const p = await ctx.caller.physicians.get(input);
+      const found = await physicianHere(ctx, input.id);
+      if (!found.ok) return found;
+      const p = found.value;
       return {
         ok: true,
         physician: {
@@ -142,6 +150,8 @@ export const TOOLS: Tool[] = [
       const first = input.date ?? localDateOf(ctx.now, timeZone);
       const from = localDayRange(first, timeZone).from;
       const to = localDayRange(addLocalDays(first, (input.days ?? 2) - 1), timeZone).to;
+      const here = await physicianHere(ctx, input.id);
+      if (!here.ok) return here;
       const res = await ctx.caller.physicians.slots({ id: input.id, from, to });
       const shown = res.slots.slice(0, 24);
       return { ok: true, timeZone, slots: shown.map((s) => slotOut(s, timeZone, ctx)), more: res.slots.length > shown.length };
@@ -249,7 +259,7 @@ export const TOOLS: Tool[] = [
     description: 'Medical packages (check-ups) with price and included services.',
     input: z.strictObject({}),
     async run(ctx) {
-      const list = await ctx.caller.packages.list({});
+      const list = await ctx.caller.packages.list(ctx.home ? { clinic: ctx.home.slug } : {});
       return { ok: true, packages: list.map((p) => ({ id: p.id, name: p.name, description: p.description, price: formatMoney(p.price, ctx.lang), includes: p.includedServices })) };
     },
   }),

@@ -339,3 +339,66 @@ describe('conversation mechanics', () => {
     expect(info.clinic).toMatchObject({ phone: CLINIC_PHONE, timeZone: 'Asia/Dubai' });
   });
 });
+
+describe("a clinic's own WhatsApp number", () => {
+  const OWN_NUMBER = '+97165550123';
+  let other: { id: string; slug: string };
+  let otherPhysician: string;
+
+  beforeAll(async () => {
+    const _id = new ObjectId();
+    const clinic = (await h.database.cols.clinics.findOne({}))!;
+    other = { id: _id.toHexString(), slug: 'harbour-clinic' };
+    await h.database.cols.clinics.insertOne({
+      ...clinic,
+      _id,
+      slug: other.slug,
+      name: 'Harbour Clinic',
+      nameAr: 'عيادة الميناء',
+      phone: '+97165550000',
+      whatsappNumber: OWN_NUMBER,
+      specialties: ['family-medicine'],
+      locations: [{ ...clinic.locations[0]!, id: 'harbour' }],
+    });
+    const created = await h.services.physicians.create(
+      {
+        fullName: 'Dr. Omar Harbour',
+        title: 'Specialist',
+        gender: 'male',
+        specialty: 'family-medicine',
+        subSpecialties: [],
+        languages: ['en'],
+        bio: 'Family physician.',
+        yearsOfExperience: 8,
+        price: { amount: 25000, currency: 'AED' },
+        photoUrl: null,
+        locationIds: ['harbour'],
+        userId: null,
+        schedule: h.physician.schedule,
+      },
+      _id.toHexString(),
+    );
+    otherPhysician = created.id;
+  });
+
+  it("speaks for that clinic, searches only its physicians, and treats another clinic's physician as not found", async () => {
+    const phone = '+971519999123';
+    llm.push(
+      { tools: [{ name: 'search_physicians', args: { specialty: 'family-medicine' } }, { name: 'physician_details', args: { id: h.physician.id } }, { name: 'free_slots', args: { id: h.physician.id, date: h.day1 } }] },
+      { tools: [{ name: 'book_appointment', args: { physicianId: h.physician.id, start: `${h.day1}T10:00:00+04:00` } }] },
+      { text: 'Dr. Omar Harbour can see you.' },
+    );
+    const r = await h.assistant.handle({ from: phone, via: OWN_NUMBER, profileName: 'Layla Test', text: 'I need a family doctor', receivedAt: h.clock.now() });
+    expect(r.replies).toEqual(['Dr. Omar Harbour can see you.']);
+    expect(llm.requests[0]!.messages[0]!.content).toMatch(/WhatsApp assistant of Harbour Clinic/);
+    const [search, details, slots] = llm.toolResults(llm.requests[1]!);
+    expect(search.physicians.map((p: { id: string; clinic: string }) => [p.id, p.clinic])).toEqual([[otherPhysician, 'Harbour Clinic']]);
+    expect(details).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    expect(slots).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    expect(llm.toolResults(llm.requests[2]!).at(-1)).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    expect(await h.appointmentsOf(phone)).toHaveLength(0);
+    // Its own conversation, apart from the same number's on the shared number.
+    expect(await h.conversation(phone)).toBeNull();
+    expect(await h.database.cols.conversations.findOne({ _id: `${phone}|${OWN_NUMBER}` })).toMatchObject({ phone, via: OWN_NUMBER });
+  });
+});

@@ -58,7 +58,7 @@ describe('menu flow (no API key)', () => {
     const familyIndex = /(\d)\. Family Medicine/.exec(text)![1]!;
 
     const physicians = await h.say(familyIndex, phone);
-    expect(physicians.replies[0]).toMatch(/1\. Dr\. Salma Haddad — AED 300 — next: .*09:00/);
+    expect(physicians.replies[0]).toMatch(/1\. Dr\. Salma Haddad \(Al Noor Test Clinic\) — AED 300 — next: .*09:00/);
 
     const slots = await h.say('1', phone);
     expect(slots.replies[0]).toMatch(/1\. .*09:00/);
@@ -162,13 +162,13 @@ describe('menu flow (no API key)', () => {
     const phone = '+971508888888';
     await h.say('hi', phone);
     await h.say('1', phone); // now choosing a specialty
-    expect(await h.services.conversations.lastInboundAt(phone)).toEqual(h.clock.now());
+    expect(await h.services.conversations.lastInboundAt(phone, null)).toEqual(h.clock.now());
     h.clock.advance(31 * 60_000);
     const after = await h.say('1', phone);
     expect(after.replies[0]).toMatch(/Hello Layla Test!/); // welcome + menu, not "Family Medicine — pick a physician"
     expect((await h.conversation(phone))?.messages).toHaveLength(2);
-    expect(await h.services.conversations.lastInboundAt(phone)).toEqual(h.clock.now());
-    expect(await h.services.conversations.lastInboundAt('+971599999999')).toBeNull();
+    expect(await h.services.conversations.lastInboundAt(phone, null)).toEqual(h.clock.now());
+    expect(await h.services.conversations.lastInboundAt('+971599999999', null)).toBeNull();
   });
 });
 

@@ -146,7 +146,7 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { clinicId: 1, createdAt: -1 }, name: 'clinic_createdAt' },
   ],
   webhookEvents: [],
-  conversations: [],
+  conversations: [{ key: { via: 1, 'flagged.at': 1 }, name: 'via_flaggedAt' }],
   whatsappLinks: [{ key: { userId: 1 }, name: 'userId' }],
   whatsappLinkCodes: [{ key: { userId: 1 }, name: 'userId' }],
   inboundMessages: [{ key: { from: 1, receivedAt: -1 }, name: 'from_receivedAt' }],

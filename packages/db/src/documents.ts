@@ -359,6 +359,11 @@ export interface InboundMessageDoc {
   channel: 'whatsapp';
   /** E.164 (`+9715…`), without Twilio's `whatsapp:` prefix. */
   from: string;
+  /**
+   * The clinic's own WhatsApp number it was sent to (E.164); null, or absent on messages stored before clinics had
+   * numbers: the platform's shared number.
+   */
+  via?: string | null;
   profileName: string | null;
   /** The text as received, with Emirates ID numbers masked (`784-****-*****30-4`). */
   body: string;
@@ -381,6 +386,8 @@ export interface OutboundMessageDoc {
   channel: 'whatsapp' | 'sms' | null;
   /** E.164 of the recipient. */
   to: string | null;
+  /** E.164 of our sender (a clinic's own WhatsApp number, the shared one, or the SMS sender); absent on older records. */
+  from?: string | null;
   /** `assistant_reply` or the notification kind (`appointment_reminder`, …). */
   purpose: string | null;
   /** Free text inside WhatsApp's 24-hour window, an approved template (contentSid) outside it. */
@@ -415,12 +422,18 @@ export type PendingActionDoc =
   | { kind: 'reschedule'; appointmentId: string; physicianName: string; from: string; start: string; createdAt: Date };
 
 /**
- * The WhatsApp assistant's memory of one sender; `_id` is the E.164 number (identity comes only from it).
+ * The WhatsApp assistant's memory of one sender on one of our numbers (identity comes only from the sender's
+ * number). `_id`: the sender's E.164 number on the platform's shared number (as every conversation stored before
+ * clinics had numbers), `<sender>|<clinic number>` on a clinic's own number (`conversationKey`).
  * `messages` and `menu` belong to the current session and are cleared after a quiet period; `flagged`
  * survives until staff release the conversation.
  */
 export interface ConversationDoc {
   _id: string;
+  /** The sender's E.164 number; absent on conversations stored before clinics had numbers (then it is `_id`). */
+  phone?: string;
+  /** The clinic's own number the conversation is with; null, or absent as above: the platform's shared number. */
+  via?: string | null;
   userId: ObjectId;
   language: 'en' | 'ar';
   messages: ConversationMessage[];

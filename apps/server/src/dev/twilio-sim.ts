@@ -148,6 +148,7 @@ export function inboundParams(api: Pick<TwilioSim, 'accountSid'>, from: string, 
     WaId: from.replace(/^\+/, ''),
     SmsStatus: 'received',
     Body: body,
+    // The platform's shared number; `extra.To` writes to a clinic's own.
     To: 'whatsapp:+14155238886',
     NumSegments: '1',
     ReferralNumMedia: '0',

@@ -1,7 +1,8 @@
-// `npm run whatsapp-sim -w @clinic/server [-- +971501234567 --server http://127.0.0.1:3000 --port 4020]`: chat with the clinic's WhatsApp assistant
+// `npm run whatsapp-sim -w @clinic/server [-- +971501234567 --to +97145550100 --server http://127.0.0.1:3000 --port 4020]`: chat with the clinic's WhatsApp assistant
 // from the terminal, with no Twilio account and no tunnel. This process plays both sides of Twilio: lines
 // you type are posted to the server's webhook, signed as Twilio signs them; the replies the server sends
-// through the Twilio SDK (TWILIO_API_BASE_URL pointed here) are printed.
+// through the Twilio SDK (TWILIO_API_BASE_URL pointed here) are printed. `--to` writes to a clinic's own WhatsApp
+// number (set by the operator) instead of the platform's shared one.
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { WHATSAPP_WEBHOOK_PATH } from '../routes/whatsapp.ts';
@@ -10,12 +11,13 @@ import { inboundParams, startTwilioSim, type CapturedMessage } from './twilio-si
 // Fixed, obviously fake credentials so the server's .env can name them once.
 const ACCOUNT_SID = `AC${'0'.repeat(32)}`;
 const AUTH_TOKEN = 'local-whatsapp-sim-token';
-const args = parseArgs({ allowPositionals: true, options: { server: { type: 'string', default: 'http://127.0.0.1:3000' }, port: { type: 'string', default: '4020' } } });
+const SHARED_NUMBER = '+14155238886';
+const args = parseArgs({ allowPositionals: true, options: { server: { type: 'string', default: 'http://127.0.0.1:3000' }, port: { type: 'string', default: '4020' }, to: { type: 'string', default: SHARED_NUMBER } } });
 const port = Number(args.values.port);
 // The server's PUBLIC_BASE_URL: Twilio signs for the URL it was given, so the sim signs for this one.
 const publicBaseUrl = args.values.server.replace(/\/+$/, '');
 const phone = args.positionals[0] ?? '+971501234567';
-if (!/^\+[1-9]\d{6,14}$/.test(phone)) throw new Error(`"${phone}" is not an E.164 number such as +971501234567`);
+for (const n of [phone, args.values.to]) if (!/^\+[1-9]\d{6,14}$/.test(n)) throw new Error(`"${n}" is not an E.164 number such as +971501234567`);
 
 const show = (m: CapturedMessage) => {
   const to = m.params.To ?? '';
@@ -28,11 +30,11 @@ console.log(`Twilio stand-in at ${sim.url}. Start the server (npm run dev) with 
 
 TWILIO_SID=${ACCOUNT_SID}
 TWILIO_AUTH_TOKEN=${AUTH_TOKEN}
-TWILIO_WHATSAPP_FROM=whatsapp:+14155238886
+TWILIO_WHATSAPP_FROM=whatsapp:${SHARED_NUMBER}
 TWILIO_API_BASE_URL=${sim.url}
 PUBLIC_BASE_URL=${publicBaseUrl}
 
-You are ${phone}. Type a message (e.g. "hi"); Ctrl-D to quit.`);
+You are ${phone}, writing to ${args.values.to}. Type a message (e.g. "hi"); Ctrl-D to quit.`);
 
 const webhook = `${publicBaseUrl}/api/v1${WHATSAPP_WEBHOOK_PATH}`;
 const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' });
@@ -40,7 +42,7 @@ rl.prompt();
 for await (const line of rl) {
   const text = line.trim();
   if (text) {
-    const params = inboundParams(sim, phone, text, { ProfileName: 'Local tester' });
+    const params = inboundParams(sim, phone, text, { ProfileName: 'Local tester', To: `whatsapp:${args.values.to}` });
     try {
       const res = await fetch(webhook, {
         method: 'POST',

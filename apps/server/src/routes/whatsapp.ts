@@ -23,6 +23,8 @@ export interface WhatsAppRouteDeps {
   messenger: Messenger;
   store: MessageLog;
   assistant: Assistant;
+  /** `to` (E.164) when it is a clinic's own WhatsApp number; null for the shared number (or one no clinic has). */
+  viaOf(to: string): Promise<string | null>;
   clock: () => Date;
   /** How long shutdown waits for messages being answered. */
   drainTimeoutMs?: number;
@@ -101,7 +103,8 @@ export async function whatsappRoutes(app: FastifyInstance, opts: { prefix: strin
     try {
       // WhatsApp caps a message at 1600 characters; the assistant keeps to it, any longer text is split anyway.
       for (const text of result.replies.flatMap((r) => splitForWhatsApp(r))) {
-        replySids.push(await d.messenger.sendWhatsApp(msg.from, { body: text }, { purpose: 'assistant_reply', inReplyTo: sid }));
+        // From the number the patient wrote to: that is the conversation WhatsApp shows them.
+        replySids.push(await d.messenger.sendWhatsApp(msg.from, { body: text }, { purpose: 'assistant_reply', inReplyTo: sid, via: msg.via ?? null }));
       }
     } catch (err) {
       log.error({ err, messageSid: sid, sent: replySids.length }, 'a WhatsApp reply could not be sent');
@@ -126,7 +129,7 @@ export async function whatsappRoutes(app: FastifyInstance, opts: { prefix: strin
       const from = fromAddress.slice('whatsapp:'.length);
       const text = one(params.Body);
       const receivedAt = deps.clock();
-      const msg: InboundMessage = { from, profileName: one(params.ProfileName) || null, text, receivedAt };
+      const toAddress = one(params.To);
 
       // Take this message's place in the number's queue now; it runs once the claim says it is new.
       let release!: (work: (() => Promise<void>) | null) => void;
@@ -136,8 +139,12 @@ export async function whatsappRoutes(app: FastifyInstance, opts: { prefix: strin
         if (work) await work();
       });
       let claimed = false;
+      let msg!: InboundMessage;
       try {
-        claimed = await deps.store.claimInbound({ sid, from, profileName: msg.profileName, body: maskLinkCommand(text), numMedia: Number(one(params.NumMedia)) || 0, receivedAt });
+        // Which of our numbers it was sent to decides the clinic and the conversation; an unknown one is the shared number's.
+        const via = WHATSAPP_FROM.test(toAddress) ? await deps.viaOf(toAddress.slice('whatsapp:'.length)) : null;
+        msg = { from, via, profileName: one(params.ProfileName) || null, text, receivedAt };
+        claimed = await deps.store.claimInbound({ sid, from, via, profileName: msg.profileName, body: maskLinkCommand(text), numMedia: Number(one(params.NumMedia)) || 0, receivedAt });
       } finally {
         release(claimed ? () => answer(sid, msg, deps) : null);
       }

@@ -10,6 +10,8 @@ export interface SendMeta {
   purpose: string;
   /** The inbound MessageSid an assistant reply answers. */
   inReplyTo?: string | null;
+  /** WhatsApp only: the clinic's own number (E.164) to send from; none or null: the shared sender (TWILIO_WHATSAPP_FROM). */
+  via?: string | null;
 }
 
 export interface MessengerOptions {
@@ -28,7 +30,7 @@ export interface MessengerOptions {
 export function createMessenger(opts: MessengerOptions) {
   const statusCallback = opts.statusCallbackUrl ? { statusCallback: opts.statusCallbackUrl } : {};
 
-  async function record(sid: string, status: string, fields: { channel: 'whatsapp' | 'sms'; to: string; mode: 'text' | 'template'; contentSid: string | null }, meta: SendMeta) {
+  async function record(sid: string, status: string, fields: { channel: 'whatsapp' | 'sms'; to: string; from: string; mode: 'text' | 'template'; contentSid: string | null }, meta: SendMeta) {
     try {
       await opts.store.recordOutbound({ sid, status, ...fields, purpose: meta.purpose, inReplyTo: meta.inReplyTo ?? null });
     } catch (err) {
@@ -40,16 +42,17 @@ export function createMessenger(opts: MessengerOptions) {
   return {
     smsEnabled: Boolean(opts.smsFrom),
 
-    /** One message to `to` (E.164) on WhatsApp; resolves with its MessageSid once Twilio accepted it. */
+    /** One message to `to` (E.164) on WhatsApp, from `meta.via` or the shared sender; resolves with its MessageSid once Twilio accepted it. */
     async sendWhatsApp(to: string, content: WhatsAppContent, meta: SendMeta): Promise<string> {
       const template = 'contentSid' in content;
+      const from = meta.via ? `whatsapp:${meta.via}` : opts.whatsappFrom;
       const message = await opts.client.messages.create({
-        from: opts.whatsappFrom,
+        from,
         to: `whatsapp:${to}`,
         ...(template ? { contentSid: content.contentSid, contentVariables: JSON.stringify(content.variables) } : { body: content.body }),
         ...statusCallback,
       });
-      await record(message.sid, message.status, { channel: 'whatsapp', to, mode: template ? 'template' : 'text', contentSid: template ? content.contentSid : null }, meta);
+      await record(message.sid, message.status, { channel: 'whatsapp', to, from: from.slice('whatsapp:'.length), mode: template ? 'template' : 'text', contentSid: template ? content.contentSid : null }, meta);
       return message.sid;
     },
 
@@ -57,7 +60,7 @@ export function createMessenger(opts: MessengerOptions) {
     async sendSms(to: string, body: string, meta: SendMeta): Promise<string> {
       if (!opts.smsFrom) throw new Error('SMS is not configured (TWILIO_SMS_FROM)');
       const message = await opts.client.messages.create({ from: opts.smsFrom, to, body, ...statusCallback });
-      await record(message.sid, message.status, { channel: 'sms', to, mode: 'text', contentSid: null }, meta);
+      await record(message.sid, message.status, { channel: 'sms', to, from: opts.smsFrom, mode: 'text', contentSid: null }, meta);
       return message.sid;
     },
   };

@@ -12,8 +12,12 @@ export interface ChannelNotifierOptions {
   fallback: Notifier;
   /** The patient's WhatsApp number: the one linked to their account, else the booking's contact phone. */
   numberOf: (to: Recipient) => Promise<string | null>;
-  /** When this E.164 number last wrote to us on WhatsApp; null = never. */
-  lastInboundAt: (phone: string) => Promise<Date | null>;
+  /** When this E.164 number last wrote to that number of ours (`via`: a clinic's own; null: the shared one); null = never. */
+  lastInboundAt: (phone: string, via: string | null) => Promise<Date | null>;
+  /** Whether this E.164 number ever wrote to any of our WhatsApp numbers. */
+  wroteBefore: (phone: string) => Promise<boolean>;
+  /** The clinic's own WhatsApp number a notification leaves from (the appointment's clinic has one); null: the shared sender. */
+  senderOf: (n: Notification) => Promise<string | null>;
   clock: () => Date;
   /** Approved WhatsApp template (Content SID) per notification kind, for use outside the 24-hour window. */
   templates: Partial<Record<Notification['kind'], string>>;
@@ -32,15 +36,17 @@ export function createChannelNotifier(opts: ChannelNotifierOptions): Notifier {
   return {
     async notify(n) {
       const phone = await opts.numberOf(n.to);
-      const last = phone ? await opts.lastInboundAt(phone) : null;
-      if (!phone || !last) return fallback.notify(n);
+      if (!phone || !(await opts.wroteBefore(phone))) return fallback.notify(n);
+      // The 24-hour window is per business number: what counts is when they last wrote to the number this leaves from.
+      const via = await opts.senderOf(n);
+      const last = await opts.lastInboundAt(phone, via);
 
       let failure: unknown = null;
-      const inWindow = opts.clock().getTime() - last.getTime() < WHATSAPP_WINDOW_MS;
+      const inWindow = last !== null && opts.clock().getTime() - last.getTime() < WHATSAPP_WINDOW_MS;
       const contentSid = opts.templates[n.kind];
       if (inWindow || contentSid) {
         try {
-          await messenger.sendWhatsApp(phone, inWindow ? { body: n.text } : { contentSid: contentSid!, variables: n.data }, { purpose: n.kind });
+          await messenger.sendWhatsApp(phone, inWindow ? { body: n.text } : { contentSid: contentSid!, variables: n.data }, { purpose: n.kind, via });
           return 'sent';
         } catch (err) {
           failure = err;

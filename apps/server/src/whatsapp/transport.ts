@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { createLinkedNumbers, createMessageLog, type MessageLog, type Notifier, type Services } from '@clinic/api';
-import type { Database } from '@clinic/db';
+import { ObjectId, type Database } from '@clinic/db';
 import type { Assistant } from './assistant.ts';
 import { createMessenger, type Messenger } from './messenger.ts';
 import { createChannelNotifier } from './notifier.ts';
@@ -25,6 +25,13 @@ export interface WhatsAppTransport {
   store: MessageLog;
   /** WhatsApp (or SMS) for patients who wrote to us there, `fallback` for everyone else. */
   notifier: Notifier;
+  /**
+   * The services, once buildApp has made them (they are made with this transport's notifier, so they come later):
+   * which clinic a number of ours or an appointment belongs to. Until then everything is the shared number's.
+   */
+  attach(services: Services): void;
+  /** `to` (E.164) when it is a clinic's own WhatsApp number; null for the shared number or a number no clinic has. */
+  viaOf(to: string): Promise<string | null>;
 }
 
 /** Links the assistant may send, known once buildApp knows the public URL. */
@@ -51,6 +58,14 @@ export function createWhatsAppTransport(opts: {
   const log = opts.log.child({ module: 'whatsapp' });
   const store = createMessageLog({ db: opts.database, clock: opts.clock });
   const linkedNumbers = createLinkedNumbers({ db: opts.database });
+  let services: Services | null = null;
+  /** Reminders and confirmations leave from the number of the appointment's clinic, when it has one. */
+  async function senderOf(data: Record<string, string>): Promise<string | null> {
+    const id = data.appointmentId;
+    if (!services || !id || !ObjectId.isValid(id)) return null;
+    const appt = await services.appointments.byId(new ObjectId(id));
+    return appt ? ((await services.clinic.of(appt.clinicId)).whatsappNumber ?? null) : null;
+  }
   const messenger = createMessenger({
     client: createTwilioClient(opts.twilio),
     store,
@@ -62,11 +77,20 @@ export function createWhatsAppTransport(opts: {
   const notifier = createChannelNotifier({
     messenger,
     fallback: opts.fallback,
-    lastInboundAt: (phone) => store.lastInboundAt(phone),
+    lastInboundAt: (phone, via) => store.lastInboundAt(phone, via),
+    wroteBefore: (phone) => store.wroteBefore(phone),
+    senderOf: (n) => senderOf(n.data),
     numberOf: async (to) => (await linkedNumbers.of(to.userId)) ?? to.phone,
     clock: opts.clock,
     templates: { appointment_reminder: opts.twilio.templates?.reminder, booking_confirmed: opts.twilio.templates?.confirmation },
     log,
   });
-  return { authToken: opts.twilio.authToken, messenger, store, notifier };
+  return {
+    authToken: opts.twilio.authToken,
+    messenger,
+    store,
+    notifier,
+    attach: (s) => void (services = s),
+    viaOf: async (to) => (services && (await services.clinic.byWhatsAppNumber(to)) ? to : null),
+  };
 }

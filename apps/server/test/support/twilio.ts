@@ -1,5 +1,5 @@
 import { WHATSAPP_WEBHOOK_PATH } from '../../src/routes/whatsapp.ts';
-import { inboundParams, startTwilioSim, type TwilioSim } from '../../src/dev/twilio-sim.ts';
+import { inboundParams, startTwilioSim, type CapturedMessage, type TwilioSim } from '../../src/dev/twilio-sim.ts';
 import type { TestServer } from './server.ts';
 
 export { inboundParams, messageSid, type CapturedMessage, type TwilioFailure } from '../../src/dev/twilio-sim.ts';
@@ -18,11 +18,17 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
 }
 
 /**
- * Sends `text` from `phone` through the signed inbound webhook, waits until the assistant has answered it,
- * and returns the replies sent for it (none while the conversation is with staff).
+ * Sends `text` from `phone` to `to` (E.164: a clinic's own number; default the shared TEST_WHATSAPP_FROM) through the
+ * signed inbound webhook, waits until the assistant has answered it, and returns the replies sent for it (none while
+ * the conversation is with staff).
  */
-export async function sendWhatsApp(s: TestServer, api: TwilioApi, phone: string, text: string): Promise<string[]> {
-  const params = inboundParams(api, phone, text);
+export async function sendWhatsApp(s: TestServer, api: TwilioApi, phone: string, text: string, to?: string): Promise<string[]> {
+  return (await sendWhatsAppMessages(s, api, phone, text, to)).map((m) => m.params.Body ?? '');
+}
+
+/** As sendWhatsApp, with the replies as Twilio received them (From, To, Body, …). */
+export async function sendWhatsAppMessages(s: TestServer, api: TwilioApi, phone: string, text: string, to?: string): Promise<CapturedMessage[]> {
+  const params = inboundParams(api, phone, text, to ? { To: `whatsapp:${to}` } : {});
   const path = `/api/v1${WHATSAPP_WEBHOOK_PATH}`;
   const res = await fetch(`${s.baseUrl}${path}`, {
     method: 'POST',
@@ -33,5 +39,5 @@ export async function sendWhatsApp(s: TestServer, api: TwilioApi, phone: string,
   const sid = params.MessageSid!;
   if (!(await until(async () => (await s.database.cols.inboundMessages.findOne({ _id: sid }))?.status === 'answered'))) throw new Error(`"${text}" was not answered`);
   const doc = await s.database.cols.inboundMessages.findOne({ _id: sid });
-  return api.to(`whatsapp:${phone}`).filter((m) => doc!.replySids.includes(m.sid)).map((m) => m.params.Body ?? '');
+  return api.to(`whatsapp:${phone}`).filter((m) => doc!.replySids.includes(m.sid));
 }

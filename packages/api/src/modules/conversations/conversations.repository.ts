@@ -13,11 +13,13 @@ export type { ConversationMessage };
 export type PendingAction = PendingActionDoc;
 
 /**
- * The WhatsApp assistant's memory of one sender (the E.164 number is its identity). `messages` and `menu`
- * belong to the current session; `flagged` survives until staff release the conversation.
+ * The WhatsApp assistant's memory of one sender (the E.164 number is its identity) on one of our numbers.
+ * `messages` and `menu` belong to the current session; `flagged` survives until staff release the conversation.
  */
 export interface Conversation {
   phone: string;
+  /** The clinic's own WhatsApp number the patient writes to; null: the platform's shared number. */
+  via: string | null;
   /** The patient the number acts as (24-hex id). */
   userId: string;
   language: 'en' | 'ar';
@@ -34,7 +36,7 @@ export interface Conversation {
 }
 
 /** An inbound WhatsApp message as first stored (its body already masked by the service). */
-export type InboundClaim = Pick<InboundMessageDoc, '_id' | 'from' | 'profileName' | 'body' | 'numMedia' | 'receivedAt'>;
+export type InboundClaim = Pick<InboundMessageDoc, '_id' | 'from' | 'profileName' | 'body' | 'numMedia' | 'receivedAt'> & { via: string | null };
 
 export interface InboundOutcome {
   status: 'answered' | 'failed';
@@ -47,6 +49,8 @@ export interface OutboundRecord {
   sid: string;
   channel: 'whatsapp' | 'sms';
   to: string;
+  /** Our sender, E.164. */
+  from: string;
   purpose: string;
   mode: 'text' | 'template';
   contentSid: string | null;
@@ -76,8 +80,14 @@ const STATUS_RANK: Record<string, number> = {
 const rank = (status: string) => STATUS_RANK[status] ?? 0;
 const statusesBelow = (status: string) => Object.keys(STATUS_RANK).filter((s) => rank(s) < rank(status));
 
-const toConversation = ({ _id, userId, ...rest }: ConversationDoc): Conversation => ({ phone: _id, userId: userId.toHexString(), ...rest });
-const toDoc = ({ phone, userId, ...rest }: Conversation): ConversationDoc => ({ _id: phone, userId: new ObjectId(userId), ...rest });
+/**
+ * One conversation per (sender, our number). The shared number keeps the sender's number alone as the key, so the
+ * conversations stored before clinics had numbers of their own stay where they are.
+ */
+export const conversationKey = (phone: string, via: string | null) => (via ? `${phone}|${via}` : phone);
+
+const toConversation = ({ _id, userId, phone, via, ...rest }: ConversationDoc): Conversation => ({ phone: phone ?? _id, via: via ?? null, userId: userId.toHexString(), ...rest });
+const toDoc = ({ userId, ...rest }: Conversation): ConversationDoc => ({ _id: conversationKey(rest.phone, rest.via), userId: new ObjectId(userId), ...rest });
 
 /** The only place that touches `conversations`, `inbound_messages` and `outbound_messages`. */
 export function createConversationsRepository(cols: Pick<Collections, 'conversations' | 'inboundMessages' | 'outboundMessages'>) {
@@ -90,29 +100,31 @@ export function createConversationsRepository(cols: Pick<Collections, 'conversat
 
   return {
     // ── conversations ────────────────────────────────────────────────────────────
-    async find(phone: string): Promise<Conversation | null> {
-      const doc = await conversations.findOne({ _id: phone });
+    async find(phone: string, via: string | null): Promise<Conversation | null> {
+      const doc = await conversations.findOne({ _id: conversationKey(phone, via) });
       return doc && toConversation(doc);
     },
     async save(convo: Conversation): Promise<void> {
-      await conversations.replaceOne({ _id: convo.phone }, toDoc(convo), { upsert: true });
+      const doc = toDoc(convo);
+      await conversations.replaceOne({ _id: doc._id }, doc, { upsert: true });
     },
-    async lastConversationInboundAt(phone: string): Promise<Date | null> {
-      const doc = await conversations.findOne({ _id: phone }, { projection: { lastInboundAt: 1 } });
+    async lastConversationInboundAt(phone: string, via: string | null): Promise<Date | null> {
+      const doc = await conversations.findOne({ _id: conversationKey(phone, via) }, { projection: { lastInboundAt: 1 } });
       return doc?.lastInboundAt ?? null;
     },
     /** Clears the hand-over and the session in one update; false when the conversation was not with staff. */
-    async release(phone: string, now: Date): Promise<boolean> {
+    async release(phone: string, via: string | null, now: Date): Promise<boolean> {
       const res = await conversations.updateOne(
-        { _id: phone, flagged: { $ne: null } },
+        { _id: conversationKey(phone, via), flagged: { $ne: null } },
         { $set: { flagged: null, failures: 0, pending: null, menu: null, messages: [], updatedAt: now } },
       );
       return res.modifiedCount > 0;
     },
-    /** Conversations with staff, oldest hand-over first. */
-    async flagged(limit: number): Promise<{ phone: string; userId: string; flaggedAt: Date; reason: 'requested' | 'failures' }[]> {
-      const docs = await conversations.find({ flagged: { $ne: null } }).sort({ 'flagged.at': 1 }).limit(limit).toArray();
-      return docs.flatMap((d) => (d.flagged ? [{ phone: d._id, userId: d.userId.toHexString(), flaggedAt: d.flagged.at, reason: d.flagged.reason }] : []));
+    /** Conversations with staff on these numbers of ours (null: the shared one), oldest hand-over first. */
+    async flagged(vias: (string | null)[], limit: number): Promise<{ phone: string; userId: string; flaggedAt: Date; reason: 'requested' | 'failures' }[]> {
+      // `via: null` also matches the conversations stored before the field existed: they are the shared number's.
+      const docs = await conversations.find({ via: { $in: vias }, flagged: { $ne: null } }).sort({ 'flagged.at': 1 }).limit(limit).toArray();
+      return docs.flatMap((d) => (d.flagged ? [{ phone: d.phone ?? d._id, userId: d.userId.toHexString(), flaggedAt: d.flagged.at, reason: d.flagged.reason }] : []));
     },
 
     // ── inbound_messages (Twilio's MessageSid is the `_id`) ─────────────────────────
@@ -123,8 +135,9 @@ export function createConversationsRepository(cols: Pick<Collections, 'conversat
     async finishInbound(sid: string, outcome: InboundOutcome, at: Date): Promise<void> {
       await inbound.updateOne({ _id: sid }, { $set: { ...outcome, processedAt: at } });
     },
-    async lastReceivedAt(phone: string): Promise<Date | null> {
-      const last = await inbound.find({ from: phone }, { projection: { receivedAt: 1 } }).sort({ receivedAt: -1 }).limit(1).next();
+    /** The last message from `phone` to this number of ours (null: the shared one, with the messages from before `via`); to any of ours with `'any'`. */
+    async lastReceivedAt(phone: string, via: string | null | 'any'): Promise<Date | null> {
+      const last = await inbound.find({ from: phone, ...(via === 'any' ? {} : { via }) }, { projection: { receivedAt: 1 } }).sort({ receivedAt: -1 }).limit(1).next();
       return last?.receivedAt ?? null;
     },
 
@@ -137,7 +150,7 @@ export function createConversationsRepository(cols: Pick<Collections, 'conversat
       await advanceStatus(sid, status, null, now);
     },
     async recordStatus(sid: string, status: string, errorCode: string | null, now: Date): Promise<void> {
-      const first: OutboundMessageDoc = { _id: sid, channel: null, to: null, purpose: null, mode: null, contentSid: null, inReplyTo: null, status, statuses: [status], errorCode, createdAt: now, updatedAt: now };
+      const first: OutboundMessageDoc = { _id: sid, channel: null, to: null, from: null, purpose: null, mode: null, contentSid: null, inReplyTo: null, status, statuses: [status], errorCode, createdAt: now, updatedAt: now };
       if ((await insertUnique(outbound, first)).won) return;
       await outbound.updateOne({ _id: sid }, { $addToSet: { statuses: status } });
       await advanceStatus(sid, status, errorCode, now);

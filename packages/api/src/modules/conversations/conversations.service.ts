@@ -28,6 +28,8 @@ export interface InboundMessageIn {
   sid: string;
   /** E.164, from the signed webhook. */
   from: string;
+  /** The clinic's own number it was sent to; null: the platform's shared number. */
+  via: string | null;
   profileName: string | null;
   /** As received; Emirates ID numbers are masked here. Other secrets (link codes) the caller takes out first. */
   body: string;
@@ -54,13 +56,19 @@ export function createMessageLog(deps: Pick<ApiDeps, 'db' | 'clock'>) {
     recordStatus: (sid: string, status: string, errorCode: string | null): Promise<void> => repo.recordStatus(sid, status, errorCode, deps.clock()),
 
     /**
-     * When this number last wrote to us (WhatsApp's 24-hour customer-service window starts there): the
-     * conversation's last inbound time, or the last message stored when the assistant never got to record it.
+     * When this number last wrote to that number of ours (`via`: a clinic's own; null: the shared one). WhatsApp's
+     * 24-hour customer-service window starts there, and it is per business number. The conversation's last inbound
+     * time, or the last message stored when the assistant never got to record it.
      */
-    async lastInboundAt(phone: string): Promise<Date | null> {
-      const [conversation, received] = await Promise.all([repo.lastConversationInboundAt(phone), repo.lastReceivedAt(phone)]);
+    async lastInboundAt(phone: string, via: string | null): Promise<Date | null> {
+      const [conversation, received] = await Promise.all([repo.lastConversationInboundAt(phone, via), repo.lastReceivedAt(phone, via)]);
       if (!conversation || !received) return conversation ?? received;
       return conversation > received ? conversation : received;
+    },
+
+    /** Whether this number ever wrote to any of our WhatsApp numbers (so it uses WhatsApp with us). */
+    async wroteBefore(phone: string): Promise<boolean> {
+      return (await repo.lastReceivedAt(phone, 'any')) !== null;
     },
   };
 }
@@ -77,30 +85,32 @@ export interface ConversationsUseCases {
 export function createConversationsService(deps: ApiDeps, clinic: ClinicService) {
   const repo = createConversationsRepository(deps.db.cols);
 
-  function fresh(phone: string, userId: string, language: Conversation['language'], now: Date): Conversation {
-    return { phone, userId, language, messages: [], pending: null, menu: null, flagged: null, failures: 0, lastInboundAt: null, sessionStartedAt: now, createdAt: now, updatedAt: now };
+  function fresh(phone: string, via: string | null, userId: string, language: Conversation['language'], now: Date): Conversation {
+    return { phone, via, userId, language, messages: [], pending: null, menu: null, flagged: null, failures: 0, lastInboundAt: null, sessionStartedAt: now, createdAt: now, updatedAt: now };
   }
 
   /**
-   * The clinic whose staff answer the shared WhatsApp number's hand-overs: until clinics have senders of their own,
-   * the number speaks for the platform's first clinic, so only its staff see the people who wrote to it. Null for
-   * any other clinic's staff.
+   * The staff member's clinic and the numbers of ours whose hand-overs it answers: its own WhatsApp number, and for
+   * the platform's first clinic also the shared number (null), as before clinics had numbers of their own.
    */
-  async function answeringClinic(clinicId: string | null): Promise<ClinicDoc | null> {
+  async function answering(clinicId: string | null): Promise<{ own: ClinicDoc; vias: (string | null)[] }> {
     const [own, first] = [await clinic.ofActor(clinicId), await clinic.current()];
-    return own._id.equals(first._id) ? own : null;
+    const vias: (string | null)[] = own.whatsappNumber ? [own.whatsappNumber] : [];
+    if (own._id.equals(first._id)) vias.push(null);
+    return { own, vias };
   }
 
   return {
     ...createMessageLog(deps),
 
     /**
-     * The sender's conversation, acting as `userId`. After `timeoutMs` without activity the session starts
-     * fresh: no messages, no pending confirmation, no menu position. A staff hand-over survives (only release ends it).
+     * The sender's conversation with that number of ours (`via`: a clinic's own; null: the shared one), acting as
+     * `userId`. After `timeoutMs` without activity the session starts fresh: no messages, no pending confirmation,
+     * no menu position. A staff hand-over survives (only release ends it).
      */
-    async load(phone: string, userId: string, language: Conversation['language'], now: Date, timeoutMs: number): Promise<{ convo: Conversation; fresh: boolean }> {
-      const convo = await repo.find(phone);
-      if (!convo) return { convo: fresh(phone, userId, language, now), fresh: true };
+    async load(phone: string, via: string | null, userId: string, language: Conversation['language'], now: Date, timeoutMs: number): Promise<{ convo: Conversation; fresh: boolean }> {
+      const convo = await repo.find(phone, via);
+      if (!convo) return { convo: fresh(phone, via, userId, language, now), fresh: true };
       if (now.getTime() - convo.updatedAt.getTime() > timeoutMs) {
         return { convo: { ...convo, userId, messages: [], pending: null, menu: null, failures: 0, sessionStartedAt: now }, fresh: true };
       }
@@ -115,17 +125,19 @@ export function createConversationsService(deps: ApiDeps, clinic: ClinicService)
       await repo.save({ ...convo, messages, updatedAt: now });
     },
 
-    /** Conversations waiting for staff, oldest first; times on the clinic's clock. Other clinics' staff: none. */
+    /** Conversations with the staff member's clinic's numbers waiting for staff, oldest first; times on its clock. */
     async flagged(clinicId: string | null): Promise<FlaggedConversations> {
-      const answering = await answeringClinic(clinicId);
-      if (!answering) return { items: [] };
-      const items = await repo.flagged(FLAGGED_LIMIT);
-      return { items: items.map((c) => ({ ...c, flaggedAt: toZonedIso(c.flaggedAt, answering.timeZone) })) };
+      const { own, vias } = await answering(clinicId);
+      if (vias.length === 0) return { items: [] };
+      const items = await repo.flagged(vias, FLAGGED_LIMIT);
+      return { items: items.map((c) => ({ ...c, flaggedAt: toZonedIso(c.flaggedAt, own.timeZone) })) };
     },
 
-    /** Staff are done: the assistant answers this number again, starting a fresh session. */
+    /** Staff are done: the assistant answers this number again, starting a fresh session. Another clinic's: not found. */
     async release(phone: string, clinicId: string | null): Promise<{ released: true }> {
-      const released = (await answeringClinic(clinicId)) !== null && (await repo.release(phone, deps.clock()));
+      const now = deps.clock();
+      let released = false;
+      for (const via of (await answering(clinicId)).vias) released = (await repo.release(phone, via, now)) || released;
       if (!released) throw new AppError('NOT_FOUND', 'No conversation with this number is waiting for staff.');
       return { released: true };
     },
