@@ -203,14 +203,15 @@ describe("notifications leave from the number of the appointment's clinic", () =
   const day2 = dubaiDate(2);
   afterAll(() => s.clock.set(new Date()));
 
-  it("a reminder for a B appointment goes from B's number: free text inside B's window, B's template for a patient who wrote only to the shared number", async () => {
+  it("a B appointment's confirmation and reminder go from B's number: free text inside B's window, B's template for a patient who wrote only to the shared number", async () => {
     s.clock.set(dubai(day2, '11:00'));
     const [atB, atShared] = [newPhone(), newPhone()];
     await sendWhatsApp(s, api, atB, 'hi', B_NUMBER);
     await sendWhatsApp(s, api, atShared, 'hi', SHARED);
     for (const [phone, time] of [[atB, '15:30'], [atShared, '16:00']] as const) {
       const user = await s.database.cols.users.findOne({ phoneIdentity: phone });
-      const caller = createCaller(createInternalContext(s.services, { userId: user!._id.toHexString(), role: 'patient', sessionId: null }, 'test', 'whatsapp'));
+      // Booked as from the app (not in the chat, which answers the booking itself), so a confirmation is sent too.
+      const caller = createCaller(createInternalContext(s.services, { userId: user!._id.toHexString(), role: 'patient', sessionId: null }, 'test', 'app'));
       await caller.appointments.book({ physicianId: beta.id, start: dubai(day2, time), reason: 'Check-up' });
     }
     s.clock.set(dubai(day2, '14:00'));
@@ -229,5 +230,10 @@ describe("notifications leave from the number of the appointment's clinic", () =
     const [templated] = await reminderTo(atShared);
     expect(templated!.params).toMatchObject({ From: `whatsapp:${B_NUMBER}`, To: `whatsapp:${atShared}`, ContentSid: REMINDER_TEMPLATE });
     expect(templated!.params.Body).toBeUndefined();
+
+    // The booking's confirmation went from B's number too (free text: atB wrote to B minutes before).
+    const confirmations = await s.database.cols.outboundMessages.find({ to: atB, purpose: 'booking_confirmed' }).toArray();
+    expect(confirmations.length).toBeGreaterThan(0);
+    expect(confirmations.map((c) => c.from)).toEqual(confirmations.map(() => B_NUMBER));
   });
 });
