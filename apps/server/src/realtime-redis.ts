@@ -9,15 +9,22 @@ const CHANNEL_PREFIX = 'clinic-events:';
  * the stream's next event (its seq is not the next one, so the store is read) or when the client reconnects.
  */
 export async function createRedisBus(url: string, opts: { onError?: (err: Error) => void } = {}): Promise<EventBus> {
-  const connect = async () => {
-    // A bad URL or an unreachable server fails start-up clearly instead of queueing commands forever.
+  const open = () => {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, connectTimeout: 5_000 });
     client.on('error', (err: Error) => opts.onError?.(err));
-    await client.connect();
     return client;
   };
-  const pub = await connect();
-  const sub = await connect();
+  const pub = open();
+  const sub = open();
+  try {
+    await Promise.all([pub.connect(), sub.connect()]);
+  } catch (err) {
+    // An unreachable server fails start-up, naming where it looked (without credentials), instead of retrying forever.
+    pub.disconnect();
+    sub.disconnect();
+    const where = URL.canParse(url) ? `${new URL(url).hostname}:${new URL(url).port || 6379}` : 'REDIS_URL';
+    throw new Error(`Redis (the event bus) is unreachable at ${where}: ${(err as Error).message}`, { cause: err });
+  }
   const listeners = new Map<string, Set<(note: EventNote) => void>>();
   const subscribed = new Map<string, Promise<void>>();
 

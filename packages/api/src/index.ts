@@ -21,7 +21,7 @@ export { systemClock, type Clock } from './clock.ts';
 export { hashPassword } from './security/passwords.ts';
 export { buildOpenApiDocument } from './openapi.ts';
 export { createInProcessBus, type EventBus, type EventNote, type StoredEvent } from './events/bus.ts';
-export { EVENT_RETENTION } from './events/event-store.ts';
+export { EVENT_RETENTION, createEventStore } from './events/event-store.ts';
 export { assertOwnerOr } from './policy.ts';
 export { createHttpInsuranceProvider, type EligibilityAnswer, type InsuranceProvider } from './modules/insurance/insurance.provider.ts';
 export { INSURANCE_CACHE_MS, type Coverage, type InsuranceService } from './modules/insurance/insurance.service.ts';
