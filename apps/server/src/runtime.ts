@@ -98,6 +98,7 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
       payments: {
         stripe: config.stripe.secretKey ? createStripeClient({ secretKey: config.stripe.secretKey, apiBaseUrl: config.stripe.apiBaseUrl }) : null,
         webhookSecret: config.stripe.webhookSecret ?? null,
+        connectWebhookSecret: config.stripe.connectWebhookSecret ?? null,
       },
       insurance: {
         provider: createHttpInsuranceProvider({ baseUrl: insuranceUrl, timeoutMs: config.insurance.timeoutMs }),

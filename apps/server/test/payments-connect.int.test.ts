@@ -103,6 +103,8 @@ describe('Stripe Connect: a clinic with a connected account is paid on that acco
     expect(createB[0]!.account).toBe(ACCT);
     expect(createB[0]!.body).toContain('Gulf Care Clinic');
     expect((await payment(intentB.paymentId))!.stripeAccountId).toBe(ACCT);
+    // The app's Stripe SDK confirms a connected account's intent only when told the account.
+    expect((intentB as { stripeAccountId?: string | null }).stripeAccountId).toBe(ACCT);
 
     const apptA = await hold(pa.accessToken, physicianA, at(day3, '09:00'));
     const sentA = proxy.since();
@@ -112,6 +114,7 @@ describe('Stripe Connect: a clinic with a connected account is paid on that acco
     expect(createA[0]!.account).toBeNull();
     expect(createA[0]!.body).toContain('Test Clinic');
     expect((await payment(intentA.paymentId))!.stripeAccountId ?? null).toBeNull();
+    expect((intentA as { stripeAccountId?: string | null }).stripeAccountId).toBeNull();
   });
 
   it('a webhook event settles only the payment of its own account, even when intent ids collide', async () => {
@@ -136,7 +139,11 @@ describe('Stripe Connect: a clinic with a connected account is paid on that acco
     expect((await payment(intentB.paymentId))!.status).toBe('requires_payment');
     expect((await appointment(apptB.id))!.status).toBe('pending_payment');
 
-    // B's account's event is B's.
+    // Signed by neither endpoint's secret: refused, nothing settled.
+    expect((await sendWebhook(s, succeeded(shared, ACCT), { secret: 'whsec_notstripes' })).status).toBe(400);
+    expect((await payment(intentB.paymentId))!.status).toBe('requires_payment');
+
+    // B's account's event (from the Connect endpoint, signed with its secret) is B's.
     expect((await sendWebhook(s, succeeded(shared, ACCT))).status).toBe(200);
     expect((await payment(intentB.paymentId))!.status).toBe('succeeded');
     expect((await appointment(apptB.id))!.status).toBe('confirmed');

@@ -108,6 +108,11 @@ export interface PaymentSettings {
   stripe: Stripe | null;
   /** Verifies webhook signatures (STRIPE_WEBHOOK_SECRET). */
   webhookSecret: string | null;
+  /**
+   * Verifies the signatures of the Connect endpoint's events (STRIPE_CONNECT_WEBHOOK_SECRET): Stripe sends connected
+   * accounts' events from an endpoint of its own, with its own signing secret. None: only platform events are taken.
+   */
+  connectWebhookSecret?: string | null;
 }
 
 export interface ApiDeps {

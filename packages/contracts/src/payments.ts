@@ -18,6 +18,10 @@ export const PaymentIntentSchema = z.object({
   paymentIntentId: z.string().nullable().describe('null when insurance covers the whole fee (nothing to pay)'),
   clientSecret: z.string().nullable().describe('for Stripe.js / the mobile SDK to confirm the payment'),
   checkoutToken: z.string().nullable().describe("opens the clinic's hosted payment page at /pay/{checkoutToken} (a secret, like the client secret)"),
+  stripeAccountId: z
+    .string()
+    .nullable()
+    .describe("the clinic's connected Stripe account the intent was made on: give it to Stripe.js / the mobile SDK (stripeAccountId) with the client secret; null: the platform's account"),
   amount: z.number().int().describe('to charge, in minor units (fils)'),
   currency: z.literal('AED'),
   fullPrice: MoneySchema,

@@ -76,6 +76,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     limits: { ...DEFAULT_AUTH_SETTINGS.limits, ...RELAXED, ...opts.auth?.limits },
   };
   const stripeWebhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
+  const stripeConnectWebhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
   /** What Twilio is told this server is (the listening port differs, as behind a proxy). */
   const publicBaseUrl = 'http://127.0.0.1';
   let whatsapp: WhatsAppAppOptions | null = null;
@@ -103,6 +104,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     payments: {
       stripe: opts.payments === false ? null : createStripeClient({ secretKey: 'sk_test_clinic', apiBaseUrl: opts.stripeApiUrl ?? inject('stripeApiUrl') }),
       webhookSecret: opts.payments === false ? null : stripeWebhookSecret,
+      connectWebhookSecret: opts.payments === false ? null : stripeConnectWebhookSecret,
     },
     clinicName: 'Test Clinic',
     timeZone: 'Asia/Dubai',
@@ -135,6 +137,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     /** The WhatsApp transport (store, messenger, notifier) when started with `twilio`. */
     whatsapp,
     stripeWebhookSecret,
+    stripeConnectWebhookSecret,
     clock: {
       advance: (ms: number) => void (offsetMs += ms),
       /** From now on the server believes it is `at` (and time keeps running from there). */

@@ -24,10 +24,14 @@ export function stripeEvent(type: string, object: Record<string, unknown>, opts:
 
 export const intentObject = (id: string, amount: number, status: string) => ({ id, object: 'payment_intent', amount, currency: 'aed', status, metadata: {} });
 
-/** POSTs the event to the webhook, signed with the SDK's own test-header helper (or as told). */
+/**
+ * POSTs the event to the webhook, signed with the SDK's own test-header helper (or as told): as Stripe does, a
+ * connected account's event with the Connect endpoint's secret, a platform event with the platform endpoint's.
+ */
 export async function sendWebhook(s: TestServer, event: object, opts: { secret?: string; tamper?: (payload: string) => string; signature?: string | null } = {}) {
   const payload = JSON.stringify(event);
-  const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? s.stripeWebhookSecret });
+  const secret = opts.secret ?? ('account' in event && event.account ? s.stripeConnectWebhookSecret : s.stripeWebhookSecret);
+  const header = Stripe.webhooks.generateTestHeaderString({ payload, secret });
   const res = await fetch(`${s.baseUrl}/api/v1/webhooks/stripe`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(opts.signature === null ? {} : { 'stripe-signature': opts.signature ?? header }) },

@@ -25,6 +25,7 @@ export const toIntentDto = (p: PaymentDoc): PaymentIntentResult => ({
   paymentIntentId: p.intentId,
   clientSecret: p.clientSecret,
   checkoutToken: p.checkoutToken ?? null,
+  stripeAccountId: p.stripeAccountId ?? null,
   amount: p.amount.amount,
   currency: 'AED',
   fullPrice: p.fullPrice,

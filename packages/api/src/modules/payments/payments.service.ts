@@ -297,12 +297,17 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
     async handleStripeWebhook(rawBody: Buffer, signature: string | undefined): Promise<{ received: true; duplicate: boolean }> {
       const client = stripe();
       if (!deps.payments.webhookSecret) throw new AppError('PAYMENTS_NOT_CONFIGURED', 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET).');
-      let event: Stripe.Event;
-      try {
-        event = client.webhooks.constructEvent(rawBody, signature ?? '', deps.payments.webhookSecret);
-      } catch {
-        throw new AppError('VALIDATION_FAILED', 'The Stripe-Signature header is missing or does not match this payload.');
+      let event: Stripe.Event | null = null;
+      for (const secret of [deps.payments.webhookSecret, deps.payments.connectWebhookSecret]) {
+        if (!secret) continue;
+        try {
+          event = client.webhooks.constructEvent(rawBody, signature ?? '', secret);
+          break;
+        } catch {
+          // Signed for the other endpoint, or not by Stripe at all: the next secret decides.
+        }
       }
+      if (!event) throw new AppError('VALIDATION_FAILED', 'The Stripe-Signature header is missing or does not match this payload.');
       if (!(await repo.claimEvent(event.id, event.type, deps.clock()))) return { received: true, duplicate: true };
       // A Connect event names its connected account; a platform event names none. Intent ids are unique only
       // within one account, so the account picks the payment too.
