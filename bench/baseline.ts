@@ -4,7 +4,9 @@
 // of the I/O floor. Keep these in step with the services they mirror (named on each route).
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Collection } from 'mongodb';
-import { ObjectId, type AppointmentDoc, type AppointmentStatus, type Database } from '@clinic/db';
+import { DEFAULT_RADIUS_KM, parseNear } from '@clinic/contracts';
+import { ObjectId, type AppointmentDoc, type AppointmentStatus, type ClinicLocationDoc, type Database } from '@clinic/db';
+import { nearestKm } from '../packages/api/src/modules/physicians/geo.ts';
 
 /** Mirrors HOLDING in packages/api/src/modules/appointments/appointments.repository.ts. */
 const HOLDING: AppointmentStatus[] = ['pending_payment', 'confirmed', 'checked_in', 'completed', 'no_show'];
@@ -58,27 +60,39 @@ export function buildBaselineApp({ database, appointments }: BaselineOptions): F
     return { physician, clinic, busy };
   });
 
-  // physicians.service.ts list(): clinic.active() → repo.search(clinic ids, filter) → availability.busyFor(all ids, now, now + 14 d)
-  app.get<{ Querystring: { specialty?: string } }>('/baseline/physicians', async (req) => {
+  // physicians.service.ts list(): clinic.active() → repo.search(clinic ids, filter) → availability.busyFor(all ids, now, now + 14 d).
+  // By location (emirate, near + radiusKm) the same three queries, over the clinics with a location that fits and then
+  // the physicians working at one (as the service filters them, so that the later queries are the same).
+  app.get<{ Querystring: { specialty?: string; emirate?: string; near?: string; radiusKm?: string } }>('/baseline/physicians', async (req) => {
     const now = new Date();
-    const clinics = await cols.clinics.find({ status: 'active' }).limit(CANDIDATE_CAP).batchSize(CANDIDATE_CAP).toArray();
-    const clinic = clinics[0];
-    const physicians = await cols.physicians
-      .find({
-        clinicId: clinics.length === 1 ? clinics[0]!._id : { $in: clinics.map((c) => c._id) },
-        active: true,
-        ...(req.query.specialty ? { specialty: req.query.specialty } : {}),
-      })
-      .limit(CANDIDATE_CAP)
-      .batchSize(CANDIDATE_CAP)
-      .toArray();
-    const busy = await cols.appointments
-      .find(
-        { physicianId: { $in: physicians.map((p) => p._id) }, status: { $in: HOLDING }, startsAt: { $lt: new Date(now.getTime() + NEXT_SLOT_DAYS * DAY_MS) }, endsAt: { $gt: now } },
-        BUSY_PROJECTION,
-      )
-      .toArray();
-    return { clinic, physicians, busy };
+    const { specialty, emirate } = req.query;
+    const near = req.query.near ? parseNear(req.query.near) : null;
+    const radiusKm = req.query.radiusKm ? Number(req.query.radiusKm) : DEFAULT_RADIUS_KM;
+    const byLocation = Boolean(emirate || near);
+    const fits = (l: ClinicLocationDoc) => (!emirate || l.emirate === emirate) && (!near || (nearestKm(near, [l]) ?? Infinity) <= radiusKm);
+    const clinics = (await cols.clinics.find({ status: 'active' }).limit(CANDIDATE_CAP).batchSize(CANDIDATE_CAP).toArray()).filter(
+      (c) => !byLocation || c.locations.some(fits),
+    );
+    const clinicById = new Map(clinics.map((c) => [c._id.toHexString(), c]));
+    const physicians = (
+      clinics.length === 0
+        ? []
+        : await cols.physicians
+            .find({ clinicId: clinics.length === 1 ? clinics[0]!._id : { $in: clinics.map((c) => c._id) }, active: true, ...(specialty ? { specialty } : {}) })
+            .limit(CANDIDATE_CAP)
+            .batchSize(CANDIDATE_CAP)
+            .toArray()
+    ).filter((p) => !byLocation || (clinicById.get(p.clinicId.toHexString())?.locations ?? []).some((l) => p.locationIds.includes(l.id) && fits(l)));
+    const busy =
+      physicians.length === 0
+        ? []
+        : await cols.appointments
+            .find(
+              { physicianId: { $in: physicians.map((p) => p._id) }, status: { $in: HOLDING }, startsAt: { $lt: new Date(now.getTime() + NEXT_SLOT_DAYS * DAY_MS) }, endsAt: { $gt: now } },
+              BUSY_PROJECTION,
+            )
+            .toArray();
+    return { clinic: clinics[0], physicians, busy };
   });
 
   // context.ts authenticate (session) → appointments.service.ts book(): physicians.load → clinic.settings →

@@ -1,6 +1,7 @@
 // npm run bench — latency of the slot list, the physician search and booking under load, each next to a
 // baseline measured in the same run (bare Fastify routes doing only the same MongoDB round trips), plus
-// the number of round trips a physician search makes at several page sizes. See bench/README.md.
+// the number of round trips a physician search makes at several page sizes, and those of the search by location
+// at several page sizes and clinic counts. See bench/README.md.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -8,11 +9,23 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { connectDatabase, startEmbeddedDatabase, type Database, type EmbeddedDatabase } from '@clinic/db';
+import { connectDatabase, startEmbeddedDatabase, type ClinicLocationDoc, type Database, type EmbeddedDatabase } from '@clinic/db';
+import { nearestKm } from '../packages/api/src/modules/physicians/geo.ts';
 import { SERVER_ENV, type FromServer, type ToServer } from './ipc.ts';
 import { burst, getJson, mapLimit, openLoop, send, sequential, summarize, type HttpRequest, type OpenLoopRun, type RunStats, type Sample } from './load.ts';
 import { heading, ms, ratio, table, verdict } from './report.ts';
-import { PATIENT_PASSWORD, busiestPhysician, copyAppointmentsForBaseline, insertPatients, seed, topUpSpecialty } from './setup.ts';
+import {
+  PATIENT_PASSWORD,
+  addClinics,
+  busiestPhysician,
+  copyAppointmentsForBaseline,
+  countMatching,
+  insertPatients,
+  removeClinics,
+  seed,
+  topUpSpecialty,
+  type AddedClinics,
+} from './setup.ts';
 
 function numberFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -40,7 +53,22 @@ const config = {
   warmBookings: 20,
   slotDays: 14,
   pageSizes: [5, 10, 25],
+  /** Active clinics in all for the search by location (after the seeded ones); the added ones go again before the bookings. */
+  clinicCounts: [20, 200],
+  /** Page size of the search by location at those clinic counts. */
+  clinicPageSize: 25,
+  /** Back-to-back requests per query and clinic count for its latency (after 5 of warm-up). */
+  clinicRequests: 30,
 };
+
+/** Dubai Healthcare City, where the near search looks from. */
+const NEAR = { lat: 25.2305, lng: 55.3235 };
+const NEAR_RADIUS_KM = 50;
+/** The searches by location, and which locations each matches (as the service decides, for the `matching` column). */
+const LOCATION_QUERIES: { query: string; fits: (l: ClinicLocationDoc) => boolean }[] = [
+  { query: 'emirate=dubai', fits: (l) => l.emirate === 'dubai' },
+  { query: `near=${NEAR.lat},${NEAR.lng}&radiusKm=${NEAR_RADIUS_KM}`, fits: (l) => (nearestKm(NEAR, [l]) ?? Infinity) <= NEAR_RADIUS_KM },
+];
 
 const TARGETS = { slotsP95Ms: 50, ratioP95: 1.25 };
 const DAY_MS = 86_400_000;
@@ -315,6 +343,14 @@ async function main(): Promise<number> {
 
     const slots = await compare('slots', slotsReal, slotsBase);
     const search = await compare('search', listReal, listBase);
+    // The searches by location next to the baseline making the same three queries: one client only (an open loop
+    // each would add minutes to the run).
+    const locationReal = (query: string): HttpRequest => ({ method: 'GET', url: `${real}/api/v1/physicians?${query}&limit=${config.clinicPageSize}` });
+    const locationBase = (query: string): HttpRequest => ({ method: 'GET', url: `${baseline}/baseline/physicians?${query}` });
+    const locationOneClient: ({ query: string } & SideByside)[] = [];
+    for (const { query } of LOCATION_QUERIES) {
+      locationOneClient.push({ query, ...(await unloadedComparison(`search ${query}`, locationReal(query), locationBase(query))) });
+    }
 
     // --- round trips ----------------------------------------------------------------------------
     const perRequest = async (req: HttpRequest, n = 5): Promise<RoundTrips> =>
@@ -331,7 +367,7 @@ async function main(): Promise<number> {
     }
     // The search by location: every Dubai physician, and every physician within 50 km of Dubai Healthcare City
     // (distance computed in the service), by page size.
-    const locationQueries = ['emirate=dubai', 'near=25.2305,55.3235&radiusKm=50'];
+    const locationQueries = LOCATION_QUERIES.map((q) => q.query);
     const locationByPageSize: ({ query: string; limit: number; items: number } & RoundTrips)[] = [];
     for (const query of locationQueries) {
       for (const limit of [...config.pageSizes, 50]) {
@@ -340,6 +376,46 @@ async function main(): Promise<number> {
         locationByPageSize.push({ query, limit, items: page.items.length, ...(await perRequest({ method: 'GET', url })) });
       }
     }
+    const locationBaseline: ({ query: string } & RoundTrips)[] = [];
+    for (const query of locationQueries) locationBaseline.push({ query, ...(await perRequest(locationBase(query))) });
+
+    // The search by location as clinics join: the seeded ones, then more active clinics in all (one or two locations in
+    // some emirate each, two physicians), page size fixed. Round trips must not grow; latency (one client, next to the
+    // baseline's same queries, baseline first) is printed for context.
+    const locationByClinicCount: ({
+      query: string;
+      clinics: number;
+      physicians: number;
+      matching: number;
+      limit: number;
+      items: number;
+      latency: RunStats;
+      baselineLatency: RunStats;
+    } & RoundTrips)[] = [];
+    const timed = async (req: HttpRequest) => {
+      await sequential(req, 5);
+      const start = performance.now();
+      return summarize(await sequential(req, config.clinicRequests), performance.now() - start);
+    };
+    const added: AddedClinics[] = [];
+    for (const total of [null, ...config.clinicCounts]) {
+      if (total !== null) added.push(await addClinics(database, total));
+      for (const { query, fits } of LOCATION_QUERIES) {
+        const counted = await countMatching(database, fits);
+        const req = locationReal(query);
+        const page = await getJson<{ items: unknown[] }>(req.url);
+        const trips = await perRequest(req);
+        const baselineLatency = await timed(locationBase(query));
+        const latency = await timed(req);
+        locationByClinicCount.push({ query, ...counted, limit: config.clinicPageSize, items: page.items.length, ...trips, latency, baselineLatency });
+        log(
+          `search ${query}: ${counted.clinics} clinics, ${counted.matching} of ${counted.physicians} physicians match — ` +
+            `${trips.perRequest} round trips, p50 real ${ms(latency.p50)} ms, baseline ${ms(baselineLatency.p50)} ms`,
+        );
+      }
+    }
+    await removeClinics(database, added);
+
     const searchBaselineTrips = await perRequest(listBase);
     const slotsRealTrips = await perRequest(slotsReal);
     const slotsBaselineTrips = await perRequest(slotsBase);
@@ -383,6 +459,8 @@ async function main(): Promise<number> {
     const roundTrips = {
       searchByPageSize,
       locationByPageSize,
+      locationByClinicCount,
+      locationBaseline,
       searchBaseline: searchBaselineTrips,
       slotsReal: slotsRealTrips,
       slotsBaseline: slotsBaselineTrips,
@@ -429,9 +507,12 @@ async function main(): Promise<number> {
       { name: 'baseline race: exactly one succeeds (sanity)', ok: ok2xx(raceBaseline) === 1, detail: JSON.stringify(raceBaseline.statusCounts) },
       {
         name: 'reads: every answered request was 2xx',
-        ok: [slots, search].every((c) =>
-          [c.unloaded, c.loaded, ...(c.sustainable ? [c.sustainable] : [])].every((x) => x.real.failed === x.real.dropped && x.baseline.failed === x.baseline.dropped),
-        ),
+        ok:
+          [slots, search].every((c) =>
+            [c.unloaded, c.loaded, ...(c.sustainable ? [c.sustainable] : [])].every((x) => x.real.failed === x.real.dropped && x.baseline.failed === x.baseline.dropped),
+          ) &&
+          locationOneClient.every((x) => x.real.failed === 0 && x.baseline.failed === 0) &&
+          locationByClinicCount.every((r) => r.latency.failed === 0 && r.baselineLatency.failed === 0),
         detail: '',
       },
       {
@@ -445,6 +526,14 @@ async function main(): Promise<number> {
           name: `search ${query}: round trips do not grow with page size`,
           ok: new Set(rows.map((r) => r.perRequest)).size === 1,
           detail: rows.map((r) => `${r.limit}→${r.perRequest}`).join(', '),
+        };
+      }),
+      ...locationQueries.map((query) => {
+        const rows = roundTrips.locationByClinicCount.filter((r) => r.query === query);
+        return {
+          name: `search ${query}: round trips do not grow with clinic count`,
+          ok: new Set(rows.map((r) => r.perRequest)).size === 1,
+          detail: rows.map((r) => `${r.clinics}→${r.perRequest}`).join(', '),
         };
       }),
     ];
@@ -495,6 +584,11 @@ async function main(): Promise<number> {
         ratios.push([`${c.name}, ${load}${l.saturated ? ' (saturated)' : ''}`, ratio(loadedRatio(l, 'ratioP50')), ratio(loadedRatio(l))]);
       }
     }
+    for (const x of locationOneClient) {
+      const row = (r: Side, side: string) => [`search ${x.query} ${side}`, 'one client', String(r.requests), String(r.failed), '', ms(r.p50), ms(r.p95), ms(r.p99), ms(r.max), ''];
+      rows.push(row(x.baseline, 'baseline'), row(x.real, 'real'));
+      ratios.push([`search ${x.query}, one client`, ratio(x.ratioP50), ratio(x.ratioP95)]);
+    }
     console.log(table(['scenario', 'load', 'req', 'failed', 'ok/s', 'p50', 'p95', 'p99', 'max', 'p95 by half'], rows));
     console.log('\n' + table(['ratio real/baseline', 'p50', 'p95'], ratios));
     const saturated = [slots, search].filter((c) => c.loaded.saturated);
@@ -538,12 +632,34 @@ async function main(): Promise<number> {
         [
           ...roundTrips.searchByPageSize.map((r) => [`search limit=${r.limit}`, String(r.items), String(r.perRequest), fmtCmds(r.byCommand)]),
           ...roundTrips.locationByPageSize.map((r) => [`search ${r.query} limit=${r.limit}`, String(r.items), String(r.perRequest), fmtCmds(r.byCommand)]),
+          ...roundTrips.locationBaseline.map((r) => [`search ${r.query} baseline`, '-', String(r.perRequest), fmtCmds(r.byCommand)]),
           ['search baseline', '-', String(roundTrips.searchBaseline.perRequest), fmtCmds(roundTrips.searchBaseline.byCommand)],
           ['slots', '-', String(roundTrips.slotsReal.perRequest), fmtCmds(roundTrips.slotsReal.byCommand)],
           ['slots baseline', '-', String(roundTrips.slotsBaseline.perRequest), fmtCmds(roundTrips.slotsBaseline.byCommand)],
           ['book', '-', String(roundTrips.bookReal.perRequest), fmtCmds(roundTrips.bookReal.byCommand)],
           ['book baseline', '-', String(roundTrips.bookBaseline.perRequest), fmtCmds(roundTrips.bookBaseline.byCommand)],
         ],
+      ),
+    );
+
+    console.log(heading(`Search by location by clinic count (limit=${config.clinicPageSize}) — one client, latency in ms`));
+    console.log(
+      table(
+        ['request', 'clinics', 'physicians', 'matching', 'items', 'round trips', 'commands', 'req', 'p50', 'p95', 'baseline p50', 'p50 ratio'],
+        roundTrips.locationByClinicCount.map((r) => [
+          `search ${r.query}`,
+          String(r.clinics),
+          String(r.physicians),
+          String(r.matching),
+          String(r.items),
+          String(r.perRequest),
+          fmtCmds(r.byCommand),
+          String(r.latency.requests),
+          ms(r.latency.p50),
+          ms(r.latency.p95),
+          ms(r.baselineLatency.p50),
+          ratio(r.latency.p50 / r.baselineLatency.p50),
+        ]),
       ),
     );
 
@@ -554,7 +670,7 @@ async function main(): Promise<number> {
 
     const results = {
       meta,
-      reads: { slots, search },
+      reads: { slots, search, locationOneClient },
       bookings: {
         storm: { real: stormReal, baseline: stormBaseline, ratioP95: stormReal.p95 / stormBaseline.p95, ratioTotal: stormReal.wallMs / stormBaseline.wallMs },
         race: { real: raceReal, baseline: raceBaseline, ratioP95: raceReal.p95 / raceBaseline.p95, ratioTotal: raceReal.wallMs / raceBaseline.wallMs },

@@ -1,7 +1,22 @@
 // Prepares the bench's own database: the normal seed, a specialty topped up to 25 active physicians,
-// patients, and the baseline's copy of the appointments collection.
+// more clinics for a while (the search by location at several clinic counts), patients, and the baseline's
+// copy of the appointments collection.
 import { hashPassword } from '@clinic/api';
-import { INDEXES, ObjectId, seedDatabase, userDoc, type AppointmentDoc, type AppointmentStatus, type Database, type PhysicianDoc, type UserDoc } from '@clinic/db';
+import {
+  INDEXES,
+  ObjectId,
+  SEED_SECOND_CLINIC_SLUG,
+  seedDatabase,
+  slugify,
+  userDoc,
+  type AppointmentDoc,
+  type AppointmentStatus,
+  type ClinicDoc,
+  type ClinicLocationDoc,
+  type Database,
+  type PhysicianDoc,
+  type UserDoc,
+} from '@clinic/db';
 import { BASELINE_APPOINTMENTS } from './ipc.ts';
 
 const DAY_MS = 86_400_000;
@@ -98,4 +113,111 @@ export async function copyAppointmentsForBaseline(database: Database): Promise<n
   const docs = await database.cols.appointments.find({}).toArray();
   if (docs.length) await copy.insertMany(docs);
   return docs.length;
+}
+
+/** Places in every emirate (WGS84), for the added clinics' locations: some within 50 km of Dubai Healthcare City, some beyond. */
+const PLACES: (Pick<ClinicLocationDoc, 'emirate' | 'area'> & { lat: number; lng: number })[] = [
+  { emirate: 'dubai', area: 'Deira', lat: 25.2697, lng: 55.3095 },
+  { emirate: 'sharjah', area: 'Al Majaz', lat: 25.326, lng: 55.387 },
+  { emirate: 'abu-dhabi', area: 'Al Khalidiya', lat: 24.47, lng: 54.35 },
+  { emirate: 'ajman', area: 'Al Nuaimiya', lat: 25.393, lng: 55.446 },
+  { emirate: 'dubai', area: 'Dubai Marina', lat: 25.0805, lng: 55.1403 },
+  { emirate: 'ras-al-khaimah', area: 'Al Nakheel', lat: 25.7895, lng: 55.9432 },
+  { emirate: 'umm-al-quwain', area: 'Al Salamah', lat: 25.5647, lng: 55.5552 },
+  { emirate: 'fujairah', area: 'Fujairah City', lat: 25.1288, lng: 56.3265 },
+  { emirate: 'abu-dhabi', area: 'Al Ain', lat: 24.2075, lng: 55.7447 },
+];
+
+export interface AddedClinics {
+  clinicIds: ObjectId[];
+  physicianIds: ObjectId[];
+}
+
+/**
+ * Adds active clinics until there are `total` active clinics, each a copy of the second seeded clinic's document
+ * with one or two locations (in turn through every emirate, a few hundred metres apart) and two active physicians
+ * (copies of seeded physicians, their specialties and weekly schedules in turn; one works at the first location,
+ * the other at all of them). Returns what it added, so that it can be removed again.
+ */
+export async function addClinics(database: Database, total: number): Promise<AddedClinics> {
+  const { clinics, physicians } = database.cols;
+  const template = await clinics.findOne({ slug: SEED_SECOND_CLINIC_SLUG });
+  if (!template) throw new Error(`the seed has no clinic ${SEED_SECOND_CLINIC_SLUG}`);
+  const sources = await physicians.find({ active: true }).toArray();
+  const existing = await clinics.countDocuments({ status: 'active' });
+  const benchCount = await clinics.countDocuments({ slug: { $regex: '^bench-clinic-' } });
+  const now = new Date();
+  const clinicDocs: ClinicDoc[] = [];
+  const physicianDocs: PhysicianDoc[] = [];
+  for (let k = 0; k < total - existing; k++) {
+    const i = benchCount + k;
+    const name = `Bench Clinic ${i + 1}`;
+    const locations: ClinicLocationDoc[] = Array.from({ length: 1 + (i % 2) }, (_, j) => {
+      const place = PLACES[(i + j * 4) % PLACES.length]!;
+      const jitter = (((i * 7 + j * 3) % 11) - 5) * 0.003; // up to ±1.5 km or so
+      return {
+        ...place,
+        id: `${slugify(place.area)}-${j + 1}`,
+        name: `${name} ${place.area}`,
+        nameAr: template.locations[0]?.nameAr ?? '',
+        address: `Building ${i + 1}, ${place.area}`,
+        lat: Math.round((place.lat + jitter) * 1e4) / 1e4,
+        lng: Math.round((place.lng - jitter) * 1e4) / 1e4,
+        openingHours: template.locations[0]?.openingHours ?? [],
+      };
+    });
+    const clinic: ClinicDoc = {
+      ...template,
+      _id: new ObjectId(),
+      slug: `bench-clinic-${i + 1}`,
+      name,
+      legalName: `${name} L.L.C.`,
+      vatTrn: null,
+      phone: `+9714${String(2_000_000 + i).slice(-7)}`,
+      email: `clinic${i + 1}@bench.test`,
+      locations,
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+    };
+    clinicDocs.push(clinic);
+    for (let j = 0; j < 2; j++) {
+      const n = i * 2 + j;
+      const source = sources[n % sources.length]!;
+      const fullName = `Dr. ${FIRST[n % FIRST.length]} ${LAST[(n * 5) % LAST.length]} ${i + 1}`;
+      physicianDocs.push({
+        ...source,
+        _id: new ObjectId(),
+        userId: null,
+        fullName,
+        clinicId: clinic._id,
+        locationIds: j === 0 ? [locations[0]!.id] : locations.map((l) => l.id),
+        bio: `${fullName} sees patients at ${name}.`,
+        schedule: { ...source.schedule, overrides: [] },
+        active: true,
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+  }
+  if (clinicDocs.length) await clinics.insertMany(clinicDocs);
+  if (physicianDocs.length) await physicians.insertMany(physicianDocs);
+  return { clinicIds: clinicDocs.map((c) => c._id), physicianIds: physicianDocs.map((p) => p._id) };
+}
+
+/** Takes out what addClinics added (before the bookings, which then see the seeded data only). */
+export async function removeClinics(database: Database, added: AddedClinics[]): Promise<void> {
+  const physicianIds = added.flatMap((a) => a.physicianIds);
+  const clinicIds = added.flatMap((a) => a.clinicIds);
+  if (physicianIds.length) await database.cols.physicians.deleteMany({ _id: { $in: physicianIds } });
+  if (clinicIds.length) await database.cols.clinics.deleteMany({ _id: { $in: clinicIds } });
+}
+
+/** What the search by location considers at this moment: active physicians of active clinics working at a location that fits. */
+export async function countMatching(database: Database, fits: (l: ClinicLocationDoc) => boolean): Promise<{ clinics: number; physicians: number; matching: number }> {
+  const clinics = await database.cols.clinics.find({ status: 'active' }).toArray();
+  const byId = new Map(clinics.map((c) => [c._id.toHexString(), c]));
+  const physicians = (await database.cols.physicians.find({ active: true }).toArray()).filter((p) => byId.has(p.clinicId.toHexString()));
+  const matching = physicians.filter((p) => byId.get(p.clinicId.toHexString())!.locations.some((l) => p.locationIds.includes(l.id) && fits(l))).length;
+  return { clinics: clinics.length, physicians: physicians.length, matching };
 }
