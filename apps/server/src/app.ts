@@ -13,6 +13,7 @@ import { registerRestFace, registerTrpcFace } from './faces.ts';
 import { pinInputCoercion } from './input-coercion.ts';
 import { registerRealtime } from './realtime.ts';
 import { capJsonNesting } from './json-depth.ts';
+import { AGENDA_EVENTS_PATH, agendaEventRoutes, agendaEventsPathItem } from './routes/agenda-events.ts';
 import { PAY_PATH, payPageRoutes } from './routes/pay.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { whatsappRoutes } from './routes/whatsapp.ts';
@@ -114,6 +115,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   });
 
   const openApiDocument = buildOpenApiDocument(`${opts.publicBaseUrl}${REST_PREFIX}`);
+  await agendaEventRoutes(app, { services, prefix: REST_PREFIX });
+  openApiDocument.paths = { ...openApiDocument.paths, [AGENDA_EVENTS_PATH]: agendaEventsPathItem as never };
   app.get(`${REST_PREFIX}/openapi.json`, async () => openApiDocument);
 
   await registerRestFace(app, services, { prefix: REST_PREFIX, bodyLimit: opts.bodyLimit });

@@ -15,11 +15,14 @@ export interface RealtimeOptions {
   /** How long a socket may stay quiet before it is pinged; no answer within `pongWaitMs` closes it. */
   pingMs?: number;
   pongWaitMs?: number;
+  /** A socket that has not authenticated this long after opening is closed (1008). */
+  authTimeoutMs?: number;
 }
 
 /** Close codes (RFC 6455) for frames this server will not read. */
 const UNSUPPORTED_DATA = 1003;
 const INVALID_PAYLOAD = 1007;
+const POLICY_VIOLATION = 1008;
 
 /**
  * tRPC over WebSocket, on the HTTP server's own port: `GET <path>` upgraded. The client authenticates with
@@ -32,12 +35,14 @@ export async function registerRealtime(app: FastifyInstance, services: Services,
   // Open streams end with the server, not after it: SSE responses would otherwise hold close() open.
   app.addHook('preClose', async () => services.events.close());
   await app.register(websocket, { options: { maxPayload: opts.maxFrameBytes } });
+  /** Sockets whose context was made (a valid token): the others may not linger without one. */
+  const authenticated = new WeakSet<object>();
 
   const onConnection = getWSConnectionHandler({
     wss: app.websocketServer,
     router: appRouter,
     keepAlive: { enabled: true, pingMs: opts.pingMs ?? 30_000, pongWaitMs: opts.pongWaitMs ?? 10_000 },
-    async createContext({ req, info }) {
+    async createContext({ req, res, info }) {
       const token = info.connectionParams?.accessToken;
       if (!token) {
         throw new TRPCError({ code: 'UNAUTHORIZED', cause: new AppError('UNAUTHENTICATED', 'Connect with connectionParams: { accessToken }.') });
@@ -55,6 +60,7 @@ export async function registerRealtime(app: FastifyInstance, services: Services,
             : new AppError('SESSION_EXPIRED', 'Your access token is invalid or expired. Refresh it and connect again.');
         throw new TRPCError({ code: cause.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: cause.message, cause });
       }
+      authenticated.add(res);
       return ctx;
     },
     onError({ error, path }) {
@@ -78,6 +84,10 @@ export async function registerRealtime(app: FastifyInstance, services: Services,
       }
       if (typeof parsed !== 'object' || parsed === null) socket.close(INVALID_PAYLOAD, 'malformed frame');
     });
+    const silent = setTimeout(() => {
+      if (!authenticated.has(socket)) socket.close(POLICY_VIOLATION, 'no access token');
+    }, opts.authTimeoutMs ?? 10_000);
+    socket.once('close', () => clearTimeout(silent));
     onConnection(socket, req.raw);
   });
 }

@@ -1,5 +1,7 @@
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AGENDA_EVENT_KINDS, EVENT_RETENTION, createEventStore, createInProcessBus, type AgendaEvent, type StoredEvent } from '@clinic/api';
+import { ObjectId } from '@clinic/db';
 import { createClinicClient, isClinicError, type ClinicClient, type RouterOutputs } from '@clinic/sdk';
 import { createPhysician, dubai, dubaiDate, insertSecondClinic, makeClinicStaff } from './support/fixtures.ts';
 import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
@@ -225,5 +227,85 @@ describe('WebSocket connections', () => {
     const theirs = await book(physicianB, patients[2]);
     await arrive(() => expect(live.ids()).toEqual([theirs]));
     live.stop();
+  });
+});
+
+describe('the event store', () => {
+  const stream = () => `clinic:${new ObjectId().toHexString()}:agenda`;
+
+  it('numbers concurrent events of a stream 1, 2, 3… with none twice, also between two processes', async () => {
+    // Two stores on one database, each with its own bus: two processes, whose writes only the unique index orders.
+    const one = createEventStore(s.database.cols, createInProcessBus(), s.clock.now);
+    const two = createEventStore(s.database.cols, createInProcessBus(), s.clock.now);
+    const name = stream();
+    const clinicId = new ObjectId();
+    const appended = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? one : two).append(name, clinicId, 'booked', { i })));
+    expect(appended.map((e) => e.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    const stored = await s.database.cols.events.find({ stream: name }).toArray();
+    expect(stored.map((e) => e.data.i).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+
+  it(`keeps ${EVENT_RETENTION.days} days: a client back after that is told to reload, then gets what is kept`, async () => {
+    let now = new Date('2026-01-01T00:00:00Z');
+    const store = createEventStore(s.database.cols, createInProcessBus(), () => now);
+    const name = stream();
+    const clinicId = new ObjectId();
+    for (let i = 1; i < EVENT_RETENTION.sweepEvery; i++) await store.append(name, clinicId, 'booked', { i });
+    now = new Date(now.getTime() + (EVENT_RETENTION.days + 1) * 86_400_000);
+    // The sweep runs with the stream's every `sweepEvery`-th event.
+    await store.append(name, clinicId, 'cancelled', { i: EVENT_RETENTION.sweepEvery });
+    await arrive(async () => expect(await s.database.cols.events.countDocuments({ stream: name })).toBe(1));
+
+    const stop = new AbortController();
+    const seen: StoredEvent[] = [];
+    const following = (async () => {
+      for await (const e of store.follow(name, 3, stop.signal)) seen.push(e);
+    })();
+    await arrive(() => expect(seen.map((e) => [e.seq, e.kind])).toEqual([[EVENT_RETENTION.sweepEvery - 1, 'resync'], [EVENT_RETENTION.sweepEvery, 'cancelled']]));
+    stop.abort();
+    await following;
+  });
+});
+
+describe('REST: GET /api/v1/agenda/events', () => {
+  /** An EventSource on the REST route, sending the token (and a Last-Event-ID) as headers. */
+  function restStream(token: string, query: string, lastEventId?: string) {
+    const got: { id: string; kind: string; data: AgendaEvent }[] = [];
+    const es = new EventSource(`${s.baseUrl}/api/v1/agenda/events${query}`, {
+      fetch: (url, init) => fetch(url, { ...init, headers: { ...init?.headers, authorization: `Bearer ${token}`, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) } }),
+    });
+    let open = false;
+    es.addEventListener('open', () => void (open = true));
+    for (const kind of [...AGENDA_EVENT_KINDS, 'resync']) es.addEventListener(kind, (e) => void got.push({ id: e.lastEventId, kind, data: JSON.parse(e.data) }));
+    return { got, opened: () => arrive(() => expect(open).toBe(true)), close: () => es.close() };
+  }
+
+  it('streams the changes after the position it gave, and resumes after Last-Event-ID with exactly the missed ones', async () => {
+    const physician = (await createPhysician(s)).id;
+    const at = await s.rest('GET', `/agenda/events?physicianId=${physician}`, undefined, staffA.accessToken);
+    expect(at).toMatchObject({ status: 200, body: { lastEventId: '0' } });
+
+    const first = restStream(staffA.accessToken, `?physicianId=${physician}`, at.body.lastEventId);
+    await first.opened();
+    const a = await book(physician, patients[0]);
+    await arrive(() => expect(first.got.map((e) => [e.kind, e.data.appointment?.id])).toEqual([['booked', a]]));
+    first.close();
+
+    const b = await book(physician, patients[1]);
+    const c = await book(physician, patients[2]);
+    const again = restStream(staffA.accessToken, `?physicianId=${physician}`, first.got[0]!.id);
+    await arrive(() => expect(again.got.map((e) => e.data.appointment?.id)).toEqual([b, c]));
+    expect(again.got.map((e) => e.id)).toEqual(['2', '3']);
+    again.close();
+  });
+
+  it('answers 401, 403, 404 and 400 as the subscription does, in the one error shape', async () => {
+    const get = (query: string, token?: string) => s.rest('GET', `/agenda/events${query}`, undefined, token);
+    expect(await get('')).toMatchObject({ status: 401, body: { data: { appCode: 'UNAUTHENTICATED' } } });
+    expect(await get('', patients[0]!.accessToken)).toMatchObject({ status: 403, body: { data: { appCode: 'FORBIDDEN' } } });
+    expect(await get(`?physicianId=${physicianB}`, staffA.accessToken)).toMatchObject({ status: 404, body: { data: { appCode: 'NOT_FOUND' } } });
+    const bad = await get('?lastEventId=x&color=red', staffA.accessToken);
+    expect(bad.status).toBe(400);
+    expect(Object.keys(bad.body.data.fieldErrors).sort()).toEqual(['color', 'lastEventId']);
   });
 });

@@ -12,6 +12,15 @@ export const AgendaSubscriptionInput = z.strictObject({
 });
 
 export const agendaRouter = router({
+  /**
+   * The position of the agenda's events: read the agenda, then follow from this id with nothing missed. Also the
+   * JSON answer of REST's `GET /agenda/events` (apps/server/src/routes/agenda-events.ts), which streams otherwise.
+   */
+  events: roleProcedure('doctor', 'staff', 'admin')
+    .input(AgendaSubscriptionInput)
+    .output(z.object({ lastEventId: z.string() }))
+    .query(({ ctx, input }) => ctx.services.agenda.position(ctx.actor, input)),
+
   /** Live agenda changes over WebSocket or server-sent events; resumes after `lastEventId` without gap or repeat. */
   onChange: roleProcedure('doctor', 'staff', 'admin')
     .input(AgendaSubscriptionInput)

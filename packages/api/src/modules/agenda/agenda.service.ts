@@ -34,6 +34,8 @@ export interface AgendaUseCases {
    * Refusals are thrown here, before any event, so they answer as a query's would.
    */
   follow(actor: Actor, input: AgendaInput, signal: AbortSignal): Promise<AsyncIterable<{ id: string; event: AgendaEvent }>>;
+  /** The id of the agenda's latest event ("0": none yet): read the agenda, then follow from here with no gap. */
+  position(actor: Actor, input: Pick<AgendaInput, 'physicianId'>): Promise<{ lastEventId: string }>;
 }
 
 export function createAgendaService(deps: ApiDeps, clinic: ClinicService, physicians: PhysiciansService, events: EventStore) {
@@ -58,6 +60,11 @@ export function createAgendaService(deps: ApiDeps, clinic: ClinicService, physic
   const onDate = (iso: string | null | undefined, date: string) => !!iso && iso.slice(0, 10) === date;
 
   return {
+    async position(actor: Actor, input: Pick<AgendaInput, 'physicianId'>): Promise<{ lastEventId: string }> {
+      const { stream } = await streamFor(actor, input.physicianId);
+      return { lastEventId: String(await events.lastSeq(stream)) };
+    },
+
     async follow(actor: Actor, input: AgendaInput, signal: AbortSignal): Promise<AsyncIterable<{ id: string; event: AgendaEvent }>> {
       const { stream, clinicId } = await streamFor(actor, input.physicianId);
       // "From now" is fixed before the subscription is confirmed, so a change made once it is cannot be missed.
