@@ -23,6 +23,11 @@ export interface RealtimeOptions {
 const UNSUPPORTED_DATA = 1003;
 const INVALID_PAYLOAD = 1007;
 const POLICY_VIOLATION = 1008;
+/**
+ * The token was missing, expired or refused: the SDK refreshes before it reconnects. tRPC would close with no code
+ * (after sending its UNAUTHORIZED message), which a client cannot tell from a network drop.
+ */
+export const UNAUTHORIZED_CLOSE = 4401;
 
 /**
  * tRPC over WebSocket, on the HTTP server's own port: `GET <path>` upgraded. The client authenticates with
@@ -43,8 +48,11 @@ export async function registerRealtime(app: FastifyInstance, services: Services,
     router: appRouter,
     keepAlive: { enabled: true, pingMs: opts.pingMs ?? 30_000, pongWaitMs: opts.pongWaitMs ?? 10_000 },
     async createContext({ req, res, info }) {
+      // Runs after tRPC has sent its error message for the throw below, and before its own code-less close.
+      const refuse = () => setImmediate(() => res.close(UNAUTHORIZED_CLOSE, 'unauthorized'));
       const token = info.connectionParams?.accessToken;
       if (!token) {
+        refuse();
         throw new TRPCError({ code: 'UNAUTHORIZED', cause: new AppError('UNAUTHENTICATED', 'Connect with connectionParams: { accessToken }.') });
       }
       const ctx = await createRequestContext(services, {
@@ -58,6 +66,7 @@ export async function registerRealtime(app: FastifyInstance, services: Services,
           ctx.tokenRejectedReason === 'clinic_suspended'
             ? new AppError('CLINIC_SUSPENDED', 'Your clinic is suspended by the platform.')
             : new AppError('SESSION_EXPIRED', 'Your access token is invalid or expired. Refresh it and connect again.');
+        refuse();
         throw new TRPCError({ code: cause.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: cause.message, cause });
       }
       authenticated.add(res);

@@ -193,13 +193,14 @@ function rawSocket(query = '') {
 describe('WebSocket connections', () => {
   it('are refused without an access token, and with one that is not valid', async () => {
     const none = rawSocket();
-    await none.closed;
+    // 4401: the SDK refreshes its token before it connects again.
+    expect(await none.closed).toBe(4401);
     expect(none.messages[0]).toMatchObject({ id: null, error: { json: { data: { appCode: 'UNAUTHENTICATED', httpStatus: 401 } } } });
 
     const bad = rawSocket('?connectionParams=1');
     await bad.opened;
     bad.ws.send(JSON.stringify({ method: 'connectionParams', data: { accessToken: 'not-a-token' } }));
-    await bad.closed;
+    expect(await bad.closed).toBe(4401);
     expect(bad.messages[0]).toMatchObject({ id: null, error: { json: { data: { appCode: 'SESSION_EXPIRED', httpStatus: 401 } } } });
   });
 
@@ -307,5 +308,34 @@ describe('REST: GET /api/v1/agenda/events', () => {
     const bad = await get('?lastEventId=x&color=red', staffA.accessToken);
     expect(bad.status).toBe(400);
     expect(Object.keys(bad.body.data.fieldErrors).sort()).toEqual(['color', 'lastEventId']);
+  });
+});
+
+// Last: it moves the server's clock past every access token signed so far.
+describe('an access token that expired while the app was away', () => {
+  it('is refreshed by the SDK before the WebSocket connects, once, and the agenda follows', async () => {
+    const staff = await makeStaff(s, 'staff');
+    const login = await s.rest('POST', '/auth/login', { email: staff.email, password: 'staff-pass-123' });
+    const store = { access: login.body.accessToken as string, refresh: login.body.refreshToken as string, refreshed: 0 };
+    const client = createClinicClient({
+      baseUrl: s.baseUrl,
+      getAccessToken: () => store.access,
+      getRefreshToken: () => store.refresh,
+      onTokensRefreshed: (t) => {
+        store.access = t.accessToken;
+        store.refresh = t.refreshToken;
+        store.refreshed++;
+      },
+      webSocket: { retryDelayMs: () => 50 },
+    });
+    // The server's clock says the token is stale; the device's does not (clocks disagree): the server refuses it.
+    s.clock.advance(16 * 60_000);
+    const patient = (await makePatients(s, 1))[0]!;
+    const live = follow(client, { physicianId: physicianA });
+    await live.started();
+    expect(store.refreshed).toBe(1);
+    const id = await book(physicianA, patient);
+    await arrive(() => expect(live.ids()).toEqual([id]));
+    live.stop();
   });
 });

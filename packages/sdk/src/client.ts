@@ -56,6 +56,9 @@ export type EventSourceClass = new (url: string, init?: { fetch?: EventSourceFet
 /** The fetch an EventSource makes its request with. */
 export type EventSourceFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
+/** How the server closes a WebSocket whose access token it refused (apps/server/src/realtime.ts). */
+const UNAUTHORIZED_CLOSE = 4401;
+
 /** Seconds of an access token's life left at which the WebSocket refreshes it before connecting. */
 const EXPIRY_MARGIN_SECONDS = 30;
 
@@ -140,17 +143,22 @@ function subscriptionLink<TRouter extends AnyRouter>(
 ): TRPCLink<TRouter> {
   if (opts.webSocket) {
     const ws = opts.webSocket === true ? {} : opts.webSocket;
+    // The device's clock may disagree with the server's: a refused token is refreshed before the next connect too.
+    let refused = false;
     const client = createWSClient({
       url: ws.url ?? webSocketUrlOf(opts.baseUrl),
       ...(ws.WebSocket ? { WebSocket: ws.WebSocket } : {}),
       ...(ws.retryDelayMs ? { retryDelayMs: ws.retryDelayMs } : {}),
       lazy: { enabled: true, closeMs: 0 },
+      onClose: (cause) => {
+        if (cause?.code === UNAUTHORIZED_CLOSE) refused = true;
+      },
       connectionParams: async () => {
         let token = await opts.getAccessToken();
         const exp = token ? expiryOf(token) : null;
-        if (refresher && exp !== null && exp - Date.now() / 1000 < EXPIRY_MARGIN_SECONDS) {
-          if ((await refresher.refreshOnce()) === 'refreshed') token = await opts.getAccessToken();
-        }
+        const stale = refused || (exp !== null && exp - Date.now() / 1000 < EXPIRY_MARGIN_SECONDS);
+        refused = false;
+        if (refresher && stale && (await refresher.refreshOnce()) === 'refreshed') token = await opts.getAccessToken();
         return token ? { accessToken: token } : {};
       },
     });
