@@ -217,6 +217,8 @@ export function secondClinicDoc(now: Date, timeZone: string): Omit<ClinicDoc, '_
     vatTrn: '100398765400003',
     phone: '+97126000000',
     email: 'care@alreem-practice.test',
+    // Its own WhatsApp sender (Al Noor uses the platform's shared number): `npm run whatsapp-sim -w @clinic/server -- --to +97126000001`.
+    whatsappNumber: '+97126000001',
     timeZone,
     currency: 'AED',
     vatRatePercent: 5,
