@@ -24,8 +24,8 @@ const UNSUPPORTED_DATA = 1003;
 const INVALID_PAYLOAD = 1007;
 const POLICY_VIOLATION = 1008;
 /**
- * The token was missing, expired or refused: the SDK refreshes before it reconnects. tRPC would close with no code
- * (after sending its UNAUTHORIZED message), which a client cannot tell from a network drop.
+ * The token was missing, expired or refused: refresh it before connecting again. tRPC would close with no code
+ * (after its UNAUTHORIZED message), which a client without tRPC's own cannot tell from a network drop.
  */
 export const UNAUTHORIZED_CLOSE = 4401;
 

@@ -109,6 +109,36 @@ describe('the live agenda through the SDK', () => {
     live.stop();
   });
 
+  it('tells of the desk and the money: confirmed, paid, checked in, completed', async () => {
+    const admin = await makeStaff(s, 'admin');
+    const physician = (await createPhysician(s)).id;
+    const live = follow(sdk(() => staffA.accessToken, 'sse'), { physicianId: physician });
+    await live.started();
+    await s.services.clinic.updatePolicies({ paymentRequired: true });
+    try {
+      const atDesk = await book(physician, patients[0]);
+      const online = await book(physician, patients[1]);
+      expect((await s.rest('POST', `/appointments/${atDesk}/confirm`, {}, staffA.accessToken)).status).toBe(200);
+      // The last step of a Stripe payment (the webhook's): the money arrived for the booking.
+      expect(await s.services.appointments.confirmPaid(new ObjectId(online))).toBe('confirmed');
+      expect((await s.rest('POST', `/appointments/${online}/check-in`, {}, staffA.accessToken)).status).toBe(200);
+      expect((await s.rest('POST', `/appointments/${online}/complete`, {}, admin.accessToken)).status).toBe(200);
+      await arrive(() =>
+        expect(live.events.map((e) => [e.data.kind, e.data.appointment?.id, e.data.appointment?.status])).toEqual([
+          ['booked', atDesk, 'pending_payment'],
+          ['booked', online, 'pending_payment'],
+          ['confirmed', atDesk, 'confirmed'],
+          ['paid', online, 'confirmed'],
+          ['checked_in', online, 'checked_in'],
+          ['completed', online, 'completed'],
+        ]),
+      );
+    } finally {
+      await s.services.clinic.updatePolicies({ paymentRequired: false });
+      live.stop();
+    }
+  });
+
   it('resumes after the last event id with exactly the events missed, then live ones', async () => {
     const client = sdk(() => staffA.accessToken, 'sse');
     const before = follow(client, { physicianId: physicianA2 });

@@ -6,10 +6,13 @@ import {
   splitLink,
   wsLink,
   type HTTPBatchLinkOptions,
+  type OperationLink,
   type TRPCClient,
   type TRPCLink,
+  type TRPCWebSocketClient,
   type WebSocketClientOptions,
 } from '@trpc/client';
+import { observable } from '@trpc/server/observable';
 import type { AnyRouter } from '@trpc/server';
 import type { EventSourceLike } from '@trpc/server/unstable-core-do-not-import';
 import type { Tokens } from '@clinic/contracts';
@@ -56,9 +59,6 @@ export type EventSourceClass = new (url: string, init?: { fetch?: EventSourceFet
 /** The fetch an EventSource makes its request with. */
 export type EventSourceFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
-/** How the server closes a WebSocket whose access token it refused (apps/server/src/realtime.ts). */
-const UNAUTHORIZED_CLOSE = 4401;
-
 /** Seconds of an access token's life left at which the WebSocket refreshes it before connecting. */
 const EXPIRY_MARGIN_SECONDS = 30;
 
@@ -73,6 +73,34 @@ function expiryOf(token: string): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * A WebSocket client that exists while a subscription does: made for the first, closed after the last. tRPC's own
+ * lazy mode does not reconnect when the first connection is refused before the subscription went out on it (a stale
+ * token), so the client here is a plain one, which always reconnects.
+ */
+function whileSubscribed<TRouter extends AnyRouter>(make: () => TRPCWebSocketClient): TRPCLink<TRouter> {
+  let current: { client: TRPCWebSocketClient; link: OperationLink<AnyRouter> } | null = null;
+  let active = 0;
+  return (runtime) =>
+    ({ op, next }) =>
+      observable((observer) => {
+        if (!current) {
+          const client = make();
+          current = { client, link: wsLink<AnyRouter>({ client, transformer: superjson })(runtime) };
+        }
+        const { client, link } = current;
+        active++;
+        const sub = link({ op, next }).subscribe(observer);
+        return () => {
+          sub.unsubscribe();
+          if (--active === 0 && current?.client === client) {
+            current = null;
+            void client.close();
+          }
+        };
+      });
 }
 
 /** `https://host` → `wss://host/trpc`. */
@@ -143,26 +171,21 @@ function subscriptionLink<TRouter extends AnyRouter>(
 ): TRPCLink<TRouter> {
   if (opts.webSocket) {
     const ws = opts.webSocket === true ? {} : opts.webSocket;
-    // The device's clock may disagree with the server's: a refused token is refreshed before the next connect too.
-    let refused = false;
-    const client = createWSClient({
+    return whileSubscribed(() => createWSClient({
       url: ws.url ?? webSocketUrlOf(opts.baseUrl),
       ...(ws.WebSocket ? { WebSocket: ws.WebSocket } : {}),
       ...(ws.retryDelayMs ? { retryDelayMs: ws.retryDelayMs } : {}),
-      lazy: { enabled: true, closeMs: 0 },
-      onClose: (cause) => {
-        if (cause?.code === UNAUTHORIZED_CLOSE) refused = true;
-      },
       connectionParams: async () => {
         let token = await opts.getAccessToken();
         const exp = token ? expiryOf(token) : null;
-        const stale = refused || (exp !== null && exp - Date.now() / 1000 < EXPIRY_MARGIN_SECONDS);
-        refused = false;
-        if (refresher && stale && (await refresher.refreshOnce()) === 'refreshed') token = await opts.getAccessToken();
+        // Saves a refused connection; when the device's clock disagrees with the server's, the refresh link handles
+        // the refusal (the subscription fails UNAUTHORIZED, is refreshed and sent again on a new connection).
+        if (refresher && exp !== null && exp - Date.now() / 1000 < EXPIRY_MARGIN_SECONDS && (await refresher.refreshOnce()) === 'refreshed') {
+          token = await opts.getAccessToken();
+        }
         return token ? { accessToken: token } : {};
       },
-    });
-    return wsLink<AnyRouter>({ client, transformer: superjson });
+    }));
   }
   // The SDK's `fetch` option serves calls; a custom one is trusted to answer as the global fetch does.
   const fetchImpl = (opts.fetch as EventSourceFetch | undefined) ?? ((input, init) => fetch(input, init));

@@ -103,7 +103,8 @@ export function createTokenRefresher<TTokens>(opts: Omit<RefreshLinkOptions<TTok
  * Refreshes an expired access token and retries the call once.
  *
  * All calls that fail while one refresh is under way wait for that refresh (see createTokenRefresher).
- * Subscriptions are not retried here: their transport reconnects with the current token itself.
+ * A subscription refused for its token (a WebSocket connects with the token once, at connect) is sent again after
+ * the refresh, resuming after the last event it delivered; it may be refused again later on, after new events.
  */
 export function createRefreshLink<TRouter extends AnyRouter, TTokens>(opts: RefreshLinkOptions<TTokens>, shared?: TokenRefresher): TRPCLink<TRouter> {
   const skip = opts.skip ?? defaultSkip;
@@ -112,16 +113,28 @@ export function createRefreshLink<TRouter extends AnyRouter, TTokens>(opts: Refr
   return () =>
     ({ op, next }) =>
       observable((observer) => {
-        const sentAt = refresher.generation;
+        let sentAt = refresher.generation;
         let current: Unsubscribable | null = null;
         let closed = false;
+        /** The id of the last tracked event a subscription delivered, to resume after it. */
+        let lastEventId: string | undefined;
 
         const send = (retried: boolean) => {
-          current = next(op).subscribe({
-            next: (value) => observer.next(value),
+          sentAt = refresher.generation;
+          const input = op.input;
+          const resumed =
+            op.type === 'subscription' && lastEventId !== undefined && typeof input === 'object' && input !== null ? { ...op, input: { ...input, lastEventId } } : op;
+          current = next(resumed).subscribe({
+            next: (value) => {
+              const id = (value as { result?: { id?: unknown } }).result?.id;
+              if (typeof id === 'string') lastEventId = id;
+              // Something came through with the new token: a later refusal may be refreshed again.
+              retried = false;
+              observer.next(value);
+            },
             complete: () => observer.complete(),
             error: (err) => {
-              if (retried || op.type === 'subscription' || skip(op) || !isUnauthorizedError(err)) {
+              if (retried || skip(op) || !isUnauthorizedError(err)) {
                 observer.error(err);
                 return;
               }
