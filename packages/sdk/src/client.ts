@@ -12,7 +12,7 @@ import {
   type TRPCWebSocketClient,
   type WebSocketClientOptions,
 } from '@trpc/client';
-import { observable } from '@trpc/server/observable';
+import { observable, type Unsubscribable } from '@trpc/server/observable';
 import type { AnyRouter } from '@trpc/server';
 import type { EventSourceLike } from '@trpc/server/unstable-core-do-not-import';
 import type { Tokens } from '@clinic/contracts';
@@ -79,29 +79,67 @@ function expiryOf(token: string): number | null {
  * A WebSocket client that exists while a subscription does: made for the first, closed after the last. tRPC's own
  * lazy mode does not reconnect when the first connection is refused before the subscription went out on it (a stale
  * token), so the client here is a plain one, which always reconnects.
+ *
+ * A subscription queued on a connection the server is just closing fails with a transport error (no error body from
+ * the server: "Active connection is not open"); it is sent again on a new connection, a few times at most, resuming
+ * after its last event. The server's own refusals (UNAUTHORIZED and the like) pass through to the refresh link.
  */
 function whileSubscribed<TRouter extends AnyRouter>(make: () => TRPCWebSocketClient): TRPCLink<TRouter> {
-  let current: { client: TRPCWebSocketClient; link: OperationLink<AnyRouter> } | null = null;
-  let active = 0;
+  let current: { client: TRPCWebSocketClient; link: OperationLink<AnyRouter>; users: number } | null = null;
+  const acquire = (runtime: Parameters<TRPCLink<AnyRouter>>[0]) => {
+    if (!current) {
+      const client = make();
+      current = { client, link: wsLink<AnyRouter>({ client, transformer: superjson })(runtime), users: 0 };
+    }
+    current.users++;
+    return current;
+  };
+  const release = (held: NonNullable<typeof current>) => {
+    if (--held.users > 0) return;
+    if (current === held) current = null;
+    void held.client.close();
+  };
   return (runtime) =>
     ({ op, next }) =>
       observable((observer) => {
-        if (!current) {
-          const client = make();
-          current = { client, link: wsLink<AnyRouter>({ client, transformer: superjson })(runtime) };
-        }
-        const { client, link } = current;
-        active++;
-        const sub = link({ op, next }).subscribe(observer);
+        let held: NonNullable<typeof current> | null = null;
+        let sub: Unsubscribable | null = null;
+        let lastEventId: string | undefined;
+        let transportRetries = 0;
+        const start = () => {
+          held = acquire(runtime);
+          const input = op.input;
+          const resumed = lastEventId !== undefined && typeof input === 'object' && input !== null ? { ...op, input: { ...input, lastEventId } } : op;
+          sub = held.link({ op: resumed, next }).subscribe({
+            next: (value) => {
+              const id = (value as { result?: { id?: unknown } }).result?.id;
+              if (typeof id === 'string') lastEventId = id;
+              if ((value as { result?: { type?: unknown } }).result?.type === 'started') transportRetries = 0;
+              observer.next(value);
+            },
+            complete: () => observer.complete(),
+            error: (err) => {
+              const fromServer = !!(err as { shape?: unknown }).shape;
+              if (fromServer || transportRetries >= MAX_TRANSPORT_RETRIES) return observer.error(err);
+              transportRetries++;
+              const was = held;
+              held = null;
+              if (was) release(was);
+              start();
+            },
+          });
+        };
+        start();
         return () => {
-          sub.unsubscribe();
-          if (--active === 0 && current?.client === client) {
-            current = null;
-            void client.close();
-          }
+          sub?.unsubscribe();
+          if (held) release(held);
+          held = null;
         };
       });
 }
+
+/** Subscriptions sent again after transport errors before the server confirms them (see whileSubscribed). */
+const MAX_TRANSPORT_RETRIES = 3;
 
 /** `https://host` → `wss://host/trpc`. */
 const webSocketUrlOf = (baseUrl: string) => `${baseUrl.replace(/\/+$/, '').replace(/^http/, 'ws')}/trpc`;
