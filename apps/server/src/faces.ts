@@ -3,7 +3,7 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi';
 import { AppError, appRouter, toErrorBody, type AppRouter, type Services } from '@clinic/api';
-import { requestContext } from './request-context.ts';
+import { requestContext, streamContext } from './request-context.ts';
 
 /** A rate-limited call answers with Retry-After on both faces. */
 function responseMeta({ errors }: { errors: TRPCError[] }) {
@@ -21,7 +21,7 @@ export async function registerTrpcFace(app: FastifyInstance, services: Services)
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req }) => requestContext(services, req),
+      createContext: ({ req, res }) => streamContext(services, req, res),
       responseMeta,
       onError: ({ error, path, req }) => logProcedureError(req as FastifyRequest, error, path),
     },

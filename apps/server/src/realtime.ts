@@ -32,8 +32,9 @@ export const UNAUTHORIZED_CLOSE = 4401;
 /**
  * tRPC over WebSocket, on the HTTP server's own port: `GET <path>` upgraded. The client authenticates with
  * `connectionParams: { accessToken }` (React Native's WebSocket cannot set headers); a socket without a valid
- * token gets one UNAUTHORIZED message and is closed before any procedure runs. A token is checked once, at connect:
- * the client reconnects with its new token after a refresh. Server-sent events need nothing here: they are the
+ * token gets one UNAUTHORIZED message and is closed before any procedure runs. A token is checked once, at connect;
+ * the session watch then closes the socket (4401) when the token expires or its session or clinic standing is
+ * revoked, and the client reconnects with a refreshed token (or is signed out). Server-sent events need nothing here: they are the
  * HTTP face's (`GET /trpc/<subscription>`), authenticated by the Authorization header like any call.
  */
 export async function registerRealtime(app: FastifyInstance, services: Services, opts: RealtimeOptions) {
@@ -70,6 +71,9 @@ export async function registerRealtime(app: FastifyInstance, services: Services,
         throw new TRPCError({ code: cause.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: cause.message, cause });
       }
       authenticated.add(res);
+      // Checked once above; from now on the watch closes the socket when the token expires or the session ends.
+      const stop = services.sessionWatch.watch(ctx.actor, () => res.close(UNAUTHORIZED_CLOSE, 'session ended'));
+      res.once('close', stop);
       return ctx;
     },
     onError({ error, path }) {

@@ -11,6 +11,8 @@ export interface Actor {
    * accounts), server-side callers acting for a patient, and tokens signed before staff had a clinic.
    */
   clinicId: string | null;
+  /** When the access token behind this actor expires: long-lived streams end then (absent for server-side callers). */
+  expiresAt?: Date;
   /** Where a server-side caller acts from (`whatsapp` for the assistant); absent for the app and REST. */
   channel?: string;
 }

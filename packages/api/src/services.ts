@@ -7,6 +7,7 @@ import { createAppointmentJobs } from './modules/appointments/appointments.jobs.
 import { createAppointmentsService, type AppointmentsUseCases } from './modules/appointments/appointments.service.ts';
 import { createAvailability } from './modules/appointments/availability.ts';
 import { createAuthService, type AuthUseCases } from './modules/auth/auth.service.ts';
+import { createSessionWatch } from './modules/auth/session-watch.ts';
 import { createClinicService, type ClinicUseCases } from './modules/clinic/clinic.service.ts';
 import { createClinicsService, type ClinicsUseCases } from './modules/clinic/clinics.service.ts';
 import { createConversationsService, type ConversationsUseCases } from './modules/conversations/conversations.service.ts';
@@ -62,6 +63,9 @@ export function createServices(deps: ApiDeps) {
   const insurance = createInsuranceService(deps, clinic);
   const bus = deps.bus ?? createInProcessBus();
   const events = createEventStore(deps.db.cols, bus, deps.clock, deps.log);
+  // Streams opened with a token end when its session does: auth announces revocations, the watch rechecks.
+  const sessionWatch = createSessionWatch({ bus, clock: deps.clock, stillSignedIn: (actor) => auth.stillSignedIn(actor), log: deps.log });
+  const auth = createAuthService(deps, rateLimiter, clinic, { sessionsChanged: (userId) => sessionWatch.sessionsChanged(userId) });
   const agendaEvents = createAgendaPublisher(events, clinic, deps.log);
   // Appointments and payments know of each other: a cancel may refund, a payment confirms; a confirmation is
   // sent by the jobs, which read appointments. The hooks are resolved at call time, after all of them exist.
@@ -75,7 +79,7 @@ export function createServices(deps: ApiDeps) {
   return {
     clock: deps.clock,
     rateLimiter,
-    auth: createAuthService(deps, rateLimiter, clinic),
+    auth,
     users,
     clinic,
     clinics: createClinicsService(deps, (clinicId) => physicians.countActive(clinicId)),
@@ -87,10 +91,11 @@ export function createServices(deps: ApiDeps) {
     payments,
     conversations: createConversationsService(deps, clinic),
     whatsapp: createWhatsAppService(deps, rateLimiter, users, appointments, payments, insurance),
-    operator: createOperatorService(clinic, users, (clinicId) => physicians.countActive(clinicId)),
+    operator: createOperatorService(clinic, users, (clinicId) => physicians.countActive(clinicId), (clinicId) => sessionWatch.clinicChanged(clinicId)),
     agenda: createAgendaService(deps, clinic, physicians, events),
     events,
     bus,
+    sessionWatch,
     jobs,
   };
 }

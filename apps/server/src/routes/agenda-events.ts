@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import type { FastifyInstance } from 'fastify';
 import { AGENDA_EVENT_KINDS, AgendaSubscriptionInput, AppError, type Services } from '@clinic/api';
 import { replyError } from '../errors.ts';
-import { requestContext } from '../request-context.ts';
+import { streamContext } from '../request-context.ts';
 
 export const AGENDA_EVENTS_PATH = '/agenda/events';
 
@@ -18,7 +18,7 @@ const PING_MS = 15_000;
 export async function agendaEventRoutes(app: FastifyInstance, opts: { services: Services; prefix: string }) {
   const { services } = opts;
   app.get(`${opts.prefix}${AGENDA_EVENTS_PATH}`, async (req, reply) => {
-    const ctx = await requestContext(services, req);
+    const ctx = await streamContext(services, req, reply);
     if (!ctx.actor) {
       const err =
         ctx.tokenRejectedReason === 'clinic_suspended'

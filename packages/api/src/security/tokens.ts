@@ -15,6 +15,8 @@ export interface AccessClaims {
    * had a clinic (they keep working until they expire).
    */
   clinicId: string | null;
+  /** When the token stops being accepted (`exp`); set on verified tokens. */
+  expiresAt?: Date;
 }
 
 const HEX_ID = /^[0-9a-f]{24}$/;
@@ -52,7 +54,7 @@ export function createTokenSigner(secret: string, ttlSeconds: number, now: () =>
         const role = payload.role as Role;
         if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || !ROLES.includes(role)) return null;
         const clinicId = role !== 'patient' && typeof payload.cid === 'string' && HEX_ID.test(payload.cid) ? payload.cid : null;
-        return { userId: payload.sub, role, sessionId: payload.sid, clinicId };
+        return { userId: payload.sub, role, sessionId: payload.sid, clinicId, ...(typeof payload.exp === 'number' ? { expiresAt: new Date(payload.exp * 1000) } : {}) };
       } catch (err) {
         if (err instanceof joseErrors.JOSEError || err instanceof TypeError) return null;
         throw err;

@@ -53,7 +53,11 @@ export interface AuthUseCases {
 const GENERIC_LOGIN_ERROR = 'Email or password is incorrect.';
 const NO_ACTIVE_CODE = 'This code is not valid. Request a new code.';
 
-export function createAuthService(deps: ApiDeps, limiter: RateLimiter, clinics: ClinicService) {
+/**
+ * `sessionsChanged` announces that a user's sessions were revoked, so their open streams recheck at once (see
+ * session-watch.ts).
+ */
+export function createAuthService(deps: ApiDeps, limiter: RateLimiter, clinics: ClinicService, hooks: { sessionsChanged(userId: string): Promise<void> }) {
   const { clock, auth: settings } = deps;
   const users = createUsersRepository(deps.db.cols);
   const sessions = createSessionsRepository(deps.db.cols);
@@ -116,12 +120,18 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter, clinics: 
    */
   async function authenticateRequest(accessToken: string): Promise<{ claims: AccessClaims } | { rejected: TokenRejection }> {
     const claims = await signer.verify(accessToken);
-    if (!claims || !(await sessions.isActive(claims.sessionId, clock()))) return { rejected: 'invalid' };
-    if (claims.clinicId !== null && claims.role !== 'patient' && claims.role !== 'operator') {
-      const clinic = await clinics.standing(new ObjectId(claims.clinicId));
-      if (clinic?.status === 'suspended') return { rejected: 'clinic_suspended' };
+    const rejected = claims ? await standing(claims) : 'invalid';
+    return rejected ? { rejected } : { claims: claims! };
+  }
+
+  /** Why a verified token's session no longer counts (revoked, expired, its clinic suspended), or null. */
+  async function standing(actor: { sessionId: string | null; role: string; clinicId: string | null }): Promise<TokenRejection | null> {
+    if (!actor.sessionId || !(await sessions.isActive(actor.sessionId, clock()))) return 'invalid';
+    if (actor.clinicId !== null && actor.role !== 'patient' && actor.role !== 'operator') {
+      const clinic = await clinics.standing(new ObjectId(actor.clinicId));
+      if (clinic?.status === 'suspended') return 'clinic_suspended';
     }
-    return { claims };
+    return null;
   }
 
   /** A new account whose email is still to be proven; the unique email makes a duplicate EMAIL_TAKEN. */
@@ -220,7 +230,8 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter, clinics: 
       const next = newRefreshToken();
       const session = await sessions.rotate(presented, sha256(next), now);
       if (!session) {
-        await sessions.revokeIfReused(presented);
+        const owner = await sessions.revokeIfReused(presented);
+        if (owner) await hooks.sessionsChanged(owner.toHexString());
         throw new AppError('SESSION_EXPIRED', 'Your session has ended. Sign in again.');
       }
       const user = await users.findById(session.userId.toHexString());
@@ -231,7 +242,8 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter, clinics: 
     },
 
     async logout(input: { refreshToken: string }) {
-      await sessions.revokeByToken(sha256(input.refreshToken), 'logout');
+      const owner = await sessions.revokeByToken(sha256(input.refreshToken), 'logout');
+      if (owner) await hooks.sessionsChanged(owner.toHexString());
       return { ok: true as const };
     },
 
@@ -256,6 +268,7 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter, clinics: 
       // The code came by email, so it proves the address as well.
       await users.setPassword(user!._id, await hashPassword(input.newPassword), clock(), true);
       await sessions.revokeAllForUser(user!._id, 'password_reset');
+      await hooks.sessionsChanged(user!._id.toHexString());
       return { ok: true as const };
     },
 
@@ -268,6 +281,7 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter, clinics: 
       await users.setPassword(user._id, await hashPassword(input.newPassword), clock(), false);
       // Other devices must sign in again; this one keeps working.
       await sessions.revokeAllForUser(user._id, 'password_changed', actor.sessionId ? new ObjectId(actor.sessionId) : undefined);
+      await hooks.sessionsChanged(user._id.toHexString());
       return { ok: true as const };
     },
 
@@ -278,6 +292,9 @@ export function createAuthService(deps: ApiDeps, limiter: RateLimiter, clinics: 
     },
 
     authenticateRequest,
+
+    /** Whether the session behind a stream's actor is still active and its clinic not suspended (see session-watch.ts). */
+    stillSignedIn: async (actor: { sessionId: string | null; role: string; clinicId: string | null }): Promise<boolean> => (await standing(actor)) === null,
   };
 }
 

@@ -27,16 +27,18 @@ export function createSessionsRepository(cols: Pick<Collections, 'sessions'>) {
       );
     },
     /** A token that was already rotated away is being replayed: the whole session dies. */
-    async revokeIfReused(tokenHash: string): Promise<boolean> {
-      const res = await cols.sessions.updateOne(
+    /** The owner of the session revoked, or null when there was none to revoke. */
+    async revokeIfReused(tokenHash: string): Promise<ObjectId | null> {
+      const doc = await cols.sessions.findOneAndUpdate(
         { usedTokenHashes: tokenHash, status: 'active' },
         { $set: { status: 'revoked', revokedReason: 'refresh_token_reuse' } },
       );
-      return res.modifiedCount > 0;
+      return doc?.userId ?? null;
     },
-    async revokeByToken(tokenHash: string, reason: string): Promise<boolean> {
-      const res = await cols.sessions.updateOne({ tokenHash, status: 'active' }, { $set: { status: 'revoked', revokedReason: reason } });
-      return res.modifiedCount > 0;
+    /** The owner of the session revoked, or null when there was none to revoke. */
+    async revokeByToken(tokenHash: string, reason: string): Promise<ObjectId | null> {
+      const doc = await cols.sessions.findOneAndUpdate({ tokenHash, status: 'active' }, { $set: { status: 'revoked', revokedReason: reason } });
+      return doc?.userId ?? null;
     },
     async revokeAllForUser(userId: ObjectId, reason: string, exceptSessionId?: ObjectId): Promise<void> {
       await cols.sessions.updateMany(

@@ -35,6 +35,8 @@ export function createOperatorService(
   clinic: ClinicService,
   users: Pick<UsersService, 'staffCounts'>,
   countPhysicians: (clinicId: ObjectId) => Promise<number>,
+  /** The clinic's people's open streams recheck their standing (a suspension ends them). */
+  standingChanged: (clinicId: string) => Promise<void>,
 ): OperatorUseCases {
   const idOf = (id: string) => {
     if (!ObjectId.isValid(id)) throw new AppError('NOT_FOUND', 'No such clinic.');
@@ -56,6 +58,7 @@ export function createOperatorService(
     async suspendClinic(id, reason) {
       const doc = await clinic.suspend(idOf(id), reason);
       if (!doc) throw new AppError('NOT_FOUND', 'No such clinic.');
+      await standingChanged(id);
       return view(doc);
     },
     async reactivateClinic(id) {
