@@ -13,6 +13,8 @@ export const EVENT_RETENTION = { days: 7, perStream: 1_000, sweepEvery: 100 } as
 export const RESYNC_KIND = 'resync';
 
 const PAGE = 100;
+/** Streams whose last number this process remembers. */
+const TAILS_KEPT = 10_000;
 /** Writers of one stream in other processes can each win a number before us; more than this is a fault. */
 const MAX_ATTEMPTS = 25;
 
@@ -50,10 +52,25 @@ export function createEventStore(cols: Collections, bus: EventBus, clock: Clock,
     await cols.events.deleteMany({ stream, at: { $lt: new Date(clock().getTime() - EVENT_RETENTION.days * 86_400_000) } });
   }
 
+  /**
+   * The last number this process gave each stream it writes. Reading the tail costs a sort of the whole stream on
+   * FerretDB (only the `stream` equality reaches storage), so it is read once per stream, and again only after
+   * another process took a number first (the unique index refused ours).
+   */
+  const tailOf = new Map<string, number>();
   async function insertNext(stream: string, clinicId: ObjectId, kind: string, data: Record<string, unknown>): Promise<StoredEvent> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const doc: EventDoc = { _id: new ObjectId(), stream, seq: (await lastSeq(stream)) + 1, clinicId, kind, data, at: clock() };
-      if ((await insertUnique(cols.events, doc)).won) return toStored(doc);
+      const seq = (tailOf.get(stream) ?? (await lastSeq(stream))) + 1;
+      const doc: EventDoc = { _id: new ObjectId(), stream, seq, clinicId, kind, data, at: clock() };
+      if ((await insertUnique(cols.events, doc)).won) {
+        // Bounded, least recently written first out: a long-running process writes to many streams (one per
+        // physician, one per user).
+        tailOf.delete(stream);
+        if (tailOf.size >= TAILS_KEPT) tailOf.delete(tailOf.keys().next().value!);
+        tailOf.set(stream, seq);
+        return toStored(doc);
+      }
+      tailOf.delete(stream);
     }
     throw new Error(`no sequence number for an event of ${stream} after ${MAX_ATTEMPTS} attempts`);
   }
