@@ -139,6 +139,37 @@ describe('the live agenda through the SDK', () => {
     }
   });
 
+  it("tells of the job sweep's own changes: an unpaid hold expired, a booking nobody checked in a no-show", async () => {
+    const physician = (await createPhysician(s)).id;
+    const live = follow(sdk(() => staffA.accessToken, 'ws'), { physicianId: physician });
+    await live.started();
+    await s.services.clinic.updatePolicies({ paymentRequired: true });
+    let advanced = 0;
+    try {
+      const unpaid = await book(physician, patients[0]);
+      const seen = await book(physician, patients[1]);
+      expect((await s.rest('POST', `/appointments/${seen}/confirm`, {}, staffA.accessToken)).status).toBe(200);
+      const start = (await s.database.cols.appointments.findOne({ _id: new ObjectId(seen) }))!.startsAt;
+      // Past the later booking's start and the no-show delay: the hold is long gone too.
+      advanced = start.getTime() + 60 * 60_000 - s.clock.now().getTime();
+      s.clock.advance(advanced);
+      await s.services.jobs.runDue();
+      await arrive(() =>
+        expect(live.events.map((e) => [e.data.kind, e.data.appointment?.id, e.data.appointment?.status])).toEqual([
+          ['booked', unpaid, 'pending_payment'],
+          ['booked', seen, 'pending_payment'],
+          ['confirmed', seen, 'confirmed'],
+          ['expired', unpaid, 'expired'],
+          ['no_show', seen, 'no_show'],
+        ]),
+      );
+    } finally {
+      s.clock.advance(-advanced);
+      await s.services.clinic.updatePolicies({ paymentRequired: false });
+      live.stop();
+    }
+  });
+
   it('resumes after the last event id with exactly the events missed, then live ones', async () => {
     const client = sdk(() => staffA.accessToken, 'sse');
     const before = follow(client, { physicianId: physicianA2 });

@@ -4,7 +4,7 @@ import { createEventStore } from './events/event-store.ts';
 import { createAgendaPublisher } from './modules/agenda/agenda.events.ts';
 import { createAgendaService, type AgendaUseCases } from './modules/agenda/agenda.service.ts';
 import { createAppointmentJobs } from './modules/appointments/appointments.jobs.ts';
-import { createAppointmentsService, type AppointmentsUseCases } from './modules/appointments/appointments.service.ts';
+import { createAppointmentsService, type AppointmentHooks, type AppointmentsUseCases } from './modules/appointments/appointments.service.ts';
 import { createAvailability } from './modules/appointments/availability.ts';
 import { createAuthService, type AuthUseCases } from './modules/auth/auth.service.ts';
 import { createSessionWatch } from './modules/auth/session-watch.ts';
@@ -69,13 +69,15 @@ export function createServices(deps: ApiDeps) {
   const agendaEvents = createAgendaPublisher(events, clinic, deps.log);
   // Appointments and payments know of each other: a cancel may refund, a payment confirms; a confirmation is
   // sent by the jobs, which read appointments. The hooks are resolved at call time, after all of them exist.
+  // Every change of an appointment, by a use case or a job sweep.
+  const afterChange: AppointmentHooks['afterChange'] = (change) => agendaEvents.publish(change);
   const appointments = createAppointmentsService(deps, clinic, physicians, packages, users, availability, {
     afterCancel: (appt) => payments.afterCancel(appt),
     afterConfirm: (appt) => jobs.confirmSoon(appt),
-    afterChange: (change) => agendaEvents.publish(change),
+    afterChange,
   });
   const payments = createPaymentsService(deps, clinic, appointments, insurance, notifications);
-  const jobs = createAppointmentJobs(deps, clinic, notifications);
+  const jobs = createAppointmentJobs(deps, clinic, notifications, afterChange);
   return {
     clock: deps.clock,
     rateLimiter,

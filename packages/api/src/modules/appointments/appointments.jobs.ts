@@ -6,6 +6,7 @@ import type { NotificationsService, SendOutcome } from '../notifications/notific
 import { confirmationFor, reminderFor } from './appointments.messages.ts';
 import { ANY_CLINIC } from '../../scope.ts';
 import { createAppointmentsRepository } from './appointments.repository.ts';
+import type { AppointmentHooks } from './appointments.service.ts';
 
 export interface SweepReport {
   expired: number;
@@ -33,7 +34,8 @@ type Planned = Pick<AppointmentDoc, '_id' | 'patientId' | 'startsAt'>;
  * only within one process (one connection), so a message's send is claimed by a unique key, which holds
  * between processes on every engine.
  */
-export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, notifications: NotificationsService) {
+/** `afterChange`: the same hook the appointments service reports its changes to (the live agenda, notifications). */
+export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, notifications: NotificationsService, afterChange: AppointmentHooks['afterChange']) {
   // The jobs are the system's: they sweep every clinic's appointments (the no-show sweep names each clinic).
   const repo = createAppointmentsRepository(deps.db.cols, ANY_CLINIC);
   /** Confirmations started in the background, so that shutting down can wait for them. */
@@ -73,7 +75,9 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
         () => repo.dueHolds(now, BATCH),
         async ({ _id: id }) => {
           const done = await repo.expireHold(id, now);
-          if (done) report.expired++;
+          if (!done) return;
+          report.expired++;
+          await afterChange({ kind: 'expired', appointment: done });
         },
       );
     },
@@ -87,7 +91,9 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
           () => repo.dueNoShows(c._id, startedBefore, BATCH),
           async ({ _id: id }) => {
             const done = await repo.markNoShow(id, startedBefore, now);
-            if (done) report.noShows++;
+            if (!done) return;
+            report.noShows++;
+            await afterChange({ kind: 'no_show', appointment: done });
           },
         );
       }
