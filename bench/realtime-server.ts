@@ -1,0 +1,194 @@
+// A server process of the real-time bench (forked by realtime.ts, with --expose-gc), in one of two roles:
+// - real: buildApp from apps/server/src/app.ts, wired as bench/server.ts wires it (tRPC subscriptions over WebSocket
+//   on GET /trpc, the access token in connectionParams);
+// - bare: a `ws` WebSocketServer on a plain node:http server, which on POST /broadcast stamps `at` and sends one
+//   prebuilt text frame of the requested size to every socket (the floor of a broadcast: no per-socket work).
+// Each reports its memory on request, after a full garbage collection, so RSS per connection can be computed.
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { Session } from 'node:inspector/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BARE_BROADCAST_PATH, RT_ENV, type FromServer, type HotFunction, type Memory, type Side, type ToServer } from './realtime-ipc.ts';
+
+const RELAXED = { max: 1_000_000, windowSeconds: 900 };
+
+function reply(msg: FromServer): void {
+  process.send?.(msg);
+}
+
+interface Running {
+  port: number;
+  sockets(): number;
+  close(): Promise<void>;
+}
+
+async function startReal(): Promise<Running> {
+  const uri = process.env[RT_ENV.mongoUri];
+  const dbName = process.env[RT_ENV.dbName];
+  if (!uri || !dbName) throw new Error('bench/realtime-server.ts (real) needs the database from bench/realtime.ts');
+  // Imported here, so that the bare server's process does not load (or hold the memory of) the app.
+  const { DEFAULT_AUTH_SETTINGS, systemClock } = await import('@clinic/api');
+  const { connectDatabase } = await import('@clinic/db');
+  const { buildApp } = await import('../apps/server/src/app.ts');
+  const { createLogger } = await import('../apps/server/src/logger.ts');
+  const database = await connectDatabase({ uri, dbName });
+  const { app } = await buildApp({
+    deps: {
+      db: database,
+      mailer: { send: async () => {} },
+      clock: systemClock,
+      clinicName: 'Bench Clinic',
+      timeZone: 'Asia/Dubai',
+      auth: {
+        ...DEFAULT_AUTH_SETTINGS,
+        secretKey: randomBytes(32).toString('hex'),
+        // Tokens must outlive the whole run (connecting 10,000 subscribers takes minutes).
+        accessTokenTtlSeconds: 3_600,
+        limits: { ...DEFAULT_AUTH_SETTINGS.limits, loginPerIp: RELAXED, loginPerAccount: RELAXED },
+      },
+      insurance: { provider: { checkEligibility: async () => ({ status: 'unknown', reason: 'unreachable' }) }, encryptionKey: randomBytes(32) },
+      // Online payments off: the seeded clinic takes payment at the desk, so bookings confirm at once.
+      payments: { stripe: null, webhookSecret: null },
+    },
+    database,
+    logger: createLogger('silent'),
+    corsOrigins: [],
+    bodyLimit: 100_000,
+    publicBaseUrl: 'http://127.0.0.1',
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    port: (app.server.address() as { port: number }).port,
+    sockets: () => app.websocketServer.clients.size,
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+async function startBare(): Promise<Running> {
+  const { WebSocketServer } = await import('ws');
+  const server = createServer((req, res) => {
+    if (req.method !== 'POST' || req.url !== BARE_BROADCAST_PATH) {
+      res.writeHead(404).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const { round, bytes } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { round: number; bytes: number };
+      const at = Date.now();
+      // The same size as the real server's frame: {"round":…,"at":…,"pad":"xxx…"}.
+      const head = JSON.stringify({ round, at, pad: '' });
+      const frame = Buffer.from(head.slice(0, -2) + 'x'.repeat(Math.max(0, bytes - Buffer.byteLength(head))) + '"}');
+      let sent = 0;
+      for (const socket of wss.clients) {
+        socket.send(frame, { binary: false });
+        sent++;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sent, at: new Date(at).toISOString() }));
+    });
+  });
+  const wss = new WebSocketServer({ server });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    sockets: () => wss.clients.size,
+    close: async () => {
+      for (const socket of wss.clients) socket.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function memory(running: Running): Promise<Memory> {
+  // Garbage first (twice: the first pass may only finalise), then let the allocator settle.
+  for (let i = 0; i < 2; i++) {
+    globalThis.gc?.();
+    await sleep(250);
+  }
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, sockets: running.sockets() };
+}
+
+/** CPU profile of this process (BENCH_WS_PROFILE=1): started before the measured fan-outs, stopped after them. */
+let profiler: Session | null = null;
+
+async function startProfile(): Promise<void> {
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+  await profiler.post('Profiler.start');
+}
+
+async function stopProfile(file: string): Promise<Extract<FromServer, { type: 'profiled' }>> {
+  if (!profiler) throw new Error('no profile running');
+  const { profile } = await profiler.post('Profiler.stop');
+  profiler.disconnect();
+  profiler = null;
+  writeFileSync(file, JSON.stringify(profile));
+  // Self time per function: samples landing in it, times the mean sampling interval.
+  const samples = profile.samples ?? [];
+  const perSampleMs = samples.length ? (profile.endTime - profile.startTime) / 1000 / samples.length : 0;
+  const byNode = new Map<number, number>();
+  for (const id of samples) byNode.set(id, (byNode.get(id) ?? 0) + 1);
+  const byFn = new Map<string, { fn: string; where: string; hits: number }>();
+  for (const node of profile.nodes) {
+    const hits = byNode.get(node.id) ?? 0;
+    if (!hits) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const short = url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*?\/(apps|packages|bench)\//, '$1/');
+    const where = short ? `${short}:${lineNumber + 1}` : '';
+    const key = `${functionName}@${where}`;
+    const entry = byFn.get(key) ?? { fn: functionName || '(anonymous)', where, hits: 0 };
+    entry.hits += hits;
+    byFn.set(key, entry);
+  }
+  // Shares are of the busy samples: between rounds (and during the bare server's) this process waits, in (idle).
+  const busy = [...byFn.values()].filter((e) => e.fn !== '(idle)');
+  const busyHits = busy.reduce((a, e) => a + e.hits, 0);
+  const top: HotFunction[] = busy
+    .sort((a, b) => b.hits - a.hits)
+    .slice(0, 25)
+    .map((e) => ({ fn: e.fn, where: e.where, selfMs: Math.round(e.hits * perSampleMs * 10) / 10, share: busyHits ? e.hits / busyHits : 0 }));
+  return { type: 'profiled', file, totalMs: Math.round((profile.endTime - profile.startTime) / 1000), busyMs: Math.round(busyHits * perSampleMs), top };
+}
+
+async function main(): Promise<void> {
+  const role = process.env[RT_ENV.role] as Side | undefined;
+  if (!process.send || (role !== 'real' && role !== 'bare')) throw new Error('bench/realtime-server.ts is started by bench/realtime.ts');
+  const running = role === 'real' ? await startReal() : await startBare();
+  process.on('message', (msg: ToServer) => {
+    switch (msg.type) {
+      case 'memory':
+        void memory(running).then((m) => reply({ type: 'memory', memory: m }));
+        break;
+      case 'profile-start':
+        startProfile().then(
+          () => reply({ type: 'profiling' }),
+          (err: unknown) => reply({ type: 'error', message: String(err) }),
+        );
+        break;
+      case 'profile-stop':
+        stopProfile(msg.file).then(reply, (err: unknown) => reply({ type: 'error', message: String(err) }));
+        break;
+      case 'shutdown':
+        void running
+          .close()
+          .catch(() => {})
+          .finally(() => process.exit(0));
+        break;
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  reply({ type: 'ready', port: running.port });
+}
+
+main().catch((err: unknown) => {
+  reply({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  process.exit(1);
+});
