@@ -22,6 +22,12 @@ export function startJobRunner(services: Services, opts: { intervalMs: number; l
         if (Object.values(report).some((n) => n > 0)) opts.log.info({ jobs: report }, 'appointment jobs ran');
       })
       .catch((err: unknown) => opts.log.error({ err }, 'appointment jobs failed; retrying next tick'))
+      // Offline chat notices: messages unread for 2 minutes (packages/api/src/modules/chat/chat.service.ts).
+      .then(() => services.chat.sweepUnread())
+      .then((report) => {
+        if (report && (report.chatNoticesSent > 0 || report.chatNoticesFailed > 0)) opts.log.info({ jobs: report }, 'chat notices ran');
+      })
+      .catch((err: unknown) => opts.log.error({ err }, 'chat notices failed; retrying next tick'))
       .finally(() => {
         if (!stopped) timer = setTimeout(tick, opts.intervalMs);
       });

@@ -13,9 +13,9 @@ import { createPhysician, dubai, dubaiDate, insertSecondClinic, makeClinicStaff 
 import { intentObject, sendWebhook, stripeEvent } from './support/stripe-events.ts';
 import { makePatients, makeStaff, startTestServer, uniqueEmail, type TestServer } from './support/server.ts';
 
-type Kind = 'appointment' | 'payment' | 'package' | 'physician';
+type Kind = 'appointment' | 'payment' | 'package' | 'physician' | 'thread';
 /** The kind of id an operation's path takes, by the path's first segment (`admin/<x>` for admin paths). */
-const KIND_OF_SEGMENT: Record<string, Kind> = { appointments: 'appointment', payments: 'payment', 'admin/packages': 'package', 'admin/physicians': 'physician' };
+const KIND_OF_SEGMENT: Record<string, Kind> = { appointments: 'appointment', payments: 'payment', 'admin/packages': 'package', 'admin/physicians': 'physician', chat: 'thread' };
 /** Operations with an id that are legitimately cross-clinic, or not scoped yet, with the reason. */
 const NOT_CLINIC_SCOPED: Record<string, string> = {
   physicians: 'public catalogue: anyone sees any clinic’s physician and free slots (a patient books any clinic)',
@@ -44,7 +44,7 @@ let physicianA: string;
 let physicianB: string;
 let adminB: string;
 let patient: { userId: string; accessToken: string };
-const idsB: Record<Kind, string[]> = { appointment: [], payment: [], package: [], physician: [] };
+const idsB: Record<Kind, string[]> = { appointment: [], payment: [], package: [], physician: [], thread: [] };
 let ownAppointmentA: string;
 const day2 = dubaiDate(2);
 const day3 = dubaiDate(3);
@@ -78,6 +78,9 @@ const VALID_BODIES: Record<string, () => unknown> = {
   // Changes to the caller's own clinic that succeed: a specialty of the master list added, a longer cutoff.
   'PUT /admin/clinic/specialties': () => ({ specialties: ['family-medicine', 'cardiology'] }),
   'PATCH /admin/clinic/policies': () => ({ cancellationCutoffHours: 48 }),
+  // Marks up to a message: the thread decides before the message is looked for.
+  'POST /chat/threads/{threadId}/read': () => ({ upTo: NEVER_STORED_ID }),
+  'POST /chat/threads/{threadId}/delivered': () => ({ upTo: NEVER_STORED_ID }),
 };
 
 function operationsOf(): Operation[] {
@@ -121,7 +124,8 @@ async function fingerprintB(): Promise<string> {
   const pays = await s.database.cols.payments.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
   const packages = await s.database.cols.medicalPackages.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
   const physicians = await s.database.cols.physicians.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
-  return createHash('sha256').update(JSON.stringify([clinic, appts, pays, packages, physicians])).digest('hex');
+  const chats = await s.database.cols.chatThreads.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
+  return createHash('sha256').update(JSON.stringify([clinic, appts, pays, packages, physicians, chats])).digest('hex');
 }
 
 beforeAll(async () => {
@@ -164,6 +168,10 @@ beforeAll(async () => {
   idsB.appointment.push(paid, waiting, desk);
   idsB.payment.push(intent.body.paymentId as string);
   ownAppointmentA = await book(physicianA, '14:00');
+  // The patient's chat thread with B's physician.
+  const thread = await s.rest('POST', '/chat/threads', { physicianId: physicianB }, patient.accessToken);
+  expect(thread.status, JSON.stringify(thread.body)).toBe(200);
+  idsB.thread.push(thread.body.id as string);
 
   const stored = await s.database.cols.appointments.find({ clinicId: clinicB._id }).toArray();
   expect(stored.map((a) => a.status).sort()).toEqual(['confirmed', 'confirmed', 'pending_payment']);

@@ -1,6 +1,7 @@
 import { agendaRouter } from './modules/agenda/agenda.router.ts';
 import { appointmentsRouter } from './modules/appointments/appointments.router.ts';
 import { authRouter } from './modules/auth/auth.router.ts';
+import { chatRouter } from './modules/chat/chat.router.ts';
 import { clinicRouter } from './modules/clinic/clinic.router.ts';
 import { clinicsRouter } from './modules/clinic/clinics.router.ts';
 import { conversationsRouter } from './modules/conversations/conversations.router.ts';
@@ -29,6 +30,7 @@ export const appRouter = router({
   conversations: conversationsRouter,
   operator: operatorRouter,
   agenda: agendaRouter,
+  chat: chatRouter,
 });
 
 export type AppRouter = typeof appRouter;

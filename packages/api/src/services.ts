@@ -7,6 +7,7 @@ import { createAppointmentJobs } from './modules/appointments/appointments.jobs.
 import { createAppointmentsService, type AppointmentHooks, type AppointmentsUseCases } from './modules/appointments/appointments.service.ts';
 import { createAvailability } from './modules/appointments/availability.ts';
 import { createAuthService, type AuthUseCases } from './modules/auth/auth.service.ts';
+import { createChatService, type ChatUseCases } from './modules/chat/chat.service.ts';
 import { createSessionWatch } from './modules/auth/session-watch.ts';
 import { createClinicService, type ClinicUseCases } from './modules/clinic/clinic.service.ts';
 import { createClinicsService, type ClinicsUseCases } from './modules/clinic/clinics.service.ts';
@@ -43,6 +44,7 @@ export interface UseCases {
   conversations: ConversationsUseCases;
   operator: OperatorUseCases;
   agenda: AgendaUseCases;
+  chat: ChatUseCases;
 }
 
 /**
@@ -95,6 +97,7 @@ export function createServices(deps: ApiDeps) {
     whatsapp: createWhatsAppService(deps, rateLimiter, users, appointments, payments, insurance),
     operator: createOperatorService(clinic, users, (clinicId) => physicians.countActive(clinicId), (clinicId) => sessionWatch.clinicChanged(clinicId)),
     agenda: createAgendaService(deps, clinic, physicians, events),
+    chat: createChatService(deps, clinic, physicians, users, notifications, rateLimiter, events),
     events,
     bus,
     sessionWatch,

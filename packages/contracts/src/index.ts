@@ -11,3 +11,4 @@ export * from './whatsapp.ts';
 export * from './whatsapp-text.ts';
 export * from './conversations.ts';
 export * from './operator.ts';
+export * from './chat.ts';

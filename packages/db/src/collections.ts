@@ -20,6 +20,8 @@ import type {
   InboundMessageDoc,
   OutboundMessageDoc,
   EventDoc,
+  ChatThreadDoc,
+  ChatMessageDoc,
 } from './documents.ts';
 
 export const COLLECTIONS = {
@@ -44,6 +46,8 @@ export const COLLECTIONS = {
   inboundMessages: 'inbound_messages',
   outboundMessages: 'outbound_messages',
   events: 'events',
+  chatThreads: 'chat_threads',
+  chatMessages: 'chat_messages',
 } as const;
 
 export interface Collections {
@@ -67,6 +71,8 @@ export interface Collections {
   inboundMessages: Collection<InboundMessageDoc>;
   outboundMessages: Collection<OutboundMessageDoc>;
   events: Collection<EventDoc>;
+  chatThreads: Collection<ChatThreadDoc>;
+  chatMessages: Collection<ChatMessageDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -91,6 +97,8 @@ export function collections(db: Db): Collections {
     inboundMessages: db.collection<InboundMessageDoc>(COLLECTIONS.inboundMessages),
     outboundMessages: db.collection<OutboundMessageDoc>(COLLECTIONS.outboundMessages),
     events: db.collection<EventDoc>(COLLECTIONS.events),
+    chatThreads: db.collection<ChatThreadDoc>(COLLECTIONS.chatThreads),
+    chatMessages: db.collection<ChatMessageDoc>(COLLECTIONS.chatMessages),
   };
 }
 
@@ -155,6 +163,20 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   events: [
     { key: { stream: 1, seq: 1 }, name: 'stream_seq_unique', unique: true },
     { key: { stream: 1, at: 1 }, name: 'stream_at' },
+  ],
+  // Opening a thread twice is one thread (the insert is the claim); each side lists its threads by activity.
+  chatThreads: [
+    { key: { clinicId: 1, patientId: 1, physicianId: 1 }, name: 'clinic_patient_physician_unique', unique: true },
+    { key: { patientId: 1, lastActivityAt: -1 }, name: 'patient_lastActivityAt' },
+    { key: { physicianId: 1, lastActivityAt: -1 }, name: 'physician_lastActivityAt' },
+  ],
+  // A retried send is the first message (the insert is the claim); history pages by thread and time; unread counts
+  // by recipient; the offline-notification sweep by due time.
+  chatMessages: [
+    { key: { threadId: 1, clientMessageId: 1 }, name: 'thread_clientMessageId_unique', unique: true },
+    { key: { threadId: 1, sentAt: -1 }, name: 'thread_sentAt' },
+    { key: { recipientId: 1, readAt: 1 }, name: 'recipient_readAt' },
+    { key: { notifyAt: 1 }, name: 'notifyAt' },
   ],
 };
 

@@ -301,7 +301,7 @@ export type NotificationStatus = 'sending' | 'sent' | 'no_channel' | 'skipped';
  */
 export interface NotificationDoc {
   _id: string;
-  kind: 'appointment_reminder' | 'booking_confirmed' | 'payment_refunded';
+  kind: 'appointment_reminder' | 'booking_confirmed' | 'payment_refunded' | 'chat_message';
   patientId: ObjectId;
   appointmentId: ObjectId | null;
   status: NotificationStatus;
@@ -485,4 +485,44 @@ export interface EventDoc {
   /** The payload as subscribers get it (contract types: strings, numbers, no ObjectIds). */
   data: Record<string, unknown>;
   at: Date;
+}
+
+/**
+ * One patient–physician conversation in the physician's clinic; the unique (clinicId, patientId, physicianId)
+ * index makes opening it twice, from either side or from two processes, give the same thread.
+ */
+export interface ChatThreadDoc {
+  _id: ObjectId;
+  clinicId: ObjectId;
+  patientId: ObjectId;
+  physicianId: ObjectId;
+  /** Names as they were when the thread was opened, for the thread list without a join. */
+  patientName: string;
+  physicianName: string;
+  /** The latest message; its text sealed like the message's own (bound to the thread). */
+  lastMessage: { id: ObjectId; sender: 'patient' | 'doctor'; text: EncryptedValue; sentAt: Date } | null;
+  /** The last message's time, or the opening's: what the thread list is ordered by. */
+  lastActivityAt: Date;
+  createdAt: Date;
+}
+
+/**
+ * One chat message. The text is never stored in the clear: AES-256-GCM bound to the thread. The unique
+ * (threadId, clientMessageId) index makes a retried send return the first message.
+ */
+export interface ChatMessageDoc {
+  _id: ObjectId;
+  clinicId: ObjectId;
+  threadId: ObjectId;
+  clientMessageId: string;
+  sender: 'patient' | 'doctor';
+  senderId: ObjectId;
+  /** The other participant (the physician's doctor account, or the patient); null when no account is linked. */
+  recipientId: ObjectId | null;
+  text: EncryptedValue;
+  sentAt: Date;
+  deliveredAt: Date | null;
+  readAt: Date | null;
+  /** When an unread message earns the recipient an offline notification; cleared when read or notified. */
+  notifyAt: Date | null;
 }

@@ -1,0 +1,309 @@
+import { randomUUID } from 'node:crypto';
+import { EventSource } from 'eventsource';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ObjectId } from '@clinic/db';
+import { createClinicClient, type ClinicClient, type RouterOutputs } from '@clinic/sdk';
+import { createPhysician, dubai, dubaiDate, insertSecondClinic, makeClinicStaff } from './support/fixtures.ts';
+import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
+
+type Delivered = RouterOutputs['chat']['onEvent'] extends AsyncIterable<infer T> ? T : never;
+type User = { userId: string; accessToken: string; email: string | null };
+
+/** Waits for what a user would see to arrive; bounded, so a missing event fails the test instead of hanging it. */
+const arrive = (check: () => void) => vi.waitFor(check, { timeout: 10_000, interval: 25 });
+
+let s: TestServer;
+let doctor: User;
+let physician: string;
+let doctorB: User;
+let staff: User;
+let patients: User[];
+let slots = 0;
+
+function sdk(token: () => string | null, transport: 'ws' | 'sse'): ClinicClient {
+  return createClinicClient({ baseUrl: s.baseUrl, getAccessToken: token, ...(transport === 'ws' ? { webSocket: { retryDelayMs: () => 50 } } : { EventSource }) });
+}
+
+/** The patient books the next free half hour of the physician (any status counts as having met). */
+async function book(physicianId: string, patient: User) {
+  const n = slots++;
+  const start = dubai(dubaiDate(3 + Math.floor(n / 10)), `${String(8 + (n % 10)).padStart(2, '0')}:00`);
+  const res = await s.rest('POST', '/appointments', { physicianId, start: start.toISOString(), reason: 'Check-up' }, patient.accessToken);
+  if (res.status !== 200) throw new Error(`booking failed: ${JSON.stringify(res.body)}`);
+}
+
+/** A doctor account linked to a new physician of the server's clinic (or `clinic`). */
+async function makeDoctor(clinic?: Awaited<ReturnType<typeof insertSecondClinic>>) {
+  const user = clinic ? await makeClinicStaff(s, clinic._id, 'doctor') : await makeStaff(s, 'doctor');
+  const created = await createPhysician(s, { userId: user.userId, fullName: `Dr. Salma ${new ObjectId().toHexString().slice(-4)}`, ...(clinic ? { clinic } : {}) });
+  return { user, physicianId: created.id };
+}
+
+function follow(client: ClinicClient, input: { lastEventId?: string } = {}) {
+  const events: Delivered[] = [];
+  const errors: unknown[] = [];
+  let started = false;
+  const sub = client.chat.onEvent.subscribe(input, {
+    onStarted: () => void (started = true),
+    onData: (e) => void events.push(e),
+    onError: (err) => void errors.push(err),
+  });
+  return { events, errors, kinds: () => events.map((e) => e.data.kind), started: () => arrive(() => expect(started).toBe(true)), stop: () => sub.unsubscribe() };
+}
+
+async function openThread(patient: User, physicianId: string): Promise<string> {
+  const res = await s.rest('POST', '/chat/threads', { physicianId }, patient.accessToken);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.id as string;
+}
+
+const send = (threadId: string, token: string, text: string, clientMessageId?: string) =>
+  s.rest('POST', `/chat/threads/${threadId}/messages`, { text, ...(clientMessageId ? { clientMessageId } : {}) }, token);
+
+beforeAll(async () => {
+  s = await startTestServer();
+  const second = await insertSecondClinic(s);
+  ({ user: doctor, physicianId: physician } = await makeDoctor());
+  ({ user: doctorB } = await makeDoctor(second));
+  staff = await makeStaff(s, 'staff');
+  patients = await makePatients(s, 5);
+  await book(physician, patients[0]!);
+  await book(physician, patients[2]!);
+  await book(physician, patients[3]!);
+}, 60_000);
+afterAll(() => s?.close());
+
+describe('patient–doctor chat', () => {
+  it('a patient with an appointment opens a thread and writes; the doctor hears it live (WebSocket), the patient hears delivered and read (SSE); a retry is the same message', async () => {
+    const [patient] = patients as [User];
+    const doctorLive = follow(sdk(() => doctor.accessToken, 'ws'));
+    const patientLive = follow(sdk(() => patient.accessToken, 'sse'));
+    await doctorLive.started();
+    await patientLive.started();
+
+    const threadId = await openThread(patient, physician);
+    // Opening again, from either side, is the same thread.
+    expect(await openThread(patient, physician)).toBe(threadId);
+    const byDoctor = await s.rest('POST', '/chat/threads', { patientId: patient.userId }, doctor.accessToken);
+    expect(byDoctor.status).toBe(200);
+    expect(byDoctor.body.id).toBe(threadId);
+
+    const clientMessageId = randomUUID();
+    const sent = await send(threadId, patient.accessToken, 'Is it fine to take ibuprofen before the visit?', clientMessageId);
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    expect(sent.body).toMatchObject({ threadId, clientMessageId, sender: 'patient', senderId: patient.userId, text: 'Is it fine to take ibuprofen before the visit?' });
+
+    await arrive(() => expect(doctorLive.kinds()).toContain('message'));
+    const live = doctorLive.events.find((e) => e.data.kind === 'message')!.data;
+    expect(live.message).toMatchObject({ id: sent.body.id, text: 'Is it fine to take ibuprofen before the visit?', sender: 'patient' });
+
+    // The app retries (say the answer was lost): the same message, nothing duplicated, no second live event.
+    const retry = await send(threadId, patient.accessToken, 'Is it fine to take ibuprofen before the visit?', clientMessageId);
+    expect(retry.status).toBe(200);
+    expect(retry.body.id).toBe(sent.body.id);
+    expect(await s.database.cols.chatMessages.countDocuments({ threadId: new ObjectId(threadId) })).toBe(1);
+
+    // The doctor's app received it: the patient hears it was delivered; then the doctor reads it.
+    await arrive(() => expect(patientLive.kinds()).toContain('delivered'));
+    const read = await s.rest('POST', `/chat/threads/${threadId}/read`, { upTo: sent.body.id }, doctor.accessToken);
+    expect(read.status).toBe(200);
+    expect(read.body.updated).toBe(1);
+    await arrive(() => expect(patientLive.kinds()).toContain('read'));
+    const readEvent = patientLive.events.find((e) => e.data.kind === 'read')!.data;
+    expect(readEvent).toMatchObject({ threadId, upTo: sent.body.id, by: doctor.userId });
+    expect(doctorLive.kinds().filter((k) => k === 'message')).toHaveLength(1);
+
+    // The reply reaches the patient live, and the history shows both with their marks.
+    const reply = await send(threadId, doctor.accessToken, 'Yes, that is fine.');
+    expect(reply.status).toBe(200);
+    // Each participant's stream carries both sides' messages (the sender's other devices follow the thread too).
+    await arrive(() =>
+      expect(patientLive.events.filter((e) => e.data.kind === 'message').map((e) => [e.data.message?.sender, e.data.message?.text])).toEqual([
+        ['patient', 'Is it fine to take ibuprofen before the visit?'],
+        ['doctor', 'Yes, that is fine.'],
+      ]),
+    );
+    const history = await s.rest('GET', `/chat/threads/${threadId}/messages`, undefined, patient.accessToken);
+    expect(history.body.items.map((m: any) => [m.sender, m.text, m.deliveredAt !== null, m.readAt !== null])).toEqual([
+      ['doctor', 'Yes, that is fine.', true, false],
+      ['patient', 'Is it fine to take ibuprofen before the visit?', true, true],
+    ]);
+    expect(doctorLive.errors).toEqual([]);
+    expect(patientLive.errors).toEqual([]);
+    doctorLive.stop();
+    patientLive.stop();
+  });
+
+  it('lists threads by last message, newest first, with unread counts', async () => {
+    const [first, , second] = patients as [User, User, User];
+    const a = await openThread(first, physician);
+    const b = await openThread(second, physician);
+    expect((await send(b, second.accessToken, 'Hello doctor')).status).toBe(200);
+    s.clock.advance(1_000);
+    expect((await send(b, second.accessToken, 'Are you there?')).status).toBe(200);
+    let list = await s.rest('GET', '/chat/threads', undefined, doctor.accessToken);
+    expect(list.status).toBe(200);
+    expect(list.body.items.slice(0, 2).map((t: any) => [t.id, t.unread, t.lastMessage?.preview])).toEqual([
+      [b, 2, 'Are you there?'],
+      [a, 0, 'Yes, that is fine.'],
+    ]);
+
+    s.clock.advance(1_000);
+    const last = await send(a, first.accessToken, 'One more question');
+    list = await s.rest('GET', '/chat/threads', undefined, doctor.accessToken);
+    expect(list.body.items.map((t: any) => [t.id, t.unread])).toEqual([
+      [a, 1],
+      [b, 2],
+    ]);
+    // The patient's own list: one thread, the doctor's reply unread.
+    const mine = await s.rest('GET', '/chat/threads', undefined, first.accessToken);
+    expect(mine.body.items.map((t: any) => [t.id, t.unread, t.physicianId])).toEqual([[a, 1, physician]]);
+
+    expect((await s.rest('POST', `/chat/threads/${a}/read`, { upTo: last.body.id }, doctor.accessToken)).body.updated).toBe(1);
+    list = await s.rest('GET', '/chat/threads', undefined, doctor.accessToken);
+    expect(list.body.items.map((t: any) => t.unread)).toEqual([0, 2]);
+  });
+
+  it('pages the history newest first by cursor; it is in the database, so it survives signing out and in', async () => {
+    const patient = patients[3]!;
+    const threadId = await openThread(patient, physician);
+    const texts = Array.from({ length: 25 }, (_, i) => `message ${i + 1}`);
+    for (const [i, text] of texts.entries()) {
+      // A second apart: a patient typing, within the per-second limit.
+      s.clock.advance(1_000);
+      expect((await send(threadId, i % 2 ? doctor.accessToken : patient.accessToken, text)).status).toBe(200);
+    }
+    const seen: string[] = [];
+    let before: string | null = null;
+    const pages: number[] = [];
+    do {
+      const res = await s.rest('GET', `/chat/threads/${threadId}/messages?limit=10${before ? `&before=${before}` : ''}`, undefined, patient.accessToken);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      pages.push(res.body.items.length);
+      seen.push(...res.body.items.map((m: any) => m.text));
+      before = res.body.nextBefore;
+    } while (before);
+    expect(pages).toEqual([10, 10, 5]);
+    expect(seen).toEqual([...texts].reverse());
+
+    const logout = await s.rest('POST', '/auth/login', { email: patient.email, password: 'patient-pass-1' });
+    expect((await s.rest('POST', '/auth/logout', { refreshToken: logout.body.refreshToken })).status).toBeLessThan(300);
+    const again = await s.rest('POST', '/auth/login', { email: patient.email, password: 'patient-pass-1' });
+    const after = await s.rest('GET', `/chat/threads/${threadId}/messages?limit=100`, undefined, again.body.accessToken);
+    expect(after.body.items).toHaveLength(25);
+    expect((await s.rest('GET', `/chat/threads/${threadId}/messages?limit=101`, undefined, patient.accessToken)).status).toBe(400);
+  });
+
+  it('only the two participants reach a thread: others get 404; a patient without an appointment is refused (403)', async () => {
+    const [patient, stranger] = patients as [User, User];
+    const threadId = await openThread(patient, physician);
+    // The physician is in the public catalogue, so refusing says nothing secret: 403, naming the rule.
+    const noAppointment = await s.rest('POST', '/chat/threads', { physicianId: physician }, stranger.accessToken);
+    expect(noAppointment.status).toBe(403);
+    expect(noAppointment.body.data.appCode).toBe('FORBIDDEN');
+    // A doctor naming someone who is not their patient: not found, as an id never stored.
+    expect((await s.rest('POST', '/chat/threads', { patientId: stranger.userId }, doctor.accessToken)).status).toBe(404);
+    expect((await s.rest('POST', '/chat/threads', { patientId: patient.userId }, doctorB.accessToken)).status).toBe(404);
+    expect((await s.rest('POST', '/chat/threads', { physicianId: physician }, staff.accessToken)).status).toBe(403);
+    expect((await s.rest('POST', '/chat/threads', { physicianId: physician, patientId: patient.userId }, patient.accessToken)).status).toBe(400);
+
+    const someMessage = (await s.rest('GET', `/chat/threads/${threadId}/messages`, undefined, patient.accessToken)).body.items[0].id as string;
+    const before = await s.database.cols.chatMessages.find({ threadId: new ObjectId(threadId) }).sort({ _id: 1 }).toArray();
+    for (const other of [stranger, doctorB, staff]) {
+      for (const [method, path, body] of [
+        ['GET', `/chat/threads/${threadId}/messages`, undefined],
+        ['POST', `/chat/threads/${threadId}/messages`, { text: 'let me in' }],
+        ['POST', `/chat/threads/${threadId}/read`, { upTo: someMessage }],
+        ['POST', `/chat/threads/${threadId}/delivered`, { upTo: someMessage }],
+      ] as const) {
+        const res = await s.rest(method, path, body, other.accessToken);
+        expect(res.status, `${other.email} ${method} ${path}`).toBe(404);
+        expect(JSON.stringify(res.body)).not.toContain('ibuprofen');
+      }
+      const list = await s.rest('GET', '/chat/threads', undefined, other.accessToken);
+      expect(list.status === 403 || !JSON.stringify(list.body).includes(threadId)).toBe(true);
+    }
+    expect(await s.database.cols.chatMessages.find({ threadId: new ObjectId(threadId) }).sort({ _id: 1 }).toArray()).toEqual(before);
+  });
+
+  it('refuses a text over 4,000 characters (400 naming text), storing nothing; 4,000 is fine', async () => {
+    const patient = patients[2]!;
+    const threadId = await openThread(patient, physician);
+    const count = () => s.database.cols.chatMessages.countDocuments({ threadId: new ObjectId(threadId) });
+    const before = await count();
+    const long = await send(threadId, patient.accessToken, 'x'.repeat(4_001));
+    expect(long.status).toBe(400);
+    expect(Object.keys(long.body.data.fieldErrors)).toContain('text');
+    expect((await send(threadId, patient.accessToken, '   ')).status).toBe(400);
+    expect(await count()).toBe(before);
+    s.clock.advance(1_000);
+    expect((await send(threadId, patient.accessToken, 'y'.repeat(4_000))).status).toBe(200);
+  });
+
+  it('limits a user to 5 messages a second: 429 with Retry-After, the refused ones not stored', async () => {
+    const patient = patients[3]!;
+    const threadId = await openThread(patient, physician);
+    s.clock.advance(2_000);
+    const count = () => s.database.cols.chatMessages.countDocuments({ threadId: new ObjectId(threadId) });
+    const before = await count();
+    // 16 at once: however they fall across one-second windows, some window gets more than 5.
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => send(threadId, patient.accessToken, `burst ${i}`)));
+    const refused = results.filter((r) => r.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(Number(refused[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(refused[0]!.body.data.appCode).toBe('RATE_LIMITED');
+    expect(await count()).toBe(before + results.filter((r) => r.status === 200).length);
+  });
+
+  it('stores the text encrypted: neither the message, the thread nor the event holds it in the clear', async () => {
+    const patient = patients[0]!;
+    const threadId = await openThread(patient, physician);
+    s.clock.advance(2_000);
+    const secret = `my blood sugar was 9.4 this morning ${randomUUID()}`;
+    const sent = await send(threadId, patient.accessToken, secret);
+    expect(sent.status).toBe(200);
+    const raw = await s.database.db.collection('chat_messages').findOne({ _id: new ObjectId(sent.body.id as string) });
+    expect(raw).not.toBeNull();
+    expect(JSON.stringify(raw)).not.toContain('blood sugar');
+    expect(raw!.text).toMatchObject({ v: 1, iv: expect.any(String), tag: expect.any(String), data: expect.any(String) });
+    expect(JSON.stringify(await s.database.db.collection('chat_threads').findOne({ _id: new ObjectId(threadId) }))).not.toContain('blood sugar');
+    expect(JSON.stringify(await s.database.db.collection('events').find({}).toArray())).not.toContain('blood sugar');
+    // Decrypted on read, for the participants.
+    const list = await s.rest('GET', '/chat/threads', undefined, patient.accessToken);
+    expect(list.body.items.find((t: any) => t.id === threadId).lastMessage.preview).toBe(secret);
+  });
+
+  it('a message unread for 2 minutes gets the recipient one email without its text; a second one within 15 minutes gets none', async () => {
+    const { user: quietDoctor, physicianId } = await makeDoctor();
+    const patient = patients[4]!;
+    await book(physicianId, patient);
+    // From the start of a 15-minute window, so both sweeps fall in the same one; signed in again at that time.
+    const windowMs = 15 * 60_000;
+    s.clock.set(new Date(Math.ceil((Date.now() + windowMs) / windowMs) * windowMs + 5_000));
+    const token = (await s.rest('POST', '/auth/login', { email: patient.email, password: 'patient-pass-1' })).body.accessToken as string;
+    const threadId = await openThread({ ...patient, accessToken: token }, physicianId);
+    // What earlier tests left unread falls due now; its notices go out first, to others.
+    await s.services.chat.sweepUnread();
+
+    const text = 'Private: the rash has spread to my arms';
+    expect((await send(threadId, token, text)).status).toBe(200);
+    // Not yet two minutes: nothing.
+    s.clock.advance(60_000);
+    await s.services.chat.sweepUnread();
+    expect(s.inbox.count(quietDoctor.email!)).toBe(0);
+
+    s.clock.advance(70_000);
+    await s.services.chat.sweepUnread();
+    const mails = s.inbox.mails.filter((m) => m.to.includes(quietDoctor.email!.toLowerCase()));
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.subject).toContain('new message from Patient 4');
+    expect(mails[0]!.text).toContain('open the app to read it');
+    expect(mails[0]!.raw).not.toContain('rash');
+
+    // Another message, unread 2 minutes later, within the same 15 minutes: no second email.
+    expect((await send(threadId, token, 'Also a fever')).status).toBe(200);
+    s.clock.advance(130_000);
+    await s.services.chat.sweepUnread();
+    expect(s.inbox.count(quietDoctor.email!)).toBe(1);
+  });
+});
