@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { appRouter, buildOpenApiDocument, createServices, type ApiDeps, type Services } from '@clinic/api';
+import { webhooksDocument } from '@clinic/api';
 import type { Database } from '@clinic/db';
 import { handleClientError } from './client-errors.ts';
 import { handleFastifyError, sendError } from './errors.ts';
@@ -117,6 +118,11 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   const openApiDocument = buildOpenApiDocument(`${opts.publicBaseUrl}${REST_PREFIX}`);
   await agendaEventRoutes(app, { services, prefix: REST_PREFIX });
   openApiDocument.paths = { ...openApiDocument.paths, [AGENDA_EVENTS_PATH]: agendaEventsPathItem as never };
+  // Outbound webhooks (OpenAPI 3.1 top-level `webhooks`), what clinics' endpoints receive; trpc-to-openapi maps only inbound calls.
+  const outbound = webhooksDocument();
+  Object.assign(openApiDocument, { webhooks: outbound.webhooks });
+  const components = openApiDocument.components as { schemas?: Record<string, unknown> };
+  components.schemas = { ...components.schemas, ...outbound.schemas };
   app.get(`${REST_PREFIX}/openapi.json`, async () => openApiDocument);
 
   await registerRestFace(app, services, { prefix: REST_PREFIX, bodyLimit: opts.bodyLimit });

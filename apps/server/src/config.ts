@@ -48,6 +48,8 @@ const EnvSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   JOBS_ENABLED: z.enum(['true', 'false']).default('true'),
   JOBS_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
+  // Webhook endpoints on http and loopback addresses: for development and tests, never in production.
+  WEBHOOKS_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
 });
 
 /** A 32-byte key given as 64 hex characters or as base64 / base64url; null otherwise. */
@@ -96,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (production) {
     const missing = REQUIRED_IN_PRODUCTION.filter((k) => !e[k]);
     if (missing.length) throw new ConfigError(`Missing required configuration in production: ${missing.join(', ')}`);
+    if (e.WEBHOOKS_ALLOW_LOOPBACK === 'true') throw new ConfigError('WEBHOOKS_ALLOW_LOOPBACK=true is for development and tests: in production webhooks go to public https endpoints only');
   }
   const twilioKeys = ['TWILIO_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_WHATSAPP_FROM'] as const;
   const twilioMissing = twilioKeys.filter((k) => !e[k]);
@@ -133,6 +136,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     /** false for API-only processes; any number of processes may run jobs together. */
     jobs: { enabled: e.JOBS_ENABLED === 'true', intervalMs: e.JOBS_INTERVAL_MS },
+    /** Outbound webhooks: https to public addresses only, unless loopback is allowed (development, tests). */
+    webhooks: { allowLoopback: e.WEBHOOKS_ALLOW_LOOPBACK === 'true' },
     /** No apiUrl: the server answers from the built-in simulated insurer (development and tests only). */
     insurance: {
       apiUrl: e.INSURANCE_API_URL,

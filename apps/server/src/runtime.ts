@@ -94,6 +94,7 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
       whatsappNumber: config.twilio?.whatsappFrom.slice('whatsapp:'.length) ?? null,
       timeZone: config.clinicTimeZone,
       ...(bus ? { bus } : {}),
+      webhooks: config.webhooks,
       auth: { ...DEFAULT_AUTH_SETTINGS, secretKey: config.secretKey },
       payments: {
         stripe: config.stripe.secretKey ? createStripeClient({ secretKey: config.stripe.secretKey, apiBaseUrl: config.stripe.apiBaseUrl }) : null,

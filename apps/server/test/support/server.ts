@@ -40,6 +40,8 @@ export interface TestServerOptions {
   stripeApiUrl?: string;
   /** STRIPE_PUBLISHABLE_KEY for the payment page (/pay/:id); none = the page says to pay at the clinic. */
   stripePublishableKey?: string;
+  /** Outbound webhooks; `allowLoopback` is WEBHOOKS_ALLOW_LOOPBACK (default false, as in production). */
+  webhooks?: { allowLoopback?: boolean; timeoutMs?: number };
   /**
    * WhatsApp through Twilio, its REST API played by a local endpoint (startTwilioApi). The assistant
    * defaults to the real one from @clinic/agent in menu mode (no LLM). None = WhatsApp off.
@@ -110,6 +112,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     timeZone: 'Asia/Dubai',
     whatsappNumber: opts.twilio ? TEST_WHATSAPP_FROM.slice('whatsapp:'.length) : null,
     ...(whatsapp ? { notifier: whatsapp.notifier } : {}),
+    webhooks: { allowLoopback: opts.webhooks?.allowLoopback ?? false, ...(opts.webhooks?.timeoutMs ? { timeoutMs: opts.webhooks.timeoutMs } : {}) },
   };
   const { app, services } = await buildApp({
     deps,
