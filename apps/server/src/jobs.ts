@@ -22,6 +22,12 @@ export function startJobRunner(services: Services, opts: { intervalMs: number; l
         if (Object.values(report).some((n) => n > 0)) opts.log.info({ jobs: report }, 'appointment jobs ran');
       })
       .catch((err: unknown) => opts.log.error({ err }, 'appointment jobs failed; retrying next tick'))
+      // Webhook deliveries after the appointment work, in the same tick, so one sweep of each runs at a time.
+      .then(() => services.webhooks.runDue())
+      .then((report) => {
+        if (Object.values(report).some((n) => n > 0)) opts.log.info({ webhooks: report }, 'webhook deliveries ran');
+      })
+      .catch((err: unknown) => opts.log.error({ err }, 'webhook deliveries failed; retrying next tick'))
       // Offline chat notices: messages unread for 2 minutes (packages/api/src/modules/chat/chat.service.ts).
       .then(() => services.chat.sweepUnread())
       .then((report) => {

@@ -13,9 +13,9 @@ import { createPhysician, dubai, dubaiDate, insertSecondClinic, makeClinicStaff 
 import { intentObject, sendWebhook, stripeEvent } from './support/stripe-events.ts';
 import { makePatients, makeStaff, startTestServer, uniqueEmail, type TestServer } from './support/server.ts';
 
-type Kind = 'appointment' | 'payment' | 'package' | 'physician' | 'thread';
+type Kind = 'appointment' | 'payment' | 'package' | 'physician' | 'thread' | 'webhook';
 /** The kind of id an operation's path takes, by the path's first segment (`admin/<x>` for admin paths). */
-const KIND_OF_SEGMENT: Record<string, Kind> = { appointments: 'appointment', payments: 'payment', 'admin/packages': 'package', 'admin/physicians': 'physician', chat: 'thread' };
+const KIND_OF_SEGMENT: Record<string, Kind> = { appointments: 'appointment', payments: 'payment', 'admin/packages': 'package', 'admin/physicians': 'physician', chat: 'thread', 'admin/webhooks': 'webhook' };
 /** Operations with an id that are legitimately cross-clinic, or not scoped yet, with the reason. */
 const NOT_CLINIC_SCOPED: Record<string, string> = {
   physicians: 'public catalogue: anyone sees any clinic’s physician and free slots (a patient books any clinic)',
@@ -44,7 +44,7 @@ let physicianA: string;
 let physicianB: string;
 let adminB: string;
 let patient: { userId: string; accessToken: string };
-const idsB: Record<Kind, string[]> = { appointment: [], payment: [], package: [], physician: [], thread: [] };
+const idsB: Record<Kind, string[]> = { appointment: [], payment: [], package: [], physician: [], thread: [], webhook: [] };
 let ownAppointmentA: string;
 const day2 = dubaiDate(2);
 const day3 = dubaiDate(3);
@@ -75,6 +75,7 @@ const VALID_BODIES: Record<string, () => unknown> = {
   // Changes that would succeed unscoped: a new name, a new biography.
   'PATCH /admin/packages/{id}': () => ({ name: 'Cross-clinic probe', active: false }),
   'PATCH /admin/physicians/{id}': () => ({ patch: { bio: 'Cross-clinic probe' } }),
+  'PATCH /admin/webhooks/{id}': () => ({ enabled: false, description: 'Cross-clinic probe' }),
   // Changes to the caller's own clinic that succeed: a specialty of the master list added, a longer cutoff.
   'PUT /admin/clinic/specialties': () => ({ specialties: ['family-medicine', 'cardiology'] }),
   'PATCH /admin/clinic/policies': () => ({ cancellationCutoffHours: 48 }),
@@ -125,11 +126,14 @@ async function fingerprintB(): Promise<string> {
   const packages = await s.database.cols.medicalPackages.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
   const physicians = await s.database.cols.physicians.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
   const chats = await s.database.cols.chatThreads.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
-  return createHash('sha256').update(JSON.stringify([clinic, appts, pays, packages, physicians, chats])).digest('hex');
+  const webhooks = await s.database.cols.webhookEndpoints.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
+  const deliveries = await s.database.cols.webhookDeliveries.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
+  return createHash('sha256').update(JSON.stringify([clinic, appts, pays, packages, physicians, chats, webhooks, deliveries])).digest('hex');
 }
 
 beforeAll(async () => {
-  s = await startTestServer();
+  // Loopback webhook endpoints allowed, so that B's admin registers one over REST (nothing listens there).
+  s = await startTestServer({ webhooks: { allowLoopback: true } });
   s.clock.set(dubai(dubaiDate(1), '09:05'));
   // Clinic A: the platform's first clinic, with its staff member, admin and a doctor linked to A's physician.
   tokensA.staff = (await makeStaff(s, 'staff')).accessToken;
@@ -148,6 +152,9 @@ beforeAll(async () => {
   const pkg = await s.rest('POST', '/admin/packages', { name: 'Sharjah Wellness Check', description: 'Blood panel and consultation', price: { amount: 45000, currency: 'AED' }, includedServices: ['Blood panel'] }, adminB);
   expect(pkg.status, JSON.stringify(pkg.body)).toBe(200);
   idsB.package.push(pkg.body.id as string);
+  const endpoint = await s.rest('POST', '/admin/webhooks', { url: 'http://127.0.0.1:9/gulf-care', events: ['appointment.booked'] }, adminB);
+  expect(endpoint.status, JSON.stringify(endpoint.body)).toBe(200);
+  idsB.webhook.push(endpoint.body.id as string);
 
   // A patient (a platform account) books at B three times: one paid, one waiting for payment, one confirmed at B's
   // desk; and once at A.
@@ -246,7 +253,7 @@ describe('another clinic’s records', () => {
           const url = `${op.path}${q.size ? `?${q}` : ''}`;
           const res = await call('GET', url, tokensA[role]);
           calls++;
-          for (const other of [...idsB.appointment, ...idsB.payment]) if (res.text.includes(other)) problems.push(`${role} GET ${url} names B's ${other}`);
+          for (const other of [...idsB.appointment, ...idsB.payment, ...idsB.webhook]) if (res.text.includes(other)) problems.push(`${role} GET ${url} names B's ${other}`);
           if (physicianId === physicianB) {
             const expected = role === 'doctor' ? 403 : 404;
             if (res.status !== expected) problems.push(`${role} GET ${url} → ${res.status}, expected ${expected} for B's physician`);

@@ -115,6 +115,14 @@ export interface PaymentSettings {
   connectWebhookSecret?: string | null;
 }
 
+/** Outbound webhooks to clinics' own systems. */
+export interface WebhookSettings {
+  /** WEBHOOKS_ALLOW_LOOPBACK: endpoints may use http and loopback addresses (development and tests only). */
+  allowLoopback: boolean;
+  /** An attempt without an answer in this time fails; default 10 s. */
+  timeoutMs?: number;
+}
+
 export interface ApiDeps {
   db: Database;
   mailer: Mailer;
@@ -133,4 +141,6 @@ export interface ApiDeps {
   timeZone: string;
   /** Carries stored events to subscribers; default: in-process (one server process). Redis for several. */
   bus?: EventBus;
+  /** Default: https to public addresses only. */
+  webhooks?: WebhookSettings;
 }

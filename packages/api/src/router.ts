@@ -13,6 +13,7 @@ import { physiciansRouter } from './modules/physicians/physicians.router.ts';
 import { specialtiesRouter } from './modules/specialties/specialties.router.ts';
 import { usersRouter } from './modules/users/users.router.ts';
 import { whatsappRouter } from './modules/whatsapp/whatsapp.router.ts';
+import { webhooksRouter } from './modules/webhooks/webhooks.router.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
@@ -30,6 +31,7 @@ export const appRouter = router({
   conversations: conversationsRouter,
   operator: operatorRouter,
   agenda: agendaRouter,
+  webhooks: webhooksRouter,
   chat: chatRouter,
 });
 

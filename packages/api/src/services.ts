@@ -21,6 +21,7 @@ import { createPhysiciansService, type PhysiciansUseCases } from './modules/phys
 import { createSpecialtiesService, type SpecialtiesUseCases } from './modules/specialties/specialties.service.ts';
 import { createUsersService, type UsersUseCases } from './modules/users/users.service.ts';
 import { createWhatsAppService, type WhatsAppUseCases } from './modules/whatsapp/whatsapp.service.ts';
+import { createWebhooksService, type WebhooksUseCases } from './modules/webhooks/webhooks.service.ts';
 import { createRateLimiter } from './security/rate-limit.ts';
 
 /**
@@ -44,6 +45,7 @@ export interface UseCases {
   conversations: ConversationsUseCases;
   operator: OperatorUseCases;
   agenda: AgendaUseCases;
+  webhooks: WebhooksUseCases;
   chat: ChatUseCases;
 }
 
@@ -97,6 +99,8 @@ export function createServices(deps: ApiDeps) {
     whatsapp: createWhatsAppService(deps, rateLimiter, users, appointments, payments, insurance),
     operator: createOperatorService(clinic, users, (clinicId) => physicians.countActive(clinicId), (clinicId) => sessionWatch.clinicChanged(clinicId)),
     agenda: createAgendaService(deps, clinic, physicians, events),
+    // Delivers each clinic's agenda events to its admins' endpoints; swept by the host's jobs timer.
+    webhooks: createWebhooksService(deps, clinic, events),
     chat: createChatService(deps, clinic, physicians, users, notifications, rateLimiter, events),
     events,
     bus,

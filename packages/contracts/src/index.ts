@@ -12,3 +12,4 @@ export * from './whatsapp-text.ts';
 export * from './conversations.ts';
 export * from './operator.ts';
 export * from './chat.ts';
+export * from './webhooks.ts';

@@ -20,6 +20,9 @@ import type {
   InboundMessageDoc,
   OutboundMessageDoc,
   EventDoc,
+  WebhookEndpointDoc,
+  WebhookDeliveryDoc,
+  WebhookAttemptDoc,
   ChatThreadDoc,
   ChatMessageDoc,
 } from './documents.ts';
@@ -46,6 +49,9 @@ export const COLLECTIONS = {
   inboundMessages: 'inbound_messages',
   outboundMessages: 'outbound_messages',
   events: 'events',
+  webhookEndpoints: 'webhook_endpoints',
+  webhookDeliveries: 'webhook_deliveries',
+  webhookAttempts: 'webhook_attempts',
   chatThreads: 'chat_threads',
   chatMessages: 'chat_messages',
 } as const;
@@ -71,6 +77,9 @@ export interface Collections {
   inboundMessages: Collection<InboundMessageDoc>;
   outboundMessages: Collection<OutboundMessageDoc>;
   events: Collection<EventDoc>;
+  webhookEndpoints: Collection<WebhookEndpointDoc>;
+  webhookDeliveries: Collection<WebhookDeliveryDoc>;
+  webhookAttempts: Collection<WebhookAttemptDoc>;
   chatThreads: Collection<ChatThreadDoc>;
   chatMessages: Collection<ChatMessageDoc>;
 }
@@ -97,6 +106,9 @@ export function collections(db: Db): Collections {
     inboundMessages: db.collection<InboundMessageDoc>(COLLECTIONS.inboundMessages),
     outboundMessages: db.collection<OutboundMessageDoc>(COLLECTIONS.outboundMessages),
     events: db.collection<EventDoc>(COLLECTIONS.events),
+    webhookEndpoints: db.collection<WebhookEndpointDoc>(COLLECTIONS.webhookEndpoints),
+    webhookDeliveries: db.collection<WebhookDeliveryDoc>(COLLECTIONS.webhookDeliveries),
+    webhookAttempts: db.collection<WebhookAttemptDoc>(COLLECTIONS.webhookAttempts),
     chatThreads: db.collection<ChatThreadDoc>(COLLECTIONS.chatThreads),
     chatMessages: db.collection<ChatMessageDoc>(COLLECTIONS.chatMessages),
   };
@@ -164,6 +176,13 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { stream: 1, seq: 1 }, name: 'stream_seq_unique', unique: true },
     { key: { stream: 1, at: 1 }, name: 'stream_at' },
   ],
+  webhookEndpoints: [{ key: { clinicId: 1 }, name: 'clinicId' }, { key: { enabled: 1 }, name: 'enabled' }],
+  // The log pages by endpoint, newest first; the sweep reads what is due per endpoint.
+  webhookDeliveries: [
+    { key: { endpointId: 1, sortKey: -1 }, name: 'endpoint_sortKey' },
+    { key: { endpointId: 1, status: 1, nextAttemptAt: 1 }, name: 'endpoint_status_next' },
+  ],
+  webhookAttempts: [{ key: { deliveryId: 1 }, name: 'deliveryId' }],
   // Opening a thread twice is one thread (the insert is the claim); each side lists its threads by activity.
   chatThreads: [
     { key: { clinicId: 1, patientId: 1, physicianId: 1 }, name: 'clinic_patient_physician_unique', unique: true },

@@ -526,3 +526,58 @@ export interface ChatMessageDoc {
   /** When an unread message earns the recipient an offline notification; cleared when read or notified. */
   notifyAt: Date | null;
 }
+
+/** A clinic's outbound webhook endpoint: where its agenda's events are POSTed, signed with `secret`. */
+export interface WebhookEndpointDoc {
+  _id: ObjectId;
+  clinicId: ObjectId;
+  url: string;
+  description: string;
+  /** Event types (`appointment.booked`…). */
+  events: string[];
+  /** `whsec_…`: the HMAC key; the receiver holds it too, so it is stored as is. */
+  secret: string;
+  enabled: boolean;
+  /** Set when the server disabled the endpoint; null when enabled or disabled by an admin. */
+  disabledReason: string | null;
+  /** The clinic agenda stream's seq up to which deliveries were created for this endpoint. */
+  cursor: number;
+  consecutiveFailures: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * One event for one endpoint. `_id` is `<endpointId>|<eventId>`: inserting it is the claim, so processes sweeping
+ * side by side create one delivery per event. `body` is the exact JSON sent, the same bytes on every attempt.
+ */
+export interface WebhookDeliveryDoc {
+  _id: string;
+  endpointId: ObjectId;
+  clinicId: ObjectId;
+  eventId: string;
+  type: string;
+  body: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attemptCount: number;
+  lastStatusCode: number | null;
+  /** null once succeeded or given up. */
+  nextAttemptAt: Date | null;
+  /** No retries (a test event). */
+  once: boolean;
+  /** Made at creation: the log pages by it, newest first (`_id` is a key, not an order). */
+  sortKey: ObjectId;
+  createdAt: Date;
+}
+
+/** One attempt of a delivery. `_id` is `<deliveryId>|<n>`: the insert claims the n-th attempt for one process. */
+export interface WebhookAttemptDoc {
+  _id: string;
+  deliveryId: string;
+  n: number;
+  /** null while the attempt is in flight. */
+  at: Date | null;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
