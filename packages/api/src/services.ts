@@ -74,7 +74,11 @@ export function createServices(deps: ApiDeps) {
   // Appointments and payments know of each other: a cancel may refund, a payment confirms; a confirmation is
   // sent by the jobs, which read appointments. The hooks are resolved at call time, after all of them exist.
   // Every change of an appointment, by a use case or a job sweep.
-  const afterChange: AppointmentHooks['afterChange'] = (change) => agendaEvents.publish(change);
+  const afterChange: AppointmentHooks['afterChange'] = async (change) => {
+    // First, and awaited: once the change is answered, no process's slot cache serves the physician's old intervals.
+    await physicians.busyChanged(change.appointment.physicianId);
+    await agendaEvents.publish(change);
+  };
   const appointments = createAppointmentsService(deps, clinic, physicians, packages, users, availability, {
     afterCancel: (appt) => payments.afterCancel(appt),
     afterConfirm: (appt) => jobs.confirmSoon(appt),

@@ -204,6 +204,11 @@ export interface PhysicianDoc {
   locationIds: string[];
   schedule: PhysicianScheduleDoc;
   active: boolean;
+  /**
+   * Replaced on every change of one of the physician's appointments, before the change is answered: every process's
+   * cache of busy intervals compares it with the one it loaded under (`slots-cache.ts`). Absent until the first change.
+   */
+  busyVersion?: ObjectId;
   createdAt: Date;
   updatedAt: Date;
 }

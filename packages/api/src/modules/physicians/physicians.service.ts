@@ -43,6 +43,9 @@ export function rulesFor(p: PhysicianDoc, settings: ClinicSettings): ScheduleRul
   };
 }
 
+/** What the slot cache checks its entry against: read with the document, before the cache may load. */
+const versioned = (d: PhysicianDoc) => ({ id: d._id, version: d.busyVersion?.toHexString() ?? null });
+
 const slotDto = (s: { start: Date; end: Date }, tz: string): Slot => ({ start: toZonedIso(s.start, tz), end: toZonedIso(s.end, tz) });
 
 interface Cursor {
@@ -145,8 +148,9 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
         (!area || l.area.toLowerCase() === area) &&
         (!near || (nearestKm(near, [l]) ?? Infinity) <= radiusKm);
 
-      // Three round trips whatever the page size: the active clinics (one query; an equality on the slug for
-      // one), their physicians (one query), the busy intervals (one query). Pending and suspended clinics'
+      // Two round trips whatever the page size once the slot cache is warm: the active clinics (one query; an
+      // equality on the slug for one), their physicians (one query); the busy intervals come from memory while each
+      // physician's `busyVersion` holds, else one query for those that changed. Pending and suspended clinics'
       // physicians are never read.
       const clinics = (await clinic.active(input.clinic)).filter((c) => !byLocation || c.locations.some(fits));
       const clinicById = new Map(clinics.map((c) => [c._id.toHexString(), c]));
@@ -165,7 +169,7 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       const windows = docs.map((d) => windowOf(clinicOf(d).timeZone)).filter((w): w is { from: Date; to: Date } => w !== null);
       const busyFrom = new Date(Math.min(now.getTime(), ...windows.map((w) => w.from.getTime())));
       const busyTo = new Date(Math.max(now.getTime() + NEXT_SLOT_DAYS * DAY_MS, ...windows.map((w) => w.to.getTime())));
-      const busy = await availability.busyFor(docs.map((d) => d._id), busyFrom, busyTo);
+      const busy = await availability.listedBusyFor(docs.map(versioned), busyFrom, busyTo);
 
       const rows: { doc: PhysicianDoc; clinic: ClinicDoc; next: FreeSlot | null; distanceKm: number | null }[] = [];
       for (const doc of docs) {
@@ -221,7 +225,7 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       const doc = await load(id);
       const now = deps.clock();
       const of = await openClinicOf(doc);
-      const busy = await availability.busyFor([doc._id], now, new Date(now.getTime() + NEXT_SLOT_DAYS * DAY_MS));
+      const busy = await availability.listedBusyFor([versioned(doc)], now, new Date(now.getTime() + NEXT_SLOT_DAYS * DAY_MS));
       const next = nextFreeSlot(rulesFor(doc, settingsOf(of)), { now, busy: busy.get(id) ?? [], searchDays: NEXT_SLOT_DAYS });
       return { ...toPhysicianDto(doc, of), schedule: doc.schedule, nextFreeSlot: next ? slotDto(next, of.timeZone) : null };
     },
@@ -233,7 +237,7 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       }
       const doc = await load(input.id);
       const settings = settingsOf(await openClinicOf(doc));
-      const busy = await availability.busyFor([doc._id], input.from, input.to);
+      const busy = await availability.listedBusyFor([versioned(doc)], input.from, input.to);
       const slots = freeSlots(rulesFor(doc, settings), { from: input.from, to: input.to, now: deps.clock(), busy: busy.get(input.id) ?? [] });
       return { physicianId: input.id, timeZone: settings.timeZone, slots: slots.map((s) => slotDto(s, settings.timeZone)) };
     },
@@ -261,6 +265,13 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       return { ...toPhysicianDto(doc, of), schedule: doc.schedule, nextFreeSlot: null };
     },
 
+    /**
+     * One of the physician's appointments changed: every process's slot cache reloads them on its next read. Never
+     * throws (the change is committed); a failed write is logged and the cache's maximum age bounds it.
+     */
+    async busyChanged(physicianId: ObjectId): Promise<void> {
+      await repo.markBusyChanged(physicianId).catch((err: unknown) => deps.log?.warn({ err, physicianId: physicianId.toHexString() }, 'busy version not written; slot caches catch up within a minute'));
+    },
     /** The physician record of a doctor's login, if any. */
     ofUser: (userId: string) => repo.findByUserId(userId),
     /** How many active physicians a clinic has (the clinic directory shows it). */
