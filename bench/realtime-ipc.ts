@@ -33,13 +33,23 @@ export interface HotFunction {
   share: number;
 }
 
-export type ToServer = { type: 'memory' } | { type: 'profile-start' } | { type: 'profile-stop'; file: string } | { type: 'shutdown' };
+/** Live heap by node type and constructor (or closure) name, from a heap snapshot: count and self bytes. */
+export type HeapCensus = Record<string, { count: number; bytes: number }>;
+
+export type ToServer =
+  | { type: 'memory' }
+  | { type: 'profile-start' }
+  | { type: 'profile-stop'; file: string }
+  | { type: 'heap'; file: string }
+  | { type: 'shutdown' };
 export type FromServer =
   | { type: 'ready'; port: number }
   | { type: 'memory'; memory: Memory }
   | { type: 'profiling' }
   /** The profile was written to `file`; its hottest functions by self time. */
   | { type: 'profiled'; file: string; totalMs: number; busyMs: number; top: HotFunction[] }
+  /** A heap snapshot was written to `file`; its census. */
+  | { type: 'heap'; file: string; census: HeapCensus }
   | { type: 'error'; message: string };
 
 export interface ConnectPlan {

@@ -5,11 +5,12 @@
 //   prebuilt text frame of the requested size to every socket (the floor of a broadcast: no per-socket work).
 // Each reports its memory on request, after a full garbage collection, so RSS per connection can be computed.
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BARE_BROADCAST_PATH, RT_ENV, type FromServer, type HotFunction, type Memory, type Side, type ToServer } from './realtime-ipc.ts';
+import { writeHeapSnapshot } from 'node:v8';
+import { BARE_BROADCAST_PATH, RT_ENV, type FromServer, type HeapCensus, type HotFunction, type Memory, type Side, type ToServer } from './realtime-ipc.ts';
 
 const RELAXED = { max: 1_000_000, windowSeconds: 900 };
 
@@ -158,6 +159,34 @@ async function stopProfile(file: string): Promise<Extract<FromServer, { type: 'p
   return { type: 'profiled', file, totalMs: Math.round((profile.endTime - profile.startTime) / 1000), busyMs: Math.round(busyHits * perSampleMs), top };
 }
 
+/**
+ * Writes a heap snapshot (BENCH_WS_HEAP=1) and counts its nodes by type and name (constructor, closure or string
+ * kind), with their self sizes. Parsing it here costs memory: meant for diagnosis with a few thousand connections.
+ */
+async function heapCensus(file: string): Promise<HeapCensus> {
+  globalThis.gc?.();
+  writeHeapSnapshot(file);
+  const snap = JSON.parse(readFileSync(file, 'utf8')) as {
+    snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
+    nodes: number[];
+    strings: string[];
+  };
+  const fields = snap.snapshot.meta.node_fields;
+  const types = snap.snapshot.meta.node_types[0];
+  const [iType, iName, iSize] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f)) as [number, number, number];
+  const census: HeapCensus = {};
+  for (let i = 0; i < snap.nodes.length; i += fields.length) {
+    const type = types[snap.nodes[i + iType]!] ?? '?';
+    // Strings and code are counted by kind only: their "names" are their contents.
+    const name = type === 'string' || type === 'concatenated string' || type === 'sliced string' || type === 'code' || type === 'number' ? '' : (snap.strings[snap.nodes[i + iName]!] ?? '?');
+    const key = `${type}:${name.slice(0, 80)}`;
+    const entry = (census[key] ??= { count: 0, bytes: 0 });
+    entry.count++;
+    entry.bytes += snap.nodes[i + iSize]!;
+  }
+  return census;
+}
+
 async function main(): Promise<void> {
   const role = process.env[RT_ENV.role] as Side | undefined;
   if (!process.send || (role !== 'real' && role !== 'bare')) throw new Error('bench/realtime-server.ts is started by bench/realtime.ts');
@@ -175,6 +204,12 @@ async function main(): Promise<void> {
         break;
       case 'profile-stop':
         stopProfile(msg.file).then(reply, (err: unknown) => reply({ type: 'error', message: String(err) }));
+        break;
+      case 'heap':
+        heapCensus(msg.file).then(
+          (census) => reply({ type: 'heap', file: msg.file, census }),
+          (err: unknown) => reply({ type: 'error', message: String(err) }),
+        );
         break;
       case 'shutdown':
         void running

@@ -19,6 +19,7 @@ import {
   type ConnectResult,
   type FromClients,
   type FromServer,
+  type HeapCensus,
   type Memory,
   type RoundResult,
   type Side,
@@ -52,6 +53,11 @@ const config = {
   roundTimeoutMs: numberFromEnv('BENCH_WS_TIMEOUT_S', 60) * 1000,
   /** Write a CPU profile of the real server over the measured fan-outs, and print its hottest functions. */
   profile: process.env.BENCH_WS_PROFILE === '1',
+  /**
+   * Heap snapshots of both servers before the connections and once idle, and what the connections added per
+   * connection by constructor. Parsing a snapshot inflates the server's RSS: that run's RSS figures mean nothing.
+   */
+  heap: process.env.BENCH_WS_HEAP === '1',
   /** Quiet time after the last connection before the idle memory is read. */
   settleMs: 3_000,
 };
@@ -135,6 +141,7 @@ interface ServerHandle {
   http: string;
   ws: string;
   memory(): Promise<Memory>;
+  heap(file: string): Promise<HeapCensus>;
   profileStart(): Promise<void>;
   profileStop(file: string): Promise<Extract<FromServer, { type: 'profiled' }>>;
   stop(): Promise<void>;
@@ -157,6 +164,11 @@ async function startServer(side: Side, env: Record<string, string>): Promise<Ser
       const answer = next<FromServer, 'memory'>(child, 'memory', what);
       child.send({ type: 'memory' } satisfies ToServer);
       return (await answer).memory;
+    },
+    async heap(file) {
+      const answer = next<FromServer, 'heap'>(child, 'heap', what);
+      child.send({ type: 'heap', file } satisfies ToServer);
+      return (await answer).census;
     },
     async profileStart() {
       const answer = next<FromServer, 'profiling'>(child, 'profiling', what);
@@ -338,9 +350,13 @@ async function main(): Promise<number> {
     loadGens.push(gens.real, gens.bare);
     const connected = {} as Record<Side, ConnectResult>;
     const memory = {} as Record<Side, SideResult['memory']>;
+    const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+    mkdirSync(resultsDir, { recursive: true });
+    const heapGrowth = {} as Record<Side, { what: string; perConnection: number; bytesPerConnection: number }[]>;
     for (const side of ['real', 'bare'] as const) {
       const server = sides[side];
       const before = await server.memory();
+      const heapBefore = config.heap ? await server.heap(join(resultsDir, `realtime-${side}-before.heapsnapshot`)) : null;
       log(`${side}: RSS before connections ${mb(before.rss)} (heap ${mb(before.heapUsed)}); opening ${config.clients} connections, ${config.concurrency} at a time`);
       const result = await gens[side].connect({ side, baseUrl: server.ws, clients: config.clients, concurrency: config.concurrency, tokens: staffTokens });
       connected[side] = result;
@@ -353,6 +369,13 @@ async function main(): Promise<number> {
       const n = Math.max(1, idle.sockets);
       memory[side] = { before, idle, rssPerConnection: (idle.rss - before.rss) / n, heapPerConnection: (idle.heapUsed - before.heapUsed) / n };
       log(`${side}: RSS idle ${mb(idle.rss)} with ${idle.sockets} sockets → ${kb(memory[side].rssPerConnection)} per connection (heap ${kb(memory[side].heapPerConnection)})`);
+      if (heapBefore) {
+        const heapIdle = await server.heap(join(resultsDir, `realtime-${side}-idle.heapsnapshot`));
+        heapGrowth[side] = Object.entries(heapIdle)
+          .map(([what, v]) => ({ what, perConnection: (v.count - (heapBefore[what]?.count ?? 0)) / n, bytesPerConnection: (v.bytes - (heapBefore[what]?.bytes ?? 0)) / n }))
+          .sort((a, b) => b.bytesPerConnection - a.bytesPerConnection)
+          .slice(0, 40);
+      }
     }
 
     // --- fan-outs: a warm-up each (the real one tells the frame size), then baseline and real in turns -----------
@@ -379,8 +402,6 @@ async function main(): Promise<number> {
     frameBytes = warmUp.real.frameBytes.max;
     if (!frameBytes) throw new Error('the real warm-up delivered nothing: no frame size for the bare server');
     warmUp.bare = await runRound('bare', 0);
-    const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
-    mkdirSync(resultsDir, { recursive: true });
     if (config.profile) await Promise.all([real.profileStart(), bare.profileStart()]);
     for (let round = 1; round <= config.events; round++) {
       await sleep(500);
@@ -496,6 +517,13 @@ async function main(): Promise<number> {
         }),
       ),
     );
+    for (const side of ['real', 'bare'] as const) {
+      const rows = heapGrowth[side];
+      if (!rows) continue;
+      const total = rows.reduce((a, r) => a + r.bytesPerConnection, 0);
+      console.log(`\n${side}: heap growth per connection by node type:name (heap snapshots before / idle; top ${rows.length} sum to ${kb(total)})`);
+      console.log(table(['type:name', 'count / conn', 'bytes / conn'], rows.slice(0, side === 'real' ? 25 : 10).map((r) => [r.what, r.perConnection.toFixed(2), r.bytesPerConnection.toFixed(0)])));
+    }
     console.log(`RSS ratio real/bare per connection: ${ratio(results.real.memory.rssPerConnection / results.bare.memory.rssPerConnection)}; frame ${frameBytes} B`);
 
     if (profile) {
@@ -540,6 +568,7 @@ async function main(): Promise<number> {
         rssPerConnection: results.real.memory.rssPerConnection / results.bare.memory.rssPerConnection,
       },
       profile,
+      heapGrowth: config.heap ? heapGrowth : null,
       targets,
       checks,
     };
