@@ -48,6 +48,9 @@ const EnvSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   JOBS_ENABLED: z.enum(['true', 'false']).default('true'),
   JOBS_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
+  EXPO_PUSH_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).default('https://exp.host'),
+  EXPO_ACCESS_TOKEN: z.string().min(20, 'must be an Expo access token').optional(),
+  PUSH_ENABLED: z.enum(['true', 'false']).default('true'),
   // Webhook endpoints on http and loopback addresses: for development and tests, never in production.
   WEBHOOKS_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
 });
@@ -136,6 +139,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     /** false for API-only processes; any number of processes may run jobs together. */
     jobs: { enabled: e.JOBS_ENABLED === 'true', intervalMs: e.JOBS_INTERVAL_MS },
+    /** Push notifications through Expo's push service (or a stand-in at another URL); null: none are sent. */
+    push: e.PUSH_ENABLED === 'true' ? { url: e.EXPO_PUSH_URL, accessToken: e.EXPO_ACCESS_TOKEN } : null,
     /** Outbound webhooks: https to public addresses only, unless loopback is allowed (development, tests). */
     webhooks: { allowLoopback: e.WEBHOOKS_ALLOW_LOOPBACK === 'true' },
     /** No apiUrl: the server answers from the built-in simulated insurer (development and tests only). */

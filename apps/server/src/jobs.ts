@@ -22,6 +22,12 @@ export function startJobRunner(services: Services, opts: { intervalMs: number; l
         if (Object.values(report).some((n) => n > 0)) opts.log.info({ jobs: report }, 'appointment jobs ran');
       })
       .catch((err: unknown) => opts.log.error({ err }, 'appointment jobs failed; retrying next tick'))
+      // Expo's receipts say which phones the app is gone from; those get no more pushes.
+      .then(() => services.devices.readReceipts())
+      .then((receipts) => {
+        if (receipts.deactivated > 0) opts.log.info({ push: receipts }, 'push receipts read');
+      })
+      .catch((err: unknown) => opts.log.error({ err }, 'push receipts not read; retrying next tick'))
       // Webhook deliveries after the appointment work, in the same tick, so one sweep of each runs at a time.
       .then(() => services.webhooks.runDue())
       .then((report) => {

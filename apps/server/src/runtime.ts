@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { DEFAULT_AUTH_SETTINGS, createHttpInsuranceProvider, createStripeClient, emailNotifier, hashPassword, systemClock, type ApiDeps, type Mailer } from '@clinic/api';
+import { DEFAULT_AUTH_SETTINGS, createExpoPushSender, createHttpInsuranceProvider, createStripeClient, emailNotifier, hashPassword, systemClock, type ApiDeps, type Mailer } from '@clinic/api';
 import { connectDatabase, formatSeedReport, seedDatabase, startEmbeddedDatabase, watchForOtherProcesses, type Database, type EmbeddedDatabase } from '@clinic/db';
 import type { Config } from './config.ts';
 import { startInsurerSim, type InsurerSim } from './dev/insurer-sim.ts';
@@ -94,6 +94,7 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
       whatsappNumber: config.twilio?.whatsappFrom.slice('whatsapp:'.length) ?? null,
       timeZone: config.clinicTimeZone,
       ...(bus ? { bus } : {}),
+      ...(config.push ? { push: createExpoPushSender({ baseUrl: config.push.url, accessToken: config.push.accessToken }) } : {}),
       webhooks: config.webhooks,
       auth: { ...DEFAULT_AUTH_SETTINGS, secretKey: config.secretKey },
       payments: {

@@ -23,6 +23,8 @@ const NOT_CLINIC_SCOPED: Record<string, string> = {
   clinics: 'public directory of active clinics, by slug',
   staff: "the staff inbox is keyed by phone number, not by a clinic's record: the shared WhatsApp number's hand-overs belong to the first clinic's staff (staff-conversations.int.test.ts shows another clinic's staff see none and release none)",
   operator: 'the platform operator steers every clinic; clinic roles get 403 (test/clinic-signup.int.test.ts)',
+  notifications: "a user's own notification centre, whatever their clinic: another user's notification is a 404 (test/notifications.int.test.ts)",
+  devices: "a user's own phones, not a clinic's: another user's device is a 404 (test/devices.int.test.ts)",
 };
 const NEVER_STORED_ID = 'f0f0f0f0f0f0f0f0f0f0f0f0';
 const ROLES = ['staff', 'doctor', 'admin'] as const;

@@ -49,6 +49,25 @@ export function emailNotifier(mailer: Mailer): Notifier {
   };
 }
 
+/** One push to one device. */
+export interface PushMessage {
+  to: string;
+  title: string;
+  body: string;
+  data: Record<string, string>;
+}
+
+/** `error`: Expo's code when it gave one (`DeviceNotRegistered`: the app is gone from that phone). */
+export type PushResult = { status: 'ok' } | { status: 'error'; error: string | null };
+
+/** Push notifications to phones (Expo's push service); none configured: no pushes. */
+export interface PushSender {
+  /** One ticket per message, in order: `ok` with the receipt id to read later, or an error at once. */
+  send(messages: PushMessage[]): Promise<(PushResult & { receiptId: string | null })[]>;
+  /** The receipts Expo has for these ids; ids it has none for yet are absent. */
+  receipts(receiptIds: string[]): Promise<Record<string, PushResult>>;
+}
+
 /** Where background work reports what it could not do (the server plugs in its pino logger). */
 export interface BackgroundLog {
   warn(details: object, message: string): void;
@@ -139,6 +158,8 @@ export interface ApiDeps {
   whatsappNumber?: string | null;
   /** IANA zone (and name) of the clinic a database without any gets on first use. */
   timeZone: string;
+  /** Push notifications to the users' phones; none: in-app and the notifier's channels only. */
+  push?: PushSender;
   /** Carries stored events to subscribers; default: in-process (one server process). Redis for several. */
   bus?: EventBus;
   /** Default: https to public addresses only. */

@@ -37,3 +37,6 @@ export type { CheckoutInfo } from './modules/payments/payments.service.ts';
 export { createLinkedNumbers } from './modules/whatsapp/whatsapp.service.ts';
 export { createMessageLog, MAX_USER_TURNS, type ConversationsService, type InboundMessageIn, type MessageLog } from './modules/conversations/conversations.service.ts';
 export type { Conversation, ConversationMessage, OutboundRecord, PendingAction } from './modules/conversations/conversations.repository.ts';
+export { createExpoPushSender, EXPO_PUSH_URL } from './modules/devices/expo-push.ts';
+export type { PushMessage, PushResult, PushSender } from './deps.ts';
+export type { NotificationEvent } from '@clinic/contracts';

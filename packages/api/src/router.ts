@@ -13,6 +13,8 @@ import { physiciansRouter } from './modules/physicians/physicians.router.ts';
 import { specialtiesRouter } from './modules/specialties/specialties.router.ts';
 import { usersRouter } from './modules/users/users.router.ts';
 import { whatsappRouter } from './modules/whatsapp/whatsapp.router.ts';
+import { notificationsRouter } from './modules/notifications/notifications.router.ts';
+import { devicesRouter } from './modules/devices/devices.router.ts';
 import { webhooksRouter } from './modules/webhooks/webhooks.router.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
@@ -31,6 +33,8 @@ export const appRouter = router({
   conversations: conversationsRouter,
   operator: operatorRouter,
   agenda: agendaRouter,
+  notifications: notificationsRouter,
+  devices: devicesRouter,
   webhooks: webhooksRouter,
   chat: chatRouter,
 });

@@ -13,7 +13,8 @@ import { createClinicService, type ClinicUseCases } from './modules/clinic/clini
 import { createClinicsService, type ClinicsUseCases } from './modules/clinic/clinics.service.ts';
 import { createConversationsService, type ConversationsUseCases } from './modules/conversations/conversations.service.ts';
 import { createInsuranceService, type InsuranceUseCases } from './modules/insurance/insurance.service.ts';
-import { createNotificationsService } from './modules/notifications/notifications.service.ts';
+import { createNotificationsService, type NotificationsUseCases } from './modules/notifications/notifications.service.ts';
+import { createDevicesService, type DevicesUseCases } from './modules/devices/devices.service.ts';
 import { createOperatorService, type OperatorUseCases } from './modules/operator/operator.service.ts';
 import { createPackagesService, type PackagesUseCases } from './modules/packages/packages.service.ts';
 import { createPaymentsService, type PaymentsUseCases } from './modules/payments/payments.service.ts';
@@ -45,6 +46,8 @@ export interface UseCases {
   conversations: ConversationsUseCases;
   operator: OperatorUseCases;
   agenda: AgendaUseCases;
+  notifications: NotificationsUseCases;
+  devices: DevicesUseCases;
   webhooks: WebhooksUseCases;
   chat: ChatUseCases;
 }
@@ -62,7 +65,16 @@ export function createServices(deps: ApiDeps) {
   const specialties = createSpecialtiesService(deps, clinic, (clinicId) => physicians.practising(clinicId));
   const packages = createPackagesService(deps, clinic);
   const availability = createAvailability(deps);
-  const notifications = createNotificationsService(deps, deps.notifier ?? emailNotifier(deps.mailer));
+  const devices = createDevicesService(deps);
+  // Every notification is also kept in its user's notification centre, live on their stream and pushed to their phones.
+  const notifications = createNotificationsService(deps, deps.notifier ?? emailNotifier(deps.mailer), {
+    events: () => events,
+    localeOf: (userId) => users.localeOf(userId),
+    appointment: (id) => appointments.byId(id),
+    clinic: (clinicId) => clinic.infoFor(clinicId),
+    doctorOf: async (physicianId) => (await physicians.load(physicianId.toHexString()).catch(() => null))?.userId ?? null,
+    pushTo: (userId, message) => devices.pushTo(userId, message),
+  });
   const physicians = createPhysiciansService(deps, clinic, specialties, availability);
   const insurance = createInsuranceService(deps, clinic);
   const bus = deps.bus ?? createInProcessBus();
@@ -78,6 +90,7 @@ export function createServices(deps: ApiDeps) {
     // First, and awaited: once the change is answered, no process's slot cache serves the physician's old intervals.
     await physicians.busyChanged(change.appointment.physicianId);
     await agendaEvents.publish(change);
+    await notifications.appointmentChanged(change);
   };
   const appointments = createAppointmentsService(deps, clinic, physicians, packages, users, availability, {
     afterCancel: (appt) => payments.afterCancel(appt),
@@ -103,6 +116,8 @@ export function createServices(deps: ApiDeps) {
     whatsapp: createWhatsAppService(deps, rateLimiter, users, appointments, payments, insurance),
     operator: createOperatorService(clinic, users, (clinicId) => physicians.countActive(clinicId), (clinicId) => sessionWatch.clinicChanged(clinicId)),
     agenda: createAgendaService(deps, clinic, physicians, events),
+    notifications,
+    devices,
     // Delivers each clinic's agenda events to its admins' endpoints; swept by the host's jobs timer.
     webhooks: createWebhooksService(deps, clinic, events),
     chat: createChatService(deps, clinic, physicians, users, notifications, rateLimiter, events),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { EmailSchema, IdSchema, OtpCodeSchema, PasswordSchema, PhoneSchema } from './common.ts';
+import { LocaleSchema } from './notifications.ts';
 
 /**
  * `operator`: the platform's operator, who steers clinics (lists, suspends, reactivates them); not a clinic member
@@ -61,6 +62,7 @@ export const UserSchema = z.object({
   role: RoleSchema,
   clinicId: IdSchema.nullable().describe('The clinic of an admin, staff or doctor account; null for patients (platform accounts)'),
   emailVerified: z.boolean(),
+  locale: LocaleSchema.describe('the language of the notifications this user gets'),
   createdAt: z.date(),
 });
 export type User = z.infer<typeof UserSchema>;

@@ -13,3 +13,4 @@ export * from './conversations.ts';
 export * from './operator.ts';
 export * from './chat.ts';
 export * from './webhooks.ts';
+export * from './notifications.ts';

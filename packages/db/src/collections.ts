@@ -20,6 +20,9 @@ import type {
   InboundMessageDoc,
   OutboundMessageDoc,
   EventDoc,
+  UserNotificationDoc,
+  DeviceDoc,
+  PushTicketDoc,
   WebhookEndpointDoc,
   WebhookDeliveryDoc,
   WebhookAttemptDoc,
@@ -49,6 +52,9 @@ export const COLLECTIONS = {
   inboundMessages: 'inbound_messages',
   outboundMessages: 'outbound_messages',
   events: 'events',
+  userNotifications: 'user_notifications',
+  devices: 'devices',
+  pushTickets: 'push_tickets',
   webhookEndpoints: 'webhook_endpoints',
   webhookDeliveries: 'webhook_deliveries',
   webhookAttempts: 'webhook_attempts',
@@ -77,6 +83,9 @@ export interface Collections {
   inboundMessages: Collection<InboundMessageDoc>;
   outboundMessages: Collection<OutboundMessageDoc>;
   events: Collection<EventDoc>;
+  userNotifications: Collection<UserNotificationDoc>;
+  devices: Collection<DeviceDoc>;
+  pushTickets: Collection<PushTicketDoc>;
   webhookEndpoints: Collection<WebhookEndpointDoc>;
   webhookDeliveries: Collection<WebhookDeliveryDoc>;
   webhookAttempts: Collection<WebhookAttemptDoc>;
@@ -106,6 +115,9 @@ export function collections(db: Db): Collections {
     inboundMessages: db.collection<InboundMessageDoc>(COLLECTIONS.inboundMessages),
     outboundMessages: db.collection<OutboundMessageDoc>(COLLECTIONS.outboundMessages),
     events: db.collection<EventDoc>(COLLECTIONS.events),
+    userNotifications: db.collection<UserNotificationDoc>(COLLECTIONS.userNotifications),
+    devices: db.collection<DeviceDoc>(COLLECTIONS.devices),
+    pushTickets: db.collection<PushTicketDoc>(COLLECTIONS.pushTickets),
     webhookEndpoints: db.collection<WebhookEndpointDoc>(COLLECTIONS.webhookEndpoints),
     webhookDeliveries: db.collection<WebhookDeliveryDoc>(COLLECTIONS.webhookDeliveries),
     webhookAttempts: db.collection<WebhookAttemptDoc>(COLLECTIONS.webhookAttempts),
@@ -176,6 +188,17 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { stream: 1, seq: 1 }, name: 'stream_seq_unique', unique: true },
     { key: { stream: 1, at: 1 }, name: 'stream_at' },
   ],
+  // The key is the claim (a retried send stores once); a user's list reads newest first by _id, unread by readAt.
+  userNotifications: [
+    { key: { key: 1 }, name: 'key_unique', unique: true },
+    { key: { userId: 1, _id: -1 }, name: 'user_id' },
+    { key: { userId: 1, readAt: 1 }, name: 'user_readAt' },
+  ],
+  devices: [
+    { key: { token: 1 }, name: 'token_unique', unique: true },
+    { key: { userId: 1 }, name: 'userId' },
+  ],
+  pushTickets: [{ key: { createdAt: 1 }, name: 'createdAt' }],
   webhookEndpoints: [{ key: { clinicId: 1 }, name: 'clinicId' }, { key: { enabled: 1 }, name: 'enabled' }],
   // The log pages by endpoint, newest first; the sweep reads what is due per endpoint.
   webhookDeliveries: [

@@ -22,6 +22,8 @@ export interface UserDoc {
    * and dropped by FerretDB when written null through an upsert's `$setOnInsert`: read it with `?? null`.
    */
   clinicId?: ObjectId | null;
+  /** The language the user's notifications are written in; absent on accounts from before it existed: 'en'. */
+  locale?: 'en' | 'ar' | 'fr';
   emailVerifiedAt: Date | null;
   passwordChangedAt: Date;
   createdAt: Date;
@@ -530,6 +532,48 @@ export interface ChatMessageDoc {
   readAt: Date | null;
   /** When an unread message earns the recipient an offline notification; cleared when read or notified. */
   notifyAt: Date | null;
+}
+
+/**
+ * One in-app notification of one user. `key` (unique) is the send's key and the recipient, so a send retried or
+ * raced between processes stores it once.
+ */
+export interface UserNotificationDoc {
+  _id: ObjectId;
+  key: string;
+  userId: ObjectId;
+  /** The clinic of the record it is about; null when it is about none. */
+  clinicId: ObjectId | null;
+  kind: string;
+  title: string;
+  body: string;
+  data: Record<string, string>;
+  createdAt: Date;
+  readAt: Date | null;
+}
+
+/** A phone's Expo push token, owned by the user who registered it last (unique token: a phone that changes hands moves). */
+export interface DeviceDoc {
+  _id: ObjectId;
+  token: string;
+  userId: ObjectId;
+  platform: 'ios' | 'android';
+  appVersion: string;
+  osVersion: string;
+  model: string;
+  locale: string;
+  /** false once Expo said the token is no longer registered: no pushes go to it until it is registered again. */
+  active: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A push Expo accepted, kept until its receipt is read (or it is a day old: Expo keeps receipts about a day). */
+export interface PushTicketDoc {
+  /** Expo's receipt id. */
+  _id: string;
+  token: string;
+  createdAt: Date;
 }
 
 /** A clinic's outbound webhook endpoint: where its agenda's events are POSTed, signed with `secret`. */

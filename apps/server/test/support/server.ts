@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { inject } from 'vitest';
-import { DEFAULT_AUTH_SETTINGS, createHttpInsuranceProvider, createStripeClient, emailNotifier, hashPassword, type ApiDeps, type AuthSettings, type RateLimits } from '@clinic/api';
+import { DEFAULT_AUTH_SETTINGS, createExpoPushSender, createHttpInsuranceProvider, createStripeClient, emailNotifier, hashPassword, type ApiDeps, type AuthSettings, type RateLimits } from '@clinic/api';
 import { ObjectId, connectDatabase, userDoc } from '@clinic/db';
 import { buildApp } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -46,6 +46,8 @@ export interface TestServerOptions {
    * WhatsApp through Twilio, its REST API played by a local endpoint (startTwilioApi). The assistant
    * defaults to the real one from @clinic/agent in menu mode (no LLM). None = WhatsApp off.
    */
+  /** Expo's push service played by a stand-in at this URL (startExpoStandIn); none = no pushes. */
+  expoPushUrl?: string;
   twilio?: {
     api: { url: string; accountSid: string; authToken: string };
     smsFrom?: string;
@@ -112,6 +114,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     timeZone: 'Asia/Dubai',
     whatsappNumber: opts.twilio ? TEST_WHATSAPP_FROM.slice('whatsapp:'.length) : null,
     ...(whatsapp ? { notifier: whatsapp.notifier } : {}),
+    ...(opts.expoPushUrl ? { push: createExpoPushSender({ baseUrl: opts.expoPushUrl }) } : {}),
     webhooks: { allowLoopback: opts.webhooks?.allowLoopback ?? false, ...(opts.webhooks?.timeoutMs ? { timeoutMs: opts.webhooks.timeoutMs } : {}) },
   };
   const { app, services } = await buildApp({

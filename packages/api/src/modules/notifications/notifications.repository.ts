@@ -1,4 +1,5 @@
-import { insertUnique, type Collections, type NotificationDoc, type NotificationStatus } from '@clinic/db';
+import { insertUnique, type Collections, type NotificationDoc, type NotificationStatus, type ObjectId, type UserNotificationDoc } from '@clinic/db';
+import type { InAppNotification } from '@clinic/contracts';
 
 export function createNotificationsRepository(cols: Pick<Collections, 'notifications'>) {
   const col = cols.notifications;
@@ -10,5 +11,41 @@ export function createNotificationsRepository(cols: Pick<Collections, 'notificat
     finish: (key: string, status: NotificationStatus, at: Date) => col.updateOne({ _id: key }, { $set: { status, updatedAt: at } }),
     /** A failed send gives the claim back so a later sweep may try again. */
     release: (key: string) => col.deleteOne({ _id: key, status: 'sending' }),
+  };
+}
+
+export const toInAppDto = (d: UserNotificationDoc): InAppNotification => ({
+  id: d._id.toHexString(),
+  kind: d.kind,
+  title: d.title,
+  body: d.body,
+  clinicId: d.clinicId?.toHexString() ?? null,
+  data: d.data,
+  createdAt: d.createdAt,
+  readAt: d.readAt ?? null,
+});
+
+/** The in-app notification centre: every query names the user, so one user never reaches another's. */
+export function createInAppRepository(cols: Pick<Collections, 'userNotifications'>) {
+  const col = cols.userNotifications;
+  return {
+    /** false: this key was stored before (a retried or raced send). */
+    insert: async (doc: UserNotificationDoc) => (await insertUnique(col, doc)).won,
+    /** Newest first; `before` is the last id of the previous page. */
+    page: (userId: ObjectId, before: ObjectId | null, limit: number) =>
+      col
+        .find({ userId, ...(before ? { _id: { $lt: before } } : {}) })
+        .sort({ _id: -1 })
+        .limit(limit)
+        .toArray(),
+    unread: (userId: ObjectId) => col.countDocuments({ userId, readAt: null }),
+    /** The user's notification, read (marking it again changes nothing); null when it is not theirs. */
+    async markRead(userId: ObjectId, id: ObjectId, now: Date): Promise<{ doc: UserNotificationDoc; changed: boolean } | null> {
+      const changed = await col.findOneAndUpdate({ _id: id, userId, readAt: null }, { $set: { readAt: now } }, { returnDocument: 'after' });
+      if (changed) return { doc: changed, changed: true };
+      const doc = await col.findOne({ _id: id, userId });
+      return doc ? { doc, changed: false } : null;
+    },
+    markAllRead: async (userId: ObjectId, now: Date) => (await col.updateMany({ userId, readAt: null }, { $set: { readAt: now } })).modifiedCount,
   };
 }

@@ -1,15 +1,113 @@
-import type { ObjectId } from '@clinic/db';
-import type { ApiDeps, Notification, Notifier } from '../../deps.ts';
-import { createNotificationsRepository } from './notifications.repository.ts';
+import type { Clinic, InAppNotification, Locale, NotificationEvent } from '@clinic/contracts';
+import { ObjectId, type AppointmentDoc, type UserNotificationDoc } from '@clinic/db';
+import type { Actor } from '../../actor.ts';
+import type { ApiDeps, Notification, Notifier, PushMessage } from '../../deps.ts';
+import { AppError } from '../../errors.ts';
+import { RESYNC_KIND, type EventStore } from '../../events/event-store.ts';
+import type { AppointmentChange } from '../agenda/agenda.events.ts';
+import { messageFor, type Audience, type MessageFacts } from './notifications.messages.ts';
+import { createInAppRepository, createNotificationsRepository, toInAppDto } from './notifications.repository.ts';
 
 export type SendOutcome = 'sent' | 'no_channel' | 'skipped' | 'duplicate' | 'failed';
 
-export function createNotificationsService(deps: ApiDeps, notifier: Notifier) {
+/** What the notification centre reads of other modules, resolved at call time (see services.ts). */
+export interface NotificationLinks {
+  events(): EventStore;
+  localeOf(userId: ObjectId): Promise<Locale>;
+  appointment(id: ObjectId): Promise<AppointmentDoc | null>;
+  clinic(clinicId: ObjectId): Promise<Clinic>;
+  /** The user linked to this physician (the doctor's login), if any. */
+  doctorOf(physicianId: ObjectId): Promise<ObjectId | null>;
+  pushTo(userId: ObjectId, message: Omit<PushMessage, 'to'>): Promise<unknown>;
+}
+
+export const userNotificationsStream = (userId: ObjectId | string) => `user:${String(userId)}:notifications`;
+/**
+ * The event store files each event under a clinic; a user's stream is the user's own across clinics (a patient
+ * books several), so its events carry this id, and the stream's name, chosen from the actor only, is the boundary.
+ */
+const NO_CLINIC = new ObjectId('000000000000000000000000');
+
+/** What procedures may call (see UseCases in services.ts): contract types only. */
+export interface NotificationsUseCases {
+  list(actor: Actor, input: { cursor?: string | undefined; limit: number }): Promise<{ items: InAppNotification[]; nextCursor: string | null }>;
+  unreadCount(actor: Actor): Promise<{ unread: number }>;
+  markRead(actor: Actor, id: string): Promise<InAppNotification>;
+  markAllRead(actor: Actor): Promise<{ marked: number; unread: 0 }>;
+  /** The actor's own notification events after `lastEventId` (none: from now on), without gap or repeat. */
+  follow(actor: Actor, input: { lastEventId?: string | null | undefined }, signal: AbortSignal): Promise<AsyncIterable<{ id: string; event: NotificationEvent }>>;
+}
+
+/** Appointment changes both sides hear of, as the in-app kind they become. */
+const CHANGE_KINDS = { moved: 'appointment_moved', cancelled: 'appointment_cancelled' } as const;
+
+export function createNotificationsService(deps: ApiDeps, notifier: Notifier, links: NotificationLinks) {
   const repo = createNotificationsRepository(deps.db.cols);
+  const inApp = createInAppRepository(deps.db.cols);
+
+  async function publish(userId: ObjectId, kind: NotificationEvent['kind'], notification: InAppNotification | null, unread: number) {
+    await links.events().append(userNotificationsStream(userId), NO_CLINIC, kind, { notification, unread });
+  }
+
+  async function factsOf(appt: AppointmentDoc, locale: Locale, extra: Partial<MessageFacts> = {}): Promise<MessageFacts> {
+    const clinic = await links.clinic(appt.clinicId);
+    return {
+      physicianName: appt.physicianName,
+      patientName: appt.patient.name,
+      clinicName: locale === 'ar' && clinic.nameAr ? clinic.nameAr : clinic.name,
+      startsAt: appt.startsAt,
+      timeZone: clinic.timeZone,
+      amount: '',
+      ...extra,
+    };
+  }
+
+  /**
+   * Stores one in-app notification (once per key and user), tells the user's live stream, and pushes it to their
+   * phones. Never throws: what it reports is already decided, and the send it accompanies must go on.
+   */
+  async function deliver(key: string, userId: ObjectId, entry: Pick<UserNotificationDoc, 'kind' | 'clinicId' | 'title' | 'body' | 'data'>): Promise<void> {
+    try {
+      const doc: UserNotificationDoc = { _id: new ObjectId(), key: `${key}|${userId.toHexString()}`, userId, ...entry, createdAt: deps.clock(), readAt: null };
+      if (!(await inApp.insert(doc))) return;
+      const dto = toInAppDto(doc);
+      await publish(userId, 'created', dto, await inApp.unread(userId));
+      await links.pushTo(userId, { title: doc.title, body: doc.body, data: { ...doc.data, notificationId: dto.id, kind: doc.kind } });
+    } catch (err) {
+      deps.log?.warn({ err, kind: entry.kind, userId: userId.toHexString() }, 'in-app notification not stored');
+    }
+  }
+
+  /** The in-app copy of a message sent through the notifier, in its recipient's language where the kind is written. */
+  async function inAppCopy(key: string, userId: ObjectId, appointmentId: ObjectId | null, message: Notification): Promise<void> {
+    try {
+      const locale = await links.localeOf(userId);
+      const appt = appointmentId ? await links.appointment(appointmentId) : null;
+      const text = appt ? messageFor(message.kind, 'patient', await factsOf(appt, locale, { amount: message.data['amount'] ?? '' }), locale) : null;
+      await deliver(key, userId, {
+        kind: message.kind,
+        clinicId: appt?.clinicId ?? null,
+        title: text?.title ?? message.subject,
+        body: text?.body ?? message.text,
+        data: appt ? { appointmentId: appt._id.toHexString() } : {},
+      });
+    } catch (err) {
+      deps.log?.warn({ err, kind: message.kind, userId: userId.toHexString() }, 'in-app notification not stored');
+    }
+  }
+
+  /** One appointment change to one side, in that reader's language. */
+  async function tell(key: string, userId: ObjectId, audience: Audience, kind: string, appt: AppointmentDoc): Promise<void> {
+    const locale = await links.localeOf(userId);
+    const text = messageFor(kind, audience, await factsOf(appt, locale), locale);
+    if (text) await deliver(key, userId, { kind, clinicId: appt.clinicId, ...text, data: { appointmentId: appt._id.toHexString() } });
+  }
+
   return {
     /**
-     * Sends the message named `key` at most once, whatever the number of processes or retries.
-     * `build` runs after the claim, so it sees the latest data and may decline (null → skipped).
+     * Sends the message named `key` at most once, whatever the number of processes or retries, and keeps it in
+     * the recipient's notification centre. `build` runs after the claim, so it sees the latest data and may decline
+     * (null → skipped).
      */
     async sendOnce(key: string, about: { kind: Notification['kind']; patientId: ObjectId; appointmentId: ObjectId | null }, build: () => Promise<Notification | null>): Promise<SendOutcome> {
       const now = deps.clock();
@@ -19,6 +117,8 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier) {
         await repo.finish(key, 'skipped', now);
         return 'skipped';
       }
+      // Before the other channels: a send that fails is retried under the same key, and the copy is kept once.
+      await inAppCopy(key, about.patientId, about.appointmentId, message);
       try {
         const outcome = await notifier.notify(message);
         await repo.finish(key, outcome, deps.clock());
@@ -27,6 +127,76 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier) {
         await repo.release(key);
         return 'failed';
       }
+    },
+
+    /**
+     * Both sides of a booking change: the doctor hears of a confirmed booking (the patient's confirmation is the
+     * jobs' message, above); patient and doctor of a move or a cancellation. Keyed by the appointment's history
+     * length, which each change advances, so every (change, recipient) is told once. Never throws.
+     */
+    async appointmentChanged(change: AppointmentChange): Promise<void> {
+      const appt = change.appointment;
+      try {
+        const key = `change|${appt._id.toHexString()}|${appt.history.length}`;
+        const doctor = await links.doctorOf(appt.physicianId);
+        const confirmed = change.kind === 'confirmed' || change.kind === 'paid' || (change.kind === 'booked' && appt.status === 'confirmed');
+        if (confirmed) {
+          if (doctor) await tell(key, doctor, 'doctor', 'booking_confirmed', appt);
+          return;
+        }
+        if (change.kind !== 'moved' && change.kind !== 'cancelled') return;
+        const kind = CHANGE_KINDS[change.kind];
+        await tell(key, appt.patientId, 'patient', kind, appt);
+        if (doctor) await tell(key, doctor, 'doctor', kind, appt);
+      } catch (err) {
+        deps.log?.warn({ err, appointmentId: appt._id.toHexString(), kind: change.kind }, 'appointment change not notified');
+      }
+    },
+
+    async list(actor: Actor, input: { cursor?: string | undefined; limit: number }) {
+      const docs = await inApp.page(new ObjectId(actor.userId), input.cursor ? new ObjectId(input.cursor) : null, input.limit + 1);
+      const items = docs.slice(0, input.limit).map(toInAppDto);
+      return { items, nextCursor: docs.length > input.limit ? items.at(-1)!.id : null };
+    },
+
+    async unreadCount(actor: Actor) {
+      return { unread: await inApp.unread(new ObjectId(actor.userId)) };
+    },
+
+    /** Another user's notification answers as an unknown one. */
+    async markRead(actor: Actor, id: string): Promise<InAppNotification> {
+      const userId = new ObjectId(actor.userId);
+      const res = await inApp.markRead(userId, new ObjectId(id), deps.clock());
+      if (!res) throw new AppError('NOT_FOUND', 'No such notification of yours.');
+      const dto = toInAppDto(res.doc);
+      if (res.changed) await publish(userId, 'read', dto, await inApp.unread(userId)).catch((err: unknown) => deps.log?.warn({ err }, 'notification event not stored'));
+      return dto;
+    },
+
+    async markAllRead(actor: Actor) {
+      const userId = new ObjectId(actor.userId);
+      const marked = await inApp.markAllRead(userId, deps.clock());
+      if (marked > 0) await publish(userId, 'all_read', null, 0).catch((err: unknown) => deps.log?.warn({ err }, 'notification event not stored'));
+      return { marked, unread: 0 as const };
+    },
+
+    async follow(actor: Actor, input: { lastEventId?: string | null | undefined }, signal: AbortSignal) {
+      const events = links.events();
+      const stream = userNotificationsStream(actor.userId);
+      // "From now" is fixed before the subscription is confirmed, so a notification stored once it is cannot be missed.
+      const after = input.lastEventId ? Number(input.lastEventId) : await events.lastSeq(stream);
+      return (async function* () {
+        for await (const e of events.follow(stream, after, signal)) {
+          const at = e.at.toISOString();
+          if (e.kind === RESYNC_KIND) {
+            yield { id: String(e.seq), event: { kind: 'resync', notification: null, unread: null, at } satisfies NotificationEvent };
+            continue;
+          }
+          const data = e.data as { notification: InAppNotification | null; unread: number };
+          // Dates went into the store as Dates and come back as Dates; an event from a Redis peer is read from the store too.
+          yield { id: String(e.seq), event: { kind: e.kind as NotificationEvent['kind'], notification: data.notification, unread: data.unread, at } satisfies NotificationEvent };
+        }
+      })();
     },
   };
 }

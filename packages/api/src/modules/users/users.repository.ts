@@ -12,6 +12,7 @@ export function toUserDto(doc: UserDoc): User {
     // Patients are platform accounts. Read tolerantly: older accounts, and null written by an upsert on FerretDB, lack it.
     clinicId: doc.role === 'patient' ? null : (doc.clinicId?.toHexString() ?? null),
     emailVerified: doc.emailVerifiedAt !== null,
+    locale: doc.locale ?? 'en',
     createdAt: doc.createdAt,
   };
 }
@@ -74,6 +75,9 @@ export function createUsersRepository(cols: Pick<Collections, 'users'>) {
       return (await insertUnique(cols.users, doc)).won ? doc : null;
     },
     findById: (id: string) => (ObjectId.isValid(id) ? cols.users.findOne({ _id: new ObjectId(id) }) : Promise.resolve(null)),
+    async setProfile(id: ObjectId, fields: Pick<UserDoc, 'locale'>, now: Date): Promise<UserDoc | null> {
+      return cols.users.findOneAndUpdate({ _id: id }, { $set: { ...fields, updatedAt: now } }, { returnDocument: 'after' });
+    },
     async markVerified(id: ObjectId, now: Date): Promise<void> {
       await cols.users.updateOne({ _id: id, emailVerifiedAt: null }, { $set: { emailVerifiedAt: now, updatedAt: now } });
     },

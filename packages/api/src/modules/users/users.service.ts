@@ -1,4 +1,4 @@
-import type { Role, User } from '@clinic/contracts';
+import type { Locale, Role, User } from '@clinic/contracts';
 import type { ObjectId } from '@clinic/db';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
@@ -12,6 +12,8 @@ type StaffRole = Exclude<Role, 'patient' | 'operator'>;
 /** What procedures may call (see UseCases in services.ts): contract types only. */
 export interface UsersUseCases {
   me(userId: string): Promise<User>;
+  /** Only what is given changes. */
+  updateMe(userId: string, input: { locale?: Locale | undefined }): Promise<User>;
   /** In the creating admin's clinic (`clinicId`; an admin without one: the platform's first clinic). */
   createStaffUser(input: { email: string; password: string; fullName: string; phone?: string | undefined; role: StaffRole }, clinicId?: string | null): Promise<User>;
 }
@@ -23,6 +25,20 @@ export function createUsersService(deps: ApiDeps, clinic: ClinicService) {
       const user = await users.findById(userId);
       if (!user) throw new AppError('NOT_FOUND', 'This account no longer exists.');
       return toUserDto(user);
+    },
+
+    async updateMe(userId: string, input: { locale?: Locale | undefined }): Promise<User> {
+      const user = await users.findById(userId);
+      if (!user) throw new AppError('NOT_FOUND', 'This account no longer exists.');
+      if (input.locale === undefined) return toUserDto(user);
+      const updated = await users.setProfile(user._id, { locale: input.locale }, deps.clock());
+      if (!updated) throw new AppError('NOT_FOUND', 'This account no longer exists.');
+      return toUserDto(updated);
+    },
+
+    /** The language a user's notifications are written in ('en' for an account that never chose, or is gone). */
+    async localeOf(userId: ObjectId): Promise<Locale> {
+      return (await users.findById(userId.toHexString()))?.locale ?? 'en';
     },
 
     /**

@@ -1,0 +1,46 @@
+import { tracked } from '@trpc/server';
+import {
+  InAppNotificationSchema,
+  ListNotificationsInput,
+  MarkAllReadSchema,
+  NotificationIdInput,
+  NotificationPageSchema,
+  NotificationsSubscriptionInput,
+  UnreadCountSchema,
+} from '@clinic/contracts';
+import { authedProcedure, router } from '../../trpc.ts';
+
+const tags = ['notifications'];
+
+/** Every signed-in user's own notification centre. */
+export const notificationsRouter = router({
+  list: authedProcedure
+    .meta({ openapi: { method: 'GET', path: '/notifications', tags, protect: true, summary: 'Your notifications, newest first', errorResponses: [400, 401] } })
+    .input(ListNotificationsInput)
+    .output(NotificationPageSchema)
+    .query(({ ctx, input }) => ctx.services.notifications.list(ctx.actor, input)),
+
+  unreadCount: authedProcedure
+    .meta({ openapi: { method: 'GET', path: '/notifications/unread-count', tags, protect: true, summary: 'How many of your notifications are unread', errorResponses: [401] } })
+    .output(UnreadCountSchema)
+    .query(({ ctx }) => ctx.services.notifications.unreadCount(ctx.actor)),
+
+  markRead: authedProcedure
+    .meta({ openapi: { method: 'POST', path: '/notifications/{id}/read', tags, protect: true, summary: 'Mark one of your notifications read', errorResponses: [400, 401, 404] } })
+    .input(NotificationIdInput)
+    .output(InAppNotificationSchema)
+    .mutation(({ ctx, input }) => ctx.services.notifications.markRead(ctx.actor, input.id)),
+
+  markAllRead: authedProcedure
+    .meta({ openapi: { method: 'POST', path: '/notifications/read-all', tags, protect: true, summary: 'Mark all your notifications read', errorResponses: [401] } })
+    .output(MarkAllReadSchema)
+    .mutation(({ ctx }) => ctx.services.notifications.markAllRead(ctx.actor)),
+
+  /** New notifications and read-state changes, live over WebSocket or server-sent events; resumes after `lastEventId`. */
+  onEvent: authedProcedure.input(NotificationsSubscriptionInput).subscription(async ({ ctx, input, signal }) => {
+    const events = await ctx.services.notifications.follow(ctx.actor, input, signal ?? new AbortController().signal);
+    return (async function* () {
+      for await (const { id, event } of events) yield tracked(id, event);
+    })();
+  }),
+});
