@@ -23,6 +23,7 @@ const EnvSchema = z.object({
   TWILIO_API_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   TWILIO_TEMPLATE_REMINDER_SID: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
   TWILIO_TEMPLATE_CONFIRMATION_SID: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
+  TWILIO_TEMPLATE_REMINDER_BUTTONS_SID: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
@@ -163,7 +164,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             whatsappFrom: e.TWILIO_WHATSAPP_FROM,
             smsFrom: e.TWILIO_SMS_FROM,
             apiBaseUrl: e.TWILIO_API_BASE_URL,
-            templates: { reminder: e.TWILIO_TEMPLATE_REMINDER_SID, confirmation: e.TWILIO_TEMPLATE_CONFIRMATION_SID },
+            templates: { reminder: e.TWILIO_TEMPLATE_REMINDER_SID, confirmation: e.TWILIO_TEMPLATE_CONFIRMATION_SID, reminderButtons: e.TWILIO_TEMPLATE_REMINDER_BUTTONS_SID },
           }
         : null,
     /** No API key: the WhatsApp assistant runs in menu mode (no LLM). */

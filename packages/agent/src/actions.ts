@@ -156,6 +156,8 @@ export async function proposeCancel(ctx: TurnContext, input: { id: string; reaso
   const appt = await attempt(() => ctx.caller.appointments.get({ id: input.id }));
   if (!appt.ok) return appt;
   if (!CANCELLABLE.has(appt.value.status)) return { ok: false, code: 'INVALID_TRANSITION', message: `This appointment is ${appt.value.status}; only upcoming bookings can be cancelled.` };
+  const closed = await cancellationClosed(ctx, appt.value);
+  if (closed) return closed;
   const { timeZone } = await ctx.clinic();
   const pending: PendingAction = {
     kind: 'cancel',
@@ -166,6 +168,27 @@ export async function proposeCancel(ctx: TurnContext, input: { id: string; reaso
     createdAt: ctx.now,
   };
   return { ok: true, pending, question: questionFor(ctx, pending, timeZone) };
+}
+
+/** The clinic an appointment is at (through its physician, as the patient may read it); null when it cannot be read now. */
+export async function clinicOfAppointment(ctx: TurnContext, appt: Pick<Appointment, 'physicianId'>): Promise<Clinic | null> {
+  const physician = await attempt(() => ctx.caller.physicians.get({ id: appt.physicianId }));
+  if (!physician.ok) return null;
+  const clinic = await attempt(() => ctx.caller.clinics.bySlug({ slug: physician.value.clinic.slug }));
+  return clinic.ok ? clinic.value : null;
+}
+
+/**
+ * The appointment's clinic's cutoff, checked before the patient is asked: a yes that could only be refused would
+ * waste their turn. The cancel procedure checks it again when it runs; when the clinic cannot be read, it alone decides.
+ */
+async function cancellationClosed(ctx: TurnContext, appt: Appointment): Promise<Failure | null> {
+  const clinic = await clinicOfAppointment(ctx, appt);
+  if (!clinic) return null;
+  const hours = clinic.policies.cancellationCutoffHours;
+  if (new Date(appt.start).getTime() - ctx.now.getTime() >= hours * 3_600_000) return null;
+  const call = clinic.phone ? ` Please call the clinic on ${clinic.phone}.` : ' Please call the clinic.';
+  return { ok: false, code: 'CANCELLATION_CLOSED', message: `Bookings can be cancelled online up to ${hours} hours before the start.${call}` };
 }
 
 export async function proposeReschedule(ctx: TurnContext, input: { id: string; start: string }): Promise<Proposal | Failure> {

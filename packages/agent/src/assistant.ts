@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, createCaller, createInternalContext, type Conversation, type Services } from '@clinic/api';
 import { PhoneSchema, maskEmiratesIds, splitForWhatsApp, type Clinic } from '@clinic/contracts';
 import { executePending, type TurnContext } from './actions.ts';
+import { handleButton } from './buttons.ts';
 import { createLlm, systemPrompt, type LlmSettings } from './llm.ts';
 import { MAIN_MENU, handleMenu } from './menu.ts';
 import { msg } from './messages.ts';
@@ -17,7 +18,10 @@ export interface InboundMessage {
    */
   via?: string | null;
   profileName: string | null;
+  /** What the patient sees they sent; for a tapped button, its title. */
   text: string;
+  /** A tapped quick-reply button's id (Twilio's `ButtonPayload`): acted on in code, never shown to the model. */
+  buttonPayload?: string | null;
   receivedAt: Date;
 }
 
@@ -219,6 +223,14 @@ export function createAssistant(opts: AssistantOptions): Assistant {
       // 6. A pending book/cancel/reschedule runs only on an explicit yes in the very next message.
       const pending = convo.pending;
       convo.pending = null;
+
+      // A button is a new request: whatever was pending is dropped, and the transcript keeps the button's title only.
+      if (inbound.buttonPayload) {
+        const reply = await handleButton(ctx, inbound.buttonPayload);
+        convo.failures = 0;
+        await record(convo, masked, [reply], now);
+        return done([reply], false);
+      }
       if (pending && isYes(text)) {
         const res = await executePending(ctx, pending);
         convo.failures = 0;

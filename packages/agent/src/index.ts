@@ -13,3 +13,4 @@ export { maskLinkCommand, normalise, detectLanguage, isYes, isNo, type Lang } fr
 export { isEmergency, wantsHuman, asksMedicalAdvice } from './safety.ts';
 export { DEFAULT_MAX_TOOL_ROUNDS, type LlmSettings } from './llm.ts';
 export { TOOLS } from './tools.ts';
+export { BUTTON_ACTIONS, BUTTON_PAYLOAD_MAX, buttonPayload, parseButtonPayload, type ButtonAction } from './buttons.ts';

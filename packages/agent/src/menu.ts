@@ -1,6 +1,7 @@
 import { LocalDateSchema } from '@clinic/contracts';
 import { addLocalDays, localDateOf, localDayRange } from '@clinic/scheduling';
-import { attempt, failureText, physicianHere, proposeBooking, proposeCancel, type TurnContext } from './actions.ts';
+import type { Appointment } from '@clinic/contracts';
+import { attempt, failureText, physicianHere, proposeBooking, proposeCancel, proposeReschedule, type TurnContext } from './actions.ts';
 import { formatMoney, formatWhen } from './format.ts';
 import { msg } from './messages.ts';
 import { foldForMatching } from './text.ts';
@@ -17,6 +18,7 @@ type MenuState =
   | { step: 'physician'; specialty: string; options: { id: string; name: string }[] }
   | { step: 'slot'; physicianId: string; physicianName: string; options: string[] }
   | { step: 'bookings'; options: string[] }
+  | { step: 'reschedule'; appointmentId: string; options: string[] }
   | { step: 'insurance' };
 
 const MAX_OPTIONS = 9;
@@ -98,6 +100,15 @@ export async function handleMenu(ctx: TurnContext, text: string, fresh: boolean,
       setState(null);
       return { text: res.question, failed: false };
     }
+    case 'reschedule': {
+      const i = pick(folded, state.options.length);
+      if (i === null) return { text: m.pickNumber(state.options.length), failed: true };
+      const res = await proposeReschedule(ctx, { id: state.appointmentId, start: state.options[i]! });
+      if (!res.ok) return { text: failureText(ctx.lang, res), failed: false };
+      ctx.convo.pending = res.pending;
+      setState(null);
+      return { text: res.question, failed: false };
+    }
     case 'insurance': {
       const res = await attempt(() => ctx.caller.insurance.check({ emiratesId: text.slice(0, 64) }));
       if (!res.ok) return { text: failureText(ctx.lang, res), failed: res.code === 'INVALID_EMIRATES_ID' };
@@ -152,4 +163,23 @@ async function showBookings(ctx: TurnContext, setState: (s: MenuState | null) =>
   if (list.length === 0) return { text: m.noBookings, failed: false };
   setState({ step: 'bookings', options: list.map((a) => a.id) });
   return { text: m.bookings(numbered(list.map((a) => `${a.physicianName} — ${formatWhen(a.start, timeZone, ctx.lang)}${a.status === 'pending_payment' ? ' (⏳)' : ''}`))), failed: false };
+}
+
+/** The next free times of the appointment's own physician, to move it to; a number picked next proposes the move. */
+export async function showRescheduleSlots(ctx: TurnContext, appt: Appointment): Promise<MenuReply> {
+  const m = msg(ctx.lang);
+  const { timeZone } = await ctx.clinic();
+  const first = localDateOf(ctx.now, timeZone);
+  const range = { from: localDayRange(first, timeZone).from, to: localDayRange(addLocalDays(first, SLOT_SEARCH_DAYS - 1), timeZone).to };
+  const res = await attempt(() => ctx.caller.physicians.slots({ id: appt.physicianId, ...range }));
+  if (!res.ok) return { text: failureText(ctx.lang, res), failed: false };
+  const slots = res.value.slots.slice(0, MAX_OPTIONS);
+  if (slots.length === 0) {
+    ctx.convo.menu = null;
+    return { text: m.noRescheduleSlots(appt.physicianName), failed: false };
+  }
+  const state: MenuState = { step: 'reschedule', appointmentId: appt.id, options: slots.map((s) => s.start) };
+  ctx.convo.menu = state as Record<string, unknown>;
+  const lines = numbered(slots.map((s) => formatWhen(s.start, timeZone, ctx.lang)));
+  return { text: m.rescheduleSlots(appt.physicianName, formatWhen(appt.start, timeZone, ctx.lang), lines), failed: false };
 }

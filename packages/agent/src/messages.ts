@@ -51,6 +51,12 @@ export interface Messages {
   linkTooMany(retryAfterSeconds: number): string;
   slowDown(minutes: number): string;
   llmDownMenu: string;
+  /** A reminder's button whose payload is not one of ours (old, altered or cut short). */
+  buttonUnknown: string;
+  /** The "I'll come" button: nothing changes, the patient hears the booking stands. */
+  attendanceConfirmed(physician: string, when: string): string;
+  rescheduleSlots(physician: string, from: string, lines: string[]): string;
+  noRescheduleSlots(physician: string): string;
 }
 
 const en: Messages = {
@@ -116,6 +122,10 @@ const en: Messages = {
   linkInvalid: 'That link code is wrong or has expired. In the app, open Profile → WhatsApp for a new code, then send "LINK" followed by the code.',
   linkTooMany: (s) => `Too many link attempts from this number. Please try again in ${Math.ceil(s / 60)} minutes.`,
   llmDownMenu: "Sorry, I can't understand free text right now, but the menu works.",
+  buttonUnknown: "Sorry, I didn't understand that button.",
+  attendanceConfirmed: (physician, when) => `Thank you! See you with ${physician} on ${when}. If anything changes, tell me here.`,
+  rescheduleSlots: (physician, from, lines) => `Free times with ${physician} instead of ${from}:\n${lines.join('\n')}\nReply a number to move your appointment, or 0 for the menu.`,
+  noRescheduleSlots: (physician) => `${physician} has no free times in the next days. Please call the clinic, or reply 0 for the menu.`,
   slowDown: (minutes) => `You're sending messages faster than I can answer. Please wait ${minutes} minutes and write again. If it is urgent, call the clinic; in an emergency call 998.`,
 };
 
@@ -181,6 +191,10 @@ const ar: Messages = {
   linkInvalid: 'رمز الربط غير صحيح أو منتهي الصلاحية. افتح الملف الشخصي ← واتساب في التطبيق للحصول على رمز جديد، ثم أرسل "ربط" متبوعاً بالرمز.',
   linkTooMany: (s) => `محاولات ربط كثيرة من هذا الرقم. يرجى المحاولة بعد ${Math.ceil(s / 60)} دقيقة.`,
   llmDownMenu: 'عذراً، لا أستطيع فهم الرسائل الحرة الآن، لكن القائمة تعمل.',
+  buttonUnknown: 'عذراً، لم أفهم هذا الزر.',
+  attendanceConfirmed: (physician, when) => `شكراً لك! نراك مع ${physician} يوم ${when}. إذا تغيّر شيء فأخبرني هنا.`,
+  rescheduleSlots: (physician, from, lines) => `المواعيد المتاحة مع ${physician} بدلاً من ${from}:\n${lines.join('\n')}\nأرسل رقم الموعد لنقل موعدك إليه، أو 0 للقائمة.`,
+  noRescheduleSlots: (physician) => `لا توجد مواعيد متاحة مع ${physician} في الأيام القادمة. يرجى الاتصال بالعيادة، أو أرسل 0 للقائمة.`,
   slowDown: (minutes) => `أنت ترسل الرسائل أسرع مما أستطيع الرد عليه. يرجى الانتظار ${minutes} دقيقة ثم الكتابة مجدداً. إذا كان الأمر عاجلاً فاتصل بالعيادة، وفي حالات الطوارئ اتصل بالرقم 998.`,
 };
 

@@ -160,3 +160,8 @@ export function inboundParams(api: Pick<TwilioSim, 'accountSid'>, from: string, 
   };
 }
 
+
+/** A tapped quick-reply button's webhook: Twilio posts the button's title as Body and ButtonText, its id as ButtonPayload. */
+export function buttonParams(api: Pick<TwilioSim, 'accountSid'>, from: string, payload: string, title: string, extra: Record<string, string> = {}): Record<string, string> {
+  return inboundParams(api, from, title, { MessageType: 'button', ButtonText: title, ButtonPayload: payload, ...extra });
+}

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MessageLog } from '@clinic/api';
-import { maskLinkCommand } from '@clinic/agent';
+import { BUTTON_PAYLOAD_MAX, maskLinkCommand } from '@clinic/agent';
 import { splitForWhatsApp } from '@clinic/contracts';
 import twilio from 'twilio';
 import { sendError } from '../errors.ts';
@@ -127,7 +127,10 @@ export async function whatsappRoutes(app: FastifyInstance, opts: { prefix: strin
         return sendError(reply, req, 'VALIDATION_FAILED', 'Expected a WhatsApp message: MessageSid and From (whatsapp:+E.164).');
       }
       const from = fromAddress.slice('whatsapp:'.length);
-      const text = one(params.Body);
+      // A tapped button posts its title as Body (ButtonText too) and its id as ButtonPayload.
+      const text = one(params.Body) || one(params.ButtonText);
+      // Longer than WhatsApp allows is not one of ours: cut short, it still gets the "didn't understand" answer.
+      const button = one(params.ButtonPayload).slice(0, BUTTON_PAYLOAD_MAX + 1);
       const receivedAt = deps.clock();
       const toAddress = one(params.To);
 
@@ -143,7 +146,7 @@ export async function whatsappRoutes(app: FastifyInstance, opts: { prefix: strin
       try {
         // Which of our numbers it was sent to decides the clinic and the conversation; an unknown one is the shared number's.
         const via = WHATSAPP_FROM.test(toAddress) ? await deps.viaOf(toAddress.slice('whatsapp:'.length)) : null;
-        msg = { from, via, profileName: one(params.ProfileName) || null, text, receivedAt };
+        msg = { from, via, profileName: one(params.ProfileName) || null, text, ...(button ? { buttonPayload: button } : {}), receivedAt };
         claimed = await deps.store.claimInbound({ sid, from, via, profileName: msg.profileName, body: maskLinkCommand(text), numMedia: Number(one(params.NumMedia)) || 0, receivedAt });
       } finally {
         release(claimed ? () => answer(sid, msg, deps) : null);

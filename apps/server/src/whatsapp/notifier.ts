@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
+import { buttonPayload } from '@clinic/agent';
 import type { Notification, Notifier, Recipient } from '@clinic/api';
-import type { Messenger } from './messenger.ts';
+import type { Messenger, WhatsAppContent } from './messenger.ts';
 
 /** WhatsApp lets a business write free text for 24 hours after the person's last message; after that, only approved templates. */
 export const WHATSAPP_WINDOW_MS = 24 * 60 * 60_000;
@@ -21,6 +22,11 @@ export interface ChannelNotifierOptions {
   clock: () => Date;
   /** Approved WhatsApp template (Content SID) per notification kind, for use outside the 24-hour window. */
   templates: Partial<Record<Notification['kind'], string>>;
+  /**
+   * A `twilio/quick-reply` template (Content SID) for reminders, sent inside and outside the window: its buttons'
+   * ids are the variables confirmPayload, reschedulePayload and cancelPayload. None: reminders as above.
+   */
+  reminderButtons?: string | undefined;
   log: Logger;
 }
 
@@ -44,13 +50,24 @@ export function createChannelNotifier(opts: ChannelNotifierOptions): Notifier {
       let failure: unknown = null;
       const inWindow = last !== null && opts.clock().getTime() - last.getTime() < WHATSAPP_WINDOW_MS;
       const contentSid = opts.templates[n.kind];
-      if (inWindow || contentSid) {
-        try {
-          await messenger.sendWhatsApp(phone, inWindow ? { body: n.text } : { contentSid: contentSid!, variables: n.data }, { purpose: n.kind, via });
-          return 'sent';
-        } catch (err) {
-          failure = err;
-          log.warn({ err, kind: n.kind, userId: n.to.userId }, 'WhatsApp notification failed; trying the next channel');
+      // Buttons first; should that template be refused, the reminder still goes as it would without it.
+      const contents: WhatsAppContent[] = [];
+      const id = n.data.appointmentId;
+      if (opts.reminderButtons && n.kind === 'appointment_reminder' && id) {
+        const variables = { ...n.data, confirmPayload: buttonPayload(id, 'confirm'), reschedulePayload: buttonPayload(id, 'reschedule'), cancelPayload: buttonPayload(id, 'cancel') };
+        contents.push({ contentSid: opts.reminderButtons, variables });
+      }
+      if (inWindow) contents.push({ body: n.text });
+      else if (contentSid) contents.push({ contentSid, variables: n.data });
+      if (contents.length > 0) {
+        for (const content of contents) {
+          try {
+            await messenger.sendWhatsApp(phone, content, { purpose: n.kind, via });
+            return 'sent';
+          } catch (err) {
+            failure = err;
+            log.warn({ err, kind: n.kind, userId: n.to.userId }, 'WhatsApp notification failed; trying the next channel');
+          }
         }
       } else {
         log.info({ kind: n.kind, userId: n.to.userId }, 'outside the WhatsApp window and no template for this kind; trying the next channel');

@@ -14,7 +14,7 @@ export interface TwilioSettings {
   smsFrom?: string | undefined;
   apiBaseUrl?: string | undefined;
   /** Approved WhatsApp templates (Content SIDs) for messages outside the 24-hour window. */
-  templates?: { reminder?: string | undefined; confirmation?: string | undefined };
+  templates?: { reminder?: string | undefined; confirmation?: string | undefined; reminderButtons?: string | undefined };
 }
 
 /** The WhatsApp channel: Twilio client, message log, and the notifier that prefers WhatsApp for those who use it. */
@@ -83,6 +83,7 @@ export function createWhatsAppTransport(opts: {
     numberOf: async (to) => (await linkedNumbers.of(to.userId)) ?? to.phone,
     clock: opts.clock,
     templates: { appointment_reminder: opts.twilio.templates?.reminder, booking_confirmed: opts.twilio.templates?.confirmation },
+    reminderButtons: opts.twilio.templates?.reminderButtons,
     log,
   });
   return {

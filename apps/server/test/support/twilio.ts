@@ -1,8 +1,8 @@
 import { WHATSAPP_WEBHOOK_PATH } from '../../src/routes/whatsapp.ts';
-import { inboundParams, startTwilioSim, type CapturedMessage, type TwilioSim } from '../../src/dev/twilio-sim.ts';
+import { buttonParams, inboundParams, startTwilioSim, type CapturedMessage, type TwilioSim } from '../../src/dev/twilio-sim.ts';
 import type { TestServer } from './server.ts';
 
-export { inboundParams, messageSid, type CapturedMessage, type TwilioFailure } from '../../src/dev/twilio-sim.ts';
+export { buttonParams, inboundParams, messageSid, type CapturedMessage, type TwilioFailure } from '../../src/dev/twilio-sim.ts';
 /** Twilio's REST API on a loopback port (random credentials), for the real Twilio SDK. */
 export const startTwilioApi = () => startTwilioSim();
 export type TwilioApi = TwilioSim;
@@ -28,7 +28,17 @@ export async function sendWhatsApp(s: TestServer, api: TwilioApi, phone: string,
 
 /** As sendWhatsApp, with the replies as Twilio received them (From, To, Body, …). */
 export async function sendWhatsAppMessages(s: TestServer, api: TwilioApi, phone: string, text: string, to?: string): Promise<CapturedMessage[]> {
-  const params = inboundParams(api, phone, text, to ? { To: `whatsapp:${to}` } : {});
+  return postInbound(s, api, phone, inboundParams(api, phone, text, to ? { To: `whatsapp:${to}` } : {}));
+}
+
+/** Taps a quick-reply button (its id `payload`, its title `title`) as `phone`; returns the replies' texts, as sendWhatsApp. */
+export async function tapButton(s: TestServer, api: TwilioApi, phone: string, payload: string, title: string, to?: string): Promise<string[]> {
+  const replies = await postInbound(s, api, phone, buttonParams(api, phone, payload, title, to ? { To: `whatsapp:${to}` } : {}));
+  return replies.map((m) => m.params.Body ?? '');
+}
+
+async function postInbound(s: TestServer, api: TwilioApi, phone: string, params: Record<string, string>): Promise<CapturedMessage[]> {
+  const text = params.Body;
   const path = `/api/v1${WHATSAPP_WEBHOOK_PATH}`;
   const res = await fetch(`${s.baseUrl}${path}`, {
     method: 'POST',
