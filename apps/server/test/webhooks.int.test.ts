@@ -7,9 +7,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEBHOOK_EVENT_TYPES } from '@clinic/api';
-import type { ClinicDoc } from '@clinic/db';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { WEBHOOK_EVENT_TYPES, createServices } from '@clinic/api';
+import { connectDatabase, type ClinicDoc } from '@clinic/db';
 import { createPhysician, dubai, dubaiDate, insertSecondClinic, makeClinicStaff } from './support/fixtures.ts';
 import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
 
@@ -173,6 +173,33 @@ describe('deliveries', () => {
     await s.services.webhooks.runDue();
     expect(receiver.at('/only-a')).toHaveLength(1);
     for (const [id, token] of [[endpointA.id, adminA.accessToken], [endpointB.id, adminB.accessToken]] as const) await s.rest('DELETE', `/admin/webhooks/${id}`, undefined, token);
+  });
+
+  it('two processes sweeping together create and send each delivery once', async () => {
+    const endpoint = await register(adminA.accessToken, '/twice', [...WEBHOOK_EVENT_TYPES]);
+    // The second process: its own connection and its own services over the same database.
+    const db2 = await connectDatabase({ uri: inject('mongoUri'), dbName: s.database.db.databaseName });
+    const second = createServices({ ...s.deps, db: db2 });
+    try {
+      const booked = [await book(physicianA), await book(physicianA, patients[1])];
+      receiver.answer('/twice', 500, 500);
+      await Promise.all([s.services.webhooks.runDue(), second.webhooks.runDue(), s.services.webhooks.runDue(), second.webhooks.runDue()]);
+      expect(receiver.at('/twice').map((r) => r.json.data.appointment.id).sort()).toEqual([...booked].sort());
+      s.clock.advance(61_000);
+      await Promise.all([s.services.webhooks.runDue(), second.webhooks.runDue(), s.services.webhooks.runDue(), second.webhooks.runDue()]);
+      const sent = receiver.at('/twice');
+      expect(sent).toHaveLength(4);
+      expect(new Set(sent.map((r) => r.json.id)).size).toBe(2);
+      const log = await s.rest('GET', `/admin/webhooks/${endpoint.id}/deliveries`, undefined, adminA.accessToken);
+      expect(log.body.items.map((d: any) => [d.status, d.attempts.map((a: any) => a.statusCode)])).toEqual([
+        ['succeeded', [500, 200]],
+        ['succeeded', [500, 200]],
+      ]);
+    } finally {
+      second.events.close();
+      await db2.close();
+      await s.rest('DELETE', `/admin/webhooks/${endpoint.id}`, undefined, adminA.accessToken);
+    }
   });
 
   it('a test event is sent signed at once; a rotated secret signs from then on', async () => {

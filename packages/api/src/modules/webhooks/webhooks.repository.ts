@@ -107,13 +107,22 @@ export function createWebhooksRepository(cols: Collections, scope: ClinicScope) 
     async findDelivery(id: string): Promise<WebhookDeliveryDoc | null> {
       return cols.webhookDeliveries.findOne({ _id: id });
     },
-    /** Claims the n-th attempt of a delivery for this caller: of sweeps running side by side, one sends it. */
-    async claimAttempt(deliveryId: string, n: number): Promise<boolean> {
-      return (await insertUnique(cols.webhookAttempts, { _id: `${deliveryId}|${n}`, deliveryId, n, at: null, statusCode: null, error: null, durationMs: 0 })).won;
+    /**
+     * Claims the delivery's next attempt for this caller: of sweeps running side by side, one sends it. The key names
+     * the due time the caller read, and the winner moves that time past the attempt's timeout (a lease): a process
+     * that stops mid-attempt leaves a claim that blocks nothing, as the next sweep reads the new due time.
+     */
+    async claimAttempt(delivery: WebhookDeliveryDoc, leaseUntil: Date | null): Promise<string | null> {
+      const n = delivery.attemptCount + 1;
+      const key = `${delivery._id}|${n}|${delivery.nextAttemptAt?.getTime() ?? 0}`;
+      if (!(await insertUnique(cols.webhookAttempts, { _id: key, deliveryId: delivery._id, n, at: null, statusCode: null, error: null, durationMs: 0 })).won) return null;
+      await cols.webhookDeliveries.updateOne({ _id: delivery._id, attemptCount: n - 1 }, { $set: { nextAttemptAt: leaseUntil } });
+      return key;
     },
-    async recordAttempt(deliveryId: string, n: number, attempt: Omit<WebhookAttemptDoc, '_id' | 'deliveryId' | 'n'>, delivery: Partial<WebhookDeliveryDoc>): Promise<void> {
-      await cols.webhookAttempts.updateOne({ _id: `${deliveryId}|${n}` }, { $set: attempt });
-      await cols.webhookDeliveries.updateOne({ _id: deliveryId, attemptCount: n - 1 }, { $set: { ...delivery, attemptCount: n } });
+    async recordAttempt(key: string, delivery: WebhookDeliveryDoc, attempt: Omit<WebhookAttemptDoc, '_id' | 'deliveryId' | 'n'>, set: Partial<WebhookDeliveryDoc>): Promise<void> {
+      const n = delivery.attemptCount + 1;
+      await cols.webhookAttempts.updateOne({ _id: key }, { $set: attempt });
+      await cols.webhookDeliveries.updateOne({ _id: delivery._id, attemptCount: n - 1 }, { $set: { ...set, attemptCount: n } });
     },
 
     async deliveryDto(id: string): Promise<WebhookDelivery | null> {

@@ -106,15 +106,16 @@ export function createWebhooksService(deps: ApiDeps, clinic: ClinicService, even
    */
   async function attempt(endpoint: WebhookEndpointDoc, delivery: WebhookDeliveryDoc, report: WebhookSweepReport): Promise<'succeeded' | 'failed' | null> {
     const n = delivery.attemptCount + 1;
-    if (!(await system.claimAttempt(delivery._id, n))) return null;
     const now = deps.clock();
+    const key = await system.claimAttempt(delivery, new Date(now.getTime() + 2 * policy.timeoutMs + 60_000));
+    if (!key) return null;
     const result = await postSigned(endpoint.url, delivery.body, { secret: endpoint.secret, eventId: delivery.eventId, type: delivery.type, now }, policy);
     const ok = result.error === null;
     const next = new Date(deps.clock().getTime() + backoffMs(n));
     const retry = !ok && !delivery.once && next.getTime() - delivery.createdAt.getTime() <= WEBHOOK_RETRY.giveUpAfterMs;
     await system.recordAttempt(
-      delivery._id,
-      n,
+      key,
+      delivery,
       { at: now, ...result },
       { status: ok ? 'succeeded' : retry ? 'pending' : 'failed', lastStatusCode: result.statusCode, nextAttemptAt: retry ? next : null },
     );
@@ -250,17 +251,18 @@ export function createWebhooksService(deps: ApiDeps, clinic: ClinicService, even
         status: 'pending',
         attemptCount: 0,
         lastStatusCode: null,
-        nextAttemptAt: now,
+        // Never due: sent here, once, and not by a sweep.
+        nextAttemptAt: null,
         once: true,
         sortKey: new ObjectId(),
         createdAt: now,
       };
       await repo.createDelivery(delivery);
-      const n = 1;
-      await repo.claimAttempt(delivery._id, n);
+      const key = await repo.claimAttempt(delivery, null);
+      if (!key) throw new AppError('CONFLICT', 'This test event is being sent already.');
       const result = await postSigned(endpoint.url, delivery.body, { secret: endpoint.secret, eventId, type: delivery.type, now }, policy);
       const ok = result.error === null;
-      await repo.recordAttempt(delivery._id, n, { at: now, ...result }, { status: ok ? 'succeeded' : 'failed', lastStatusCode: result.statusCode, nextAttemptAt: null });
+      await repo.recordAttempt(key, delivery, { at: now, ...result }, { status: ok ? 'succeeded' : 'failed', lastStatusCode: result.statusCode, nextAttemptAt: null });
       const sent = await repo.deliveryDto(delivery._id);
       if (!sent) throw notFound();
       return sent;
