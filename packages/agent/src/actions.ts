@@ -36,6 +36,8 @@ export interface Failure {
   message: string;
   /** Field path → messages, when the input was refused. */
   fieldErrors?: Record<string, string[]>;
+  /** The clinic to call instead, when the assistant knows it (a cancel past the cutoff). */
+  phone?: string;
 }
 
 /**
@@ -64,7 +66,7 @@ export function failureText(lang: Lang, f: Failure): string {
     case 'SLOT_UNAVAILABLE':
       return m.slotUnavailable;
     case 'CANCELLATION_CLOSED':
-      return m.cancellationClosed(f.message);
+      return m.cancellationClosed(f.message, f.phone ?? null);
     case 'OVERLAPPING_APPOINTMENT':
       return m.overlapping;
     case 'NOT_FOUND':
@@ -188,7 +190,7 @@ async function cancellationClosed(ctx: TurnContext, appt: Appointment): Promise<
   const hours = clinic.policies.cancellationCutoffHours;
   if (new Date(appt.start).getTime() - ctx.now.getTime() >= hours * 3_600_000) return null;
   const call = clinic.phone ? ` Please call the clinic on ${clinic.phone}.` : ' Please call the clinic.';
-  return { ok: false, code: 'CANCELLATION_CLOSED', message: `Bookings can be cancelled online up to ${hours} hours before the start.${call}` };
+  return { ok: false, code: 'CANCELLATION_CLOSED', message: `Bookings can be cancelled online up to ${hours} hours before the start.${call}`, ...(clinic.phone ? { phone: clinic.phone } : {}) };
 }
 
 export async function proposeReschedule(ctx: TurnContext, input: { id: string; start: string }): Promise<Proposal | Failure> {

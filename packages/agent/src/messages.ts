@@ -39,7 +39,8 @@ export interface Messages {
   invalidEmiratesId(reason: string): string;
   slotTaken: string;
   slotUnavailable: string;
-  cancellationClosed(reason: string): string;
+  /** `reason` is the English refusal, which names the phone when `phone` is known. */
+  cancellationClosed(reason: string, phone: string | null): string;
   overlapping: string;
   notFound: string;
   invalidTransition: string;
@@ -179,7 +180,7 @@ const ar: Messages = {
   invalidEmiratesId: (reason) => `رقم الهوية غير صحيح: ${reason} يرجى إرساله مرة أخرى، أو 0 للقائمة.`,
   slotTaken: 'عذراً، تم حجز هذا الموعد للتو. يرجى اختيار موعد آخر.',
   slotUnavailable: 'هذا الموعد غير متاح للحجز. يرجى اختيار أحد المواعيد المتاحة.',
-  cancellationClosed: () => 'لم يعد الإلغاء عبر الإنترنت ممكناً لهذا الموعد. يرجى الاتصال بالعيادة.',
+  cancellationClosed: (_reason, phone) => `لم يعد الإلغاء عبر الإنترنت ممكناً لهذا الموعد. يرجى الاتصال بالعيادة${phone ? ` على ${phone}` : ''}.`,
   overlapping: 'لديك موعد آخر في الوقت نفسه.',
   notFound: 'لم أجد ذلك ضمن حجوزاتك.',
   invalidTransition: 'لم يعد بالإمكان تعديل هذا الحجز.',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buttonPayload } from '../src/index.ts';
-import { dubai, startHarness, type Harness } from './support/harness.ts';
+import { CLINIC_PHONE, dubai, startHarness, type Harness } from './support/harness.ts';
 import { startScriptedLlm, type ScriptedLlm } from './support/scripted-llm.ts';
 
 /** Quick-reply buttons with a model configured: they are handled in code, and their payloads never reach the model. */
@@ -44,6 +44,9 @@ describe('reminder buttons', () => {
     const appt = await caller.appointments.book({ physicianId: h.physician.id, start: dubai(h.day3, '11:00'), reason: 'Check-up' });
     const calls = llm.requests.length;
     expect((await tap(phone, buttonPayload(appt.id, 'confirm'), 'سأحضر')).replies[0]).toMatch(/^شكراً لك! نراك مع Dr\. Salma Haddad/);
+    // Two hours before (inside the 24-hour cutoff): refused at once, with the clinic's phone.
+    h.clock.set(dubai(h.day3, '09:00'));
+    expect((await tap(phone, buttonPayload(appt.id, 'cancel'), 'إلغاء')).replies[0]).toBe(`لم يعد الإلغاء عبر الإنترنت ممكناً لهذا الموعد. يرجى الاتصال بالعيادة على ${CLINIC_PHONE}.`);
     expect((await tap(phone, `appt:${appt.id}:delete`, 'حذف')).replies[0]).toMatch(/^عذراً، لم أفهم هذا الزر\.\nكيف يمكنني مساعدتك؟/);
     expect(llm.requests).toHaveLength(calls);
   });
