@@ -21,6 +21,9 @@ export const REDACT_PATHS = [
   '*.*.emiratesId',
 ];
 
+/** Expo push tokens: DELETE /devices/{token} carries one in its path, which the request log quotes. */
+const PUSH_TOKEN = /(Expo(?:nent)?PushToken)(\[|%5B)[^\]"\s]*?(\]|%5D)/gi;
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
@@ -28,7 +31,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       base: { service: 'clinic-server' },
       // Emirates IDs under any other key or inside text (an error message quoting what a patient typed) are masked.
-      hooks: { streamWrite: (line) => maskEmiratesIds(line) },
+      hooks: { streamWrite: (line) => maskEmiratesIds(line).replace(PUSH_TOKEN, '$1$2[redacted]$3') },
     },
     destination,
   );

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPhysician, dubai, dubaiDate } from './support/fixtures.ts';
+import { createLogger } from '../src/logger.ts';
 import { startExpoStandIn, type ExpoStandIn } from './support/expo.ts';
 import { makePatients, startTestServer, type TestServer } from './support/server.ts';
 
 const arrive = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 10_000, interval: 25 });
 
 let expo: ExpoStandIn;
+/** Everything the server logged, at every level. */
+const logLines: string[] = [];
 let s: TestServer;
 let physicianId: string;
 let physicianName: string;
@@ -25,7 +28,7 @@ const phone = (token: string) => ({ token, platform: 'ios', appVersion: '2.4.0',
 
 beforeAll(async () => {
   expo = await startExpoStandIn();
-  s = await startTestServer({ expoPushUrl: expo.url });
+  s = await startTestServer({ expoPushUrl: expo.url, logger: createLogger('trace', { write: (line: string) => void logLines.push(line) } as never) });
   const physician = await createPhysician(s);
   physicianId = physician.id;
   physicianName = physician.fullName;
@@ -130,5 +133,22 @@ describe('push through Expo', () => {
     // Installed again: registering reactivates it.
     await s.rest('POST', '/devices', phone(token), p.accessToken);
     expect(await devicesOf(p.accessToken)).toMatchObject([{ token, active: true }]);
+  });
+});
+
+describe('push tokens stay out of the logs', () => {
+  it('registering, listing, pushing to and removing a phone logs no part of its token', async () => {
+    const p = patients[0]!;
+    const token = pushToken();
+    const secret = token.slice(token.indexOf('[') + 1, -1);
+    await s.rest('POST', '/devices', phone(token), p.accessToken);
+    await devicesOf(p.accessToken);
+    const id = await book(p);
+    await notified(p, id);
+    expect(expo.pushesTo(token)).toHaveLength(1);
+    await s.rest('DELETE', `/devices/${encodeURIComponent(token)}`, undefined, patients[1]!.accessToken);
+    expect((await s.rest('DELETE', `/devices/${encodeURIComponent(token)}`, undefined, p.accessToken)).status).toBe(200);
+    expect(logLines.join('')).toContain('/devices/');
+    expect(logLines.filter((l) => l.includes(secret))).toEqual([]);
   });
 });
