@@ -297,7 +297,8 @@ describe('URL checks', () => {
 describe('the OpenAPI document', () => {
   it('declares every event type under the top-level `webhooks`, with the payload schema and the signature header', async () => {
     const doc = (await (await fetch(`${s.baseUrl}/api/v1/openapi.json`)).json()) as any;
-    expect(Object.keys(doc.webhooks).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...WEBHOOK_EVENT_TYPES, 'webhook.test'].sort());
+    expect(doc.webhooks['webhook.test'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/WebhookTestEvent' });
     expect(WEBHOOK_EVENT_TYPES).toContain('appointment.no_show');
     for (const type of WEBHOOK_EVENT_TYPES) {
       const post = doc.webhooks[type].post;

@@ -89,5 +89,7 @@ export function webhookContracts<const T extends readonly [string, ...string[]]>
       enabled: z.boolean().optional().describe('true re-enables an endpoint the server disabled, and clears its failure count'),
     }),
     Payload,
+    /** What `POST /admin/webhooks/{id}/test` sends: signed like every event, about nothing. */
+    TestPayload: z.object({ id: z.string(), type: z.literal('webhook.test'), createdAt: z.string(), clinicId: IdSchema, data: z.object({}) }),
   };
 }
