@@ -42,6 +42,8 @@ async function startReceiver() {
       const body = Buffer.concat(chunks).toString('utf8');
       const path = req.url ?? '/';
       received.push({ path, headers: req.headers, body, json: JSON.parse(body) });
+      // Never answers (until the receiver closes): the sender's timeout is what ends the attempt.
+      if (path === '/hang') return;
       res.statusCode = answers.get(path)?.shift() ?? always.get(path) ?? 200;
       res.end('ok');
     });
@@ -53,7 +55,11 @@ async function startReceiver() {
     at: (path: string) => received.filter((r) => r.path === path),
     answer: (path: string, ...statuses: number[]) => void answers.set(path, statuses),
     alwaysAnswer: (path: string, status: number) => void always.set(path, status),
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -215,6 +221,30 @@ describe('deliveries', () => {
     expect(verifies(rotated.body.secret, ping!.headers['clinic-signature'] as string, ping!.body)).toBe(true);
     expect(verifies(endpoint.secret, ping!.headers['clinic-signature'] as string, ping!.body)).toBe(false);
     await s.rest('DELETE', `/admin/webhooks/${endpoint.id}`, undefined, adminA.accessToken);
+  });
+});
+
+describe('what counts as a failure', () => {
+  it('a redirect is not followed and fails; no answer within the timeout fails', async () => {
+    const moved = await register(adminA.accessToken, '/moved');
+    receiver.alwaysAnswer('/moved', 302);
+    const redirected = await s.rest('POST', `/admin/webhooks/${moved.id}/test`, {}, adminA.accessToken);
+    expect(redirected.body).toMatchObject({ status: 'failed', lastStatusCode: 302, nextAttemptAt: null });
+    expect(redirected.body.attempts[0].error).toMatch(/302/);
+    await s.rest('DELETE', `/admin/webhooks/${moved.id}`, undefined, adminA.accessToken);
+
+    const quick = await startTestServer({ webhooks: { allowLoopback: true, timeoutMs: 300 } });
+    try {
+      const admin = await makeStaff(quick, 'admin');
+      const created = await quick.rest('POST', '/admin/webhooks', { url: receiver.url('/hang'), events: ['appointment.booked'] }, admin.accessToken);
+      expect(created.status).toBe(200);
+      const test = await quick.rest('POST', `/admin/webhooks/${created.body.id}/test`, {}, admin.accessToken);
+      expect(test.body).toMatchObject({ status: 'failed', lastStatusCode: null });
+      expect(test.body.attempts[0].error).toMatch(/no answer within 300 ms/);
+      expect(receiver.at('/hang')).toHaveLength(1);
+    } finally {
+      await quick.close();
+    }
   });
 });
 
