@@ -134,6 +134,35 @@ describe('patient–doctor chat', () => {
     patientLive.stop();
   });
 
+  it('REST: GET /api/v1/chat/events streams the same events (server-sent), from the position it gave; staff get 403', async () => {
+    const [patient] = patients as [User];
+    const threadId = await openThread(patient, physician);
+    const at = await s.rest('GET', '/chat/events', undefined, patient.accessToken);
+    expect(at.status).toBe(200);
+    expect(at.body.lastEventId).toMatch(/^\d+$/);
+    expect((await s.rest('GET', '/chat/events', undefined, staff.accessToken)).status).toBe(403);
+    expect((await s.rest('GET', '/chat/events?lastEventId=x', undefined, patient.accessToken)).status).toBe(400);
+
+    const got: { id: string; kind: string; data: any }[] = [];
+    let open = false;
+    const es = new EventSource(`${s.baseUrl}/api/v1/chat/events`, {
+      fetch: (url, init) => fetch(url, { ...init, headers: { ...init?.headers, authorization: `Bearer ${patient.accessToken}`, 'last-event-id': at.body.lastEventId } }),
+    });
+    es.addEventListener('open', () => void (open = true));
+    for (const kind of ['message', 'delivered', 'read', 'resync']) es.addEventListener(kind, (e) => void got.push({ id: e.lastEventId, kind, data: JSON.parse(e.data) }));
+    try {
+      await arrive(() => expect(open).toBe(true));
+      s.clock.advance(1_000);
+      const reply = await send(threadId, doctor.accessToken, 'Please bring your latest blood test.');
+      expect(reply.status).toBe(200);
+      await arrive(() => expect(got.filter((e) => e.kind === 'message').map((e) => e.data.message.text)).toEqual(['Please bring your latest blood test.']));
+      expect(got[0]!.data).toMatchObject({ threadId, message: { id: reply.body.id, sender: 'doctor' } });
+      expect(Number(got[0]!.id)).toBeGreaterThan(Number(at.body.lastEventId));
+    } finally {
+      es.close();
+    }
+  });
+
   it('lists threads by last message, newest first, with unread counts', async () => {
     const [first, , second] = patients as [User, User, User];
     const a = await openThread(first, physician);
@@ -145,7 +174,7 @@ describe('patient–doctor chat', () => {
     expect(list.status).toBe(200);
     expect(list.body.items.slice(0, 2).map((t: any) => [t.id, t.unread, t.lastMessage?.preview])).toEqual([
       [b, 2, 'Are you there?'],
-      [a, 0, 'Yes, that is fine.'],
+      [a, 0, 'Please bring your latest blood test.'],
     ]);
 
     s.clock.advance(1_000);
@@ -155,9 +184,9 @@ describe('patient–doctor chat', () => {
       [a, 1],
       [b, 2],
     ]);
-    // The patient's own list: one thread, the doctor's reply unread.
+    // The patient's own list: one thread, the doctor's two replies unread.
     const mine = await s.rest('GET', '/chat/threads', undefined, first.accessToken);
-    expect(mine.body.items.map((t: any) => [t.id, t.unread, t.physicianId])).toEqual([[a, 1, physician]]);
+    expect(mine.body.items.map((t: any) => [t.id, t.unread, t.physicianId])).toEqual([[a, 2, physician]]);
 
     expect((await s.rest('POST', `/chat/threads/${a}/read`, { upTo: last.body.id }, doctor.accessToken)).body.updated).toBe(1);
     list = await s.rest('GET', '/chat/threads', undefined, doctor.accessToken);

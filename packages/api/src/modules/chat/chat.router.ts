@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { tracked } from '@trpc/server';
 import {
   ChatHistoryInput,
@@ -83,6 +84,15 @@ export const chatRouter = router({
     .input(ChatMarkInput)
     .output(ChatMarkOutput)
     .mutation(({ ctx, input }) => ctx.services.chat.markRead(ctx.actor, input)),
+
+  /**
+   * The position of the caller's chat events: read the threads, then follow from this id with nothing missed. Also
+   * the JSON answer of REST's `GET /chat/events` (apps/server/src/routes/chat-events.ts), which streams otherwise.
+   */
+  events: roleProcedure('patient', 'doctor')
+    .input(ChatSubscriptionInput)
+    .output(z.object({ lastEventId: z.string() }))
+    .query(({ ctx }) => ctx.services.chat.position(ctx.actor)),
 
   /** The caller's chat events (message, delivered, read) over WebSocket or SSE; resumes after `lastEventId`. */
   onEvent: roleProcedure('patient', 'doctor')

@@ -50,6 +50,8 @@ export interface ChatUseCases {
   send(actor: Actor, input: { threadId: string; text: string; clientMessageId?: string | undefined }): Promise<ChatMessage>;
   markDelivered(actor: Actor, input: { threadId: string; upTo: string }): Promise<{ updated: number }>;
   markRead(actor: Actor, input: { threadId: string; upTo: string }): Promise<{ updated: number }>;
+  /** The id of the caller's latest chat event ("0": none yet): read the threads, then follow from here with no gap. */
+  position(actor: Actor): Promise<{ lastEventId: string }>;
   /** The caller's chat events (the id is the stream's sequence number); refusals are thrown before any event. */
   follow(actor: Actor, input: { lastEventId?: string | null | undefined }, signal: AbortSignal): Promise<AsyncIterable<{ id: string; event: ChatEvent }>>;
 }
@@ -149,6 +151,12 @@ export function createChatService(
         deps.log?.warn({ err, threadId: payload.threadId, kind }, 'chat event not stored');
       }
     }
+  }
+
+  /** Patients and doctors chat; anyone else has no chat stream to follow. */
+  function streamOf(actor: Actor): string {
+    if (actor.role !== 'patient' && actor.role !== 'doctor') throw new AppError('FORBIDDEN', 'Only patients and doctors chat.');
+    return chatStream(actor.userId);
   }
 
   /** The other side learns its messages reached the recipient: up to `upTo`, or (none given) all of them so far. */
@@ -299,8 +307,12 @@ export function createChatService(
     markDelivered: (actor: Actor, input: { threadId: string; upTo: string }) => mark(actor, input, 'delivered'),
     markRead: (actor: Actor, input: { threadId: string; upTo: string }) => mark(actor, input, 'read'),
 
+    async position(actor: Actor): Promise<{ lastEventId: string }> {
+      return { lastEventId: String(await events.lastSeq(streamOf(actor))) };
+    },
+
     async follow(actor: Actor, input: { lastEventId?: string | null | undefined }, signal: AbortSignal): Promise<AsyncIterable<{ id: string; event: ChatEvent }>> {
-      const stream = chatStream(actor.userId);
+      const stream = streamOf(actor);
       const me = actor.userId;
       // "From now" is fixed before the subscription is confirmed, so a message sent once it is cannot be missed.
       const after = input.lastEventId ? Number(input.lastEventId) : await events.lastSeq(stream);
