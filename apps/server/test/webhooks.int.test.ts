@@ -112,6 +112,9 @@ describe('registering an endpoint', () => {
     expect(one.body).toMatchObject({ id: created.id, url: receiver.url('/registered'), events: ['appointment.booked'], enabled: true });
     const list = await s.rest('GET', '/admin/webhooks', undefined, adminA.accessToken);
     expect(list.body.items.map((e: any) => e.id)).toContain(created.id);
+    // Nor does the database: the secret is stored sealed.
+    const stored = await s.database.cols.webhookEndpoints.findOne({ url: receiver.url('/registered') });
+    expect(JSON.stringify(stored)).not.toContain(created.secret.slice('whsec_'.length));
     for (const text of [JSON.stringify(one.body), JSON.stringify(list.body)]) {
       expect(text).not.toContain(created.secret);
       expect(text).not.toContain('"secret"');

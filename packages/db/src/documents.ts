@@ -584,8 +584,8 @@ export interface WebhookEndpointDoc {
   description: string;
   /** Event types (`appointment.booked`…). */
   events: string[];
-  /** `whsec_…`: the HMAC key; the receiver holds it too, so it is stored as is. */
-  secret: string;
+  /** The signing secret (`whsec_…`), sealed with the PII key and bound to the endpoint; signing needs it in the clear. */
+  secret: EncryptedValue;
   enabled: boolean;
   /** Set when the server disabled the endpoint; null when enabled or disabled by an admin. */
   disabledReason: string | null;

@@ -6,6 +6,7 @@ import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import type { EventStore } from '../../events/event-store.ts';
 import { ANY_CLINIC, scopeOf } from '../../scope.ts';
+import { createPiiCipher } from '../../security/pii.ts';
 import { clinicAgendaStream, type AgendaEventData } from '../agenda/agenda.events.ts';
 import type { ClinicService } from '../clinic/clinic.service.ts';
 import { postSigned } from './webhooks.delivery.ts';
@@ -58,6 +59,10 @@ const newSecret = () => `whsec_${randomBytes(24).toString('base64url')}`;
 export function createWebhooksService(deps: ApiDeps, clinic: ClinicService, events: EventStore) {
   const policy: UrlPolicy & { timeoutMs: number } = { allowLoopback: deps.webhooks?.allowLoopback ?? false, timeoutMs: deps.webhooks?.timeoutMs ?? DEFAULT_TIMEOUT_MS };
   const system = createWebhooksRepository(deps.db.cols, ANY_CLINIC);
+  // A copy of the database alone cannot sign deliveries: secrets are sealed with the PII key, bound to their endpoint.
+  const cipher = createPiiCipher(deps.insurance.encryptionKey);
+  const seal = (secret: string, endpointId: ObjectId) => cipher.encrypt(secret, `webhook:${endpointId.toHexString()}`);
+  const secretOf = (endpoint: WebhookEndpointDoc) => cipher.decrypt(endpoint.secret, `webhook:${endpoint._id.toHexString()}`);
   const scoped = async (actor: Actor) => {
     const scope = await scopeOf(actor, clinic.current);
     if (scope.kind !== 'clinic') throw new AppError('FORBIDDEN', 'Only clinic admins manage webhooks.');
@@ -109,7 +114,7 @@ export function createWebhooksService(deps: ApiDeps, clinic: ClinicService, even
     const now = deps.clock();
     const key = await system.claimAttempt(delivery, new Date(now.getTime() + 2 * policy.timeoutMs + 60_000));
     if (!key) return null;
-    const result = await postSigned(endpoint.url, delivery.body, { secret: endpoint.secret, eventId: delivery.eventId, type: delivery.type, now }, policy);
+    const result = await postSigned(endpoint.url, delivery.body, { secret: secretOf(endpoint), eventId: delivery.eventId, type: delivery.type, now }, policy);
     const ok = result.error === null;
     const next = new Date(deps.clock().getTime() + backoffMs(n));
     const retry = !ok && !delivery.once && next.getTime() - delivery.createdAt.getTime() <= WEBHOOK_RETRY.giveUpAfterMs;
@@ -172,13 +177,15 @@ export function createWebhooksService(deps: ApiDeps, clinic: ClinicService, even
         throw new AppError('CONFLICT', `A clinic has at most ${WEBHOOK_MAX_ENDPOINTS_PER_CLINIC} webhook endpoints; delete one first.`);
       }
       const now = deps.clock();
+      const id = new ObjectId();
+      const secret = newSecret();
       const doc: WebhookEndpointDoc = {
-        _id: new ObjectId(),
+        _id: id,
         clinicId,
         url: input.url,
         description: input.description,
         events: [...new Set(input.events)],
-        secret: newSecret(),
+        secret: seal(secret, id),
         enabled: true,
         disabledReason: null,
         // From now on: the clinic's earlier events are not replayed to a new endpoint.
@@ -188,7 +195,7 @@ export function createWebhooksService(deps: ApiDeps, clinic: ClinicService, even
         updatedAt: now,
       };
       await repo.insertEndpoint(doc);
-      return { ...dto(doc), secret: doc.secret };
+      return { ...dto(doc), secret };
     },
 
     async list(actor: Actor) {
@@ -224,10 +231,11 @@ export function createWebhooksService(deps: ApiDeps, clinic: ClinicService, even
     },
 
     async rotateSecret(actor: Actor, id: string) {
-      const { repo } = await ownEndpoint(actor, id);
-      const doc = await repo.updateEndpoint(id, { secret: newSecret() }, deps.clock());
+      const { repo, doc: endpoint } = await ownEndpoint(actor, id);
+      const secret = newSecret();
+      const doc = await repo.updateEndpoint(id, { secret: seal(secret, endpoint._id) }, deps.clock());
       if (!doc) throw notFound();
-      return { ...dto(doc), secret: doc.secret };
+      return { ...dto(doc), secret };
     },
 
     async deliveries(actor: Actor, input: { id: string; cursor?: string | undefined; limit: number }) {
@@ -260,7 +268,7 @@ export function createWebhooksService(deps: ApiDeps, clinic: ClinicService, even
       await repo.createDelivery(delivery);
       const key = await repo.claimAttempt(delivery, null);
       if (!key) throw new AppError('CONFLICT', 'This test event is being sent already.');
-      const result = await postSigned(endpoint.url, delivery.body, { secret: endpoint.secret, eventId, type: delivery.type, now }, policy);
+      const result = await postSigned(endpoint.url, delivery.body, { secret: secretOf(endpoint), eventId, type: delivery.type, now }, policy);
       const ok = result.error === null;
       await repo.recordAttempt(key, delivery, { at: now, ...result }, { status: ok ? 'succeeded' : 'failed', lastStatusCode: result.statusCode, nextAttemptAt: null });
       const sent = await repo.deliveryDto(delivery._id);
