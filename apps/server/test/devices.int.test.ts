@@ -136,6 +136,18 @@ describe('push through Expo', () => {
   });
 });
 
+describe('push preferences', () => {
+  it('push switched off for a kind: the notification is kept in-app and no push goes out', async () => {
+    const [p] = await makePatients(s, 1);
+    const token = pushToken();
+    await s.rest('POST', '/devices', phone(token), p!.accessToken);
+    expect((await s.rest('PATCH', '/notifications/preferences', { preferences: { booking_confirmed: { push: false } } }, p!.accessToken)).status).toBe(200);
+    const id = await book(p!);
+    await notified(p!, id);
+    expect(expo.pushesTo(token)).toEqual([]);
+  });
+});
+
 describe('push tokens stay out of the logs', () => {
   it('registering, listing, pushing to and removing a phone logs no part of its token', async () => {
     const p = patients[0]!;

@@ -149,6 +149,57 @@ describe('the notification centre', () => {
   });
 });
 
+describe('preferences per kind and channel', () => {
+  it('every channel is on until the user switches one off; an email switched off is not sent, the in-app copy still is', async () => {
+    const [patient] = await makePatients(s, 1);
+    const token = patient!.accessToken;
+    const initial = await s.rest('GET', '/notifications/preferences', undefined, token);
+    expect(initial.status).toBe(200);
+    expect(initial.body.preferences.booking_confirmed).toEqual({ in_app: true, push: true, email: true, whatsapp: true, sms: true });
+    expect(Object.keys(initial.body.preferences)).toContain('chat_message');
+
+    const changed = await s.rest('PATCH', '/notifications/preferences', { preferences: { booking_confirmed: { email: false } } }, token);
+    expect(changed.status).toBe(200);
+    expect(changed.body.preferences.booking_confirmed).toEqual({ in_app: true, push: true, email: false, whatsapp: true, sms: true });
+
+    const id = await book(patient);
+    await arrive(async () => expect(await about(token, id)).toHaveLength(1));
+    await s.services.jobs.idle();
+    expect(s.inbox.mails.filter((m) => m.to.includes(patient!.email) && /is confirmed$/.test(m.subject))).toEqual([]);
+  });
+
+  it('a kind about bookings or money keeps at least one channel (400 naming it, nothing changed); a chat notice may go silent', async () => {
+    const [patient] = await makePatients(s, 1);
+    const token = patient!.accessToken;
+    const allOff = { in_app: false, push: false, email: false, whatsapp: false, sms: false };
+    const refused = await s.rest('PATCH', '/notifications/preferences', { preferences: { payment_refunded: allOff, chat_message: allOff } }, token);
+    expect(refused.status).toBe(400);
+    expect(refused.body.data.fieldErrors).toHaveProperty(['preferences.payment_refunded']);
+    const after = (await s.rest('GET', '/notifications/preferences', undefined, token)).body.preferences;
+    expect(after.payment_refunded.email).toBe(true);
+    expect(after.chat_message.email).toBe(true);
+
+    // In two steps: the second would leave nothing, and is refused on its own.
+    expect((await s.rest('PATCH', '/notifications/preferences', { preferences: { payment_refunded: { push: false, email: false, whatsapp: false, sms: false } } }, token)).status).toBe(200);
+    const last = await s.rest('PATCH', '/notifications/preferences', { preferences: { payment_refunded: { in_app: false } } }, token);
+    expect(last.status).toBe(400);
+    expect((await s.rest('GET', '/notifications/preferences', undefined, token)).body.preferences.payment_refunded.in_app).toBe(true);
+
+    const silent = await s.rest('PATCH', '/notifications/preferences', { preferences: { chat_message: allOff } }, token);
+    expect(silent.status).toBe(200);
+    expect(silent.body.preferences.chat_message).toEqual(allOff);
+  });
+
+  it('refuses unknown kinds, unknown channels and non-booleans, naming them', async () => {
+    const token = patients[0]!.accessToken;
+    for (const preferences of [{ newsletter: { email: false } }, { booking_confirmed: { pigeon: false } }, { booking_confirmed: { email: 'no' } }]) {
+      const res = await s.rest('PATCH', '/notifications/preferences', { preferences }, token);
+      expect(res.status).toBe(400);
+      expect(Object.keys(res.body.data.fieldErrors ?? {}).join(' ')).toMatch(/preferences/);
+    }
+  });
+});
+
 function sdk(token: string, transport: 'ws' | 'sse'): ClinicClient {
   return createClinicClient({ baseUrl: s.baseUrl, getAccessToken: () => token, ...(transport === 'ws' ? { webSocket: { retryDelayMs: () => 50 } } : { EventSource }) });
 }

@@ -30,6 +30,8 @@ export interface Notification {
   subject: string;
   text: string;
   data: Record<string, string>;
+  /** The outside channels its recipient allows for this kind (their preferences); absent: all of them. */
+  channels?: { email: boolean; whatsapp: boolean; sms: boolean };
 }
 
 /** Outbound patient notifications port: email today; SMS/WhatsApp channels plug in here. */
@@ -42,7 +44,7 @@ export interface Notifier {
 export function emailNotifier(mailer: Mailer): Notifier {
   return {
     async notify(n) {
-      if (!n.to.email) return 'no_channel';
+      if (!n.to.email || n.channels?.email === false) return 'no_channel';
       await mailer.send({ to: n.to.email, subject: n.subject, text: n.text });
       return 'sent';
     },

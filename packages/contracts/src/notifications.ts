@@ -97,3 +97,29 @@ export const DeviceSchema = z.object({
   updatedAt: z.date(),
 });
 export type Device = z.infer<typeof DeviceSchema>;
+
+/** The ways a notification reaches its user. */
+export const NOTIFICATION_CHANNELS = ['in_app', 'push', 'email', 'whatsapp', 'sms'] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+/** The kinds a user chooses channels for. */
+export const PREFERENCE_KINDS = ['booking_confirmed', 'appointment_moved', 'appointment_cancelled', 'appointment_reminder', 'payment_refunded', 'chat_message'] as const;
+export type PreferenceKind = (typeof PREFERENCE_KINDS)[number];
+/** About the user's bookings and money: each keeps at least one channel. */
+export const TRANSACTIONAL_KINDS: readonly PreferenceKind[] = ['booking_confirmed', 'appointment_moved', 'appointment_cancelled', 'appointment_reminder', 'payment_refunded'];
+
+const ChannelsSchema = z.object(Object.fromEntries(NOTIFICATION_CHANNELS.map((c) => [c, z.boolean()])) as Record<NotificationChannel, z.ZodBoolean>);
+export type ChannelChoice = z.infer<typeof ChannelsSchema>;
+
+export const NotificationPreferencesSchema = z.object({
+  preferences: z.object(Object.fromEntries(PREFERENCE_KINDS.map((k) => [k, ChannelsSchema])) as Record<PreferenceKind, typeof ChannelsSchema>),
+});
+export type NotificationPreferences = z.infer<typeof NotificationPreferencesSchema>;
+
+const ChannelChangesSchema = z.strictObject(Object.fromEntries(NOTIFICATION_CHANNELS.map((c) => [c, z.boolean().optional()])) as Record<NotificationChannel, z.ZodOptional<z.ZodBoolean>>);
+
+export const UpdateNotificationPreferencesInput = z.strictObject({
+  preferences: z
+    .strictObject(Object.fromEntries(PREFERENCE_KINDS.map((k) => [k, ChannelChangesSchema.optional()])) as Record<PreferenceKind, z.ZodOptional<typeof ChannelChangesSchema>>)
+    .describe('per kind, the channels to change (true: on, false: off); others stay as they are'),
+});
+export type PreferenceChanges = Partial<Record<PreferenceKind, Partial<ChannelChoice>>>;

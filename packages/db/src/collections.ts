@@ -23,6 +23,7 @@ import type {
   UserNotificationDoc,
   DeviceDoc,
   PushTicketDoc,
+  NotificationPreferencesDoc,
   WebhookEndpointDoc,
   WebhookDeliveryDoc,
   WebhookAttemptDoc,
@@ -55,6 +56,7 @@ export const COLLECTIONS = {
   userNotifications: 'user_notifications',
   devices: 'devices',
   pushTickets: 'push_tickets',
+  notificationPreferences: 'notification_preferences',
   webhookEndpoints: 'webhook_endpoints',
   webhookDeliveries: 'webhook_deliveries',
   webhookAttempts: 'webhook_attempts',
@@ -86,6 +88,7 @@ export interface Collections {
   userNotifications: Collection<UserNotificationDoc>;
   devices: Collection<DeviceDoc>;
   pushTickets: Collection<PushTicketDoc>;
+  notificationPreferences: Collection<NotificationPreferencesDoc>;
   webhookEndpoints: Collection<WebhookEndpointDoc>;
   webhookDeliveries: Collection<WebhookDeliveryDoc>;
   webhookAttempts: Collection<WebhookAttemptDoc>;
@@ -118,6 +121,7 @@ export function collections(db: Db): Collections {
     userNotifications: db.collection<UserNotificationDoc>(COLLECTIONS.userNotifications),
     devices: db.collection<DeviceDoc>(COLLECTIONS.devices),
     pushTickets: db.collection<PushTicketDoc>(COLLECTIONS.pushTickets),
+    notificationPreferences: db.collection<NotificationPreferencesDoc>(COLLECTIONS.notificationPreferences),
     webhookEndpoints: db.collection<WebhookEndpointDoc>(COLLECTIONS.webhookEndpoints),
     webhookDeliveries: db.collection<WebhookDeliveryDoc>(COLLECTIONS.webhookDeliveries),
     webhookAttempts: db.collection<WebhookAttemptDoc>(COLLECTIONS.webhookAttempts),
@@ -199,6 +203,7 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { userId: 1 }, name: 'userId' },
   ],
   pushTickets: [{ key: { createdAt: 1 }, name: 'createdAt' }],
+  notificationPreferences: [],
   webhookEndpoints: [{ key: { clinicId: 1 }, name: 'clinicId' }, { key: { enabled: 1 }, name: 'enabled' }],
   // The log pages by endpoint, newest first; the sweep reads what is due per endpoint.
   webhookDeliveries: [

@@ -630,3 +630,13 @@ export interface WebhookAttemptDoc {
   error: string | null;
   durationMs: number;
 }
+
+/** A user's channel choices per notification kind; only what differs from "every channel" is stored. */
+export interface NotificationPreferencesDoc {
+  /** The user's id. */
+  _id: ObjectId;
+  prefs: Record<string, Record<string, boolean>>;
+  /** Advances with each change; a change is written only over the version it was checked against. */
+  version: number;
+  updatedAt: Date;
+}

@@ -5,6 +5,8 @@ import {
   MarkAllReadSchema,
   NotificationIdInput,
   NotificationPageSchema,
+  NotificationPreferencesSchema,
+  UpdateNotificationPreferencesInput,
   NotificationsSubscriptionInput,
   UnreadCountSchema,
 } from '@clinic/contracts';
@@ -35,6 +37,17 @@ export const notificationsRouter = router({
     .meta({ openapi: { method: 'POST', path: '/notifications/read-all', tags, protect: true, summary: 'Mark all your notifications read', errorResponses: [401] } })
     .output(MarkAllReadSchema)
     .mutation(({ ctx }) => ctx.services.notifications.markAllRead(ctx.actor)),
+
+  preferences: authedProcedure
+    .meta({ openapi: { method: 'GET', path: '/notifications/preferences', tags, protect: true, summary: 'Your channels per notification kind', errorResponses: [401] } })
+    .output(NotificationPreferencesSchema)
+    .query(({ ctx }) => ctx.services.notifications.preferences(ctx.actor)),
+
+  setPreferences: authedProcedure
+    .meta({ openapi: { method: 'PATCH', path: '/notifications/preferences', tags, protect: true, summary: 'Switch channels per notification kind; those about bookings and payments keep at least one', errorResponses: [400, 401, 409] } })
+    .input(UpdateNotificationPreferencesInput)
+    .output(NotificationPreferencesSchema)
+    .mutation(({ ctx, input }) => ctx.services.notifications.setPreferences(ctx.actor, input.preferences)),
 
   /** New notifications and read-state changes, live over WebSocket or server-sent events; resumes after `lastEventId`. */
   onEvent: authedProcedure.input(NotificationsSubscriptionInput).subscription(async ({ ctx, input, signal }) => {

@@ -1,4 +1,4 @@
-import type { Clinic, InAppNotification, Locale, NotificationEvent } from '@clinic/contracts';
+import type { ChannelChoice, Clinic, InAppNotification, Locale, NotificationEvent, NotificationPreferences, PreferenceChanges } from '@clinic/contracts';
 import { ObjectId, type AppointmentDoc, type UserNotificationDoc } from '@clinic/db';
 import type { Actor } from '../../actor.ts';
 import type { ApiDeps, Notification, Notifier, PushMessage } from '../../deps.ts';
@@ -6,6 +6,7 @@ import { AppError } from '../../errors.ts';
 import { RESYNC_KIND, type EventStore } from '../../events/event-store.ts';
 import type { AppointmentChange } from '../agenda/agenda.events.ts';
 import { messageFor, type Audience, type MessageFacts } from './notifications.messages.ts';
+import { createPreferences } from './notifications.preferences.ts';
 import { createInAppRepository, createNotificationsRepository, toInAppDto } from './notifications.repository.ts';
 
 export type SendOutcome = 'sent' | 'no_channel' | 'skipped' | 'duplicate' | 'failed';
@@ -34,6 +35,9 @@ export interface NotificationsUseCases {
   unreadCount(actor: Actor): Promise<{ unread: number }>;
   markRead(actor: Actor, id: string): Promise<InAppNotification>;
   markAllRead(actor: Actor): Promise<{ marked: number; unread: 0 }>;
+  preferences(actor: Actor): Promise<NotificationPreferences>;
+  /** 400 when a kind about bookings or money would be left without any channel. */
+  setPreferences(actor: Actor, changes: PreferenceChanges): Promise<NotificationPreferences>;
   /** The actor's own notification events after `lastEventId` (none: from now on), without gap or repeat. */
   follow(actor: Actor, input: { lastEventId?: string | null | undefined }, signal: AbortSignal): Promise<AsyncIterable<{ id: string; event: NotificationEvent }>>;
 }
@@ -44,6 +48,7 @@ const CHANGE_KINDS = { moved: 'appointment_moved', cancelled: 'appointment_cance
 export function createNotificationsService(deps: ApiDeps, notifier: Notifier, links: NotificationLinks) {
   const repo = createNotificationsRepository(deps.db.cols);
   const inApp = createInAppRepository(deps.db.cols);
+  const prefs = createPreferences(deps.db.cols, deps.clock);
 
   async function publish(userId: ObjectId, kind: NotificationEvent['kind'], notification: InAppNotification | null, unread: number) {
     await links.events().append(userNotificationsStream(userId), NO_CLINIC, kind, { notification, unread });
@@ -66,20 +71,23 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
    * Stores one in-app notification (once per key and user), tells the user's live stream, and pushes it to their
    * phones. Never throws: what it reports is already decided, and the send it accompanies must go on.
    */
-  async function deliver(key: string, userId: ObjectId, entry: Pick<UserNotificationDoc, 'kind' | 'clinicId' | 'title' | 'body' | 'data'>): Promise<void> {
+  async function deliver(key: string, userId: ObjectId, entry: Pick<UserNotificationDoc, 'kind' | 'clinicId' | 'title' | 'body' | 'data'>, choice?: ChannelChoice): Promise<void> {
     try {
-      const doc: UserNotificationDoc = { _id: new ObjectId(), key: `${key}|${userId.toHexString()}`, userId, ...entry, createdAt: deps.clock(), readAt: null };
+      const { in_app: keep, push } = choice ?? (await prefs.of(userId, entry.kind));
+      if (!keep && !push) return;
+      // Switched off in-app but not push: stored read, so the centre's unread count stays what the user asked for.
+      const doc: UserNotificationDoc = { _id: new ObjectId(), key: `${key}|${userId.toHexString()}`, userId, ...entry, createdAt: deps.clock(), readAt: keep ? null : deps.clock() };
       if (!(await inApp.insert(doc))) return;
       const dto = toInAppDto(doc);
-      await publish(userId, 'created', dto, await inApp.unread(userId));
-      await links.pushTo(userId, { title: doc.title, body: doc.body, data: { ...doc.data, notificationId: dto.id, kind: doc.kind } });
+      if (keep) await publish(userId, 'created', dto, await inApp.unread(userId));
+      if (push) await links.pushTo(userId, { title: doc.title, body: doc.body, data: { ...doc.data, notificationId: dto.id, kind: doc.kind } });
     } catch (err) {
       deps.log?.warn({ err, kind: entry.kind, userId: userId.toHexString() }, 'in-app notification not stored');
     }
   }
 
   /** The in-app copy of a message sent through the notifier, in its recipient's language where the kind is written. */
-  async function inAppCopy(key: string, userId: ObjectId, appointmentId: ObjectId | null, message: Notification): Promise<void> {
+  async function inAppCopy(key: string, userId: ObjectId, appointmentId: ObjectId | null, message: Notification, choice: ChannelChoice): Promise<void> {
     try {
       const locale = await links.localeOf(userId);
       const appt = appointmentId ? await links.appointment(appointmentId) : null;
@@ -90,7 +98,7 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
         title: text?.title ?? message.subject,
         body: text?.body ?? message.text,
         data: appt ? { appointmentId: appt._id.toHexString() } : {},
-      });
+      }, choice);
     } catch (err) {
       deps.log?.warn({ err, kind: message.kind, userId: userId.toHexString() }, 'in-app notification not stored');
     }
@@ -117,10 +125,16 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
         await repo.finish(key, 'skipped', now);
         return 'skipped';
       }
+      const choice = await prefs.of(about.patientId, message.kind);
       // Before the other channels: a send that fails is retried under the same key, and the copy is kept once.
-      await inAppCopy(key, about.patientId, about.appointmentId, message);
+      await inAppCopy(key, about.patientId, about.appointmentId, message, choice);
+      if (!choice.email && !choice.whatsapp && !choice.sms) {
+        const outcome = choice.in_app || choice.push ? 'sent' : 'skipped';
+        await repo.finish(key, outcome, deps.clock());
+        return outcome;
+      }
       try {
-        const outcome = await notifier.notify(message);
+        const outcome = await notifier.notify({ ...message, channels: { email: choice.email, whatsapp: choice.whatsapp, sms: choice.sms } });
         await repo.finish(key, outcome, deps.clock());
         return outcome;
       } catch {
@@ -152,6 +166,9 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
         deps.log?.warn({ err, appointmentId: appt._id.toHexString(), kind: change.kind }, 'appointment change not notified');
       }
     },
+
+    preferences: (actor: Actor) => prefs.all(new ObjectId(actor.userId)),
+    setPreferences: (actor: Actor, changes: PreferenceChanges) => prefs.change(new ObjectId(actor.userId), changes),
 
     async list(actor: Actor, input: { cursor?: string | undefined; limit: number }) {
       const docs = await inApp.page(new ObjectId(actor.userId), input.cursor ? new ObjectId(input.cursor) : null, input.limit + 1);
