@@ -146,6 +146,18 @@ describe('push preferences', () => {
     await notified(p!, id);
     expect(expo.pushesTo(token)).toEqual([]);
   });
+
+  it('in-app switched off for a kind: the push still goes, the centre does not list it', async () => {
+    const [p] = await makePatients(s, 1);
+    const token = pushToken();
+    await s.rest('POST', '/devices', phone(token), p!.accessToken);
+    expect((await s.rest('PATCH', '/notifications/preferences', { preferences: { booking_confirmed: { in_app: false } } }, p!.accessToken)).status).toBe(200);
+    const id = await book(p!);
+    await arrive(() => expect(expo.pushesTo(token).map((m) => m.data?.appointmentId)).toEqual([id]));
+    await s.services.jobs.idle();
+    expect((await s.rest('GET', '/notifications', undefined, p!.accessToken)).body.items).toEqual([]);
+    expect((await s.rest('GET', '/notifications/unread-count', undefined, p!.accessToken)).body.unread).toBe(0);
+  });
 });
 
 describe('push tokens stay out of the logs', () => {

@@ -550,6 +550,8 @@ export interface UserNotificationDoc {
   data: Record<string, string>;
   createdAt: Date;
   readAt: Date | null;
+  /** In-app switched off for its kind (the push still went): kept for the send's key, never listed. */
+  hidden?: boolean;
 }
 
 /** A phone's Expo push token, owned by the user who registered it last (unique token: a phone that changes hands moves). */

@@ -34,7 +34,7 @@ export function createInAppRepository(cols: Pick<Collections, 'userNotifications
     /** Newest first; `before` is the last id of the previous page. */
     page: (userId: ObjectId, before: ObjectId | null, limit: number) =>
       col
-        .find({ userId, ...(before ? { _id: { $lt: before } } : {}) })
+        .find({ userId, hidden: { $ne: true }, ...(before ? { _id: { $lt: before } } : {}) })
         .sort({ _id: -1 })
         .limit(limit)
         .toArray(),
@@ -43,7 +43,7 @@ export function createInAppRepository(cols: Pick<Collections, 'userNotifications
     async markRead(userId: ObjectId, id: ObjectId, now: Date): Promise<{ doc: UserNotificationDoc; changed: boolean } | null> {
       const changed = await col.findOneAndUpdate({ _id: id, userId, readAt: null }, { $set: { readAt: now } }, { returnDocument: 'after' });
       if (changed) return { doc: changed, changed: true };
-      const doc = await col.findOne({ _id: id, userId });
+      const doc = await col.findOne({ _id: id, userId, hidden: { $ne: true } });
       return doc ? { doc, changed: false } : null;
     },
     markAllRead: async (userId: ObjectId, now: Date) => (await col.updateMany({ userId, readAt: null }, { $set: { readAt: now } })).modifiedCount,

@@ -75,8 +75,8 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
     try {
       const { in_app: keep, push } = choice ?? (await prefs.of(userId, entry.kind));
       if (!keep && !push) return;
-      // Switched off in-app but not push: stored read, so the centre's unread count stays what the user asked for.
-      const doc: UserNotificationDoc = { _id: new ObjectId(), key: `${key}|${userId.toHexString()}`, userId, ...entry, createdAt: deps.clock(), readAt: keep ? null : deps.clock() };
+      // Switched off in-app but not push: stored (its key stops a retried send pushing twice), read and hidden.
+      const doc: UserNotificationDoc = { _id: new ObjectId(), key: `${key}|${userId.toHexString()}`, userId, ...entry, createdAt: deps.clock(), readAt: keep ? null : deps.clock(), ...(keep ? {} : { hidden: true }) };
       if (!(await inApp.insert(doc))) return;
       const dto = toInAppDto(doc);
       if (keep) await publish(userId, 'created', dto, await inApp.unread(userId));
