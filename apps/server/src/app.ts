@@ -72,6 +72,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   // Sends are at most once: one cut off by closing the database would stay claimed and never go out.
   app.addHook('onClose', async () => {
     await services.jobs.idle();
+    await services.devices.idle();
   });
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);

@@ -52,6 +52,7 @@ async function notified(patient: { accessToken: string }, appointmentId: string)
     expect(items.some((n) => n.data.appointmentId === appointmentId)).toBe(true);
   });
   await s.services.jobs.idle();
+  await s.services.devices.idle();
 }
 
 describe('the device registry', () => {
@@ -155,6 +156,7 @@ describe('push preferences', () => {
     const id = await book(p!);
     await arrive(() => expect(expo.pushesTo(token).map((m) => m.data?.appointmentId)).toEqual([id]));
     await s.services.jobs.idle();
+    await s.services.devices.idle();
     expect((await s.rest('GET', '/notifications', undefined, p!.accessToken)).body.items).toEqual([]);
     expect((await s.rest('GET', '/notifications/unread-count', undefined, p!.accessToken)).body.unread).toBe(0);
   });

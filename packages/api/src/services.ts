@@ -73,7 +73,7 @@ export function createServices(deps: ApiDeps) {
     appointment: (id) => appointments.byId(id),
     clinic: (clinicId) => clinic.infoFor(clinicId),
     doctorOf: async (physicianId) => (await physicians.load(physicianId.toHexString()).catch(() => null))?.userId ?? null,
-    pushTo: (userId, message) => devices.pushTo(userId, message),
+    pushTo: async (userId, message) => devices.pushSoon(userId, message),
   });
   const physicians = createPhysiciansService(deps, clinic, specialties, availability);
   const insurance = createInsuranceService(deps, clinic);

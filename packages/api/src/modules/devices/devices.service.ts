@@ -22,6 +22,8 @@ const gone = (r: PushResult) => r.status === 'error' && r.error === 'DeviceNotRe
 export function createDevicesService(deps: ApiDeps) {
   const repo = createDevicesRepository(deps.db.cols);
   const userIdOf = (actor: Actor) => new ObjectId(actor.userId);
+  /** Pushes started in the background, so that shutting down (and a test) can wait for them. */
+  const inFlight = new Set<Promise<unknown>>();
   return {
     async register(actor: Actor, input: RegisterDevice): Promise<Device> {
       return toDeviceDto(await repo.upsert(userIdOf(actor), input, deps.clock()));
@@ -62,6 +64,17 @@ export function createDevicesService(deps: ApiDeps) {
         deps.log?.warn({ err: err instanceof Error ? err.message : String(err), userId: userId.toHexString() }, 'push not sent');
         return 0;
       }
+    },
+
+    /** Starts `pushTo` and returns at once: a booking's answer does not wait for Expo. */
+    pushSoon(userId: ObjectId, message: Omit<PushMessage, 'to'>): void {
+      const run: Promise<unknown> = this.pushTo(userId, message).finally(() => inFlight.delete(run));
+      inFlight.add(run);
+    },
+
+    /** Resolves when the pushes started in the background have finished. */
+    async idle(): Promise<void> {
+      while (inFlight.size > 0) await Promise.all(inFlight);
     },
 
     /**
