@@ -1,8 +1,10 @@
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createCaller, createInternalContext } from '@clinic/api';
 import { createClinicClient, type ClinicClient, type RouterOutputs } from '@clinic/sdk';
 import { createPhysician, dubai, dubaiDate } from './support/fixtures.ts';
 import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
+import { sendWhatsApp, startTwilioApi } from './support/twilio.ts';
 
 type Delivered = RouterOutputs['notifications']['onEvent'] extends AsyncIterable<infer T> ? T : never;
 type Item = { id: string; kind: string; title: string; body: string; clinicId: string | null; data: Record<string, string>; readAt: string | null };
@@ -196,6 +198,36 @@ describe('preferences per kind and channel', () => {
       const res = await s.rest('PATCH', '/notifications/preferences', { preferences }, token);
       expect(res.status).toBe(400);
       expect(Object.keys(res.body.data.fieldErrors ?? {}).join(' ')).toMatch(/preferences/);
+    }
+  });
+});
+
+describe('preferences and the WhatsApp channel', () => {
+  it('WhatsApp and SMS switched off: a WhatsApp patient gets no WhatsApp confirmation, and keeps the in-app one', async () => {
+    const api = await startTwilioApi();
+    const w = await startTestServer({ twilio: { api, smsFrom: '+14155550100' } });
+    try {
+      const physician = await createPhysician(w);
+      async function patientInChat(phone: string) {
+        await sendWhatsApp(w, api, phone, 'hello');
+        const user = await w.database.cols.users.findOne({ phoneIdentity: phone, email: null });
+        return createCaller(createInternalContext(w.services, { userId: user!._id.toHexString(), role: 'patient', sessionId: null }, 'test'));
+      }
+      const confirmationsTo = async (phone: string) => w.database.cols.outboundMessages.countDocuments({ to: phone, purpose: 'booking_confirmed' });
+      const [usual, quiet] = ['+971551230001', '+971551230002'];
+      const usualCaller = await patientInChat(usual);
+      const quietCaller = await patientInChat(quiet);
+      await quietCaller.notifications.setPreferences({ preferences: { booking_confirmed: { whatsapp: false, sms: false } } });
+
+      await usualCaller.appointments.book({ physicianId: physician.id, start: dubai(dubaiDate(3), '09:00'), reason: 'Check-up' });
+      const booked = await quietCaller.appointments.book({ physicianId: physician.id, start: dubai(dubaiDate(3), '10:00'), reason: 'Check-up' });
+      await w.services.jobs.idle();
+      expect(await confirmationsTo(usual)).toBe(1);
+      expect(await confirmationsTo(quiet)).toBe(0);
+      expect((await quietCaller.notifications.list({ limit: 10 })).items.map((n) => [n.kind, n.data.appointmentId])).toEqual([['booking_confirmed', booked.id]]);
+    } finally {
+      await w.close();
+      await api.close();
     }
   });
 });

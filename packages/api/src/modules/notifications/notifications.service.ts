@@ -1,7 +1,7 @@
 import type { ChannelChoice, Clinic, InAppNotification, Locale, NotificationEvent, NotificationPreferences, PreferenceChanges } from '@clinic/contracts';
 import { ObjectId, type AppointmentDoc, type UserNotificationDoc } from '@clinic/db';
 import type { Actor } from '../../actor.ts';
-import type { ApiDeps, Notification, Notifier, PushMessage } from '../../deps.ts';
+import { emailNotifier, type ApiDeps, type Notification, type Notifier, type PushMessage } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { RESYNC_KIND, type EventStore } from '../../events/event-store.ts';
 import type { AppointmentChange } from '../agenda/agenda.events.ts';
@@ -49,6 +49,8 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
   const repo = createNotificationsRepository(deps.db.cols);
   const inApp = createInAppRepository(deps.db.cols);
   const prefs = createPreferences(deps.db.cols, deps.clock);
+  /** For a user who switched WhatsApp and SMS off for a kind: the configured notifier would try them first. */
+  const emailOnly = emailNotifier(deps.mailer);
 
   async function publish(userId: ObjectId, kind: NotificationEvent['kind'], notification: InAppNotification | null, unread: number) {
     await links.events().append(userNotificationsStream(userId), NO_CLINIC, kind, { notification, unread });
@@ -134,7 +136,8 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
         return outcome;
       }
       try {
-        const outcome = await notifier.notify({ ...message, channels: { email: choice.email, whatsapp: choice.whatsapp, sms: choice.sms } });
+        const outside = choice.whatsapp || choice.sms ? notifier : emailOnly;
+        const outcome = await outside.notify({ ...message, channels: { email: choice.email, whatsapp: choice.whatsapp, sms: choice.sms } });
         await repo.finish(key, outcome, deps.clock());
         return outcome;
       } catch {
