@@ -83,8 +83,6 @@ export function createServices(deps: ApiDeps) {
   const sessionWatch = createSessionWatch({ bus, clock: deps.clock, stillSignedIn: (actor) => auth.stillSignedIn(actor), log: deps.log });
   const auth = createAuthService(deps, rateLimiter, clinic, { sessionsChanged: (userId) => sessionWatch.sessionsChanged(userId) });
   const agendaEvents = createAgendaPublisher(events, clinic, deps.log);
-  // Appointments and payments know of each other: a cancel may refund, a payment confirms; a confirmation is
-  // sent by the jobs, which read appointments. The hooks are resolved at call time, after all of them exist.
   // Every change of an appointment, by a use case or a job sweep.
   const afterChange: AppointmentHooks['afterChange'] = async (change) => {
     // First, and awaited: once the change is answered, no process's slot cache serves the physician's old intervals.
@@ -92,6 +90,8 @@ export function createServices(deps: ApiDeps) {
     await agendaEvents.publish(change);
     await notifications.appointmentChanged(change);
   };
+  // Appointments and payments know of each other: a cancel may refund, a payment confirms; a confirmation is
+  // sent by the jobs, which read appointments. The hooks are resolved at call time, after all of them exist.
   const appointments = createAppointmentsService(deps, clinic, physicians, packages, users, availability, {
     afterCancel: (appt) => payments.afterCancel(appt),
     afterConfirm: (appt) => jobs.confirmSoon(appt),
