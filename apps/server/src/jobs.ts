@@ -40,6 +40,12 @@ export function startJobRunner(services: Services, opts: { intervalMs: number; l
         if (report && (report.chatNoticesSent > 0 || report.chatNoticesFailed > 0)) opts.log.info({ jobs: report }, 'chat notices ran');
       })
       .catch((err: unknown) => opts.log.error({ err }, 'chat notices failed; retrying next tick'))
+      // The notification outbox: attempts that failed and are due again (packages/api/src/modules/notifications).
+      .then(() => services.notifications.sweepOutbox())
+      .then((report) => {
+        if (Object.values(report).some((n) => n > 0)) opts.log.info({ outbox: report }, 'notification retries ran');
+      })
+      .catch((err: unknown) => opts.log.error({ err }, 'notification retries failed; retrying next tick'))
       .finally(() => {
         if (!stopped) timer = setTimeout(tick, opts.intervalMs);
       });

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import type { Database } from '@clinic/db';
+import type { Database, OutsideChannel } from '@clinic/db';
 import type { Clock } from './clock.ts';
 import type { EventBus } from './events/bus.ts';
 import type { InsuranceProvider } from './modules/insurance/insurance.provider.ts';
@@ -34,15 +34,25 @@ export interface Notification {
   channels?: { email: boolean; whatsapp: boolean; sms: boolean };
 }
 
-/** Outbound patient notifications port: email today; SMS/WhatsApp channels plug in here. */
+/**
+ * Outbound patient notifications port: email by default; the server's WhatsApp notifier adds WhatsApp and SMS. The
+ * notifications outbox calls it for one channel at a time (`channels` naming exactly that one).
+ */
 export interface Notifier {
-  /** 'no_channel' when the patient cannot be reached by any configured channel. */
+  /** The channels it can carry, in the order to try them. */
+  readonly channels: readonly OutsideChannel[];
+  /**
+   * 'no_channel' when the patient cannot be reached on the channels allowed (no address, never wrote on WhatsApp…);
+   * throws when a send failed. An error with a 4xx `status` (Twilio) or a 5xx `responseCode` (SMTP) says that channel
+   * refuses this message for good; any other is retried.
+   */
   notify(notification: Notification): Promise<'sent' | 'no_channel'>;
 }
 
 /** The default notifier: email, when the patient has an address. */
 export function emailNotifier(mailer: Mailer): Notifier {
   return {
+    channels: ['email'],
     async notify(n) {
       if (!n.to.email || n.channels?.email === false) return 'no_channel';
       await mailer.send({ to: n.to.email, subject: n.subject, text: n.text });

@@ -6,6 +6,7 @@ import type {
   InsuranceProfileDoc,
   MedicalPackageDoc,
   NotificationDoc,
+  NotificationAttemptDoc,
   PaymentDoc,
   OneTimeCodeDoc,
   PhysicianDoc,
@@ -45,6 +46,7 @@ export const COLLECTIONS = {
   specialties: 'specialties',
   insuranceProfiles: 'insurance_profiles',
   notifications: 'notifications',
+  notificationAttempts: 'notification_attempts',
   payments: 'payments',
   webhookEvents: 'webhook_events',
   conversations: 'conversations',
@@ -77,6 +79,7 @@ export interface Collections {
   specialties: Collection<SpecialtyDoc>;
   insuranceProfiles: Collection<InsuranceProfileDoc>;
   notifications: Collection<NotificationDoc>;
+  notificationAttempts: Collection<NotificationAttemptDoc>;
   payments: Collection<PaymentDoc>;
   webhookEvents: Collection<WebhookEventDoc>;
   conversations: Collection<ConversationDoc>;
@@ -110,6 +113,7 @@ export function collections(db: Db): Collections {
     specialties: db.collection<SpecialtyDoc>(COLLECTIONS.specialties),
     insuranceProfiles: db.collection<InsuranceProfileDoc>(COLLECTIONS.insuranceProfiles),
     notifications: db.collection<NotificationDoc>(COLLECTIONS.notifications),
+    notificationAttempts: db.collection<NotificationAttemptDoc>(COLLECTIONS.notificationAttempts),
     payments: db.collection<PaymentDoc>(COLLECTIONS.payments),
     webhookEvents: db.collection<WebhookEventDoc>(COLLECTIONS.webhookEvents),
     conversations: db.collection<ConversationDoc>(COLLECTIONS.conversations),
@@ -172,7 +176,12 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   medicalPackages: [{ key: { clinicId: 1 }, name: 'clinicId' }],
   specialties: [],
   insuranceProfiles: [{ key: { emiratesIdHash: 1 }, name: 'emiratesIdHash' }],
-  notifications: [{ key: { patientId: 1, createdAt: -1 }, name: 'patient_createdAt' }],
+  // The outbox sweep reads the queued ones that are due.
+  notifications: [
+    { key: { patientId: 1, createdAt: -1 }, name: 'patient_createdAt' },
+    { key: { status: 1, nextAttemptAt: 1 }, name: 'status_nextAttemptAt' },
+  ],
+  notificationAttempts: [],
   payments: [
     { key: { appointmentId: 1 }, name: 'appointmentId_unique', unique: true },
     { key: { intentId: 1 }, name: 'intentId' },

@@ -300,11 +300,17 @@ export interface InsuranceProfileDoc {
   updatedAt: Date;
 }
 
-export type NotificationStatus = 'sending' | 'sent' | 'no_channel' | 'skipped';
+/** `sending`: claimed, being written; `queued`: stored in the outbox, its next attempt at `nextAttemptAt`; `failed`: given up. */
+export type NotificationStatus = 'sending' | 'queued' | 'sent' | 'no_channel' | 'skipped' | 'failed';
+
+/** The channels outside the app, in the order a notification tries them. */
+export type OutsideChannel = 'whatsapp' | 'sms' | 'email';
 
 /**
- * One outbound patient message. `_id` is its dedupe key (e.g. `reminder|<appointmentId>|<startISO>`):
- * inserting it is the claim, so among any number of processes exactly one sends it.
+ * One outbound patient message, and its outbox entry. `_id` is its dedupe key (e.g.
+ * `reminder|<appointmentId>|<startISO>`): inserting it is the claim, so among any number of processes exactly one
+ * stores it. The message and its channels are stored before any send; each attempt is claimed in
+ * `notification_attempts`. Sends from before the outbox have none of the optional fields.
  */
 export interface NotificationDoc {
   _id: string;
@@ -314,6 +320,42 @@ export interface NotificationDoc {
   status: NotificationStatus;
   createdAt: Date;
   updatedAt: Date;
+  /** What to say to whom (the recipient's contact details as they were when it was written). */
+  message?: {
+    to: { userId: string; name: string; email: string | null; phone: string | null };
+    subject: string;
+    text: string;
+    data: Record<string, string>;
+  };
+  /** The outside channels to try, in order: the recipient's preferences over what is configured. */
+  channels?: OutsideChannel[];
+  /** Index in `channels` of the one being tried. */
+  channel?: number;
+  /** Attempts made over all channels: the next attempt's number. */
+  attempts?: number;
+  /** Failures in a row on the current channel. */
+  channelFailures?: number;
+  /** Times the whole list was tried (one failing) and started again from its first channel. */
+  round?: number;
+  /** A channel failed in the current round: nothing further carrying it means a later round, not `no_channel`. */
+  roundFailed?: boolean;
+  nextAttemptAt?: Date | null;
+  /** The last failure's code (no message text, no address). */
+  lastError?: string | null;
+  sentVia?: OutsideChannel | null;
+  /** The appointment's start when stored (confirmations, reminders): a retry after a move or a cancellation is dropped. */
+  startsAt?: Date | null;
+  /** Every attempt's channel and outcome, oldest first. */
+  tries?: { n: number; channel: OutsideChannel; at: Date; outcome: 'sent' | 'no_channel' | 'failed'; error: string | null }[];
+}
+
+/** One attempt of one notification on one channel: `_id` `<notification key>|<n>`, inserted before the send (the claim). */
+export interface NotificationAttemptDoc {
+  _id: string;
+  key: string;
+  n: number;
+  channel: OutsideChannel;
+  startedAt: Date;
 }
 
 export type PaymentStatus = 'requires_payment' | 'succeeded' | 'failed' | 'covered' | 'refund_pending' | 'refunded';

@@ -35,55 +35,73 @@ export interface ChannelNotifierOptions {
  * else as the kind's approved template filled from `Notification.data` (Content variables named after its
  * keys: patientName, physicianName, when, …). If WhatsApp cannot carry it (the send fails, or no template
  * for the kind) an SMS goes out when TWILIO_SMS_FROM is set, else the email. Everyone else gets the email.
- * Throws (so the caller retries later) only when every channel failed.
+ * Each channel is used only when `Notification.channels` allows it: the outbox names exactly one per call, so
+ * one call is one attempt on one channel. Throws (so the caller retries later) only when a send failed and no
+ * allowed channel carried it.
  */
 export function createChannelNotifier(opts: ChannelNotifierOptions): Notifier {
   const { messenger, fallback, log } = opts;
-  return {
-    async notify(n) {
-      const phone = await opts.numberOf(n.to);
-      if (!phone || !(await opts.wroteBefore(phone))) return fallback.notify(n);
-      // The 24-hour window is per business number: what counts is when they last wrote to the number this leaves from.
-      const via = await opts.senderOf(n);
-      const last = await opts.lastInboundAt(phone, via);
 
-      let failure: unknown = null;
-      const inWindow = last !== null && opts.clock().getTime() - last.getTime() < WHATSAPP_WINDOW_MS;
-      const contentSid = opts.templates[n.kind];
-      // Buttons first; should that template be refused, the reminder still goes as it would without it.
-      const contents: WhatsAppContent[] = [];
-      const id = n.data.appointmentId;
-      if (opts.reminderButtons && n.kind === 'appointment_reminder' && id) {
-        const variables = { ...n.data, confirmPayload: buttonPayload(id, 'confirm'), reschedulePayload: buttonPayload(id, 'reschedule'), cancelPayload: buttonPayload(id, 'cancel') };
-        contents.push({ contentSid: opts.reminderButtons, variables });
+  /** 'no_channel': nothing WhatsApp may carry for this kind now (outside the window, no template). */
+  async function viaWhatsApp(n: Notification, phone: string): Promise<'sent' | 'no_channel'> {
+    // The 24-hour window is per business number: what counts is when they last wrote to the number this leaves from.
+    const via = await opts.senderOf(n);
+    const last = await opts.lastInboundAt(phone, via);
+    const inWindow = last !== null && opts.clock().getTime() - last.getTime() < WHATSAPP_WINDOW_MS;
+    const contentSid = opts.templates[n.kind];
+    // Buttons first; should that template be refused, the reminder still goes as it would without it.
+    const contents: WhatsAppContent[] = [];
+    const id = n.data.appointmentId;
+    if (opts.reminderButtons && n.kind === 'appointment_reminder' && id) {
+      const variables = { ...n.data, confirmPayload: buttonPayload(id, 'confirm'), reschedulePayload: buttonPayload(id, 'reschedule'), cancelPayload: buttonPayload(id, 'cancel') };
+      contents.push({ contentSid: opts.reminderButtons, variables });
+    }
+    if (inWindow) contents.push({ body: n.text });
+    else if (contentSid) contents.push({ contentSid, variables: n.data });
+    if (contents.length === 0) {
+      log.info({ kind: n.kind, userId: n.to.userId }, 'outside the WhatsApp window and no template for this kind; trying the next channel');
+      return 'no_channel';
+    }
+    let failure: unknown = null;
+    for (const content of contents) {
+      try {
+        await messenger.sendWhatsApp(phone, content, { purpose: n.kind, via });
+        return 'sent';
+      } catch (err) {
+        failure = err;
+        log.warn({ err, kind: n.kind, userId: n.to.userId }, 'WhatsApp notification failed; trying the next channel');
       }
-      if (inWindow) contents.push({ body: n.text });
-      else if (contentSid) contents.push({ contentSid, variables: n.data });
-      if (contents.length > 0) {
-        for (const content of contents) {
-          try {
-            await messenger.sendWhatsApp(phone, content, { purpose: n.kind, via });
-            return 'sent';
-          } catch (err) {
-            failure = err;
-            log.warn({ err, kind: n.kind, userId: n.to.userId }, 'WhatsApp notification failed; trying the next channel');
+    }
+    throw failure;
+  }
+
+  async function viaSms(n: Notification, phone: string): Promise<'sent' | 'no_channel'> {
+    if (!messenger.smsEnabled) return 'no_channel';
+    await messenger.sendSms(phone, n.text.length > SMS_MAX ? `${n.text.slice(0, SMS_MAX - 1)}…` : n.text, { purpose: n.kind });
+    return 'sent';
+  }
+
+  return {
+    channels: messenger.smsEnabled ? ['whatsapp', 'sms', 'email'] : ['whatsapp', 'email'],
+    async notify(n) {
+      const allowed = (c: 'whatsapp' | 'sms' | 'email') => n.channels?.[c] !== false;
+      let failure: unknown = null;
+      if (allowed('whatsapp') || allowed('sms')) {
+        const phone = await opts.numberOf(n.to);
+        // WhatsApp and SMS are for those who wrote to us on WhatsApp.
+        if (phone && (await opts.wroteBefore(phone))) {
+          for (const [channel, send] of [['whatsapp', viaWhatsApp], ['sms', viaSms]] as const) {
+            if (!allowed(channel)) continue;
+            try {
+              if ((await send(n, phone)) === 'sent') return 'sent';
+            } catch (err) {
+              failure = err;
+              if (channel === 'sms') log.warn({ err, kind: n.kind, userId: n.to.userId }, 'SMS notification failed; trying the next channel');
+            }
           }
         }
-      } else {
-        log.info({ kind: n.kind, userId: n.to.userId }, 'outside the WhatsApp window and no template for this kind; trying the next channel');
       }
-
-      if (messenger.smsEnabled) {
-        try {
-          await messenger.sendSms(phone, n.text.length > SMS_MAX ? `${n.text.slice(0, SMS_MAX - 1)}…` : n.text, { purpose: n.kind });
-          return 'sent';
-        } catch (err) {
-          failure = err;
-          log.warn({ err, kind: n.kind, userId: n.to.userId }, 'SMS notification failed; trying email');
-        }
-      }
-
-      const outcome = await fallback.notify(n);
+      const outcome = allowed('email') ? await fallback.notify(n) : 'no_channel';
       if (outcome === 'no_channel' && failure) throw failure;
       return outcome;
     },

@@ -22,10 +22,16 @@ function parse(raw: string): { subject: string; text: string } {
 /** A real SMTP listener on loopback that keeps what it receives. */
 export async function startSmtpInbox() {
   const mails: ReceivedMail[] = [];
+  /** While true every message is refused with a temporary error (451), as a mail server that is down. */
+  let refusing = false;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onMailFrom(_address, _session, done) {
+      if (!refusing) return done();
+      done(Object.assign(new Error('Service temporarily unavailable'), { responseCode: 451 }));
+    },
     onData(stream, session, done) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -53,6 +59,8 @@ export async function startSmtpInbox() {
       }
       throw new Error(`no mail to ${to} matching ${subject}`);
     },
+    /** Refuse (451) or accept mail from now on. */
+    refuse: (on: boolean) => void (refusing = on),
     count: (to: string) => mails.filter((m) => m.to.includes(to.toLowerCase())).length,
     close: () => new Promise<void>((res) => server.close(() => res())),
   };

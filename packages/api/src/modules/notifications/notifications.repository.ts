@@ -1,9 +1,22 @@
-import { insertUnique, type Collections, type NotificationDoc, type NotificationStatus, type ObjectId, type UserNotificationDoc } from '@clinic/db';
+import { insertUnique, type Collections, type NotificationAttemptDoc, type NotificationDoc, type NotificationStatus, type ObjectId, type UserNotificationDoc } from '@clinic/db';
 import type { InAppNotification } from '@clinic/contracts';
 
-export function createNotificationsRepository(cols: Pick<Collections, 'notifications'>) {
+type Try = NonNullable<NotificationDoc['tries']>[number];
+
+export function createNotificationsRepository(cols: Pick<Collections, 'notifications' | 'notificationAttempts'>) {
   const col = cols.notifications;
   return {
+    /** Writes the message and its channels into the claimed entry (the outbox), before any send. */
+    queue: async (key: string, entry: Partial<NotificationDoc>) => (await col.updateOne({ _id: key, status: 'sending' }, { $set: { ...entry, status: 'queued' } })).modifiedCount === 1,
+    byKey: (key: string) => col.findOne({ _id: key }),
+    /** Queued entries whose next attempt is due, the longest waiting first. */
+    due: (now: Date, limit: number) => col.find({ status: 'queued', nextAttemptAt: { $lte: now } }).sort({ nextAttemptAt: 1 }).limit(limit).toArray(),
+    /** The claim of attempt `n`: false when another process has it. */
+    claimAttempt: async (doc: NotificationAttemptDoc) => (await insertUnique(cols.notificationAttempts, doc)).won,
+    attempt: (id: string) => cols.notificationAttempts.findOne({ _id: id }),
+    /** Records attempt `n`'s outcome; only the holder of that attempt's claim writes it, so the guard is a safeguard. */
+    advance: async (key: string, n: number, set: Partial<NotificationDoc>, tried: Try | null) =>
+      (await col.updateOne({ _id: key, status: 'queued', attempts: n }, { $set: set, ...(tried ? { $push: { tries: tried } } : {}) })).modifiedCount === 1,
     /** The unique `_id` makes this the claim: false when another process already has this message. */
     async claim(doc: Omit<NotificationDoc, 'status' | 'updatedAt'>): Promise<boolean> {
       return (await insertUnique(col, { ...doc, status: 'sending', updatedAt: doc.createdAt })).won;
@@ -13,6 +26,7 @@ export function createNotificationsRepository(cols: Pick<Collections, 'notificat
     release: (key: string) => col.deleteOne({ _id: key, status: 'sending' }),
   };
 }
+export type NotificationsRepository = ReturnType<typeof createNotificationsRepository>;
 
 export const toInAppDto = (d: UserNotificationDoc): InAppNotification => ({
   id: d._id.toHexString(),

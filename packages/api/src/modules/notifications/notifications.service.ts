@@ -1,15 +1,24 @@
 import type { ChannelChoice, Clinic, InAppNotification, Locale, NotificationEvent, NotificationPreferences, PreferenceChanges } from '@clinic/contracts';
 import { ObjectId, type AppointmentDoc, type UserNotificationDoc } from '@clinic/db';
 import type { Actor } from '../../actor.ts';
-import { emailNotifier, type ApiDeps, type Notification, type Notifier, type PushMessage } from '../../deps.ts';
+import type { ApiDeps, Notification, Notifier, PushMessage } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { RESYNC_KIND, type EventStore } from '../../events/event-store.ts';
 import type { AppointmentChange } from '../agenda/agenda.events.ts';
 import { messageFor, type Audience, type MessageFacts } from './notifications.messages.ts';
+import { OUTBOX, channelsFor, createOutbox, type OutboxOutcome } from './notifications.outbox.ts';
 import { createPreferences } from './notifications.preferences.ts';
 import { createInAppRepository, createNotificationsRepository, toInAppDto } from './notifications.repository.ts';
 
-export type SendOutcome = 'sent' | 'no_channel' | 'skipped' | 'duplicate' | 'failed';
+/**
+ * `failed`: nothing went out this time; the outbox keeps it and retries (unless it gave up: the entry says
+ * `failed`). Calling again with the key makes the attempt that is due, or answers `queued` (a retry is planned,
+ * nothing to do) or `duplicate` (sent, declined or given up before; or being sent by another process).
+ */
+export type SendOutcome = 'sent' | 'no_channel' | 'skipped' | 'duplicate' | 'queued' | 'failed';
+
+/** Kinds about an appointment as it stands: a retry after it was moved, cancelled or began is dropped. */
+const CURRENT_ONLY: ReadonlySet<string> = new Set(['booking_confirmed', 'appointment_reminder']);
 
 /** What the notification centre reads of other modules, resolved at call time (see services.ts). */
 export interface NotificationLinks {
@@ -49,8 +58,11 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
   const repo = createNotificationsRepository(deps.db.cols);
   const inApp = createInAppRepository(deps.db.cols);
   const prefs = createPreferences(deps.db.cols, deps.clock);
-  /** For a user who switched WhatsApp and SMS off for a kind: the configured notifier would try them first. */
-  const emailOnly = emailNotifier(deps.mailer);
+  const outbox = createOutbox(deps, notifier, repo, async (entry) => {
+    if (!CURRENT_ONLY.has(entry.kind) || !entry.appointmentId || !entry.startsAt) return true;
+    const appt = await links.appointment(entry.appointmentId);
+    return appt?.status === 'confirmed' && appt.startsAt.getTime() === entry.startsAt.getTime() && appt.startsAt > deps.clock();
+  });
 
   async function publish(userId: ObjectId, kind: NotificationEvent['kind'], notification: InAppNotification | null, unread: number) {
     await links.events().append(userNotificationsStream(userId), NO_CLINIC, kind, { notification, unread });
@@ -89,10 +101,9 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
   }
 
   /** The in-app copy of a message sent through the notifier, in its recipient's language where the kind is written. */
-  async function inAppCopy(key: string, userId: ObjectId, appointmentId: ObjectId | null, message: Notification, choice: ChannelChoice): Promise<void> {
+  async function inAppCopy(key: string, userId: ObjectId, appt: AppointmentDoc | null, message: Notification, choice: ChannelChoice): Promise<void> {
     try {
       const locale = await links.localeOf(userId);
-      const appt = appointmentId ? await links.appointment(appointmentId) : null;
       const text = appt ? messageFor(message.kind, 'patient', await factsOf(appt, locale, { amount: message.data['amount'] ?? '' }), locale) : null;
       await deliver(key, userId, {
         kind: message.kind,
@@ -106,6 +117,16 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
     }
   }
 
+  const asSendOutcome = (o: OutboxOutcome): SendOutcome => (o === 'retrying' ? 'failed' : o);
+
+  /** A key claimed before: the attempt it is due for, if any (a caller's retry drives the outbox as the sweep does). */
+  async function retryOf(key: string, now: Date): Promise<SendOutcome> {
+    const entry = await repo.byKey(key);
+    if (entry?.status !== 'queued' || !entry.message) return 'duplicate';
+    if (entry.nextAttemptAt && entry.nextAttemptAt > now) return 'queued';
+    return asSendOutcome(await outbox.run(entry, false));
+  }
+
   /** One appointment change to one side, in that reader's language. */
   async function tell(key: string, userId: ObjectId, audience: Audience, kind: string, appt: AppointmentDoc): Promise<void> {
     const locale = await links.localeOf(userId);
@@ -117,34 +138,68 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
     /**
      * Sends the message named `key` at most once, whatever the number of processes or retries, and keeps it in
      * the recipient's notification centre. `build` runs after the claim, so it sees the latest data and may decline
-     * (null → skipped).
+     * (null → skipped). The message is stored in the outbox before its first attempt, made here; a failed attempt
+     * is retried by `sweepOutbox` (→ `queued`), so a repeated key means sent or on its way.
      */
     async sendOnce(key: string, about: { kind: Notification['kind']; patientId: ObjectId; appointmentId: ObjectId | null }, build: () => Promise<Notification | null>): Promise<SendOutcome> {
       const now = deps.clock();
-      if (!(await repo.claim({ _id: key, ...about, createdAt: now }))) return 'duplicate';
-      const message = await build();
+      const claimed = { _id: key, ...about, createdAt: now };
+      if (!(await repo.claim(claimed))) return retryOf(key, now);
+      let message: Notification | null;
+      try {
+        message = await build();
+      } catch (err) {
+        await repo.release(key);
+        throw err;
+      }
       if (!message) {
         await repo.finish(key, 'skipped', now);
         return 'skipped';
       }
       const choice = await prefs.of(about.patientId, message.kind);
-      // Before the other channels: a send that fails is retried under the same key, and the copy is kept once.
-      await inAppCopy(key, about.patientId, about.appointmentId, message, choice);
-      if (!choice.email && !choice.whatsapp && !choice.sms) {
-        const outcome = choice.in_app || choice.push ? 'sent' : 'skipped';
+      const appt = about.appointmentId ? await links.appointment(about.appointmentId).catch(() => null) : null;
+      // Before the other channels: the copy is kept once whatever becomes of them.
+      await inAppCopy(key, about.patientId, appt, message, choice);
+      const channels = channelsFor(notifier, choice);
+      if (channels.length === 0) {
+        const outside = choice.email || choice.whatsapp || choice.sms;
+        const outcome = outside ? 'no_channel' : choice.in_app || choice.push ? 'sent' : 'skipped';
         await repo.finish(key, outcome, deps.clock());
         return outcome;
       }
+      const entry = {
+        message: { to: message.to, subject: message.subject, text: message.text, data: message.data },
+        channels,
+        channel: 0,
+        attempts: 0,
+        channelFailures: 0,
+        // Should this process stop before its first attempt, the sweep takes over after this.
+        nextAttemptAt: new Date(now.getTime() + OUTBOX.firstRetryMs),
+        round: 0,
+        roundFailed: false,
+        lastError: null,
+        sentVia: null,
+        startsAt: CURRENT_ONLY.has(about.kind) ? (appt?.startsAt ?? null) : null,
+        tries: [],
+        updatedAt: now,
+      };
       try {
-        const outside = choice.whatsapp || choice.sms ? notifier : emailOnly;
-        const outcome = await outside.notify({ ...message, channels: { email: choice.email, whatsapp: choice.whatsapp, sms: choice.sms } });
-        await repo.finish(key, outcome, deps.clock());
-        return outcome;
+        if (!(await repo.queue(key, entry))) return 'failed';
       } catch {
-        await repo.release(key);
+        await repo.release(key).catch(() => undefined);
         return 'failed';
       }
+      try {
+        return asSendOutcome(await outbox.run({ ...claimed, ...entry, status: 'queued' }, true));
+      } catch (err) {
+        // Stored: the sweep sends it.
+        deps.log?.warn({ err, kind: about.kind }, 'notification stored, first attempt not made');
+        return 'queued';
+      }
     },
+
+    /** Retries the outbox's due notifications (the jobs tick, in every process). */
+    sweepOutbox: () => outbox.sweep(),
 
     /**
      * Both sides of a booking change: the doctor hears of a confirmed booking (the patient's confirmation is the
