@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createServices } from '@clinic/api';
+import { createCaller, createInternalContext, createServices } from '@clinic/api';
 import { ObjectId, connectDatabase } from '@clinic/db';
 import { createPhysician, dubai, dubaiDate } from './support/fixtures.ts';
 import { makePatients, startTestServer, type TestServer } from './support/server.ts';
@@ -151,6 +151,29 @@ describe('the outbox', () => {
     s.clock.advance(60 * MIN);
     await s.services.notifications.sweepOutbox();
     expect(confirmationsTo(p.email)).toHaveLength(0);
+  });
+
+  it('a claim left by a process that stopped before storing the message: sent by a later sweep once 10 minutes have passed', async () => {
+    const p = patients[10]!;
+    // Booked where nothing is planned (the chat answers for itself)…
+    const caller = createCaller(createInternalContext(s.services, { userId: p.userId, role: 'patient', sessionId: null }, 'test', 'whatsapp'));
+    const appt = await caller.appointments.book({ physicianId, start: nextSlot(), reason: 'Check-up' });
+    const id = new ObjectId(appt.id);
+    // …then what a process stopping right after claiming the confirmation leaves: the plan, and a bare claim.
+    const startsAt = (await s.database.cols.appointments.findOne({ _id: id }))!.startsAt;
+    const now = s.clock.now();
+    await s.database.cols.appointments.updateOne({ _id: id }, { $set: { confirmationDueAt: now } });
+    await s.database.cols.notifications.insertOne({ _id: `confirmation|${appt.id}|${startsAt.toISOString()}`, kind: 'booking_confirmed', patientId: new ObjectId(p.userId), appointmentId: id, status: 'sending', createdAt: now, updatedAt: now });
+    // Fresh, it may still be another process's: left alone, and the confirmation stays planned.
+    await s.services.jobs.runDue();
+    expect(confirmationsTo(p.email)).toHaveLength(0);
+    expect((await s.database.cols.appointments.findOne({ _id: id }))!.confirmationDueAt).not.toBeNull();
+    for (let i = 0; i < 3; i++) {
+      s.clock.advance(5 * MIN + 1_000);
+      await s.services.jobs.runDue();
+    }
+    expect(confirmationsTo(p.email)).toHaveLength(1);
+    expect(await entryOf(appt.id)).toMatchObject({ status: 'sent', sentVia: 'email' });
   });
 
   it('WhatsApp refused → SMS; WhatsApp and SMS refused → email, at once', async () => {

@@ -24,6 +24,8 @@ export function createNotificationsRepository(cols: Pick<Collections, 'notificat
     finish: (key: string, status: NotificationStatus, at: Date) => col.updateOne({ _id: key }, { $set: { status, updatedAt: at } }),
     /** A failed send gives the claim back so a later sweep may try again. */
     release: (key: string) => col.deleteOne({ _id: key, status: 'sending' }),
+    /** A claim left without its message (its process stopped before storing it), named by when it was made. */
+    releaseAbandoned: (key: string, createdAt: Date) => col.deleteOne({ _id: key, status: 'sending', createdAt }),
   };
 }
 export type NotificationsRepository = ReturnType<typeof createNotificationsRepository>;

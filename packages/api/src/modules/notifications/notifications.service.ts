@@ -13,7 +13,8 @@ import { createInAppRepository, createNotificationsRepository, toInAppDto } from
 /**
  * `failed`: nothing went out this time; the outbox keeps it and retries (unless it gave up: the entry says
  * `failed`). Calling again with the key makes the attempt that is due, or answers `queued` (a retry is planned,
- * nothing to do) or `duplicate` (sent, declined or given up before; or being sent by another process).
+ * nothing to do) or `duplicate` (sent, declined or given up before; or being sent by another process). A claim
+ * still being stored elsewhere answers `failed` (ask again later); one left so for 10 minutes is taken over.
  */
 export type SendOutcome = 'sent' | 'no_channel' | 'skipped' | 'duplicate' | 'queued' | 'failed';
 
@@ -120,8 +121,15 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
   const asSendOutcome = (o: OutboxOutcome): SendOutcome => (o === 'retrying' ? 'failed' : o);
 
   /** A key claimed before: the attempt it is due for, if any (a caller's retry drives the outbox as the sweep does). */
-  async function retryOf(key: string, now: Date): Promise<SendOutcome> {
+  async function retryOf(key: string, now: Date): Promise<SendOutcome | 'abandoned'> {
     const entry = await repo.byKey(key);
+    if (entry?.status === 'sending' && !entry.message) {
+      // Being stored by another process (nothing to settle yet: ask again later), or its process stopped in between
+      // (given back after the lease, so this call may send it).
+      if (now.getTime() - entry.createdAt.getTime() < OUTBOX.leaseMs) return 'failed';
+      await repo.releaseAbandoned(key, entry.createdAt);
+      return 'abandoned';
+    }
     if (entry?.status !== 'queued' || !entry.message) return 'duplicate';
     if (entry.nextAttemptAt && entry.nextAttemptAt > now) return 'queued';
     return asSendOutcome(await outbox.run(entry, false));
@@ -144,7 +152,11 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
     async sendOnce(key: string, about: { kind: Notification['kind']; patientId: ObjectId; appointmentId: ObjectId | null }, build: () => Promise<Notification | null>): Promise<SendOutcome> {
       const now = deps.clock();
       const claimed = { _id: key, ...about, createdAt: now };
-      if (!(await repo.claim(claimed))) return retryOf(key, now);
+      if (!(await repo.claim(claimed))) {
+        const outcome = await retryOf(key, now);
+        if (outcome !== 'abandoned') return outcome;
+        if (!(await repo.claim(claimed))) return 'duplicate';
+      }
       let message: Notification | null;
       try {
         message = await build();
