@@ -3,6 +3,7 @@ import websocket from '@fastify/websocket';
 import { TRPCError } from '@trpc/server';
 import { getWSConnectionHandler } from '@trpc/server/adapters/ws';
 import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
 import { AppError, appRouter, createRequestContext, type Services } from '@clinic/api';
 import { jsonNestingExceeds } from './json-depth.ts';
 
@@ -41,13 +42,65 @@ export async function registerRealtime(app: FastifyInstance, services: Services,
   // Open streams end with the server, not after it: SSE responses would otherwise hold close() open.
   app.addHook('preClose', async () => services.events.close());
   await app.register(websocket, { options: { maxPayload: opts.maxFrameBytes } });
-  /** Sockets whose context was made (a valid token): the others may not linger without one. */
-  const authenticated = new WeakSet<object>();
+  const pingMs = opts.pingMs ?? 30_000;
+  const pongWaitMs = opts.pongWaitMs ?? 10_000;
+  const authTimeoutMs = opts.authTimeoutMs ?? 10_000;
+  /**
+   * What this server tracks per open socket, read by one sweep for all of them (no timers or closures per socket):
+   * when the client was last heard from, when it was pinged, whether it authenticated, and its session watch.
+   */
+  const sockets = new Map<WebSocket, SocketState>();
+  const sweepMs = Math.max(50, Math.min(pingMs, pongWaitMs, authTimeoutMs) / 4);
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [socket, state] of sockets) {
+      if (socket.readyState !== OPEN) continue;
+      // No access token in time: 1008 (a socket that sent a bad one is closed by createContext, 4401).
+      if (!state.authenticated && now - state.openedAt >= authTimeoutMs) socket.close(POLICY_VIOLATION, 'no access token');
+      // tRPC's keep-alive (a text PING after `pingMs` of quiet; any frame answers it), kept here for every socket at once.
+      else if (state.pingedAt === 0) {
+        if (now - state.heardAt >= pingMs) {
+          state.pingedAt = now;
+          socket.send('PING');
+        }
+      } else if (now - state.pingedAt >= pongWaitMs) socket.terminate();
+    }
+  }, sweepMs);
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
+
+  /** One listener for every socket (`this` is the socket), registered before tRPC's. */
+  function onFrame(this: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) {
+    const state = sockets.get(this);
+    if (state) {
+      state.heardAt = Date.now();
+      state.pingedAt = 0;
+    }
+    // A frame that is not a JSON text closes this socket only (tRPC would answer and keep reading whatever the
+    // client sends next).
+    if (isBinary) return this.close(UNSUPPORTED_DATA, 'text frames only');
+    const text = data.toString();
+    if (text === 'PING' || text === 'PONG') return;
+    let parsed: unknown;
+    try {
+      if (jsonNestingExceeds(text, opts.jsonMaxDepth)) throw new Error('nested too deeply');
+      parsed = JSON.parse(text);
+    } catch {
+      return this.close(INVALID_PAYLOAD, 'malformed frame');
+    }
+    if (typeof parsed !== 'object' || parsed === null) this.close(INVALID_PAYLOAD, 'malformed frame');
+  }
+  function onClose(this: WebSocket) {
+    const state = sockets.get(this);
+    sockets.delete(this);
+    state?.unwatch?.();
+  }
 
   const onConnection = getWSConnectionHandler({
     wss: app.websocketServer,
     router: appRouter,
-    keepAlive: { enabled: true, pingMs: opts.pingMs ?? 30_000, pongWaitMs: opts.pongWaitMs ?? 10_000 },
+    // Keep-alive is the sweep's (above): tRPC's own holds two timers and four closures per socket.
+    keepAlive: { enabled: false },
     async createContext({ req, res, info }) {
       // Runs after tRPC has sent its error message for the throw below, and before its own code-less close.
       const refuse = () => setImmediate(() => res.close(UNAUTHORIZED_CLOSE, 'unauthorized'));
@@ -70,10 +123,12 @@ export async function registerRealtime(app: FastifyInstance, services: Services,
         refuse();
         throw new TRPCError({ code: cause.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: cause.message, cause });
       }
-      authenticated.add(res);
+      const state = sockets.get(res);
       // Checked once above; from now on the watch closes the socket when the token expires or the session ends.
-      const stop = services.sessionWatch.watch(ctx.actor, () => res.close(UNAUTHORIZED_CLOSE, 'session ended'));
-      res.once('close', stop);
+      if (state) {
+        state.authenticated = true;
+        state.unwatch = services.sessionWatch.watch(ctx.actor, () => res.close(UNAUTHORIZED_CLOSE, 'session ended'));
+      }
       return ctx;
     },
     onError({ error, path }) {
@@ -82,25 +137,21 @@ export async function registerRealtime(app: FastifyInstance, services: Services,
   });
 
   app.get(opts.path, { websocket: true }, (socket, req) => {
-    // Registered before tRPC's listener: a frame that is not a JSON text closes this socket only (tRPC would answer
-    // and keep reading whatever the client sends next).
-    socket.on('message', (data, isBinary) => {
-      if (isBinary) return socket.close(UNSUPPORTED_DATA, 'text frames only');
-      const text = data.toString();
-      if (text === 'PING' || text === 'PONG') return;
-      let parsed: unknown;
-      try {
-        if (jsonNestingExceeds(text, opts.jsonMaxDepth)) throw new Error('nested too deeply');
-        parsed = JSON.parse(text);
-      } catch {
-        return socket.close(INVALID_PAYLOAD, 'malformed frame');
-      }
-      if (typeof parsed !== 'object' || parsed === null) socket.close(INVALID_PAYLOAD, 'malformed frame');
-    });
-    const silent = setTimeout(() => {
-      if (!authenticated.has(socket)) socket.close(POLICY_VIOLATION, 'no access token');
-    }, opts.authTimeoutMs ?? 10_000);
-    socket.once('close', () => clearTimeout(silent));
+    const now = Date.now();
+    sockets.set(socket, { openedAt: now, heardAt: now, pingedAt: 0, authenticated: false, unwatch: null });
+    socket.on('message', onFrame);
+    socket.once('close', onClose);
     onConnection(socket, req.raw);
   });
+}
+
+const OPEN = 1;
+
+interface SocketState {
+  openedAt: number;
+  heardAt: number;
+  /** When the sweep sent PING and no frame came since; 0: not waiting. */
+  pingedAt: number;
+  authenticated: boolean;
+  unwatch: (() => void) | null;
 }

@@ -26,8 +26,8 @@ export function createEventStore(cols: Collections, bus: EventBus, clock: Clock,
    * would lose the unique index and retry. Between processes the index alone decides.
    */
   const tails = new Map<string, Promise<unknown>>();
-  /** Ends every follower when the server shuts down, so open streams do not hold its close. */
-  const shutdown = new AbortController();
+  /** Set when the server shuts down: every follower ends, so open streams do not hold its close. */
+  let closed = false;
   function serially<T>(stream: string, work: () => Promise<T>): Promise<T> {
     const run = (tails.get(stream) ?? Promise.resolve()).catch(() => undefined).then(work);
     tails.set(stream, run);
@@ -75,6 +75,87 @@ export function createEventStore(cols: Collections, bus: EventBus, clock: Clock,
     throw new Error(`no sequence number for an event of ${stream} after ${MAX_ATTEMPTS} attempts`);
   }
 
+  /**
+   * One hub per followed stream in this process: one bus subscription, and one store read per note that does not
+   * carry its event (Redis) or is not the next one, whatever the number of followers; each event is then handed to
+   * every follower. `last` is the last event handed out (at first, the stream's tail read once subscribed), and
+   * events are handed out in order, one after another, so a follower that joins gets every event after the hub's
+   * `last` of that moment. A hub ends with its last follower (a store reset then starts afresh, as before).
+   */
+  const hubs = new Map<string, Hub>();
+
+  function openHub(stream: string): Hub {
+    const hub: Hub = { stream, followers: new Set(), last: 0, ready: null!, isReady: false, reading: false, notes: [], unsubscribe: null, ended: false };
+    hub.ready = (async () => {
+      const off = await bus.subscribe(stream, (note) => {
+        if (hub.isReady && !hub.reading && hub.notes.length === 0) take(hub, note);
+        else hub.notes.push(note);
+      });
+      if (hub.ended) return void (await off());
+      hub.unsubscribe = off;
+      hub.last = await lastSeq(stream);
+      hub.isReady = true;
+      pump(hub);
+    })();
+    // A hub that could not start is dropped (its followers fail on `ready`): the next follower tries afresh.
+    hub.ready.catch(() => endHub(hub));
+    return hub;
+  }
+
+  function take(hub: Hub, note: EventNote) {
+    if (hub.ended || note.seq <= hub.last) return;
+    if (note.event && note.seq === hub.last + 1) {
+      hub.last = note.seq;
+      for (const follower of hub.followers) follower.deliver(note.event);
+      return;
+    }
+    hub.reading = true;
+    void readUpTo(hub, note.seq);
+  }
+
+  function pump(hub: Hub) {
+    while (!hub.reading && !hub.ended && hub.notes.length > 0) take(hub, hub.notes.shift()!);
+  }
+
+  /** Reads the store after the hub's last event up to `upTo` and hands each out; a failure ends the hub's followers. */
+  async function readUpTo(hub: Hub, upTo: number) {
+    try {
+      while (hub.last < upTo && !hub.ended) {
+        const page = await since(hub.stream, hub.last);
+        if (hub.ended) return;
+        for (const e of page) {
+          hub.last = e.seq;
+          for (const follower of hub.followers) follower.deliver(e);
+        }
+        if (page.length < PAGE) break;
+      }
+    } catch (err) {
+      for (const follower of [...hub.followers]) follower.fail(err);
+      endHub(hub);
+      return;
+    }
+    hub.reading = false;
+    pump(hub);
+  }
+
+  function endHub(hub: Hub) {
+    if (hub.ended) return;
+    hub.ended = true;
+    if (hubs.get(hub.stream) === hub) hubs.delete(hub.stream);
+    hub.notes.length = 0;
+    void hub.unsubscribe?.().catch(() => undefined);
+  }
+
+  const host: FollowerHost = {
+    since,
+    lastSeq,
+    clock,
+    leave(hub, follower) {
+      hub.followers.delete(follower);
+      if (hub.followers.size === 0) endHub(hub);
+    },
+  };
+
   return {
     /**
      * Stores the event, then publishes it. A publish that fails is logged, not thrown: the event is stored, and a
@@ -94,68 +175,244 @@ export function createEventStore(cols: Collections, bus: EventBus, clock: Clock,
 
     /** Ends every `follow` (at shutdown); appends keep working. */
     close() {
-      shutdown.abort();
+      closed = true;
+      for (const hub of [...hubs.values()]) for (const follower of [...hub.followers]) follower.end();
     },
 
     /**
-     * The stream's events after `after` (null: from now on), in order, without gap or repeat: subscribes to the
-     * bus first, then reads what the store holds after `after`, then follows the bus, skipping what was already
-     * yielded and reading the store whenever a note is not the very next event. Ends when `signal` aborts.
+     * The stream's events after `after` (null: from now on), in order, without gap or repeat, until `signal` aborts
+     * or `close()`. The follower joins its stream's hub (one bus subscription per stream in this process, see
+     * `Hub`), reads from the store what it missed up to the hub's position, then takes the hub's events, skipping
+     * what it already yielded and reading the store whenever an event is not the very next one. `map` turns each
+     * event into what is yielded (`undefined`: skip it) as it arrives, so a subscription needs no iterator of its
+     * own around this one; it must not throw (a throw ends this follower with that error).
      */
-    async *follow(stream: string, after: number | null, signal: AbortSignal): AsyncGenerator<StoredEvent> {
-      const pending: EventNote[] = [];
-      let wake: (() => void) | null = null;
-      const unsubscribe = await bus.subscribe(stream, (note) => {
-        pending.push(note);
-        wake?.();
-      });
-      const stop = AbortSignal.any([signal, shutdown.signal]);
-      const onAbort = () => wake?.();
-      stop.addEventListener('abort', onAbort);
-      try {
-        const tail = await lastSeq(stream);
-        let last = after ?? tail;
-        // An id beyond the stream's end (a store that was reset): start again from what is there.
-        if (last > tail) {
-          last = tail;
-          yield { stream, seq: tail, clinicId: '', kind: RESYNC_KIND, data: {}, at: clock() };
-        }
-        async function* catchUp(upTo: number): AsyncGenerator<StoredEvent> {
-          while (last < upTo) {
-            const page = await since(stream, last);
-            if (page.length === 0) return;
-            // The events after `last` were swept: say so once, then carry on from what is kept.
-            if (page[0]!.seq > last + 1) yield { stream, seq: page[0]!.seq - 1, clinicId: page[0]!.clinicId, kind: RESYNC_KIND, data: {}, at: page[0]!.at };
-            for (const e of page) {
-              last = e.seq;
-              yield e;
-            }
-            if (page.length < PAGE) return;
-          }
-        }
-        if (after !== null) yield* catchUp(Number.MAX_SAFE_INTEGER);
-        while (!stop.aborted) {
-          if (pending.length === 0) {
-            await new Promise<void>((resolve) => (wake = resolve));
-            wake = null;
-            continue;
-          }
-          for (const note of pending.splice(0)) {
-            if (stop.aborted) return;
-            if (note.seq <= last) continue;
-            if (note.seq === last + 1 && note.event) {
-              last = note.seq;
-              yield note.event;
-            } else {
-              yield* catchUp(note.seq);
-            }
-          }
-        }
-      } finally {
-        stop.removeEventListener('abort', onAbort);
-        await unsubscribe();
+    follow<T = StoredEvent>(stream: string, after: number | null, signal: AbortSignal, map?: (event: StoredEvent) => T | undefined): AsyncIterableIterator<T> {
+      if (closed || signal.aborted) {
+        const follower = new Follower<T>(host, stream, map ?? null);
+        follower.end();
+        return follower;
       }
+      let hub = hubs.get(stream);
+      if (!hub) hubs.set(stream, (hub = openHub(stream)));
+      // The hub's name of the stream: one string for all its followers.
+      const follower = new Follower<T>(host, hub.stream, map ?? null);
+      follower.join(hub, after, signal);
+      return follower;
     },
   };
 }
 export type EventStore = ReturnType<typeof createEventStore>;
+
+interface Hub {
+  stream: string;
+  followers: Set<Follower<unknown>>;
+  /** The last event handed to the followers (before any, the stream's tail when the hub subscribed). */
+  last: number;
+  /** Settles once the bus subscription is in place and the tail read. */
+  ready: Promise<void>;
+  isReady: boolean;
+  /** A store read is under way: notes wait in `notes`, in order. */
+  reading: boolean;
+  notes: EventNote[];
+  unsubscribe: (() => Promise<void>) | null;
+  ended: boolean;
+}
+
+interface FollowerHost {
+  since(stream: string, after: number, limit?: number): Promise<StoredEvent[]>;
+  lastSeq(stream: string): Promise<number>;
+  clock: Clock;
+  leave(hub: Hub, follower: Follower<unknown>): void;
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * One subscriber of a stream: a hand-written async iterator (no generator, promise chain or abort signal of its
+ * own per subscriber), fed by its hub. While it reads the store (catching up when it joins, or over a gap), the
+ * hub's events wait in `inbox`; otherwise the next event goes straight to the waiting `next()` or to `ready`.
+ */
+class Follower<T> implements AsyncIterableIterator<T> {
+  private last = 0;
+  private ready: T[] | null = null;
+  /** Not null while the store is being read: the hub's events wait here. */
+  private inbox: StoredEvent[] | null = null;
+  private resolve: ((r: IteratorResult<T>) => void) | null = null;
+  private reject: ((err: unknown) => void) | null = null;
+  private failure: { err: unknown } | null = null;
+  private hub: Hub | null = null;
+  private signal: AbortSignal | null = null;
+  private ended = false;
+
+  private readonly host: FollowerHost;
+  private readonly stream: string;
+  private readonly map: ((event: StoredEvent) => T | undefined) | null;
+
+  constructor(host: FollowerHost, stream: string, map: ((event: StoredEvent) => T | undefined) | null) {
+    this.host = host;
+    this.stream = stream;
+    this.map = map;
+  }
+
+  join(hub: Hub, after: number | null, signal: AbortSignal) {
+    this.hub = hub;
+    this.signal = signal;
+    // The follower itself is the listener (`handleEvent`): no closure per subscriber.
+    signal.addEventListener('abort', this);
+    hub.followers.add(this as Follower<unknown>);
+    if (hub.isReady && after === hub.last) {
+      // The usual case (a client following from now): nothing to read, the hub's next event is the next one.
+      this.last = after;
+      return;
+    }
+    this.inbox = [];
+    void this.start(hub, after);
+  }
+
+  private async start(hub: Hub, after: number | null) {
+    try {
+      await hub.ready;
+      let last = after ?? (await this.host.lastSeq(this.stream));
+      // An id beyond the hub's position: the hub may not have heard of it yet, or the store was reset.
+      if (last > hub.last) {
+        const tail = await this.host.lastSeq(this.stream);
+        if (last > tail) {
+          last = tail;
+          this.emit({ stream: this.stream, seq: tail, clinicId: '', kind: RESYNC_KIND, data: {}, at: this.host.clock() });
+        }
+      }
+      this.last = last;
+      // Up to the hub's position; what comes after is (or will be) in the inbox.
+      await this.read(hub.last);
+      await this.drain();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** From the hub: the stream's next event (in order; possibly one this follower already has, or after a gap). */
+  deliver(e: StoredEvent) {
+    if (this.ended) return;
+    if (this.inbox) {
+      this.inbox.push(e);
+      return;
+    }
+    if (e.seq <= this.last) return;
+    if (e.seq === this.last + 1) {
+      this.last = e.seq;
+      this.emit(e);
+      return;
+    }
+    this.inbox = [e];
+    void this.drain().catch((err: unknown) => this.fail(err));
+  }
+
+  /** Takes the inbox in order, reading the store over any gap; then events come straight from the hub again. */
+  private async drain() {
+    const inbox = this.inbox!;
+    while (inbox.length > 0 && !this.ended) {
+      const e = inbox.shift()!;
+      if (e.seq <= this.last) continue;
+      if (e.seq === this.last + 1) {
+        this.last = e.seq;
+        this.emit(e);
+      } else {
+        await this.read(e.seq);
+      }
+    }
+    this.inbox = null;
+  }
+
+  /** The store's events after `last` up to `upTo` (or its end); events swept meanwhile are announced once. */
+  private async read(upTo: number) {
+    while (this.last < upTo && !this.ended) {
+      const page = await this.host.since(this.stream, this.last);
+      if (page.length === 0 || this.ended) return;
+      if (page[0]!.seq > this.last + 1) this.emit({ stream: this.stream, seq: page[0]!.seq - 1, clinicId: page[0]!.clinicId, kind: RESYNC_KIND, data: {}, at: page[0]!.at });
+      for (const e of page) {
+        this.last = e.seq;
+        this.emit(e);
+      }
+      if (page.length < PAGE) return;
+    }
+  }
+
+  private emit(e: StoredEvent) {
+    if (this.ended) return;
+    let value: T | undefined;
+    try {
+      value = this.map ? this.map(e) : (e as T);
+    } catch (err) {
+      return this.fail(err);
+    }
+    if (value === undefined) return;
+    const resolve = this.resolve;
+    if (resolve) {
+      this.resolve = this.reject = null;
+      resolve({ value, done: false });
+    } else {
+      (this.ready ??= []).push(value);
+    }
+  }
+
+  /** Ends the follower with an error: what it already has is yielded first, then `next()` rejects. */
+  fail(err: unknown) {
+    if (this.ended) return;
+    const reject = this.reject;
+    if (reject) {
+      this.resolve = this.reject = null;
+      this.end();
+      reject(err);
+    } else {
+      this.failure = { err };
+      this.detach();
+    }
+  }
+
+  /** Stops following: a pending `next()` resolves done, and nothing more is yielded. */
+  end() {
+    if (this.ended) return;
+    this.ended = true;
+    this.ready = this.inbox = null;
+    this.failure = null;
+    this.detach();
+    const resolve = this.resolve;
+    this.resolve = this.reject = null;
+    resolve?.(DONE);
+  }
+
+  private detach() {
+    this.signal?.removeEventListener('abort', this);
+    this.signal = null;
+    if (this.hub) this.host.leave(this.hub, this as Follower<unknown>);
+    this.hub = null;
+  }
+
+  handleEvent() {
+    this.end();
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.ready && this.ready.length > 0) return Promise.resolve({ value: this.ready.shift()!, done: false });
+    if (this.failure) {
+      const { err } = this.failure;
+      this.end();
+      return Promise.reject(err);
+    }
+    if (this.ended) return Promise.resolve(DONE);
+    return new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.end();
+    return Promise.resolve(DONE);
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+}

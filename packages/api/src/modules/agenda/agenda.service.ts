@@ -2,6 +2,7 @@ import type { Appointment } from '@clinic/contracts';
 import type { Actor } from '../../actor.ts';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
+import type { StoredEvent } from '../../events/bus.ts';
 import { RESYNC_KIND, type EventStore } from '../../events/event-store.ts';
 import { covers, scopeOf } from '../../scope.ts';
 import type { ClinicService } from '../clinic/clinic.service.ts';
@@ -57,6 +58,14 @@ export function createAgendaService(deps: ApiDeps, clinic: ClinicService, physic
     return { stream: physicianAgendaStream(physician._id), clinicId: scope.clinicId.toHexString() };
   }
 
+  /** Stored event → what subscribers get, built once per event (the same object for each of its subscribers). */
+  const built = new WeakMap<StoredEvent, { id: string; event: AgendaEvent }>();
+  function delivered(e: StoredEvent, data: AgendaEventData) {
+    let out = built.get(e);
+    if (!out) built.set(e, (out = { id: String(e.seq), event: { kind: data.kind, appointment: data.appointment, previousStart: data.previousStart, at: e.at.toISOString() } }));
+    return out;
+  }
+
   const onDate = (iso: string | null | undefined, date: string) => !!iso && iso.slice(0, 10) === date;
 
   return {
@@ -69,20 +78,16 @@ export function createAgendaService(deps: ApiDeps, clinic: ClinicService, physic
       const { stream, clinicId } = await streamFor(actor, input.physicianId);
       // "From now" is fixed before the subscription is confirmed, so a change made once it is cannot be missed.
       const after = input.lastEventId ? Number(input.lastEventId) : await events.lastSeq(stream);
-      return (async function* () {
-        for await (const e of events.follow(stream, after, signal)) {
-          const at = e.at.toISOString();
-          if (e.kind === RESYNC_KIND) {
-            yield { id: String(e.seq), event: { kind: 'resync', appointment: null, previousStart: null, at } };
-            continue;
-          }
-          // A stream holds one clinic's events; checked again so that a fault elsewhere cannot leak another's.
-          if (e.clinicId !== clinicId) continue;
-          const data = e.data as unknown as AgendaEventData;
-          if (input.date && !onDate(data.appointment.start, input.date) && !onDate(data.previousStart, input.date)) continue;
-          yield { id: String(e.seq), event: { kind: data.kind, appointment: data.appointment, previousStart: data.previousStart, at } };
-        }
-      })();
+      // The follower itself maps (no iterator or generator of our own per subscriber); the event as delivered is
+      // built once per stored event and shared by every subscriber it passes (the filters below are per subscriber).
+      return events.follow(stream, after, signal, (e): { id: string; event: AgendaEvent } | undefined => {
+        if (e.kind === RESYNC_KIND) return { id: String(e.seq), event: { kind: 'resync', appointment: null, previousStart: null, at: e.at.toISOString() } };
+        // A stream holds one clinic's events; checked again so that a fault elsewhere cannot leak another's.
+        if (e.clinicId !== clinicId) return undefined;
+        const data = e.data as unknown as AgendaEventData;
+        if (input.date && !onDate(data.appointment.start, input.date) && !onDate(data.previousStart, input.date)) return undefined;
+        return delivered(e, data);
+      });
     },
   };
 }

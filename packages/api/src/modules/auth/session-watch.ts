@@ -17,7 +17,14 @@ interface Watch {
   actor: Actor;
   expiresAt: number | null;
   end: (reason: WatchEnd) => void;
-  streams: string[];
+  /** The shared entries of its streams (not names of its own: 10,000 sockets of one clinic share one string). */
+  entries: StreamEntry[];
+}
+
+interface StreamEntry {
+  stream: string;
+  watches: Set<Watch>;
+  unsubscribe: Promise<() => Promise<void>>;
 }
 
 /**
@@ -28,18 +35,16 @@ interface Watch {
  */
 export function createSessionWatch(opts: { bus: EventBus; clock: Clock; stillSignedIn: (actor: Actor) => Promise<boolean>; log?: BackgroundLog | undefined }) {
   const watches = new Set<Watch>();
-  const byStream = new Map<string, { watches: Set<Watch>; unsubscribe: Promise<() => Promise<void>> }>();
+  const byStream = new Map<string, StreamEntry>();
   let timer: ReturnType<typeof setInterval> | null = null;
 
   /** Stops watching `w`; with a reason, its stream is told to end. */
   function finish(w: Watch, reason: WatchEnd | null) {
     if (!watches.delete(w)) return;
-    for (const stream of w.streams) {
-      const entry = byStream.get(stream);
-      if (!entry) continue;
+    for (const entry of w.entries) {
       entry.watches.delete(w);
-      if (entry.watches.size === 0) {
-        byStream.delete(stream);
+      if (entry.watches.size === 0 && byStream.get(entry.stream) === entry) {
+        byStream.delete(entry.stream);
         void entry.unsubscribe.then((off) => off()).catch(() => undefined);
       }
     }
@@ -72,16 +77,16 @@ export function createSessionWatch(opts: { bus: EventBus; clock: Clock; stillSig
      * function stops watching (the stream closed on its own).
      */
     watch(actor: Actor, end: (reason: WatchEnd) => void): () => void {
-      const streams = [sessionsStream(actor.userId), ...(actor.clinicId ? [clinicStandingStream(actor.clinicId)] : [])];
-      const w: Watch = { actor, expiresAt: actor.expiresAt ? actor.expiresAt.getTime() : null, end, streams };
+      const w: Watch = { actor, expiresAt: actor.expiresAt ? actor.expiresAt.getTime() : null, end, entries: [] };
       watches.add(w);
-      for (const stream of streams) {
+      for (const stream of actor.clinicId ? [sessionsStream(actor.userId), clinicStandingStream(actor.clinicId)] : [sessionsStream(actor.userId)]) {
         let entry = byStream.get(stream);
         if (!entry) {
-          entry = { watches: new Set(), unsubscribe: opts.bus.subscribe(stream, () => void recheck(stream)) };
+          entry = { stream, watches: new Set(), unsubscribe: opts.bus.subscribe(stream, () => void recheck(stream)) };
           byStream.set(stream, entry);
         }
         entry.watches.add(w);
+        w.entries.push(entry);
       }
       if (!timer) {
         timer = setInterval(checkExpiry, EXPIRY_CHECK_MS);
