@@ -310,8 +310,8 @@ class Follower<T> implements AsyncIterableIterator<T> {
 
   /** Takes the inbox in order, reading the store over any gap; then events come straight from the hub again. */
   private async drain() {
-    const inbox = this.inbox!;
-    while (inbox.length > 0 && !this.ended) {
+    const inbox = this.inbox;
+    while (inbox && inbox.length > 0 && !this.ended) {
       const e = inbox.shift()!;
       if (e.seq <= this.last) continue;
       if (e.seq === this.last + 1) {
