@@ -35,6 +35,8 @@ export interface AppOptions {
   whatsapp?: WhatsAppAppOptions | null;
   /** Stripe publishable key for the payment page (`/pay/:id`); none = the page asks patients to pay at the clinic. */
   stripePublishableKey?: string | null | undefined;
+  /** WS_MAX_PER_USER / WS_MAX_PER_IP: open WebSockets per user and per address (defaults 10 and 200). */
+  realtimeLimits?: { maxPerUser?: number; maxPerIp?: number };
 }
 
 export const REST_PREFIX = '/api/v1';
@@ -101,7 +103,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   });
 
   // WebSocket subscriptions upgrade GET /trpc; registered first, as the WebSocket plugin must precede its routes.
-  await registerRealtime(app, services, { path: '/trpc', maxFrameBytes: opts.bodyLimit, jsonMaxDepth: opts.jsonMaxDepth ?? DEFAULT_JSON_MAX_DEPTH });
+  await registerRealtime(app, services, { path: '/trpc', maxFrameBytes: opts.bodyLimit, jsonMaxDepth: opts.jsonMaxDepth ?? DEFAULT_JSON_MAX_DEPTH,
+    ...opts.realtimeLimits });
   await registerTrpcFace(app, services);
 
   await paymentRoutes(app, { services, prefix: REST_PREFIX });

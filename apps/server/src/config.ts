@@ -47,6 +47,9 @@ const EnvSchema = z.object({
     .refine((k) => decodeKey(k) !== null, 'must be 32 bytes written as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)')
     .optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  // Open WebSockets per signed-in user and per client address, in each server process; one more is refused (4429).
+  WS_MAX_PER_USER: z.coerce.number().int().min(1).default(10),
+  WS_MAX_PER_IP: z.coerce.number().int().min(1).default(200),
   JOBS_ENABLED: z.enum(['true', 'false']).default('true'),
   JOBS_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
   EXPO_PUSH_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).default('https://exp.host'),
@@ -138,6 +141,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jsonMaxDepth: e.JSON_MAX_DEPTH,
     /** Real-time events across processes (Redis pub/sub); unset: in-process only, for one server process. */
     redisUrl: e.REDIS_URL,
+    /** Open WebSockets per user and per address in this process; one more is closed with 4429 "too many connections". */
+    realtimeLimits: { maxPerUser: e.WS_MAX_PER_USER, maxPerIp: e.WS_MAX_PER_IP },
     /** false for API-only processes; any number of processes may run jobs together. */
     jobs: { enabled: e.JOBS_ENABLED === 'true', intervalMs: e.JOBS_INTERVAL_MS },
     /** Push notifications through Expo's push service (or a stand-in at another URL); null: none are sent. */

@@ -32,6 +32,7 @@ const { app, services } = await buildApp({
   publicBaseUrl,
   whatsapp: runtime.whatsapp,
   stripePublishableKey: config.stripe.publishableKey,
+  realtimeLimits: config.realtimeLimits,
 });
 
 const purge = setInterval(() => void services.rateLimiter.purgeExpired().catch((err) => log.warn({ err }, 'rate-limit purge failed')), 10 * 60_000);

@@ -18,6 +18,10 @@ export interface RealtimeOptions {
   pongWaitMs?: number;
   /** A socket that has not authenticated this long after opening is closed (1008). */
   authTimeoutMs?: number;
+  /** Open sockets per signed-in user in this process (`WS_MAX_PER_USER`); one more is refused with 4429. Default 10. */
+  maxPerUser?: number;
+  /** Open sockets per client address in this process (`WS_MAX_PER_IP`), counted from the upgrade on; one more: 4429. Default 200. */
+  maxPerIp?: number;
 }
 
 /** Close codes (RFC 6455) for frames this server will not read. */
@@ -29,6 +33,8 @@ const POLICY_VIOLATION = 1008;
  * (after its UNAUTHORIZED message), which a client without tRPC's own cannot tell from a network drop.
  */
 export const UNAUTHORIZED_CLOSE = 4401;
+/** One socket more than a user or an address may hold open (`maxPerUser`, `maxPerIp`): refused, the others untouched. */
+export const TOO_MANY_CLOSE = 4429;
 
 /**
  * tRPC over WebSocket, on the HTTP server's own port: `GET <path>` upgraded. The client authenticates with
@@ -45,6 +51,17 @@ export async function registerRealtime(app: FastifyInstance, services: Services,
   const pingMs = opts.pingMs ?? 30_000;
   const pongWaitMs = opts.pongWaitMs ?? 10_000;
   const authTimeoutMs = opts.authTimeoutMs ?? 10_000;
+  const maxPerUser = opts.maxPerUser ?? 10;
+  const maxPerIp = opts.maxPerIp ?? 200;
+  /** Open sockets per address (from the upgrade) and per user (from authentication); entries go at zero. */
+  const perIp = new Map<string, number>();
+  const perUser = new Map<string, number>();
+  const release = (counts: Map<string, number>, key: string | null) => {
+    if (key === null) return;
+    const n = (counts.get(key) ?? 1) - 1;
+    if (n > 0) counts.set(key, n);
+    else counts.delete(key);
+  };
   /**
    * What this server tracks per open socket, read by one sweep for all of them (no timers or closures per socket):
    * when the client was last heard from, when it was pinged, whether it authenticated, and its session watch.
@@ -94,6 +111,10 @@ export async function registerRealtime(app: FastifyInstance, services: Services,
     const state = sockets.get(this);
     sockets.delete(this);
     state?.unwatch?.();
+    if (state) {
+      release(perIp, state.ip);
+      release(perUser, state.userId);
+    }
   }
 
   const onConnection = getWSConnectionHandler({
@@ -124,6 +145,18 @@ export async function registerRealtime(app: FastifyInstance, services: Services,
         throw new TRPCError({ code: cause.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: cause.message, cause });
       }
       const state = sockets.get(res);
+      // One socket more than the user may hold: refused like a bad token (one message, then the socket closed, 4429).
+      const userId = ctx.actor.userId;
+      if (state && state.userId === null) {
+        const open = perUser.get(userId) ?? 0;
+        if (open >= maxPerUser) {
+          setImmediate(() => res.close(TOO_MANY_CLOSE, 'too many connections'));
+          const cause = new AppError('RATE_LIMITED', `At most ${maxPerUser} live connections per user: close one before opening another.`);
+          throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
+        }
+        perUser.set(userId, open + 1);
+        state.userId = userId;
+      }
       // Checked once above; from now on the watch closes the socket when the token expires or the session ends.
       if (state) {
         state.authenticated = true;
@@ -137,8 +170,17 @@ export async function registerRealtime(app: FastifyInstance, services: Services,
   });
 
   app.get(opts.path, { websocket: true }, (socket, req) => {
+    // `req.ip`: the peer's address (or, behind a proxy Fastify is told to trust, the client's).
+    const ip = req.ip;
+    const open = perIp.get(ip) ?? 0;
+    if (open >= maxPerIp) {
+      // Refused before tRPC sees it: nothing is read from it, nothing else is touched.
+      socket.close(TOO_MANY_CLOSE, 'too many connections');
+      return;
+    }
+    perIp.set(ip, open + 1);
     const now = Date.now();
-    sockets.set(socket, { openedAt: now, heardAt: now, pingedAt: 0, authenticated: false, unwatch: null });
+    sockets.set(socket, { openedAt: now, heardAt: now, pingedAt: 0, authenticated: false, unwatch: null, ip, userId: null });
     socket.on('message', onFrame);
     socket.once('close', onClose);
     onConnection(socket, req.raw);
@@ -154,4 +196,7 @@ interface SocketState {
   pingedAt: number;
   authenticated: boolean;
   unwatch: (() => void) | null;
+  /** Counted against this address (`maxPerIp`) and, once authenticated, this user (`maxPerUser`). */
+  ip: string;
+  userId: string | null;
 }

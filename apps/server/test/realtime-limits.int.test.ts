@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createClinicClient, type RouterOutputs } from '@clinic/sdk';
+import { createPhysician, dubai, dubaiDate } from './support/fixtures.ts';
+import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
+
+type Delivered = RouterOutputs['agenda']['onChange'] extends AsyncIterable<infer T> ? T : never;
+
+/** Bounded waits, so a missing event fails the test instead of hanging it. */
+const arrive = (check: () => void | Promise<void>) => vi.waitFor(check, { timeout: 15_000, interval: 25 });
+
+/** The server's defaults (WS_MAX_PER_USER, WS_MAX_PER_IP). */
+const MAX_PER_USER = 10;
+const MAX_PER_IP = 200;
+
+let s: TestServer;
+let physician: string;
+let patient: { accessToken: string };
+let slots = 0;
+
+beforeAll(async () => {
+  s = await startTestServer();
+  physician = (await createPhysician(s)).id;
+  patient = (await makePatients(s, 1))[0]!;
+});
+afterAll(() => s?.close());
+
+async function book(): Promise<string> {
+  const n = slots++;
+  const start = dubai(dubaiDate(3 + Math.floor(n / 10)), `${String(8 + (n % 10)).padStart(2, '0')}:00`);
+  const res = await s.rest('POST', '/appointments', { physicianId: physician, start: start.toISOString(), reason: 'Check-up' }, patient.accessToken);
+  if (res.status !== 200) throw new Error(`booking failed: ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
+/** One SDK client (one WebSocket) following the physician's agenda. */
+function follow(token: string) {
+  const client = createClinicClient({ baseUrl: s.baseUrl, getAccessToken: () => token, webSocket: { retryDelayMs: () => 50 } });
+  const events: Delivered[] = [];
+  let started = false;
+  const sub = client.agenda.onChange.subscribe({ physicianId: physician }, { onStarted: () => void (started = true), onData: (e) => void events.push(e) });
+  return { ids: () => events.map((e) => e.data.appointment?.id), started: () => arrive(() => expect(started).toBe(true)), stop: () => sub.unsubscribe() };
+}
+
+/** A raw WebSocket; `token` is sent as tRPC's connectionParams. Resolves `closed` with the close code and reason. */
+function rawSocket(token?: string) {
+  const ws = new WebSocket(`${s.baseUrl.replace('http', 'ws')}/trpc?connectionParams=1`);
+  const messages: any[] = [];
+  let code: number | null = null;
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.addEventListener('close', (e) => {
+      code = e.code;
+      resolve({ code: e.code, reason: e.reason });
+    }),
+  );
+  ws.addEventListener('open', () => {
+    if (token) ws.send(JSON.stringify({ method: 'connectionParams', data: { accessToken: token } }));
+  });
+  ws.addEventListener('message', (e) => messages.push(typeof e.data === 'string' && e.data.startsWith('{') ? JSON.parse(e.data) : e.data));
+  const opened = new Promise<void>((resolve) => ws.addEventListener('open', () => resolve()));
+  return { ws, messages, closed, opened, isOpen: () => code === null && ws.readyState === WebSocket.OPEN };
+}
+
+const serverSockets = () => s.app.websocketServer.clients.size;
+
+describe('connection limits', () => {
+  it(`one user: socket number ${MAX_PER_USER + 1} is refused (4429) while the first ${MAX_PER_USER} deliver; closing one lets a new one in`, async () => {
+    const staff = await makeStaff(s, 'staff');
+    const live = Array.from({ length: MAX_PER_USER }, () => follow(staff.accessToken));
+    for (const f of live) await f.started();
+
+    const extra = rawSocket(staff.accessToken);
+    const refused = await extra.closed;
+    expect(refused).toEqual({ code: 4429, reason: 'too many connections' });
+    expect(extra.messages[0]).toMatchObject({ id: null, error: { json: { data: { appCode: 'RATE_LIMITED', httpStatus: 429 } } } });
+
+    // Another user is not affected.
+    const other = await makeStaff(s, 'staff');
+    const otherLive = follow(other.accessToken);
+    await otherLive.started();
+
+    const a = await book();
+    await arrive(() => {
+      for (const f of [...live, otherLive]) expect(f.ids()).toEqual([a]);
+    });
+
+    // One closes: a new socket of the same user is let in and delivers.
+    live[0]!.stop();
+    await arrive(() => expect(serverSockets()).toBe(MAX_PER_USER));
+    const again = follow(staff.accessToken);
+    await again.started();
+    const b = await book();
+    await arrive(() => {
+      for (const f of [...live.slice(1), again]) expect(f.ids()).toContain(b);
+    });
+
+    for (const f of [...live.slice(1), again, otherLive]) f.stop();
+    await arrive(() => expect(serverSockets()).toBe(0));
+  });
+
+  it(`one address: socket number ${MAX_PER_IP + 1} is refused (4429) before it authenticates; closing one lets a new one in`, async () => {
+    await arrive(() => expect(serverSockets()).toBe(0));
+    const open = Array.from({ length: MAX_PER_IP }, () => rawSocket());
+    await Promise.all(open.map((o) => o.opened));
+    const extra = rawSocket();
+    expect(await extra.closed).toEqual({ code: 4429, reason: 'too many connections' });
+    expect(open.every((o) => o.isOpen())).toBe(true);
+
+    open[0]!.ws.close();
+    await open[0]!.closed;
+    await arrive(() => expect(serverSockets()).toBe(MAX_PER_IP - 1));
+    const staff = await makeStaff(s, 'staff');
+    const admitted = follow(staff.accessToken);
+    await admitted.started();
+    admitted.stop();
+    for (const o of open) o.ws.close();
+    await arrive(() => expect(serverSockets()).toBe(0));
+  });
+});
