@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CommandStartedEvent } from 'mongodb';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ObjectId } from '@clinic/db';
@@ -19,15 +20,17 @@ let doctorB: User;
 let staff: User;
 let patients: User[];
 let slots = 0;
+/** Database commands as `<command> <collection>`, while `commands` is an array (see the round-trip test). */
+let commands: string[] | null = null;
 
 function sdk(token: () => string | null, transport: 'ws' | 'sse'): ClinicClient {
   return createClinicClient({ baseUrl: s.baseUrl, getAccessToken: token, ...(transport === 'ws' ? { webSocket: { retryDelayMs: () => 50 } } : { EventSource }) });
 }
 
-/** The patient books the next free half hour of the physician (any status counts as having met). */
+/** The patient books the next free half hour of the physician (any status counts as having met), 08:00 to 12:00. */
 async function book(physicianId: string, patient: User) {
   const n = slots++;
-  const start = dubai(dubaiDate(3 + Math.floor(n / 10)), `${String(8 + (n % 10)).padStart(2, '0')}:00`);
+  const start = dubai(dubaiDate(3 + Math.floor(n / 5)), `${String(8 + (n % 5)).padStart(2, '0')}:00`);
   const res = await s.rest('POST', '/appointments', { physicianId, start: start.toISOString(), reason: 'Check-up' }, patient.accessToken);
   if (res.status !== 200) throw new Error(`booking failed: ${JSON.stringify(res.body)}`);
 }
@@ -61,7 +64,11 @@ const send = (threadId: string, token: string, text: string, clientMessageId?: s
   s.rest('POST', `/chat/threads/${threadId}/messages`, { text, ...(clientMessageId ? { clientMessageId } : {}) }, token);
 
 beforeAll(async () => {
-  s = await startTestServer();
+  s = await startTestServer({ monitorCommands: true });
+  s.database.client.on('commandStarted', (e: CommandStartedEvent) => {
+    const target = e.command[e.commandName];
+    commands?.push(`${e.commandName} ${typeof target === 'string' ? target : ''}`.trim());
+  });
   const second = await insertSecondClinic(s);
   ({ user: doctor, physicianId: physician } = await makeDoctor());
   ({ user: doctorB } = await makeDoctor(second));
@@ -282,6 +289,76 @@ describe('patient–doctor chat', () => {
     expect(Number(refused[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(refused[0]!.body.data.appCode).toBe('RATE_LIMITED');
     expect(await count()).toBe(before + results.filter((r) => r.status === 200).length);
+  });
+
+  it('limits a user to 60 messages a minute, the second window counted in the same document: 429 with the minute as Retry-After', async () => {
+    const [patient] = await makePatients(s, 1);
+    await book(physician, patient!);
+    const threadId = await openThread(patient!, physician);
+    // From just after the start of a minute: 12 seconds of 5 messages each, within the per-second limit.
+    s.clock.set(new Date(Math.ceil((s.clock.now().getTime() + 1_000) / 60_000) * 60_000 + 50));
+    for (let second = 0; second < 12; second++) {
+      for (let i = 0; i < 5; i++) expect((await send(threadId, patient!.accessToken, `m ${second}.${i}`)).status).toBe(200);
+      s.clock.advance(1_000);
+    }
+    const refused = await send(threadId, patient!.accessToken, 'one too many');
+    expect(refused.status).toBe(429);
+    expect(refused.body.data.appCode).toBe('RATE_LIMITED');
+    // The minute's end, not the second's.
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(10);
+    expect(await s.database.cols.chatMessages.countDocuments({ threadId: new ObjectId(threadId) })).toBe(60);
+    s.clock.advance(60_000);
+    expect((await send(threadId, patient!.accessToken, 'the next minute')).status).toBe(200);
+  });
+
+  it('round trips: a message is one rate-limit command and one thread read, and the delivered mark reads no thread', async () => {
+    const { user: doc, physicianId } = await makeDoctor();
+    const [patient] = await makePatients(s, 1);
+    await book(physicianId, patient!);
+    const threadId = await openThread(patient!, physicianId);
+    const doctorLive = follow(sdk(() => doc.accessToken, 'ws'));
+    const patientLive = follow(sdk(() => patient!.accessToken, 'ws'));
+    await doctorLive.started();
+    await patientLive.started();
+    const chatCollections = ['rate_limits', 'chat_threads', 'chat_messages', 'physicians', 'clinics', 'events'];
+    const tally = (list: string[]) =>
+      Object.fromEntries(Object.entries(list.filter((c) => chatCollections.includes(c.split(' ')[1] ?? '')).reduce<Record<string, number>>((m, c) => ((m[c] = (m[c] ?? 0) + 1), m), {})).sort());
+    /** The commands of one send, its live events and the delivered mark they cause, until the sender hears it. */
+    async function exchange(token: string) {
+      s.clock.advance(1_000);
+      commands = [];
+      const sent = await send(threadId, token, 'How are you feeling today?');
+      expect(sent.status).toBe(200);
+      // The delivered mark reaches both participants' streams.
+      for (const live of [doctorLive, patientLive]) await arrive(() => expect(live.events.some((e) => e.data.kind === 'delivered' && e.data.upTo === sent.body.id)).toBe(true));
+      await new Promise((r) => setTimeout(r, 200));
+      const seen = tally(commands);
+      commands = null;
+      return seen;
+    }
+    try {
+      // The first of each stream in this process reads its tail; the second is the steady state.
+      await exchange(patient!.accessToken);
+      await exchange(doc.accessToken);
+      const common = {
+        'findAndModify rate_limits': 1,
+        'find chat_threads': 1,
+        'find clinics': 1,
+        'insert chat_messages': 1,
+        'update chat_threads': 1,
+        'insert events': 4,
+        'update chat_messages': 1,
+      };
+      // A patient's message reads the physician once (who receives it); the doctor's delivered mark goes to the patient.
+      expect(await exchange(patient!.accessToken)).toEqual({ ...common, 'find physicians': 1 });
+      // A doctor's: once for the sender's participation, once for whom the patient's delivered mark goes to (the account
+      // linked now); and REST reads a doctor's clinic on every request (is it suspended?), where a WebSocket does once.
+      expect(await exchange(doc.accessToken)).toEqual({ ...common, 'find physicians': 2, 'find clinics': 2 });
+    } finally {
+      commands = null;
+      doctorLive.stop();
+      patientLive.stop();
+    }
   });
 
   it('stores the text encrypted: neither the message, the thread nor the event holds it in the clear', async () => {

@@ -14,42 +14,68 @@ export interface Limit {
 export interface RateLimiter {
   /** Counts one attempt; throws RATE_LIMITED once the window's budget is spent. */
   hit(bucket: string, key: string, limit: Limit): Promise<void>;
+  /**
+   * Counts one attempt in every one of `limits` with a single upsert; throws RATE_LIMITED once any window's budget is
+   * spent, with the latest Retry-After of the spent ones. Every window counts every attempt, refused ones included
+   * (as `hit` does for its one window). The shorter windows must divide the longest (1 s and 60 s do): one document
+   * per window of the longest holds its count and one counter per window of each shorter limit within it.
+   */
+  hitAll(bucket: string, key: string, limits: readonly Limit[]): Promise<void>;
   /** Throws RATE_LIMITED when the budget is already spent, without counting. */
   check(bucket: string, key: string, limit: Limit): Promise<void>;
   purgeExpired(): Promise<number>;
 }
 
 export function createRateLimiter(cols: Pick<Collections, 'rateLimits'>, clock: Clock): RateLimiter {
-  const window = (bucket: string, key: string, limit: Limit) => {
-    const nowMs = clock().getTime();
+  const window = (limit: Limit, nowMs: number) => {
     const size = limit.windowSeconds * 1000;
     const start = Math.floor(nowMs / size) * size;
-    return {
-      id: `${bucket}:${key}:${start}`,
-      expiresAt: new Date(start + size),
-      retryAfter: Math.max(1, Math.ceil((start + size - nowMs) / 1000)),
-    };
+    return { start, expiresAt: new Date(start + size), retryAfter: Math.max(1, Math.ceil((start + size - nowMs) / 1000)) };
   };
+  const idOf = (bucket: string, key: string, start: number) => `${bucket}:${key}:${start}`;
   const tooMany = (retryAfter: number) =>
     new AppError('RATE_LIMITED', `Too many attempts. Try again in ${retryAfter} seconds.`, { retryAfter });
 
+  /** Adds one to `count` and to each of `inner`'s fields of the document `id`, created if missing; the document after. */
+  async function increment(id: string, expiresAt: Date, inner: readonly string[]) {
+    const inc = () =>
+      cols.rateLimits.findOneAndUpdate(
+        { _id: id },
+        { $inc: { count: 1, ...Object.fromEntries(inner.map((f) => [f, 1])) }, $setOnInsert: { expiresAt } },
+        { upsert: true, returnDocument: 'after' },
+      );
+    // Two first hits racing on the same window: one insert wins, the other retries as an update.
+    const first = await writeUnique(inc);
+    return first.won ? first.result : await inc();
+  }
+
   return {
     async hit(bucket, key, limit) {
-      const w = window(bucket, key, limit);
-      const increment = () =>
-        cols.rateLimits.findOneAndUpdate(
-          { _id: w.id },
-          { $inc: { count: 1 }, $setOnInsert: { expiresAt: w.expiresAt } },
-          { upsert: true, returnDocument: 'after' },
-        );
-      // Two first hits racing on the same window: one insert wins, the other retries as an update.
-      const first = await writeUnique(increment);
-      const doc = first.won ? first.result : await increment();
+      const w = window(limit, clock().getTime());
+      const doc = await increment(idOf(bucket, key, w.start), w.expiresAt, []);
       if (doc && doc.count > limit.max) throw tooMany(w.retryAfter);
     },
+    async hitAll(bucket, key, limits) {
+      const [outer, ...shorter] = [...limits].sort((a, b) => b.windowSeconds - a.windowSeconds);
+      if (!outer) return;
+      for (const l of shorter) {
+        if (outer.windowSeconds % l.windowSeconds !== 0) throw new Error(`a ${l.windowSeconds} s window does not divide the ${outer.windowSeconds} s one`);
+      }
+      const nowMs = clock().getTime();
+      const w = window(outer, nowMs);
+      // A top-level field per shorter window (`w<seconds>_<start ms>`): no dotted paths, so FerretDB updates it as MongoDB does.
+      const inner = shorter.map((limit) => {
+        const iw = window(limit, nowMs);
+        return { limit, retryAfter: iw.retryAfter, field: `w${limit.windowSeconds}_${iw.start}` };
+      });
+      const doc = (await increment(idOf(bucket, key, w.start), w.expiresAt, inner.map((i) => i.field))) as (Record<string, unknown> & { count: number }) | null;
+      if (!doc) return;
+      const spent = [...(doc.count > outer.max ? [w.retryAfter] : []), ...inner.filter((i) => Number(doc[i.field] ?? 0) > i.limit.max).map((i) => i.retryAfter)];
+      if (spent.length > 0) throw tooMany(Math.max(...spent));
+    },
     async check(bucket, key, limit) {
-      const w = window(bucket, key, limit);
-      const doc = await cols.rateLimits.findOne({ _id: w.id });
+      const w = window(limit, clock().getTime());
+      const doc = await cols.rateLimits.findOne({ _id: idOf(bucket, key, w.start) });
       if (doc && doc.count >= limit.max) throw tooMany(w.retryAfter);
     },
     async purgeExpired() {

@@ -37,6 +37,8 @@ interface ChatEventData {
   threadId: string;
   /** Both participants' user ids: a follower delivers only events of threads it is part of. */
   participants: string[];
+  /** The thread's physician, so that the recipient's follower can mark a message delivered without reading the thread (absent on older events). */
+  physicianId?: string;
   message: Omit<ChatMessage, 'text'> | null;
   sealed: EncryptedValue | null;
   upTo: string | null;
@@ -55,6 +57,9 @@ export interface ChatUseCases {
   /** The caller's chat events (the id is the stream's sequence number); refusals are thrown before any event. */
   follow(actor: Actor, input: { lastEventId?: string | null | undefined }, signal: AbortSignal): Promise<AsyncIterable<{ id: string; event: ChatEvent }>>;
 }
+
+/** What delivering and publishing need of a thread: the recipient's follower rebuilds it from the event, with no read. */
+type ThreadRef = Pick<ChatThreadDoc, '_id' | 'clinicId' | 'patientId' | 'physicianId'>;
 
 const FAR_PAST = new Date(Date.UTC(1900, 0, 1));
 const FAR_FUTURE = new Date(Date.UTC(2200, 0, 1));
@@ -100,7 +105,7 @@ export function createChatService(
   }
 
   /** The user on the other side: the patient, or the account linked to the physician (null when none is). */
-  async function counterpart(thread: ChatThreadDoc, side: ChatSide): Promise<ObjectId | null> {
+  async function counterpart(thread: Pick<ChatThreadDoc, 'patientId' | 'physicianId'>, side: ChatSide): Promise<ObjectId | null> {
     if (side === 'doctor') return thread.patientId;
     const physician = await physicians.load(thread.physicianId.toHexString()).catch(() => null);
     return physician?.userId ?? null;
@@ -140,10 +145,10 @@ export function createChatService(
   }
 
   /** Stores the event in both participants' streams. The change is committed: a failure is logged, never thrown. */
-  async function publish(thread: ChatThreadDoc, recipient: ObjectId | null, kind: 'message' | 'delivered' | 'read', data: Omit<ChatEventData, 'threadId' | 'participants'>) {
+  async function publish(thread: ThreadRef, recipient: ObjectId | null, kind: 'message' | 'delivered' | 'read', data: Omit<ChatEventData, 'threadId' | 'participants'>) {
     const sender = kind === 'message' ? data.message!.senderId : data.by!;
     const participants = [...new Set([sender, ...(recipient ? [recipient.toHexString()] : [])])];
-    const payload: ChatEventData = { threadId: thread._id.toHexString(), participants, ...data };
+    const payload: ChatEventData = { threadId: thread._id.toHexString(), participants, physicianId: thread.physicianId.toHexString(), ...data };
     for (const userId of participants) {
       try {
         await events.append(chatStream(userId), thread.clinicId, kind, { ...payload });
@@ -160,7 +165,7 @@ export function createChatService(
   }
 
   /** The other side learns its messages reached the recipient: up to `upTo`, or (none given) all of them so far. */
-  async function deliver(thread: ChatThreadDoc, recipient: ObjectId, upTo: Pick<ChatMessageDoc, '_id' | 'sentAt'> | null) {
+  async function deliver(thread: ThreadRef, recipient: ObjectId, upTo: Pick<ChatMessageDoc, '_id' | 'sentAt'> | null) {
     const latest = upTo ?? (await repo.latestTo(thread._id, recipient));
     if (!latest) return 0;
     const now = deps.clock();
@@ -272,8 +277,8 @@ export function createChatService(
       const recipientId = await counterpart(thread, side);
       if (!recipientId) throw new AppError('CONFLICT', 'This physician has no app account to receive messages yet; please call the clinic.');
       // Counted once the send is one the caller may make: a refused or malformed one stores nothing, not even a count.
-      await rateLimiter.hit('chat-send-second', actor.userId, CHAT_LIMITS.perSecond);
-      await rateLimiter.hit('chat-send-minute', actor.userId, CHAT_LIMITS.perMinute);
+      // Both windows in one document and one command (refused attempts count in both, as each window counts its own).
+      await rateLimiter.hitAll('chat-send', actor.userId, [CHAT_LIMITS.perSecond, CHAT_LIMITS.perMinute]);
       const now = deps.clock();
       const _id = new ObjectId();
       const { created, message } = await repo.insertMessage({
@@ -340,7 +345,12 @@ export function createChatService(
           // The recipient's app has it: the sender hears it was delivered.
           if (message && message.senderId !== me) {
             try {
-              const thread = await repo.threadById(toId(data.threadId));
+              // The thread as the event knows it: its id, clinic and physician, and the patient (the sender of a patient's
+              // message, else the recipient, me). Events stored before they carried the physician read the thread.
+              const patientId = toId(message.sender === 'patient' ? message.senderId : me);
+              const thread: ThreadRef | null = data.physicianId
+                ? { _id: toId(data.threadId), clinicId: toId(e.clinicId), patientId, physicianId: toId(data.physicianId) }
+                : await repo.threadById(toId(data.threadId));
               if (thread) await deliver(thread, toId(me), { _id: toId(message.id), sentAt: new Date(message.sentAt) });
             } catch (err) {
               log?.warn({ err, threadId: data.threadId }, 'chat message not marked delivered');
