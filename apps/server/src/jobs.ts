@@ -34,6 +34,12 @@ export function startJobRunner(services: Services, opts: { intervalMs: number; l
         if (Object.values(report).some((n) => n > 0)) opts.log.info({ webhooks: report }, 'webhook deliveries ran');
       })
       .catch((err: unknown) => opts.log.error({ err }, 'webhook deliveries failed; retrying next tick'))
+      // Settled deliveries older than 30 days, with their attempts, a bounded batch per endpoint (at most every 10 min).
+      .then(() => services.webhooks.prune())
+      .then((report) => {
+        if (report.deliveriesPruned > 0) opts.log.info({ webhooks: report }, 'old webhook deliveries pruned');
+      })
+      .catch((err: unknown) => opts.log.error({ err }, 'webhook pruning failed; retrying later'))
       // Offline chat notices: messages unread for 2 minutes (packages/api/src/modules/chat/chat.service.ts).
       .then(() => services.chat.sweepUnread())
       .then((report) => {

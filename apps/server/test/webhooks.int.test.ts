@@ -9,7 +9,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WEBHOOK_EVENT_TYPES, createServices } from '@clinic/api';
-import { connectDatabase, type ClinicDoc } from '@clinic/db';
+import { ObjectId, connectDatabase, type ClinicDoc } from '@clinic/db';
 import { createPhysician, dubai, dubaiDate, insertSecondClinic, makeClinicStaff } from './support/fixtures.ts';
 import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
 
@@ -368,5 +368,49 @@ describe('an endpoint that keeps failing', () => {
     const log = await s.rest('GET', `/admin/webhooks/${endpoint.id}/deliveries?limit=5`, undefined, adminA.accessToken);
     expect(log.body.items[0].attempts).toHaveLength(20);
     expect(log.body.items[0].attempts.every((a: any) => a.statusCode === 503)).toBe(true);
+  });
+});
+
+// Last: it moves the clock 31 days on.
+describe('pruning by the jobs sweep', () => {
+  it('deletes settled deliveries (with their attempts) and notification attempts once 30 days old; pending ones and newer ones stay', async () => {
+    const settled = await register(adminA.accessToken, '/prune-ok');
+    const waiting = await register(adminA.accessToken, '/prune-wait');
+    receiver.alwaysAnswer('/prune-wait', 500);
+    await book(physicianA);
+    await s.services.webhooks.runDue();
+    const ofEndpoint = async (id: string) => {
+      const deliveries = await s.database.cols.webhookDeliveries.find({ endpointId: new ObjectId(id) }).toArray();
+      const attempts = await s.database.cols.webhookAttempts.find({ deliveryId: { $in: deliveries.map((d) => d._id) } }).toArray();
+      return { deliveries, attempts };
+    };
+    const before = await ofEndpoint(settled.id);
+    expect(before.deliveries.map((d) => d.status)).toEqual(['succeeded']);
+    expect(before.attempts).toHaveLength(1);
+    expect((await ofEndpoint(waiting.id)).deliveries.map((d) => d.status)).toEqual(['pending']);
+    const oldClaim = { _id: `prune-test|${Date.now()}|0`, key: `prune-test|${Date.now()}`, n: 0, channel: 'email' as const, startedAt: s.clock.now() };
+    await s.database.cols.notificationAttempts.insertOne(oldClaim);
+
+    // Nothing is 30 days old yet.
+    expect(await s.services.webhooks.prune()).toEqual({ deliveriesPruned: 0 });
+    expect((await ofEndpoint(settled.id)).deliveries).toHaveLength(1);
+
+    s.clock.advance(31 * 86_400_000);
+    const fresh = { ...oldClaim, _id: `${oldClaim._id}-fresh`, startedAt: s.clock.now() };
+    await s.database.cols.notificationAttempts.insertOne(fresh);
+    const pruned = await s.services.webhooks.prune();
+    expect(pruned.deliveriesPruned).toBeGreaterThanOrEqual(1);
+    expect(await ofEndpoint(settled.id)).toEqual({ deliveries: [], attempts: [] });
+    // Not settled: kept (its retries decide its fate), with its attempt.
+    const stillWaiting = await ofEndpoint(waiting.id);
+    expect(stillWaiting.deliveries.map((d) => d.status)).toEqual(['pending']);
+    expect(stillWaiting.attempts).toHaveLength(1);
+    // Once per 10 minutes per process while nothing more is left.
+    expect(await s.services.webhooks.prune()).toEqual({ deliveriesPruned: 0 });
+
+    const report = await s.services.notifications.sweepOutbox();
+    expect(report.notificationAttemptsPruned).toBeGreaterThanOrEqual(1);
+    expect(await s.database.cols.notificationAttempts.findOne({ _id: oldClaim._id })).toBeNull();
+    expect(await s.database.cols.notificationAttempts.findOne({ _id: fresh._id })).not.toBeNull();
   });
 });

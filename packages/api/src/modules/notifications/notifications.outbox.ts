@@ -18,6 +18,12 @@ export const OUTBOX = {
   maxBatches: 20,
 } as const;
 
+/**
+ * Attempt claims are kept this long (every notification is settled within a day of storing, so none is needed
+ * again), then deleted by the sweep, `batch` at a time, at most every `everyMs` per process unless a batch came back full.
+ */
+export const OUTBOX_RETENTION = { days: 30, batch: 500, everyMs: 10 * 60_000 } as const;
+
 /** `retrying`: this call's attempts failed and a retry is planned; `queued`: another process holds the attempt due. */
 export type OutboxOutcome = 'sent' | 'no_channel' | 'retrying' | 'queued' | 'skipped' | 'failed';
 
@@ -147,12 +153,29 @@ export function createOutbox(
     }
   }
 
+  /** When this process last pruned attempt claims (clock time), and whether that run left more behind. */
+  let prunedAt = -Infinity;
+  let pruneMore = false;
+  async function prune(): Promise<number> {
+    const now = deps.clock().getTime();
+    if (!pruneMore && now - prunedAt < OUTBOX_RETENTION.everyMs) return 0;
+    prunedAt = now;
+    try {
+      const n = await repo.pruneAttempts(new Date(now - OUTBOX_RETENTION.days * 86_400_000), OUTBOX_RETENTION.batch);
+      pruneMore = n >= OUTBOX_RETENTION.batch;
+      return n;
+    } catch (err) {
+      deps.log?.warn({ error: errorCode(err) }, 'notification attempts not pruned; next sweep');
+      return 0;
+    }
+  }
+
   return {
     run,
 
     /** Retries what is due, in every process (the attempt claims keep each send single). Never throws for one entry. */
-    async sweep(): Promise<{ notificationsSent: number; notificationsRetrying: number; notificationsFailed: number }> {
-      const report = { notificationsSent: 0, notificationsRetrying: 0, notificationsFailed: 0 };
+    async sweep(): Promise<{ notificationsSent: number; notificationsRetrying: number; notificationsFailed: number; notificationAttemptsPruned: number }> {
+      const report = { notificationsSent: 0, notificationsRetrying: 0, notificationsFailed: 0, notificationAttemptsPruned: 0 };
       const seen = new Set<string>();
       for (let i = 0; i < OUTBOX.maxBatches; i++) {
         const due = await repo.due(deps.clock(), OUTBOX.batch);
@@ -170,6 +193,7 @@ export function createOutbox(
         }
         if (fresh.length === 0 || due.length < OUTBOX.batch) break;
       }
+      report.notificationAttemptsPruned = await prune();
       return report;
     },
   };

@@ -14,6 +14,16 @@ export function createNotificationsRepository(cols: Pick<Collections, 'notificat
     /** The claim of attempt `n`: false when another process has it. */
     claimAttempt: async (doc: NotificationAttemptDoc) => (await insertUnique(cols.notificationAttempts, doc)).won,
     attempt: (id: string) => cols.notificationAttempts.findOne({ _id: id }),
+    /**
+     * Deletes up to `limit` attempt claims started before `before`; the number deleted. Two round trips: the ids (no
+     * index on `startedAt`: MongoDB scans until it has `limit`, FerretDB reads the collection and filters in Go), then
+     * `_id $in` of that batch.
+     */
+    async pruneAttempts(before: Date, limit: number): Promise<number> {
+      const old = await cols.notificationAttempts.find({ startedAt: { $lt: before } }, { projection: { _id: 1 } }).limit(limit).toArray();
+      if (old.length === 0) return 0;
+      return (await cols.notificationAttempts.deleteMany({ _id: { $in: old.map((a) => a._id) } })).deletedCount;
+    },
     /** Records attempt `n`'s outcome; only the holder of that attempt's claim writes it, so the guard is a safeguard. */
     advance: async (key: string, n: number, set: Partial<NotificationDoc>, tried: Try | null) =>
       (await col.updateOne({ _id: key, status: 'queued', attempts: n }, { $set: set, ...(tried ? { $push: { tries: tried } } : {}) })).modifiedCount === 1,

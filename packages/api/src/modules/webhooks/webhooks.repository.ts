@@ -125,6 +125,30 @@ export function createWebhooksRepository(cols: Collections, scope: ClinicScope) 
       await cols.webhookDeliveries.updateOne({ _id: delivery._id, attemptCount: n - 1 }, { $set: { ...set, attemptCount: n } });
     },
 
+    /** Every endpoint in scope, enabled or not (the pruning walks each one's deliveries). */
+    async allEndpointIds(): Promise<ObjectId[]> {
+      return (await endpoints.find(inScope(scope, {}), { projection: { _id: 1 } }).toArray()).map((d) => d._id);
+    },
+    /**
+     * Deletes up to `limit` of the endpoint's settled deliveries (succeeded or failed) made before `before`, their
+     * attempts first (so a run cut short leaves no attempt without its delivery); the number deleted. Three round
+     * trips: the ids (led by the endpoint's equality on `endpoint_sortKey`, whose ObjectId carries the creation time;
+     * FerretDB pushes the equality down and filters the rest in Go over that endpoint's deliveries only), then the
+     * attempts by `deliveryId $in` (MongoDB: the `deliveryId` index; FerretDB: one pass over `webhook_attempts` in
+     * Go) and the deliveries by `_id $in`. A deleted delivery is never made again: its endpoint's cursor is past it.
+     */
+    async pruneDeliveries(endpointId: ObjectId, before: Date, limit: number): Promise<number> {
+      const old = await cols.webhookDeliveries
+        .find({ endpointId, sortKey: { $lt: ObjectId.createFromTime(Math.floor(before.getTime() / 1000)) }, status: { $in: ['succeeded', 'failed'] } }, { projection: { _id: 1 } })
+        .sort({ sortKey: 1 })
+        .limit(limit)
+        .toArray();
+      if (old.length === 0) return 0;
+      const ids = old.map((d) => d._id);
+      await cols.webhookAttempts.deleteMany({ deliveryId: { $in: ids } });
+      return (await cols.webhookDeliveries.deleteMany({ _id: { $in: ids } })).deletedCount;
+    },
+
     async deliveryDto(id: string): Promise<WebhookDelivery | null> {
       const doc = await cols.webhookDeliveries.findOne({ _id: id });
       return doc && toDeliveryDto(doc, await cols.webhookAttempts.find({ deliveryId: id }).toArray());

@@ -20,6 +20,12 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 /** Events read per endpoint and deliveries attempted per endpoint in one sweep; the rest is due next tick. */
 const BATCH = 100;
 
+/**
+ * Settled deliveries (and their attempts) are kept this long, then deleted by the jobs sweep (`prune`), at most
+ * `batch` per endpoint per run; a run comes every `everyMs`, or at the next tick while a batch came back full.
+ */
+export const WEBHOOK_RETENTION = { days: 30, batch: 200, everyMs: 10 * 60_000 } as const;
+
 export const backoffMs = (attempt: number) => Math.min(WEBHOOK_RETRY.firstMs * 2 ** Math.min(attempt - 1, 30), WEBHOOK_RETRY.maxMs);
 
 export interface WebhookInput {
@@ -168,6 +174,9 @@ export function createWebhooksService(deps: ApiDeps, clinic: ClinicService, even
   }
 
   const dto = (doc: WebhookEndpointDoc) => toEndpointDto(doc);
+  /** When this process last pruned (clock time), and whether that run left more behind. */
+  let prunedAt = -Infinity;
+  let pruneMore = false;
 
   return {
     async create(actor: Actor, input: WebhookInput) {
@@ -293,6 +302,26 @@ export function createWebhooksService(deps: ApiDeps, clinic: ClinicService, even
         }
       }
       return report;
+    },
+
+    /**
+     * Deletes settled deliveries older than `WEBHOOK_RETENTION.days`, with their attempts, in bounded batches (see
+     * `pruneDeliveries`): one query for the endpoints, then per endpoint one query and, when it found any, two deletes.
+     * Runs at most every `everyMs` per process unless the last run filled a batch; every process may run it.
+     */
+    async prune(): Promise<{ deliveriesPruned: number }> {
+      const now = deps.clock().getTime();
+      if (!pruneMore && now - prunedAt < WEBHOOK_RETENTION.everyMs) return { deliveriesPruned: 0 };
+      prunedAt = now;
+      pruneMore = false;
+      const before = new Date(now - WEBHOOK_RETENTION.days * 86_400_000);
+      let deliveriesPruned = 0;
+      for (const endpointId of await system.allEndpointIds()) {
+        const n = await system.pruneDeliveries(endpointId, before, WEBHOOK_RETENTION.batch);
+        deliveriesPruned += n;
+        if (n >= WEBHOOK_RETENTION.batch) pruneMore = true;
+      }
+      return { deliveriesPruned };
     },
   };
 }
