@@ -170,6 +170,49 @@ describe('the live agenda through the SDK', () => {
     }
   });
 
+  it("a day's subscription carries that day's counts by status, for a physician and for the clinic: booked → confirmed → cancelled, moved away", async () => {
+    const physician = (await createPhysician(s)).id;
+    // A day no other test books (they use days 3 to 5), so the clinic's counts are this test's alone.
+    const date = dubaiDate(25);
+    const at = (time: string) => dubai(date, time).toISOString();
+    const zero = { pending_payment: 0, confirmed: 0, checked_in: 0, completed: 0, cancelled: 0, no_show: 0, expired: 0 };
+    await s.services.clinic.updatePolicies({ paymentRequired: true });
+    try {
+      const bookAt = async (start: string, patient: { accessToken: string }) => {
+        const res = await s.rest('POST', '/appointments', { physicianId: physician, start, reason: 'Check-up' }, patient.accessToken);
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        return res.body.id as string;
+      };
+      const earlier = await bookAt(at('09:00'), patients[0]!);
+      // Another day: not counted.
+      await bookAt(dubai(dubaiDate(26), '09:00').toISOString(), patients[1]!);
+
+      const own = follow(sdk(() => staffA.accessToken, 'ws'), { physicianId: physician, date });
+      const clinicWide = follow(sdk(() => staffA.accessToken, 'sse'), { date });
+      await own.started();
+      await clinicWide.started();
+
+      const id = await bookAt(at('10:00'), patients[2]!);
+      expect((await s.rest('POST', `/appointments/${id}/confirm`, {}, staffA.accessToken)).status).toBe(200);
+      expect((await s.rest('POST', `/appointments/${id}/cancel`, { reason: 'Travelling' }, staffA.accessToken)).status).toBe(200);
+      // Moved to the next day: it leaves this day's counts.
+      expect((await s.rest('POST', `/appointments/${earlier}/reschedule`, { start: dubai(dubaiDate(26), '11:00').toISOString() }, staffA.accessToken)).status).toBe(200);
+
+      const expected = [
+        ['booked', { ...zero, pending_payment: 2 }],
+        ['confirmed', { ...zero, pending_payment: 1, confirmed: 1 }],
+        ['cancelled', { ...zero, pending_payment: 1, cancelled: 1 }],
+        ['moved', { ...zero, cancelled: 1 }],
+      ];
+      for (const live of [own, clinicWide]) {
+        await arrive(() => expect(live.events.map((e) => [e.data.kind, e.data.dayCounts])).toEqual(expected));
+        live.stop();
+      }
+    } finally {
+      await s.services.clinic.updatePolicies({ paymentRequired: false });
+    }
+  });
+
   it('resumes after the last event id with exactly the events missed, then live ones', async () => {
     const client = sdk(() => staffA.accessToken, 'sse');
     const before = follow(client, { physicianId: physicianA2 });

@@ -1,10 +1,13 @@
-import type { Appointment } from '@clinic/contracts';
+import { APPOINTMENT_STATUSES, type Appointment, type AppointmentStatus } from '@clinic/contracts';
+import { localDayRange } from '@clinic/scheduling';
+import { ObjectId } from '@clinic/db';
 import type { Actor } from '../../actor.ts';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import type { StoredEvent } from '../../events/bus.ts';
 import { RESYNC_KIND, type EventStore } from '../../events/event-store.ts';
-import { covers, scopeOf } from '../../scope.ts';
+import { clinicScope, covers, scopeOf } from '../../scope.ts';
+import { createAppointmentsRepository } from '../appointments/appointments.repository.ts';
 import type { ClinicService } from '../clinic/clinic.service.ts';
 import type { PhysiciansService } from '../physicians/physicians.service.ts';
 import { clinicAgendaStream, physicianAgendaStream, type AgendaEventData, type AgendaEventKind } from './agenda.events.ts';
@@ -27,6 +30,13 @@ export interface AgendaEvent {
   previousStart: string | null;
   /** When the change was stored, ISO 8601 UTC. */
   at: string;
+  /**
+   * Subscriptions with a `date` only: that day's appointments of the subscription's clinic or physician by status,
+   * this event included (every status present, zeros too). Read once when the subscription starts, then kept by
+   * each event. After a resumption the missed events replay first, so the counts are the day's as they are once
+   * they have (until then, as after those events).
+   */
+  dayCounts?: Record<AppointmentStatus, number>;
 }
 
 export interface AgendaUseCases {
@@ -46,16 +56,46 @@ export function createAgendaService(deps: ApiDeps, clinic: ClinicService, physic
       const own = await physicians.ofUser(actor.userId);
       if (!own) throw new AppError('NOT_FOUND', 'Your login is not linked to a physician.');
       if (physicianId && physicianId !== own._id.toHexString()) throw new AppError('FORBIDDEN', 'Doctors see only their own agenda.');
-      return { stream: physicianAgendaStream(own._id), clinicId: own.clinicId.toHexString() };
+      return { stream: physicianAgendaStream(own._id), clinicId: own.clinicId.toHexString(), physicianId: own._id };
     }
     if (actor.role !== 'staff' && actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only clinic staff and doctors see agendas.');
     const scope = await scopeOf(actor, clinic.current);
     if (scope.kind !== 'clinic') throw new AppError('FORBIDDEN', 'Only clinic staff and doctors see agendas.');
-    if (!physicianId) return { stream: clinicAgendaStream(scope.clinicId), clinicId: scope.clinicId.toHexString() };
+    if (!physicianId) return { stream: clinicAgendaStream(scope.clinicId), clinicId: scope.clinicId.toHexString(), physicianId: null };
     // Another clinic's physician is not found, as an unknown one.
     const physician = await physicians.load(physicianId);
     if (!covers(scope, physician.clinicId)) throw new AppError('NOT_FOUND', 'No such physician.');
-    return { stream: physicianAgendaStream(physician._id), clinicId: scope.clinicId.toHexString() };
+    return { stream: physicianAgendaStream(physician._id), clinicId: scope.clinicId.toHexString(), physicianId: physician._id };
+  }
+
+  /**
+   * The day's appointments of the clinic (or one physician) by id → status, and their counts by status: one
+   * appointments query (the clinic's equality leads, which FerretDB pushes down) and the clinic's settings. Kept up
+   * to date by `apply`, which is idempotent (it sets the appointment's status as the event has it, or removes it when
+   * the event's start is on another day), so an event that a count already included changes nothing.
+   */
+  async function dayTally(clinicId: string, physicianId: ObjectId | null, date: string) {
+    const id = new ObjectId(clinicId);
+    const { timeZone } = await clinic.settingsFor(id);
+    const { from, to } = localDayRange(date, timeZone);
+    const docs = await createAppointmentsRepository(deps.db.cols, clinicScope(id)).listStartingBetween(physicianId ? { physicianId } : {}, from, to);
+    const statuses = new Map<string, AppointmentStatus>();
+    const counts = Object.fromEntries(APPOINTMENT_STATUSES.map((st) => [st, 0])) as Record<AppointmentStatus, number>;
+    for (const d of docs) {
+      statuses.set(d._id.toHexString(), d.status);
+      counts[d.status]++;
+    }
+    return {
+      apply(appointment: Appointment) {
+        const before = statuses.get(appointment.id);
+        if (before) counts[before]--;
+        if (onDate(appointment.start, date)) {
+          statuses.set(appointment.id, appointment.status);
+          counts[appointment.status]++;
+        } else statuses.delete(appointment.id);
+      },
+      counts: () => ({ ...counts }),
+    };
   }
 
   /** Stored event → what subscribers get, built once per event (the same object for each of its subscribers). */
@@ -75,18 +115,27 @@ export function createAgendaService(deps: ApiDeps, clinic: ClinicService, physic
     },
 
     async follow(actor: Actor, input: AgendaInput, signal: AbortSignal): Promise<AsyncIterable<{ id: string; event: AgendaEvent }>> {
-      const { stream, clinicId } = await streamFor(actor, input.physicianId);
+      const { stream, clinicId, physicianId } = await streamFor(actor, input.physicianId);
       // "From now" is fixed before the subscription is confirmed, so a change made once it is cannot be missed.
       const after = input.lastEventId ? Number(input.lastEventId) : await events.lastSeq(stream);
+      // Counted after the position is fixed: a change between the two is counted and then delivered, which `apply`
+      // makes no difference to; none can fall between them uncounted.
+      const tally = input.date ? await dayTally(clinicId, physicianId, input.date) : null;
       // The follower itself maps (no iterator or generator of our own per subscriber); the event as delivered is
       // built once per stored event and shared by every subscriber it passes (the filters below are per subscriber).
       return events.follow(stream, after, signal, (e): { id: string; event: AgendaEvent } | undefined => {
-        if (e.kind === RESYNC_KIND) return { id: String(e.seq), event: { kind: 'resync', appointment: null, previousStart: null, at: e.at.toISOString() } };
+        if (e.kind === RESYNC_KIND) {
+          return { id: String(e.seq), event: { kind: 'resync', appointment: null, previousStart: null, at: e.at.toISOString(), ...(tally ? { dayCounts: tally.counts() } : {}) } };
+        }
         // A stream holds one clinic's events; checked again so that a fault elsewhere cannot leak another's.
         if (e.clinicId !== clinicId) return undefined;
         const data = e.data as unknown as AgendaEventData;
         if (input.date && !onDate(data.appointment.start, input.date) && !onDate(data.previousStart, input.date)) return undefined;
-        return delivered(e, data);
+        const shared = delivered(e, data);
+        if (!tally) return shared;
+        // The shared payload plus this subscription's counts: one small object per event and day-scoped subscriber.
+        tally.apply(data.appointment);
+        return { id: shared.id, event: { ...shared.event, dayCounts: tally.counts() } };
       });
     },
   };
