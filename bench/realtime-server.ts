@@ -57,6 +57,8 @@ async function startReal(): Promise<Running> {
     corsOrigins: [],
     bodyLimit: 100_000,
     publicBaseUrl: 'http://127.0.0.1',
+    // One load generator on loopback opens every socket, with a handful of staff tokens: no per-IP or per-user cap.
+    realtimeLimits: { maxPerUser: Number.MAX_SAFE_INTEGER, maxPerIp: Number.MAX_SAFE_INTEGER },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return {
