@@ -94,7 +94,7 @@ export function createServices(deps: ApiDeps) {
   // sent by the jobs, which read appointments. The hooks are resolved at call time, after all of them exist.
   const appointments = createAppointmentsService(deps, clinic, physicians, packages, users, availability, {
     afterCancel: (appt) => payments.afterCancel(appt),
-    afterConfirm: (appt) => jobs.confirmSoon(appt),
+    afterConfirm: (appt, known) => jobs.confirmSoon(appt, known),
     afterChange,
   });
   const payments = createPaymentsService(deps, clinic, appointments, insurance, notifications);

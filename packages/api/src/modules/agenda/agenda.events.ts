@@ -1,5 +1,5 @@
 import type { Appointment } from '@clinic/contracts';
-import type { AppointmentDoc, ObjectId } from '@clinic/db';
+import type { AppointmentDoc, ClinicDoc, ObjectId } from '@clinic/db';
 import type { BackgroundLog } from '../../deps.ts';
 import type { EventStore } from '../../events/event-store.ts';
 import { toAppointmentDto } from '../appointments/appointments.repository.ts';
@@ -14,6 +14,16 @@ export interface AppointmentChange {
   appointment: AppointmentDoc;
   /** The start before a move. */
   previousStartsAt?: Date;
+  /**
+   * What the reporter read for this change anyway, so that those it reports to need not read it again (on
+   * FerretDB's one connection every read is a serial round trip). Each absent part is read by whoever needs it.
+   */
+  known?: {
+    /** The appointment's clinic (zone, names, phone), as read for this change. */
+    clinic?: ClinicDoc;
+    /** The physician's login (the doctor's user id), null when the physician has none. */
+    doctor?: ObjectId | null;
+  };
 }
 
 /** What is stored and delivered: the appointment as staff see it (in its clinic's zone). */
@@ -36,7 +46,8 @@ export function createAgendaPublisher(events: EventStore, clinic: ClinicService,
     async publish(change: AppointmentChange): Promise<void> {
       const { appointment: doc } = change;
       try {
-        const { timeZone } = await clinic.settingsFor(doc.clinicId);
+        const known = change.known?.clinic;
+        const timeZone = known?._id.equals(doc.clinicId) ? known.timeZone : (await clinic.settingsFor(doc.clinicId)).timeZone;
         const appointment = toAppointmentDto(doc, timeZone);
         const previousStart = change.previousStartsAt ? toAppointmentDto({ ...doc, startsAt: change.previousStartsAt }, timeZone).start : null;
         const data: AgendaEventData = { kind: change.kind, appointment, previousStart };

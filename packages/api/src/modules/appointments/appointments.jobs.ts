@@ -6,7 +6,7 @@ import type { NotificationsService, SendOutcome } from '../notifications/notific
 import { confirmationFor, reminderFor } from './appointments.messages.ts';
 import { ANY_CLINIC } from '../../scope.ts';
 import { createAppointmentsRepository } from './appointments.repository.ts';
-import type { AppointmentHooks } from './appointments.service.ts';
+import type { AppointmentHooks, ConfirmationKnown } from './appointments.service.ts';
 
 export interface SweepReport {
   expired: number;
@@ -44,15 +44,18 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
   /**
    * The confirmation of the appointment at `planned.startsAt`, at most once (its key names the start, so a move
    * gets its own). Re-read after the claim: cancelled, expired, moved or already begun → nothing is sent.
+   * `known`: the clinic and the patient's language as the confirming request read them a moment ago (not re-read).
    */
-  async function sendConfirmation(planned: Planned): Promise<SendOutcome> {
+  async function sendConfirmation(planned: Planned, known: ConfirmationKnown = {}): Promise<SendOutcome> {
     const now = deps.clock();
     const { _id, patientId, startsAt } = planned;
     const key = `confirmation|${_id.toHexString()}|${startsAt.toISOString()}`;
     const outcome = await notifications.sendOnce(key, { kind: 'booking_confirmed', patientId, appointmentId: _id }, async () => {
       const appt = await repo.findById(_id.toHexString());
       const current = appt?.status === 'confirmed' && appt.startsAt.getTime() === startsAt.getTime() && appt.startsAt > now;
-      return current ? confirmationFor(appt, await clinic.infoFor(appt.clinicId)) : null;
+      if (!current) return null;
+      const info = known.clinic?._id.equals(appt.clinicId) ? known.clinic : await clinic.infoFor(appt.clinicId);
+      return { message: confirmationFor(appt, info), appointment: appt, clinic: info, ...(known.patientLocale ? { locale: known.patientLocale } : {}) };
     });
     if (outcome === 'failed') await repo.postponeConfirmation(_id, startsAt, new Date(now.getTime() + RETRY_MS));
     else await repo.settleConfirmation(_id, startsAt, now);
@@ -93,7 +96,8 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
             const done = await repo.markNoShow(id, startedBefore, now);
             if (!done) return;
             report.noShows++;
-            await afterChange({ kind: 'no_show', appointment: done });
+            // The clinic read for this sweep: the listeners (agenda, the patient's notice) need not read it again.
+            await afterChange({ kind: 'no_show', appointment: done, known: { clinic: c } });
           },
         );
       }
@@ -119,7 +123,9 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
           const outcome = await notifications.sendOnce(key, { kind: 'appointment_reminder', patientId, appointmentId: _id }, async () => {
             const appt = await repo.findById(_id.toHexString());
             const current = appt?.status === 'confirmed' && appt.startsAt.getTime() === startsAt.getTime() && appt.startsAt > now;
-            return current ? reminderFor(appt, await infoOf(appt.clinicId)) : null;
+            if (!current) return null;
+            const info = await infoOf(appt.clinicId);
+            return { message: reminderFor(appt, info), appointment: appt, clinic: info };
           });
           if (outcome === 'failed') {
             report.remindersFailed++;
@@ -152,17 +158,21 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
      * Sends the confirmation just planned for this appointment without waiting for the next sweep. Returns at
      * once and never throws: the request that confirmed the appointment must not wait for, or fail with, the send.
      */
-    confirmSoon(planned: Planned): void {
-      const run: Promise<void> = sendConfirmation(planned)
+    confirmSoon(planned: Planned, known?: ConfirmationKnown): void {
+      const run: Promise<void> = sendConfirmation(planned, known)
         .then(() => undefined)
         .catch((err: unknown) => deps.log?.warn({ err, appointmentId: planned._id.toHexString() }, 'booking confirmation not sent now; the jobs sweep retries it'))
         .finally(() => inFlight.delete(run));
       inFlight.add(run);
     },
 
-    /** Resolves when the confirmations started in the background have finished (for a clean shutdown). */
+    /**
+     * Resolves when the confirmations started in the background have finished, and the notices the sweeps' changes
+     * started (for a clean shutdown).
+     */
     async idle(): Promise<void> {
       while (inFlight.size > 0) await Promise.all(inFlight);
+      await notifications.idle();
     },
 
     /** Runs every sweep once; the server calls this on a timer. */

@@ -1,5 +1,5 @@
-import type { Appointment, AppointmentStatus } from '@clinic/contracts';
-import { ObjectId, type AppointmentDoc, type PhysicianDoc } from '@clinic/db';
+import type { Appointment, AppointmentStatus, Locale } from '@clinic/contracts';
+import { ObjectId, type AppointmentDoc, type ClinicDoc, type PhysicianDoc } from '@clinic/db';
 import { DAY_MS, checkSlot, localDayRange, reminderDueAt } from '@clinic/scheduling';
 import { repliesInChat, type Actor } from '../../actor.ts';
 import type { ApiDeps } from '../../deps.ts';
@@ -29,10 +29,17 @@ export interface AppointmentHooks {
   /**
    * The appointment was just confirmed (or moved while confirmed) with a confirmation due: start sending it now.
    * Must not throw or wait; the confirmation is durable on the appointment, so the sweep sends it if this does not.
+   * `known`: what the confirming request read anyway (the clinic, the patient's language), so the send need not.
    */
-  afterConfirm(appointment: Pick<AppointmentDoc, '_id' | 'patientId' | 'startsAt'>): void;
+  afterConfirm(appointment: Pick<AppointmentDoc, '_id' | 'patientId' | 'startsAt'>, known?: ConfirmationKnown): void;
   /** The appointment changed (stored): the live agenda hears of it. Must not throw. */
   afterChange(change: AppointmentChange): Promise<void>;
+}
+
+/** What a confirming request read anyway and hands to the confirmation it starts (see `afterConfirm`). */
+export interface ConfirmationKnown {
+  clinic?: ClinicDoc;
+  patientLocale?: Locale;
 }
 
 /** The agenda event of each status a use case moves an appointment to. */
@@ -112,7 +119,7 @@ export function createAppointmentsService(
       if (check.reason === 'TAKEN') throw new AppError('SLOT_TAKEN', check.message);
       throw new AppError('SLOT_UNAVAILABLE', check.message, { fieldErrors: { start: [check.message] } });
     }
-    return { slot: check.slot, settings };
+    return { slot: check.slot, settings, clinic: of };
   }
 
   /** Loads the appointment and the actor's relation to it; strangers get NOT_FOUND. */
@@ -126,22 +133,25 @@ export function createAppointmentsService(
     return { appt, physician, relation, repo };
   }
 
-  async function transition(repo: AppointmentsRepository, actor: Actor, appt: AppointmentDoc, t: Pick<Transition, 'from' | 'to' | 'set' | 'release' | 'note'>) {
+  /** `physician`: as loadFor read it (its login is the doctor the change is told to), null when it is gone. */
+  async function transition(repo: AppointmentsRepository, actor: Actor, appt: AppointmentDoc, physician: PhysicianDoc | null, t: Pick<Transition, 'from' | 'to' | 'set' | 'release' | 'note'>) {
     const updated = await repo.transition(appt._id, { ...t, at: deps.clock(), by: new ObjectId(actor.userId) });
     if (!updated) {
       const current = await repo.findById(appt._id.toHexString());
       throw new AppError('INVALID_TRANSITION', `This appointment is ${current?.status ?? appt.status}; it cannot become ${t.to}.`);
     }
+    // Read once for the answer's zone and handed to the listeners, which would otherwise each read it again.
+    const of = await clinic.of(updated.clinicId);
     const kind = CHANGE_OF[t.to];
-    if (kind) await hooks.afterChange({ kind, appointment: updated });
-    return toAppointmentDto(updated, (await clinic.settingsFor(updated.clinicId)).timeZone);
+    if (kind) await hooks.afterChange({ kind, appointment: updated, known: { clinic: of, doctor: physician?.userId ?? null } });
+    return toAppointmentDto(updated, settingsOf(of).timeZone);
   }
 
   return {
     async book(actor: Actor, input: { physicianId: string; start: Date; reason: string; packageId?: string | undefined }): Promise<Appointment> {
       const now = deps.clock();
       const physician = await physicians.load(input.physicianId);
-      const { slot, settings } = await assertBookable(physician, input.start, now);
+      const { slot, settings, clinic: of } = await assertBookable(physician, input.start, now);
       const patientId = new ObjectId(actor.userId);
       // The booker acts as a patient, at any clinic: the system's view (the record takes the physician's clinic).
       const repo = system;
@@ -176,8 +186,8 @@ export function createAppointmentsService(
         now,
       );
       if (claimed !== 'ok') throw claimError(claimed);
-      if (doc.confirmationDueAt) hooks.afterConfirm(doc);
-      await hooks.afterChange({ kind: 'booked', appointment: doc });
+      if (doc.confirmationDueAt) hooks.afterConfirm(doc, { clinic: of, patientLocale: patient.locale });
+      await hooks.afterChange({ kind: 'booked', appointment: doc, known: { clinic: of, doctor: physician.userId ?? null } });
       return toAppointmentDto(doc, settings.timeZone);
     },
 
@@ -194,7 +204,7 @@ export function createAppointmentsService(
         throw new AppError('INVALID_TRANSITION', `This appointment is ${appt.status}; only upcoming bookings can be moved.`);
       }
       const now = deps.clock();
-      const { slot, settings } = await assertBookable(physician, input.start, now, appt);
+      const { slot, settings, clinic: of } = await assertBookable(physician, input.start, now, appt);
       // The patient's other bookings at any clinic count.
       if (await system.patientOverlaps(appt.patientId, slot.start, slot.end, appt._id)) throw claimError('patient_busy');
       // Only a confirmed appointment gets a confirmation of its new time; a hold gets one when it is paid.
@@ -205,14 +215,14 @@ export function createAppointmentsService(
       });
       if (moved === 'changed') throw new AppError('INVALID_TRANSITION', 'This appointment changed meanwhile; reload it and try again.');
       if (moved !== 'ok') throw claimError(moved);
-      if (confirmationAt) hooks.afterConfirm({ _id: appt._id, patientId: appt.patientId, startsAt: slot.start });
+      if (confirmationAt) hooks.afterConfirm({ _id: appt._id, patientId: appt.patientId, startsAt: slot.start }, { clinic: of });
       const movedDoc = (await repo.findById(input.id))!;
-      await hooks.afterChange({ kind: 'moved', appointment: movedDoc, previousStartsAt: appt.startsAt });
+      await hooks.afterChange({ kind: 'moved', appointment: movedDoc, previousStartsAt: appt.startsAt, known: { clinic: of, doctor: physician.userId ?? null } });
       return toAppointmentDto(movedDoc, settings.timeZone);
     },
 
     async cancel(actor: Actor, input: { id: string; reason: string }): Promise<Appointment> {
-      const { appt, relation, repo } = await loadFor(actor, input.id);
+      const { appt, physician, relation, repo } = await loadFor(actor, input.id);
       const by = cancelsAs(relation);
       if (!by) throw notFound();
       const now = deps.clock();
@@ -224,31 +234,31 @@ export function createAppointmentsService(
       }
       const from: AppointmentStatus[] = by === 'patient' ? ['pending_payment', 'confirmed'] : ['pending_payment', 'confirmed', 'checked_in'];
       const cancellation = { by, byUserId: new ObjectId(actor.userId), reason: input.reason, at: now };
-      const cancelled = await transition(repo, actor, appt, { from, to: 'cancelled', set: { cancellation }, release: true });
+      const cancelled = await transition(repo, actor, appt, physician, { from, to: 'cancelled', set: { cancellation }, release: true });
       await hooks.afterCancel({ ...appt, status: 'cancelled', cancellation });
       return cancelled;
     },
 
     /** The desk path: staff confirm a booking whose payment they took in person. */
     async confirm(actor: Actor, id: string) {
-      const { appt, relation, repo } = await loadFor(actor, id);
+      const { appt, physician, relation, repo } = await loadFor(actor, id);
       if (!canConfirm(relation)) throw new AppError('FORBIDDEN', 'Only clinic staff or the physician can confirm a booking.');
       const confirmationDueAt = confirmationDue(actor, deps.clock());
-      const confirmed = await transition(repo, actor, appt, { from: ['pending_payment'], to: 'confirmed', set: { holdExpiresAt: null, confirmationDueAt }, note: 'confirmed at the desk' });
+      const confirmed = await transition(repo, actor, appt, physician, { from: ['pending_payment'], to: 'confirmed', set: { holdExpiresAt: null, confirmationDueAt }, note: 'confirmed at the desk' });
       if (confirmationDueAt) hooks.afterConfirm(appt);
       return confirmed;
     },
 
     async checkIn(actor: Actor, id: string) {
-      const { appt, relation, repo } = await loadFor(actor, id);
+      const { appt, physician, relation, repo } = await loadFor(actor, id);
       if (!canCheckIn(relation)) throw new AppError('FORBIDDEN', 'Only clinic staff can check a patient in.');
-      return transition(repo, actor, appt, { from: ['confirmed'], to: 'checked_in' });
+      return transition(repo, actor, appt, physician, { from: ['confirmed'], to: 'checked_in' });
     },
 
     async complete(actor: Actor, id: string) {
-      const { appt, relation, repo } = await loadFor(actor, id);
+      const { appt, physician, relation, repo } = await loadFor(actor, id);
       if (!canComplete(relation, actor)) throw new AppError('FORBIDDEN', 'Only the physician can complete this appointment.');
-      return transition(repo, actor, appt, { from: ['confirmed', 'checked_in'], to: 'completed' });
+      return transition(repo, actor, appt, physician, { from: ['confirmed', 'checked_in'], to: 'completed' });
     },
 
     // --- for the payments module (no HTTP face of their own) ---

@@ -16,7 +16,7 @@ export interface MessageFacts {
 export type Audience = 'patient' | 'doctor';
 
 /** The kinds written here; any other kind (a new channel's) keeps the text it was sent with. */
-export type LocalisedKind = 'booking_confirmed' | 'appointment_moved' | 'appointment_cancelled' | 'appointment_reminder' | 'payment_refunded';
+export type LocalisedKind = 'booking_confirmed' | 'appointment_moved' | 'appointment_cancelled' | 'appointment_reminder' | 'appointment_no_show' | 'payment_refunded';
 
 const INTL_LOCALE: Record<Locale, string> = { en: 'en-GB', ar: 'ar-AE', fr: 'fr-FR' };
 
@@ -44,6 +44,9 @@ const MESSAGES: Record<Locale, Texts> = {
     appointment_reminder: {
       patient: (f) => ({ title: 'Appointment reminder', body: `Your appointment with ${f.physicianName} is on ${f.when}. ${f.clinicName}` }),
     },
+    appointment_no_show: {
+      patient: (f) => ({ title: 'We missed you', body: `We missed you at your appointment with ${f.physicianName} on ${f.when}. You can book again in the app. ${f.clinicName}` }),
+    },
     payment_refunded: {
       patient: (f) => ({ title: 'Refund on its way', body: `We are refunding ${f.amount} to your card; banks usually show it within 5-10 days. ${f.clinicName}` }),
     },
@@ -64,6 +67,9 @@ const MESSAGES: Record<Locale, Texts> = {
     appointment_reminder: {
       patient: (f) => ({ title: 'تذكير بالموعد', body: `موعدك مع ${f.physicianName} يوم ${f.when}. ${f.clinicName}` }),
     },
+    appointment_no_show: {
+      patient: (f) => ({ title: 'افتقدناك', body: `افتقدناك في موعدك مع ${f.physicianName} يوم ${f.when}. يمكنك حجز موعد جديد من التطبيق. ${f.clinicName}` }),
+    },
     payment_refunded: {
       patient: (f) => ({ title: 'جارٍ استرداد المبلغ', body: `نقوم باسترداد ${f.amount} إلى بطاقتك؛ يظهر عادةً خلال 5 إلى 10 أيام. ${f.clinicName}` }),
     },
@@ -83,6 +89,9 @@ const MESSAGES: Record<Locale, Texts> = {
     },
     appointment_reminder: {
       patient: (f) => ({ title: 'Rappel de rendez-vous', body: `Votre rendez-vous avec ${f.physicianName} est le ${f.when}. ${f.clinicName}` }),
+    },
+    appointment_no_show: {
+      patient: (f) => ({ title: 'Vous nous avez manqué', body: `Nous ne vous avons pas vu à votre rendez-vous avec ${f.physicianName} le ${f.when}. Vous pouvez reprendre rendez-vous dans l'application. ${f.clinicName}` }),
     },
     payment_refunded: {
       patient: (f) => ({ title: 'Remboursement en cours', body: `Nous remboursons ${f.amount} sur votre carte ; les banques l'affichent en général sous 5 à 10 jours. ${f.clinicName}` }),

@@ -1,11 +1,11 @@
 import type { ChannelChoice, Clinic, InAppNotification, Locale, NotificationEvent, NotificationPreferences, PreferenceChanges } from '@clinic/contracts';
-import { ObjectId, type AppointmentDoc, type UserNotificationDoc } from '@clinic/db';
+import { ObjectId, type AppointmentDoc, type ClinicDoc, type UserNotificationDoc } from '@clinic/db';
 import type { Actor } from '../../actor.ts';
 import type { ApiDeps, Notification, Notifier, PushMessage } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { RESYNC_KIND, type EventStore } from '../../events/event-store.ts';
 import type { AppointmentChange } from '../agenda/agenda.events.ts';
-import { messageFor, type Audience, type MessageFacts } from './notifications.messages.ts';
+import { formatWhenIn, messageFor, type Audience, type MessageFacts } from './notifications.messages.ts';
 import { OUTBOX, channelsFor, createOutbox, type OutboxOutcome } from './notifications.outbox.ts';
 import { createPreferences } from './notifications.preferences.ts';
 import { createInAppRepository, createNotificationsRepository, toInAppDto } from './notifications.repository.ts';
@@ -20,6 +20,33 @@ export type SendOutcome = 'sent' | 'no_channel' | 'skipped' | 'duplicate' | 'que
 
 /** Kinds about an appointment as it stands: a retry after it was moved, cancelled or began is dropped. */
 const CURRENT_ONLY: ReadonlySet<string> = new Set(['booking_confirmed', 'appointment_reminder']);
+
+/**
+ * The patient's notice that the jobs marked their appointment a no-show. Other modules' kinds are named in
+ * `Notification['kind']` (deps.ts) and `NotificationDoc['kind']` (@clinic/db); this one is sent only from here, and
+ * is written into those unions' place by this one cast until they name it.
+ */
+export const NO_SHOW_KIND = 'appointment_no_show' as Notification['kind'];
+
+/**
+ * Kinds without a preference of their own use the channels the patient chose for a related kind: the no-show notice
+ * follows up the visit the reminder was about.
+ */
+const PREFERENCE_OF: Readonly<Record<string, string>> = { [NO_SHOW_KIND]: 'appointment_reminder' };
+
+/** What a message names of its clinic: a clinic's document or its DTO. */
+type ClinicNames = Pick<Clinic, 'name' | 'nameAr' | 'timeZone'>;
+
+/**
+ * What `sendOnce`'s `build` may hand back beside the message: what it read to build it, so the in-app copy does not
+ * read it again (the appointment as re-read after the claim, its clinic, the recipient's language).
+ */
+export interface BuiltNotification {
+  message: Notification;
+  appointment?: AppointmentDoc;
+  clinic?: ClinicNames;
+  locale?: Locale;
+}
 
 /** What the notification centre reads of other modules, resolved at call time (see services.ts). */
 export interface NotificationLinks {
@@ -69,8 +96,11 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
     await links.events().append(userNotificationsStream(userId), NO_CLINIC, kind, { notification, unread });
   }
 
-  async function factsOf(appt: AppointmentDoc, locale: Locale, extra: Partial<MessageFacts> = {}): Promise<MessageFacts> {
-    const clinic = await links.clinic(appt.clinicId);
+  /** The clinic a change already read when it is the appointment's, else read. */
+  const clinicOf = async (appt: AppointmentDoc, known?: ClinicNames & { _id?: ObjectId; id?: string }): Promise<ClinicNames> =>
+    known && (known._id ? known._id.equals(appt.clinicId) : known.id === appt.clinicId.toHexString()) ? known : links.clinic(appt.clinicId);
+
+  function factsOf(appt: AppointmentDoc, locale: Locale, clinic: ClinicNames, extra: Partial<MessageFacts> = {}): MessageFacts {
     return {
       physicianName: appt.physicianName,
       patientName: appt.patient.name,
@@ -101,11 +131,14 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
     }
   }
 
-  /** The in-app copy of a message sent through the notifier, in its recipient's language where the kind is written. */
-  async function inAppCopy(key: string, userId: ObjectId, appt: AppointmentDoc | null, message: Notification, choice: ChannelChoice): Promise<void> {
+  /**
+   * The in-app copy of a message sent through the notifier, in its recipient's language where the kind is written.
+   * `known`: the clinic and the language when the message's builder read them already.
+   */
+  async function inAppCopy(key: string, userId: ObjectId, appt: AppointmentDoc | null, message: Notification, choice: ChannelChoice, known: { clinic?: ClinicNames | undefined; locale?: Locale | undefined } = {}): Promise<void> {
     try {
-      const locale = await links.localeOf(userId);
-      const text = appt ? messageFor(message.kind, 'patient', await factsOf(appt, locale, { amount: message.data['amount'] ?? '' }), locale) : null;
+      const locale = known.locale ?? (await links.localeOf(userId));
+      const text = appt ? messageFor(message.kind, 'patient', factsOf(appt, locale, await clinicOf(appt, known.clinic), { amount: message.data['amount'] ?? '' }), locale) : null;
       await deliver(key, userId, {
         kind: message.kind,
         clinicId: appt?.clinicId ?? null,
@@ -136,78 +169,122 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
   }
 
   /** One appointment change to one side, in that reader's language. */
-  async function tell(key: string, userId: ObjectId, audience: Audience, kind: string, appt: AppointmentDoc): Promise<void> {
+  async function tell(key: string, userId: ObjectId, audience: Audience, kind: string, appt: AppointmentDoc, clinic: ClinicNames): Promise<void> {
     const locale = await links.localeOf(userId);
-    const text = messageFor(kind, audience, await factsOf(appt, locale), locale);
+    const text = messageFor(kind, audience, factsOf(appt, locale, clinic), locale);
     if (text) await deliver(key, userId, { kind, clinicId: appt.clinicId, ...text, data: { appointmentId: appt._id.toHexString() } });
   }
 
-  return {
-    /**
-     * Sends the message named `key` at most once, whatever the number of processes or retries, and keeps it in
-     * the recipient's notification centre. `build` runs after the claim, so it sees the latest data and may decline
-     * (null → skipped). The message is stored in the outbox before its first attempt, made here; a failed attempt
-     * is retried by `sweepOutbox` (→ `queued`), so a repeated key means sent or on its way.
-     */
-    async sendOnce(key: string, about: { kind: Notification['kind']; patientId: ObjectId; appointmentId: ObjectId | null }, build: () => Promise<Notification | null>): Promise<SendOutcome> {
-      const now = deps.clock();
-      const claimed = { _id: key, ...about, createdAt: now };
-      if (!(await repo.claim(claimed))) {
-        const outcome = await retryOf(key, now);
-        if (outcome !== 'abandoned') return outcome;
-        if (!(await repo.claim(claimed))) return 'duplicate';
-      }
-      let message: Notification | null;
-      try {
-        message = await build();
-      } catch (err) {
-        await repo.release(key);
-        throw err;
-      }
-      if (!message) {
-        await repo.finish(key, 'skipped', now);
-        return 'skipped';
-      }
-      const choice = await prefs.of(about.patientId, message.kind);
-      const appt = about.appointmentId ? await links.appointment(about.appointmentId).catch(() => null) : null;
-      // Before the other channels: the copy is kept once whatever becomes of them.
-      await inAppCopy(key, about.patientId, appt, message, choice);
-      const channels = channelsFor(notifier, choice);
-      if (channels.length === 0) {
-        const outside = choice.email || choice.whatsapp || choice.sms;
-        const outcome = outside ? 'no_channel' : choice.in_app || choice.push ? 'sent' : 'skipped';
-        await repo.finish(key, outcome, deps.clock());
-        return outcome;
-      }
-      const entry = {
-        message: { to: message.to, subject: message.subject, text: message.text, data: message.data },
-        channels,
-        channel: 0,
-        attempts: 0,
-        channelFailures: 0,
-        // Should this process stop before its first attempt, the sweep takes over after this.
-        nextAttemptAt: new Date(now.getTime() + OUTBOX.firstRetryMs),
-        round: 0,
-        roundFailed: false,
-        lastError: null,
-        sentVia: null,
-        startsAt: CURRENT_ONLY.has(about.kind) ? (appt?.startsAt ?? null) : null,
-        tries: [],
-        updatedAt: now,
+  /**
+   * No-show notices waiting to be sent, one after another behind the sweep that marked them: the sweep (and the
+   * agenda events of the next no-shows) does not wait for each notice's dozen round trips and its send.
+   */
+  let noShowNotices: Promise<void> = Promise.resolve();
+  let noShowsPending = 0;
+
+  /**
+   * The patient's no-show notice, once per appointment (a no-show is final, so it needs no re-reading: the change
+   * carries the appointment as the sweep left it). In-app, pushed and through the outside channels, in their language.
+   */
+  async function tellNoShow(appt: AppointmentDoc, knownClinic: ClinicDoc | undefined): Promise<SendOutcome> {
+    return sendOnce(`no_show|${appt._id.toHexString()}`, { kind: NO_SHOW_KIND, patientId: appt.patientId, appointmentId: appt._id }, async () => {
+      const [clinic, locale] = [await clinicOf(appt, knownClinic), await links.localeOf(appt.patientId)];
+      const facts = factsOf(appt, locale, clinic);
+      const text = messageFor(NO_SHOW_KIND, 'patient', facts, locale)!;
+      return {
+        message: {
+          kind: NO_SHOW_KIND,
+          to: { userId: appt.patientId.toHexString(), ...appt.patient },
+          subject: `${facts.clinicName}: ${text.title}`,
+          text: text.body,
+          data: { patientName: appt.patient.name, physicianName: appt.physicianName, when: formatWhenIn(locale, appt.startsAt, clinic.timeZone), appointmentId: appt._id.toHexString() },
+        },
+        appointment: appt,
+        clinic,
+        locale,
       };
-      try {
-        if (!(await repo.queue(key, entry))) return 'failed';
-      } catch {
-        await repo.release(key).catch(() => undefined);
-        return 'failed';
-      }
-      try {
-        return asSendOutcome(await outbox.run({ ...claimed, ...entry, status: 'queued' }, true));
-      } catch (err) {
-        // Stored: the sweep sends it.
-        deps.log?.warn({ err, kind: about.kind }, 'notification stored, first attempt not made');
-        return 'queued';
-      }
+    });
+  }
+
+  /**
+   * Sends the message named `key` at most once, whatever the number of processes or retries, and keeps it in
+   * the recipient's notification centre. `build` runs after the claim, so it sees the latest data and may decline
+   * (null → skipped); it may hand back what it read with the message (`BuiltNotification`). The message is stored in
+   * the outbox before its first attempt, made here; a failed attempt is retried by `sweepOutbox` (→ `queued`), so a
+   * repeated key means sent or on its way.
+   */
+  async function sendOnce(
+    key: string,
+    about: { kind: Notification['kind']; patientId: ObjectId; appointmentId: ObjectId | null },
+    build: () => Promise<Notification | BuiltNotification | null>,
+  ): Promise<SendOutcome> {
+    const now = deps.clock();
+    const claimed = { _id: key, ...about, createdAt: now };
+    if (!(await repo.claim(claimed))) {
+      const outcome = await retryOf(key, now);
+      if (outcome !== 'abandoned') return outcome;
+      if (!(await repo.claim(claimed))) return 'duplicate';
+    }
+    let built: Notification | BuiltNotification | null;
+    try {
+      built = await build();
+    } catch (err) {
+      await repo.release(key);
+      throw err;
+    }
+    if (!built) {
+      await repo.finish(key, 'skipped', now);
+      return 'skipped';
+    }
+    const { message, ...known }: BuiltNotification = 'message' in built ? built : { message: built };
+    const choice = await prefs.of(about.patientId, PREFERENCE_OF[message.kind] ?? message.kind);
+    const appt = about.appointmentId && known.appointment?._id.equals(about.appointmentId) ? known.appointment : about.appointmentId ? await links.appointment(about.appointmentId).catch(() => null) : null;
+    // Before the other channels: the copy is kept once whatever becomes of them.
+    await inAppCopy(key, about.patientId, appt, message, choice, known);
+    const channels = channelsFor(notifier, choice);
+    if (channels.length === 0) {
+      const outside = choice.email || choice.whatsapp || choice.sms;
+      const outcome = outside ? 'no_channel' : choice.in_app || choice.push ? 'sent' : 'skipped';
+      await repo.finish(key, outcome, deps.clock());
+      return outcome;
+    }
+    const entry = {
+      message: { to: message.to, subject: message.subject, text: message.text, data: message.data },
+      channels,
+      channel: 0,
+      attempts: 0,
+      channelFailures: 0,
+      // Should this process stop before its first attempt, the sweep takes over after this.
+      nextAttemptAt: new Date(now.getTime() + OUTBOX.firstRetryMs),
+      round: 0,
+      roundFailed: false,
+      lastError: null,
+      sentVia: null,
+      startsAt: CURRENT_ONLY.has(about.kind) ? (appt?.startsAt ?? null) : null,
+      tries: [],
+      updatedAt: now,
+    };
+    try {
+      if (!(await repo.queue(key, entry))) return 'failed';
+    } catch {
+      await repo.release(key).catch(() => undefined);
+      return 'failed';
+    }
+    try {
+      return asSendOutcome(await outbox.run({ ...claimed, ...entry, status: 'queued' }, true));
+    } catch (err) {
+      // Stored: the sweep sends it.
+      deps.log?.warn({ err, kind: about.kind }, 'notification stored, first attempt not made');
+      return 'queued';
+    }
+  }
+
+  return {
+    sendOnce,
+
+    /** Resolves when the notices started in the background have been sent or stored (for a clean shutdown, and tests). */
+    async idle(): Promise<void> {
+      while (noShowsPending > 0) await noShowNotices;
     },
 
     /** Retries the outbox's due notifications (the jobs tick, in every process). */
@@ -215,23 +292,39 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
 
     /**
      * Both sides of a booking change: the doctor hears of a confirmed booking (the patient's confirmation is the
-     * jobs' message, above); patient and doctor of a move or a cancellation. Keyed by the appointment's history
-     * length, which each change advances, so every (change, recipient) is told once. Never throws.
+     * jobs' message, above); patient and doctor of a move or a cancellation; the patient of a no-show (once per
+     * appointment, through `sendOnce`). Keyed by the appointment's history length, which each change advances, so
+     * every (change, recipient) is told once. Reads only what the change does not carry (`change.known`) and only
+     * for the changes someone is told of. Never throws.
      */
     async appointmentChanged(change: AppointmentChange): Promise<void> {
       const appt = change.appointment;
       try {
-        const key = `change|${appt._id.toHexString()}|${appt.history.length}`;
-        const doctor = await links.doctorOf(appt.physicianId);
-        const confirmed = change.kind === 'confirmed' || change.kind === 'paid' || (change.kind === 'booked' && appt.status === 'confirmed');
-        if (confirmed) {
-          if (doctor) await tell(key, doctor, 'doctor', 'booking_confirmed', appt);
+        if (change.kind === 'no_show') {
+          // After the hook returns (see `idle`): a notice, like the no-show itself, is no answer anyone waits for. It is
+          // claimed and stored in the outbox when its turn comes, so from then on it is sent once, retried if need be.
+          noShowsPending++;
+          noShowNotices = noShowNotices
+            .then(() => tellNoShow(appt, change.known?.clinic))
+            .then(
+              () => undefined,
+              (err: unknown) => deps.log?.warn({ err, appointmentId: appt._id.toHexString() }, 'no-show notice not sent'),
+            )
+            .finally(() => noShowsPending--);
           return;
         }
-        if (change.kind !== 'moved' && change.kind !== 'cancelled') return;
-        const kind = CHANGE_KINDS[change.kind];
-        await tell(key, appt.patientId, 'patient', kind, appt);
-        if (doctor) await tell(key, doctor, 'doctor', kind, appt);
+        const confirmed = change.kind === 'confirmed' || change.kind === 'paid' || (change.kind === 'booked' && appt.status === 'confirmed');
+        if (!confirmed && change.kind !== 'moved' && change.kind !== 'cancelled') return;
+        const key = `change|${appt._id.toHexString()}|${appt.history.length}`;
+        const doctor = change.known?.doctor !== undefined ? change.known.doctor : await links.doctorOf(appt.physicianId);
+        if (confirmed) {
+          if (doctor) await tell(key, doctor, 'doctor', 'booking_confirmed', appt, await clinicOf(appt, change.known?.clinic));
+          return;
+        }
+        const kind = CHANGE_KINDS[change.kind as keyof typeof CHANGE_KINDS];
+        const clinic = await clinicOf(appt, change.known?.clinic);
+        await tell(key, appt.patientId, 'patient', kind, appt, clinic);
+        if (doctor) await tell(key, doctor, 'doctor', kind, appt, clinic);
       } catch (err) {
         deps.log?.warn({ err, appointmentId: appt._id.toHexString(), kind: change.kind }, 'appointment change not notified');
       }
