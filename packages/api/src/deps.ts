@@ -25,7 +25,7 @@ export interface Recipient {
 
 /** A message to a patient; `data` carries the values a templated channel (WhatsApp) fills in. */
 export interface Notification {
-  kind: 'appointment_reminder' | 'booking_confirmed' | 'payment_refunded' | 'chat_message';
+  kind: 'appointment_reminder' | 'booking_confirmed' | 'payment_refunded' | 'chat_message' | 'appointment_no_show';
   to: Recipient;
   subject: string;
   text: string;

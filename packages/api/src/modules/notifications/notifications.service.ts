@@ -21,12 +21,8 @@ export type SendOutcome = 'sent' | 'no_channel' | 'skipped' | 'duplicate' | 'que
 /** Kinds about an appointment as it stands: a retry after it was moved, cancelled or began is dropped. */
 const CURRENT_ONLY: ReadonlySet<string> = new Set(['booking_confirmed', 'appointment_reminder']);
 
-/**
- * The patient's notice that the jobs marked their appointment a no-show. Other modules' kinds are named in
- * `Notification['kind']` (deps.ts) and `NotificationDoc['kind']` (@clinic/db); this one is sent only from here, and
- * is written into those unions' place by this one cast until they name it.
- */
-export const NO_SHOW_KIND = 'appointment_no_show' as Notification['kind'];
+/** The patient's notice that the jobs marked their appointment a no-show. */
+export const NO_SHOW_KIND: Notification['kind'] = 'appointment_no_show';
 
 /**
  * Kinds without a preference of their own use the channels the patient chose for a related kind: the no-show notice
