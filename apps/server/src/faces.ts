@@ -3,7 +3,8 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi';
 import { AppError, appRouter, toErrorBody, type AppRouter, type Services } from '@clinic/api';
-import { requestContext, streamContext } from './request-context.ts';
+import { replyError } from './errors.ts';
+import { requestContext, streamContext, wantsEventStream } from './request-context.ts';
 
 /** A rate-limited call answers with Retry-After on both faces. */
 function responseMeta({ errors }: { errors: TRPCError[] }) {
@@ -15,17 +16,32 @@ function logProcedureError(req: FastifyRequest | undefined, error: TRPCError, pa
   if (error.code === 'INTERNAL_SERVER_ERROR') req?.log.error({ err: error.cause ?? error, path }, 'procedure failed');
 }
 
-/** The procedures over tRPC at /trpc (the SDK's face). */
+/**
+ * The procedures over tRPC at /trpc (the SDK's face). A subscription over server-sent events gets its context before
+ * tRPC runs: tRPC would send a refusal from createContext as an event of a 200 stream, and one stream over the
+ * per-user cap (`streamContext`) is to be refused with 429 before the stream opens.
+ */
 export async function registerTrpcFace(app: FastifyInstance, services: Services) {
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
-      router: appRouter,
-      createContext: ({ req, res }) => streamContext(services, req, res),
-      responseMeta,
-      onError: ({ error, path, req }) => logProcedureError(req as FastifyRequest, error, path),
-    },
-  } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  const streamContexts = new WeakMap<FastifyRequest, Awaited<ReturnType<typeof streamContext>>>();
+  await app.register(async (face) => {
+    face.addHook('preHandler', async (req, reply) => {
+      if (req.method !== 'GET' || !wantsEventStream(req)) return;
+      try {
+        streamContexts.set(req, await streamContext(services, req, reply));
+      } catch (err) {
+        return replyError(reply, req, err);
+      }
+    });
+    await face.register(fastifyTRPCPlugin, {
+      prefix: '/trpc',
+      trpcOptions: {
+        router: appRouter,
+        createContext: ({ req }) => streamContexts.get(req) ?? requestContext(services, req),
+        responseMeta,
+        onError: ({ error, path, req }) => logProcedureError(req as FastifyRequest, error, path),
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  });
 }
 
 /**

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { AppError, appRouter, createRequestContext, type Services } from '@clinic/api';
 import { jsonNestingExceeds } from './json-depth.ts';
+import { tooManyStreams, userStreams } from './request-context.ts';
 
 export interface RealtimeOptions {
   /** Where WebSocket clients connect; the same path as tRPC over HTTP (`/trpc`), upgraded. */
@@ -18,7 +19,10 @@ export interface RealtimeOptions {
   pongWaitMs?: number;
   /** A socket that has not authenticated this long after opening is closed (1008). */
   authTimeoutMs?: number;
-  /** Open sockets per signed-in user in this process (`WS_MAX_PER_USER`); one more is refused with 4429. Default 10. */
+  /**
+   * Live streams per signed-in user in this process (`WS_MAX_PER_USER`), WebSockets and server-sent event streams
+   * counted together (`userStreams`); one more socket is refused with 4429, one more SSE stream with 429. Default 10.
+   */
   maxPerUser?: number;
   /** Open sockets per client address in this process (`WS_MAX_PER_IP`), counted from the upgrade on; one more: 4429. Default 200. */
   maxPerIp?: number;
@@ -51,16 +55,15 @@ export async function registerRealtime(app: FastifyInstance, services: Services,
   const pingMs = opts.pingMs ?? 30_000;
   const pongWaitMs = opts.pongWaitMs ?? 10_000;
   const authTimeoutMs = opts.authTimeoutMs ?? 10_000;
-  const maxPerUser = opts.maxPerUser ?? 10;
+  // The per-user count is shared with the SSE streams (request-context.ts), which read this cap.
+  const streams = userStreams(services, opts.maxPerUser);
   const maxPerIp = opts.maxPerIp ?? 200;
-  /** Open sockets per address (from the upgrade) and per user (from authentication); entries go at zero. */
+  /** Open sockets per address (from the upgrade); entries go at zero. Per user: `streams`, from authentication on. */
   const perIp = new Map<string, number>();
-  const perUser = new Map<string, number>();
-  const release = (counts: Map<string, number>, key: string | null) => {
-    if (key === null) return;
-    const n = (counts.get(key) ?? 1) - 1;
-    if (n > 0) counts.set(key, n);
-    else counts.delete(key);
+  const releaseIp = (ip: string) => {
+    const n = (perIp.get(ip) ?? 1) - 1;
+    if (n > 0) perIp.set(ip, n);
+    else perIp.delete(ip);
   };
   /**
    * What this server tracks per open socket, read by one sweep for all of them (no timers or closures per socket):
@@ -112,8 +115,8 @@ export async function registerRealtime(app: FastifyInstance, services: Services,
     sockets.delete(this);
     state?.unwatch?.();
     if (state) {
-      release(perIp, state.ip);
-      release(perUser, state.userId);
+      releaseIp(state.ip);
+      state.releaseUser?.();
     }
   }
 
@@ -145,17 +148,15 @@ export async function registerRealtime(app: FastifyInstance, services: Services,
         throw new TRPCError({ code: cause.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: cause.message, cause });
       }
       const state = sockets.get(res);
-      // One socket more than the user may hold: refused like a bad token (one message, then the socket closed, 4429).
-      const userId = ctx.actor.userId;
-      if (state && state.userId === null) {
-        const open = perUser.get(userId) ?? 0;
-        if (open >= maxPerUser) {
+      // One stream more than the user may hold: refused like a bad token (one message, then the socket closed, 4429).
+      if (state && state.releaseUser === null) {
+        const release = streams.open(ctx.actor.userId);
+        if (!release) {
           setImmediate(() => res.close(TOO_MANY_CLOSE, 'too many connections'));
-          const cause = new AppError('RATE_LIMITED', `At most ${maxPerUser} live connections per user: close one before opening another.`);
+          const cause = tooManyStreams(streams.maxPerUser);
           throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
         }
-        perUser.set(userId, open + 1);
-        state.userId = userId;
+        state.releaseUser = release;
       }
       // Checked once above; from now on the watch closes the socket when the token expires or the session ends.
       if (state) {
@@ -180,7 +181,7 @@ export async function registerRealtime(app: FastifyInstance, services: Services,
     }
     perIp.set(ip, open + 1);
     const now = Date.now();
-    sockets.set(socket, { openedAt: now, heardAt: now, pingedAt: 0, authenticated: false, unwatch: null, ip, userId: null });
+    sockets.set(socket, { openedAt: now, heardAt: now, pingedAt: 0, authenticated: false, unwatch: null, ip, releaseUser: null });
     socket.on('message', onFrame);
     socket.once('close', onClose);
     onConnection(socket, req.raw);
@@ -196,7 +197,7 @@ interface SocketState {
   pingedAt: number;
   authenticated: boolean;
   unwatch: (() => void) | null;
-  /** Counted against this address (`maxPerIp`) and, once authenticated, this user (`maxPerUser`). */
+  /** Counted against this address (`maxPerIp`) and, once authenticated, this user (`maxPerUser`): its release. */
   ip: string;
-  userId: string | null;
+  releaseUser: (() => void) | null;
 }

@@ -97,6 +97,50 @@ describe('connection limits', () => {
     await arrive(() => expect(serverSockets()).toBe(0));
   });
 
+  it(`one user: WebSockets and SSE streams share the cap: at ${MAX_PER_USER} sockets, an SSE stream (tRPC's or REST's) is refused 429; closing a socket lets it in`, async () => {
+    await arrive(() => expect(serverSockets()).toBe(0));
+    const staff = await makeStaff(s, 'staff');
+    const live = Array.from({ length: MAX_PER_USER }, () => follow(staff.accessToken));
+    for (const f of live) await f.started();
+
+    /** A server-sent event stream as EventSource asks for one; its status and, when refused, its body. */
+    const sse = async (path: string) => {
+      const stop = new AbortController();
+      const res = await fetch(`${s.baseUrl}${path}`, { headers: { accept: 'text/event-stream', authorization: `Bearer ${staff.accessToken}` }, signal: stop.signal });
+      const body = res.status === 200 ? null : await res.json();
+      return { status: res.status, body, close: () => stop.abort() };
+    };
+    const trpcPath = `/trpc/agenda.onChange?input=${encodeURIComponent(JSON.stringify({ json: { physicianId: physician } }))}`;
+    const restPath = `/api/v1/agenda/events?physicianId=${physician}`;
+
+    const trpcRefused = await sse(trpcPath);
+    expect(trpcRefused.status).toBe(429);
+    expect(trpcRefused.body).toMatchObject({ error: { json: { message: expect.stringContaining(`${MAX_PER_USER}`), data: { appCode: 'RATE_LIMITED', httpStatus: 429 } } } });
+    const restRefused = await sse(restPath);
+    expect(restRefused.status).toBe(429);
+    expect(restRefused.body).toMatchObject({ message: expect.stringContaining(`${MAX_PER_USER}`), data: { appCode: 'RATE_LIMITED', httpStatus: 429 } });
+
+    // A socket closes: one SSE stream is let in, and then it holds the place (a new socket is refused).
+    live[0]!.stop();
+    await arrive(() => expect(serverSockets()).toBe(MAX_PER_USER - 1));
+    const admitted = await sse(restPath);
+    expect(admitted.status).toBe(200);
+    expect((await sse(trpcPath)).status).toBe(429);
+    const extra = rawSocket(staff.accessToken);
+    expect(await extra.closed).toEqual({ code: 4429, reason: 'too many connections' });
+
+    // The stream closes: its place is free again, for a tRPC SSE stream this time.
+    admitted.close();
+    await arrive(async () => {
+      const again = await sse(trpcPath);
+      again.close();
+      expect(again.status).toBe(200);
+    });
+
+    for (const f of live.slice(1)) f.stop();
+    await arrive(() => expect(serverSockets()).toBe(0));
+  });
+
   it(`one address: socket number ${MAX_PER_IP + 1} is refused (4429) before it authenticates; closing one lets a new one in`, async () => {
     await arrive(() => expect(serverSockets()).toBe(0));
     const open = Array.from({ length: MAX_PER_IP }, () => rawSocket());

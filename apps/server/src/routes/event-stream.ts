@@ -27,7 +27,13 @@ export interface EventStream<I> {
  */
 export function eventStreamRoute<I>(app: FastifyInstance, services: Services, prefix: string, stream: EventStream<I>) {
   app.get(`${prefix}${stream.path}`, async (req, reply) => {
-    const ctx = await streamContext(services, req, reply);
+    let ctx: Awaited<ReturnType<typeof streamContext>>;
+    try {
+      ctx = await streamContext(services, req, reply);
+    } catch (err) {
+      // One stream over the user's cap (shared with WebSockets): 429 RATE_LIMITED, before the stream opens.
+      return replyError(reply, req, err);
+    }
     if (!ctx.actor) {
       const err =
         ctx.tokenRejectedReason === 'clinic_suspended'
@@ -79,7 +85,7 @@ export function eventStreamRoute<I>(app: FastifyInstance, services: Services, pr
   });
 }
 
-const ERROR_RESPONSES = { '400': 'BadRequest', '401': 'Unauthorized', '403': 'Forbidden', '404': 'NotFound', '500': 'InternalServerError' } as const;
+const ERROR_RESPONSES = { '400': 'BadRequest', '401': 'Unauthorized', '403': 'Forbidden', '404': 'NotFound', '429': 'TooManyRequests', '500': 'InternalServerError' } as const;
 const LAST_EVENT_ID = { type: 'string', pattern: '^\\d{1,15}$' };
 
 /** A stream route's entry in the OpenAPI document, written by hand as trpc-to-openapi maps no subscriptions. */
@@ -109,7 +115,8 @@ export function eventStreamPathItem(doc: {
             'application/json': { schema: { type: 'object', properties: { lastEventId: LAST_EVENT_ID }, required: ['lastEventId'], additionalProperties: false } },
           },
         },
-        ...Object.fromEntries(doc.errors.map((status) => [status, { $ref: `#/components/responses/${ERROR_RESPONSES[status]}` }])),
+        // 429: one stream over the user's cap of live streams (WebSockets included).
+        ...Object.fromEntries([...new Set([...doc.errors, '429' as const])].map((status) => [status, { $ref: `#/components/responses/${ERROR_RESPONSES[status]}` }])),
       },
     },
   };
