@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createClinicClient, type RouterOutputs } from '@clinic/sdk';
+import { createClinicClient, isClinicError, type ClinicError, type RouterOutputs } from '@clinic/sdk';
 import { createPhysician, dubai, dubaiDate } from './support/fixtures.ts';
 import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
 
@@ -136,6 +136,47 @@ describe('connection limits', () => {
       again.close();
       expect(again.status).toBe(200);
     });
+
+    for (const f of live.slice(1)) f.stop();
+    await arrive(() => expect(serverSockets()).toBe(0));
+  });
+
+  it(`the SDK: client number ${MAX_PER_USER + 1}'s subscription fails RATE_LIMITED, and its next connection waits (no quick reconnects)`, async () => {
+    await arrive(() => expect(serverSockets()).toBe(0));
+    const staff = await makeStaff(s, 'staff');
+    const live = Array.from({ length: MAX_PER_USER }, () => follow(staff.accessToken));
+    for (const f of live) await f.started();
+
+    let connects = 0;
+    const onConnection = () => void connects++;
+    s.app.websocketServer.on('connection', onConnection);
+    const client = createClinicClient({
+      baseUrl: s.baseUrl,
+      getAccessToken: () => staff.accessToken,
+      webSocket: { retryDelayMs: () => 50, rateLimitedDelayMs: () => 1_500 },
+    });
+    const errors: unknown[] = [];
+    const first = client.agenda.onChange.subscribe({ physicianId: physician }, { onError: (err) => void errors.push(err) });
+    await arrive(() => expect(errors).toHaveLength(1));
+    expect(isClinicError(errors[0])).toBe(true);
+    expect((errors[0] as ClinicError).data).toMatchObject({ appCode: 'RATE_LIMITED', httpStatus: 429 });
+    // Refused once; the subscription did not go on reconnecting.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(connects).toBe(1);
+
+    // Subscribing again within the wait makes no connection either, until the wait is over; a place freed in the
+    // meantime lets it in then.
+    let started = false;
+    const second = client.agenda.onChange.subscribe({ physicianId: physician }, { onStarted: () => void (started = true), onError: (err) => void errors.push(err) });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(connects).toBe(1);
+    live[0]!.stop();
+    await arrive(() => expect(started).toBe(true));
+    expect(connects).toBe(2);
+    expect(errors).toHaveLength(1);
+    second.unsubscribe();
+    first.unsubscribe();
+    s.app.websocketServer.off('connection', onConnection);
 
     for (const f of live.slice(1)) f.stop();
     await arrive(() => expect(serverSockets()).toBe(0));

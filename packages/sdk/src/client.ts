@@ -1,4 +1,5 @@
 import {
+  TRPCClientError,
   createTRPCClient,
   createWSClient,
   httpBatchLink,
@@ -44,7 +45,18 @@ export interface ClinicClientOptions {
    * opens with the first subscription and closes after the last; a reconnect resumes each subscription after its
    * last event. Without this, subscriptions use server-sent events.
    */
-  webSocket?: boolean | { url?: string; WebSocket?: WebSocketClientOptions['WebSocket']; retryDelayMs?: (attempt: number) => number };
+  webSocket?:
+    | boolean
+    | {
+        url?: string;
+        WebSocket?: WebSocketClientOptions['WebSocket'];
+        retryDelayMs?: (attempt: number) => number;
+        /**
+         * How long to wait before connecting again after the server refused a connection for holding too many
+         * (close code 4429), by refusals in a row. Default: 2 s, doubling to 60 s.
+         */
+        rateLimitedDelayMs?: (attempt: number) => number;
+      };
   /**
    * Subscriptions over server-sent events (when `webSocket` is not set): an `EventSource` class that takes a
    * `fetch` option, such as the `eventsource` package's, which the SDK uses to send the access token as a header.
@@ -83,13 +95,43 @@ function expiryOf(token: string): number | null {
  * A subscription queued on a connection the server is just closing fails with a transport error (no error body from
  * the server: "Active connection is not open"); it is sent again on a new connection, a few times at most, resuming
  * after its last event. The server's own refusals (UNAUTHORIZED and the like) pass through to the refresh link.
+ * A connection refused for too many (4429) fails its subscriptions with RATE_LIMITED (see `tooMany`).
  */
-function whileSubscribed<TRouter extends AnyRouter>(make: () => TRPCWebSocketClient): TRPCLink<TRouter> {
-  let current: { client: TRPCWebSocketClient; link: OperationLink<AnyRouter>; users: number } | null = null;
+function whileSubscribed<TRouter extends AnyRouter>(
+  make: (onClose: (cause?: { code?: number }) => void) => TRPCWebSocketClient,
+  rateLimitedDelayMs: (attempt: number) => number = defaultRateLimitedDelayMs,
+): TRPCLink<TRouter> {
+  interface Held {
+    client: TRPCWebSocketClient;
+    link: OperationLink<AnyRouter>;
+    users: number;
+    /** How to fail each subscription on this connection, should the server refuse it for too many (4429). */
+    refused: Set<(err: TRPCClientError<AnyRouter>) => void>;
+  }
+  let current: Held | null = null;
+  /** Refusals for too many connections in a row, and the time before which no new connection is made. */
+  let strikes = 0;
+  let notBefore = 0;
+  /**
+   * The server refused the connection: the user holds as many live streams as it allows (WebSockets and SSE). Its
+   * subscriptions fail with RATE_LIMITED (the app decides whether to try again), and the next connection waits,
+   * longer after each refusal in a row, instead of tRPC's reconnecting at the quick retry delay forever.
+   */
+  const tooMany = (held: Held) => {
+    if (current === held) current = null;
+    const waitMs = rateLimitedDelayMs(strikes++);
+    notBefore = Date.now() + waitMs;
+    const err = rateLimitedError(waitMs);
+    for (const fail of [...held.refused]) fail(err);
+  };
   const acquire = (runtime: Parameters<TRPCLink<AnyRouter>>[0]) => {
     if (!current) {
-      const client = make();
-      current = { client, link: wsLink<AnyRouter>({ client, transformer: superjson })(runtime), users: 0 };
+      const held = { users: 0, refused: new Set() } as unknown as Held;
+      held.client = make((cause) => {
+        if (cause?.code === TOO_MANY_CLOSE) tooMany(held);
+      });
+      held.link = wsLink<AnyRouter>({ client: held.client, transformer: superjson })(runtime);
+      current = held;
     }
     current.users++;
     return current;
@@ -106,15 +148,40 @@ function whileSubscribed<TRouter extends AnyRouter>(make: () => TRPCWebSocketCli
         let sub: Unsubscribable | null = null;
         let lastEventId: string | undefined;
         let transportRetries = 0;
+        let waiting: ReturnType<typeof setTimeout> | null = null;
+        const drop = () => {
+          const was = held;
+          held = null;
+          if (was) {
+            was.refused.delete(fail);
+            release(was);
+          }
+        };
+        const fail = (err: TRPCClientError<AnyRouter>) => {
+          sub?.unsubscribe();
+          sub = null;
+          drop();
+          observer.error(err);
+        };
         const start = () => {
+          waiting = null;
+          const wait = notBefore - Date.now();
+          if (wait > 0) {
+            waiting = setTimeout(start, wait);
+            return;
+          }
           held = acquire(runtime);
+          held.refused.add(fail);
           const input = op.input;
           const resumed = lastEventId !== undefined && typeof input === 'object' && input !== null ? { ...op, input: { ...input, lastEventId } } : op;
           sub = held.link({ op: resumed, next }).subscribe({
             next: (value) => {
               const id = (value as { result?: { id?: unknown } }).result?.id;
               if (typeof id === 'string') lastEventId = id;
-              if ((value as { result?: { type?: unknown } }).result?.type === 'started') transportRetries = 0;
+              if ((value as { result?: { type?: unknown } }).result?.type === 'started') {
+                transportRetries = 0;
+                strikes = 0;
+              }
               observer.next(value);
             },
             complete: () => observer.complete(),
@@ -122,24 +189,38 @@ function whileSubscribed<TRouter extends AnyRouter>(make: () => TRPCWebSocketCli
               const fromServer = !!(err as { shape?: unknown }).shape;
               if (fromServer || transportRetries >= MAX_TRANSPORT_RETRIES) return observer.error(err);
               transportRetries++;
-              const was = held;
-              held = null;
-              if (was) release(was);
+              drop();
               start();
             },
           });
         };
         start();
         return () => {
+          if (waiting) clearTimeout(waiting);
           sub?.unsubscribe();
-          if (held) release(held);
-          held = null;
+          drop();
         };
       });
 }
 
 /** Subscriptions sent again after transport errors before the server confirms them (see whileSubscribed). */
 const MAX_TRANSPORT_RETRIES = 3;
+
+/** The server's close code for one connection more than a user (or an address) may hold open. */
+const TOO_MANY_CLOSE = 4429;
+
+/** 2 s, 4 s, 8 s … 60 s after refusals for too many connections in a row. */
+const defaultRateLimitedDelayMs = (attempt: number) => Math.min(2_000 * 2 ** attempt, 60_000);
+
+/** What a subscription refused for too many connections fails with: RATE_LIMITED, as the server words it. */
+function rateLimitedError(waitMs: number): TRPCClientError<AnyRouter> {
+  const message = 'Too many live connections for this user: close a subscription (or another device\'s) before opening another.';
+  const data = { appCode: 'RATE_LIMITED', httpStatus: 429, code: 'TOO_MANY_REQUESTS', retryAfter: Math.ceil(waitMs / 1000) };
+  return TRPCClientError.from({ error: { code: TOO_MANY_REQUESTS_RPC_CODE, message, data } });
+}
+
+/** JSON-RPC code of TOO_MANY_REQUESTS. */
+const TOO_MANY_REQUESTS_RPC_CODE = -32029;
 
 /** `https://host` → `wss://host/trpc`. */
 const webSocketUrlOf = (baseUrl: string) => `${baseUrl.replace(/\/+$/, '').replace(/^http/, 'ws')}/trpc`;
@@ -209,8 +290,9 @@ function subscriptionLink<TRouter extends AnyRouter>(
 ): TRPCLink<TRouter> {
   if (opts.webSocket) {
     const ws = opts.webSocket === true ? {} : opts.webSocket;
-    return whileSubscribed(() => createWSClient({
+    return whileSubscribed((onClose) => createWSClient({
       url: ws.url ?? webSocketUrlOf(opts.baseUrl),
+      onClose,
       ...(ws.WebSocket ? { WebSocket: ws.WebSocket } : {}),
       ...(ws.retryDelayMs ? { retryDelayMs: ws.retryDelayMs } : {}),
       connectionParams: async () => {
@@ -223,7 +305,7 @@ function subscriptionLink<TRouter extends AnyRouter>(
         }
         return token ? { accessToken: token } : {};
       },
-    }));
+    }), ws.rateLimitedDelayMs);
   }
   // The SDK's `fetch` option serves calls; a custom one is trusted to answer as the global fetch does.
   const fetchImpl = (opts.fetch as EventSourceFetch | undefined) ?? ((input, init) => fetch(input, init));
