@@ -1,4 +1,4 @@
-import { ObjectId, insertUnique, type Collections, type EventDoc } from '@clinic/db';
+import { ObjectId, insertUnique, isDuplicateKeyError, type Collections, type EventDoc } from '@clinic/db';
 import type { Clock } from '../clock.ts';
 import type { BackgroundLog } from '../deps.ts';
 import type { EventBus, EventNote, StoredEvent } from './bus.ts';
@@ -18,6 +18,9 @@ const TAILS_KEPT = 10_000;
 /** Writers of one stream in other processes can each win a number before us; more than this is a fault. */
 const MAX_ATTEMPTS = 25;
 
+/** An insert of `appendMany`'s batch that the unique index refused (it is retried through `append`'s path). */
+const DUPLICATE = Symbol('duplicate');
+
 const toStored = (d: EventDoc): StoredEvent => ({ stream: d.stream, seq: d.seq, clinicId: d.clinicId.toHexString(), kind: d.kind, data: d.data, at: d.at });
 
 export function createEventStore(cols: Collections, bus: EventBus, clock: Clock, log?: BackgroundLog) {
@@ -28,11 +31,15 @@ export function createEventStore(cols: Collections, bus: EventBus, clock: Clock,
   const tails = new Map<string, Promise<unknown>>();
   /** Set when the server shuts down: every follower ends, so open streams do not hold its close. */
   let closed = false;
-  function serially<T>(stream: string, work: () => Promise<T>): Promise<T> {
-    const run = (tails.get(stream) ?? Promise.resolve()).catch(() => undefined).then(work);
-    tails.set(stream, run);
+  function serially<T>(stream: string | readonly string[], work: () => Promise<T>): Promise<T> {
+    // Several streams: the work waits for each one's turn and holds them all (taken at once, so no two works
+    // can each hold a turn the other waits for).
+    const streams = typeof stream === 'string' ? [stream] : stream;
+    const before = streams.map((s) => (tails.get(s) ?? Promise.resolve()).catch(() => undefined));
+    const run = (before.length === 1 ? before[0]! : Promise.all(before)).then(work);
+    for (const s of streams) tails.set(s, run);
     void run.finally(() => {
-      if (tails.get(stream) === run) tails.delete(stream);
+      for (const s of streams) if (tails.get(s) === run) tails.delete(s);
     }).catch(() => undefined);
     return run;
   }
@@ -63,16 +70,85 @@ export function createEventStore(cols: Collections, bus: EventBus, clock: Clock,
       const seq = (tailOf.get(stream) ?? (await lastSeq(stream))) + 1;
       const doc: EventDoc = { _id: new ObjectId(), stream, seq, clinicId, kind, data, at: clock() };
       if ((await insertUnique(cols.events, doc)).won) {
-        // Bounded, least recently written first out: a long-running process writes to many streams (one per
-        // physician, one per user).
-        tailOf.delete(stream);
-        if (tailOf.size >= TAILS_KEPT) tailOf.delete(tailOf.keys().next().value!);
-        tailOf.set(stream, seq);
+        remember(stream, seq);
         return toStored(doc);
       }
       tailOf.delete(stream);
     }
     throw new Error(`no sequence number for an event of ${stream} after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  /** Bounded, least recently written first out: a long-running process writes to many streams (one per physician, one per user). */
+  function remember(stream: string, seq: number) {
+    tailOf.delete(stream);
+    if (tailOf.size >= TAILS_KEPT) tailOf.delete(tailOf.keys().next().value!);
+    tailOf.set(stream, seq);
+  }
+
+  /**
+   * Inserts the events in order; the first event of each stream whose tail this process knows goes in one
+   * `insertMany` with the stream's next number. Those the unique index refused (another process took the number),
+   * and the rest, go through `insertNext` one by one. Runs holding every involved stream's turn.
+   */
+  async function insertBatch(entries: readonly AppendEntry[]): Promise<(StoredEvent | { failed: unknown })[]> {
+    const out: (StoredEvent | { failed: unknown } | null)[] = entries.map(() => null);
+    const bulk: { i: number; doc: EventDoc }[] = [];
+    const seen = new Set<string>();
+    for (const [i, e] of entries.entries()) {
+      // Later events of a stream wait for its first: were that one refused, theirs would be numbered before it.
+      if (seen.has(e.stream)) continue;
+      seen.add(e.stream);
+      const tail = tailOf.get(e.stream);
+      if (tail === undefined) continue;
+      bulk.push({ i, doc: { _id: new ObjectId(), stream: e.stream, seq: tail + 1, clinicId: e.clinicId, kind: e.kind, data: e.data, at: clock() } });
+    }
+    if (bulk.length > 0) {
+      const lost = await insertRefused(bulk.map((b) => b.doc));
+      for (const [k, { i, doc }] of bulk.entries()) {
+        const refused = lost.get(k);
+        if (refused === undefined) {
+          remember(doc.stream, doc.seq);
+          out[i] = toStored(doc);
+        } else if (refused === DUPLICATE) tailOf.delete(doc.stream);
+        else out[i] = { failed: refused };
+      }
+    }
+    // Each event stands alone, as with `append`: one that cannot be stored does not keep the others from it.
+    for (const [i, e] of entries.entries()) out[i] ??= await insertNext(e.stream, e.clinicId, e.kind, e.data).catch((err: unknown) => ({ failed: err }));
+    return out as (StoredEvent | { failed: unknown })[];
+  }
+
+  /**
+   * One `insertMany` (unordered): the positions of the documents the unique index refused. MongoDB names each in
+   * the bulk error (`writeErrors[].index`); when the error does not say which (FerretDB), the documents that are not
+   * stored are re-read and counted as refused. A document refused otherwise maps to its error; a failure of the
+   * whole command fails every document.
+   */
+  async function insertRefused(docs: EventDoc[]): Promise<Map<number, unknown>> {
+    try {
+      await cols.events.insertMany(docs, { ordered: false });
+      return new Map();
+    } catch (err) {
+      const raw = (err as { writeErrors?: unknown }).writeErrors;
+      const writeErrors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { index?: unknown; code?: unknown; errmsg?: unknown; message?: unknown }[];
+      if (writeErrors.length > 0 && writeErrors.every((w) => typeof w.index === 'number')) {
+        return new Map(writeErrors.map((w) => [w.index as number, isDuplicateKeyError({ code: w.code, message: w.errmsg ?? w.message }) ? DUPLICATE : err]));
+      }
+      if (!isDuplicateKeyError(err)) return new Map(docs.map((_, k) => [k, err]));
+      const stored = await cols.events.find({ _id: { $in: docs.map((d) => d._id) } }, { projection: { _id: 1 } }).toArray();
+      const ids = new Set(stored.map((d) => d._id.toHexString()));
+      return new Map(docs.flatMap((d, k) => (ids.has(d._id.toHexString()) ? [] : [[k, DUPLICATE] as const])));
+    }
+  }
+
+  /** After the insert: the retention sweep of every 100th event, then the publish (logged, not thrown, on failure). */
+  async function published(event: StoredEvent): Promise<StoredEvent> {
+    const { stream } = event;
+    if (event.seq % EVENT_RETENTION.sweepEvery === 0) {
+      void sweep(stream, event.seq).catch((err: unknown) => log?.warn({ err, stream }, 'event retention sweep failed; the next one retries'));
+    }
+    await bus.publish({ stream, seq: event.seq, event }).catch((err: unknown) => log?.warn({ err, stream, seq: event.seq }, 'event stored but not published'));
+    return event;
   }
 
   /**
@@ -162,12 +238,24 @@ export function createEventStore(cols: Collections, bus: EventBus, clock: Clock,
      * subscriber reads it from the store on the stream's next event or when it reconnects.
      */
     async append(stream: string, clinicId: ObjectId, kind: string, data: Record<string, unknown>): Promise<StoredEvent> {
-      const event = await serially(stream, () => insertNext(stream, clinicId, kind, data));
-      if (event.seq % EVENT_RETENTION.sweepEvery === 0) {
-        void sweep(stream, event.seq).catch((err: unknown) => log?.warn({ err, stream }, 'event retention sweep failed; the next one retries'));
-      }
-      await bus.publish({ stream, seq: event.seq, event }).catch((err: unknown) => log?.warn({ err, stream, seq: event.seq }, 'event stored but not published'));
-      return event;
+      return published(await serially(stream, () => insertNext(stream, clinicId, kind, data)));
+    },
+
+    /**
+     * Stores the events of one change (in several streams) and publishes each once all are stored, in order. The
+     * events of streams whose tail this process knows go in one insert (see `insertBatch`); a stream new to the
+     * process reads its tail first, as `append` does. Per stream, events keep the order of this process's appends.
+     * Each event stands alone: one that could not be stored is thrown once the others are stored and published.
+     */
+    async appendMany(entries: readonly AppendEntry[]): Promise<StoredEvent[]> {
+      if (entries.length === 0) return [];
+      const streams = [...new Set(entries.map((e) => e.stream))];
+      const outcomes = await serially(streams, () => insertBatch(entries));
+      const events: StoredEvent[] = [];
+      for (const o of outcomes) if (!('failed' in o)) events.push(await published(o));
+      const failure = outcomes.find((o) => 'failed' in o);
+      if (failure && 'failed' in failure) throw failure.failed;
+      return events;
     },
 
     since,
@@ -203,6 +291,14 @@ export function createEventStore(cols: Collections, bus: EventBus, clock: Clock,
   };
 }
 export type EventStore = ReturnType<typeof createEventStore>;
+
+/** One event of `appendMany`. */
+export interface AppendEntry {
+  stream: string;
+  clinicId: ObjectId;
+  kind: string;
+  data: Record<string, unknown>;
+}
 
 interface Hub {
   stream: string;

@@ -51,8 +51,11 @@ export function createAgendaPublisher(events: EventStore, clinic: ClinicService,
         const appointment = toAppointmentDto(doc, timeZone);
         const previousStart = change.previousStartsAt ? toAppointmentDto({ ...doc, startsAt: change.previousStartsAt }, timeZone).start : null;
         const data: AgendaEventData = { kind: change.kind, appointment, previousStart };
-        await events.append(clinicAgendaStream(doc.clinicId), doc.clinicId, change.kind, { ...data });
-        await events.append(physicianAgendaStream(doc.physicianId), doc.clinicId, change.kind, { ...data });
+        // One insert for both once this process knows the streams' tails.
+        await events.appendMany([
+          { stream: clinicAgendaStream(doc.clinicId), clinicId: doc.clinicId, kind: change.kind, data: { ...data } },
+          { stream: physicianAgendaStream(doc.physicianId), clinicId: doc.clinicId, kind: change.kind, data: { ...data } },
+        ]);
       } catch (err) {
         log?.warn({ err, appointmentId: doc._id.toHexString(), kind: change.kind }, 'agenda event not stored');
       }

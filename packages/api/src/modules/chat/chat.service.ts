@@ -149,12 +149,10 @@ export function createChatService(
     const sender = kind === 'message' ? data.message!.senderId : data.by!;
     const participants = [...new Set([sender, ...(recipient ? [recipient.toHexString()] : [])])];
     const payload: ChatEventData = { threadId: thread._id.toHexString(), participants, physicianId: thread.physicianId.toHexString(), ...data };
-    for (const userId of participants) {
-      try {
-        await events.append(chatStream(userId), thread.clinicId, kind, { ...payload });
-      } catch (err) {
-        deps.log?.warn({ err, threadId: payload.threadId, kind }, 'chat event not stored');
-      }
+    try {
+      await events.appendMany(participants.map((userId) => ({ stream: chatStream(userId), clinicId: thread.clinicId, kind, data: { ...payload } })));
+    } catch (err) {
+      deps.log?.warn({ err, threadId: payload.threadId, kind }, 'chat event not stored');
     }
   }
 
