@@ -5,6 +5,7 @@
 // forwards to the pair's other socket) and times each message at its recipient, in this one process and clock.
 import { performance } from 'node:perf_hooks';
 import { WebSocket, type RawData } from 'ws';
+import { answerRunner, asBuffer, closeSockets } from './ws-clients.ts';
 import type { ConnectPlan, ConnectResult, Counts, FromClients, PairPlan, RunPlan, RunResult, ToClients } from './chat-ipc.ts';
 
 const CONNECT_TIMEOUT_MS = 60_000;
@@ -38,10 +39,6 @@ interface Msg {
   state: 'unsent' | 'sent' | 'ok' | 'failed';
 }
 
-function reply(msg: FromClients): void {
-  process.send?.(msg);
-}
-
 let side: 'real' | 'relay' = 'real';
 let pairs: PairPlan[] = [];
 /** Pair i: sockets[2i] the patient's, sockets[2i + 1] the doctor's. */
@@ -51,7 +48,6 @@ let closedCount = 0;
 /** The current run. */
 let run: { plan: RunPlan; msgs: Msg[]; counts: Counts; recvBytes: number[]; sentBytes: { min: number; max: number }; errors: string[] } | null = null;
 
-const asBuffer = (data: RawData): Buffer => (Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data));
 const note = (why: string) => {
   if (run && run.errors.length < MAX_ERRORS) run.errors.push(why);
 };
@@ -351,37 +347,16 @@ async function runOnce(plan: RunPlan): Promise<RunResult> {
   return result;
 }
 
-async function closeAll(): Promise<void> {
-  await Promise.all(
-    sockets.map(
-      (s) =>
-        new Promise<void>((resolve) => {
-          if (!s || s.ws.readyState === WebSocket.CLOSED) return resolve();
-          s.ws.once('close', () => resolve());
-          s.ws.close(1000);
-          setTimeout(() => {
-            s.ws.terminate();
-            resolve();
-          }, 5_000).unref();
-        }),
-    ),
-  );
-}
-
-process.on('message', (msg: ToClients) => {
-  const handle = async (): Promise<FromClients> => {
-    switch (msg.type) {
-      case 'connect':
-        return { type: 'connected', result: await connect(msg.plan) };
-      case 'run':
-        return { type: 'ran', result: await runOnce(msg.plan) };
-      case 'status':
-        return { type: 'status', open: sockets.filter((s) => s?.ws.readyState === WebSocket.OPEN).length, closed: closedCount };
-      case 'close':
-        await closeAll();
-        return { type: 'closed' };
-    }
-  };
-  handle().then(reply, (err: unknown) => reply({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
+answerRunner<ToClients, FromClients>(async (msg) => {
+  switch (msg.type) {
+    case 'connect':
+      return { type: 'connected', result: await connect(msg.plan) };
+    case 'run':
+      return { type: 'ran', result: await runOnce(msg.plan) };
+    case 'status':
+      return { type: 'status', open: sockets.filter((s) => s?.ws.readyState === WebSocket.OPEN).length, closed: closedCount };
+    case 'close':
+      await closeSockets(sockets.map((s) => s?.ws));
+      return { type: 'closed' };
+  }
 });
-process.on('disconnect', () => process.exit(0));

@@ -4,12 +4,9 @@
 //   gives the server (several processes on one database);
 // - relay: a `ws` WebSocketServer on a plain node:http server; a socket connects as `/?pair=<i>&side=<patient|doctor>`
 //   and every frame it sends goes, as it is, to the other socket of its pair — the floor of a chat relay.
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { CommandStartedEvent } from 'mongodb';
+import { errorMessage } from './child.ts';
 import { CHAT_ENV, type FromServer, type Role, type ToServer } from './chat-ipc.ts';
-
-const RELAXED = { max: 1_000_000, windowSeconds: 900 };
 
 function reply(msg: FromServer): void {
   process.send?.(msg);
@@ -28,46 +25,24 @@ async function startReal(): Promise<Running> {
   const dbName = process.env[CHAT_ENV.dbName];
   const redisUrl = process.env[CHAT_ENV.redisUrl] || undefined;
   if (!uri || !dbName) throw new Error('bench/chat-server.ts (real) needs the database from bench/chat.ts');
-  const { DEFAULT_AUTH_SETTINGS, systemClock } = await import('@clinic/api');
   const { connectDatabase } = await import('@clinic/db');
-  const { buildApp } = await import('../apps/server/src/app.ts');
-  const { createLogger } = await import('../apps/server/src/logger.ts');
+  const { benchDeps, buildBenchApp } = await import('./app.ts');
+  const { commandKey } = await import('./db.ts');
   const { createRedisBus } = await import('../apps/server/src/realtime-redis.ts');
   const database = await connectDatabase({ uri, dbName, driverOptions: { monitorCommands: true } });
-  database.client.on('commandStarted', (e: CommandStartedEvent) => {
-    const target: unknown = e.command[e.commandName];
-    const key = `${e.commandName}${typeof target === 'string' ? ` ${target}` : ''}`;
+  database.client.on('commandStarted', (e) => {
+    const key = commandKey(e);
     commands[key] = (commands[key] ?? 0) + 1;
   });
   const bus = redisUrl ? await createRedisBus(redisUrl, { onError: (err) => console.error(`[chat-server ${process.pid}] Redis: ${err.message}`) }) : null;
-  const { app } = await buildApp({
-    deps: {
-      db: database,
-      mailer: { send: async () => {} },
-      clock: systemClock,
-      clinicName: 'Bench Clinic',
-      timeZone: 'Asia/Dubai',
-      ...(bus ? { bus } : {}),
-      auth: {
-        ...DEFAULT_AUTH_SETTINGS,
-        // Both processes of the two-process run must accept the same tokens: the runner hands one key to both.
-        secretKey: process.env.BENCH_CHAT_SECRET ?? randomBytes(32).toString('hex'),
-        accessTokenTtlSeconds: 3_600,
-        limits: { ...DEFAULT_AUTH_SETTINGS.limits, loginPerIp: RELAXED, loginPerAccount: RELAXED },
-      },
-      // One key for both processes too: messages are sealed with it.
-      insurance: {
-        provider: { checkEligibility: async () => ({ status: 'unknown', reason: 'unreachable' }) },
-        encryptionKey: process.env.BENCH_CHAT_SEAL ? Buffer.from(process.env.BENCH_CHAT_SEAL, 'hex') : randomBytes(32),
-      },
-      payments: { stripe: null, webhookSecret: null },
-    },
-    database,
-    logger: createLogger('silent'),
-    corsOrigins: [],
-    bodyLimit: 100_000,
-    publicBaseUrl: 'http://127.0.0.1',
+  const deps = benchDeps(database, {
+    ...(bus ? { bus } : {}),
+    // Both processes of the two-process run must accept the same tokens: the runner hands one key to both.
+    ...(process.env.BENCH_CHAT_SECRET ? { secretKey: process.env.BENCH_CHAT_SECRET } : {}),
+    // One key for both processes too: messages are sealed with it.
+    ...(process.env.BENCH_CHAT_SEAL ? { encryptionKey: Buffer.from(process.env.BENCH_CHAT_SEAL, 'hex') } : {}),
   });
+  const { app } = await buildBenchApp(database, deps);
   await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     port: (app.server.address() as { port: number }).port,
@@ -132,6 +107,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  reply({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  reply({ type: 'error', message: errorMessage(err) });
   process.exit(1);
 });

@@ -3,28 +3,20 @@
 // subscription), on one real server process, and on two real processes sharing the database and the Redis event bus
 // (sent through one, received on the other); next to a bare `ws` relay at the same rate and frame size, in the same
 // run. Every message must reach its recipient exactly once. See bench/README.md.
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { hashPassword } from '@clinic/api';
-import { ObjectId, SEED_CLINIC_SLUG, connectDatabase, startEmbeddedDatabase, userDoc, type AppointmentDoc, type Database, type EmbeddedDatabase, type PhysicianDoc, type UserDoc } from '@clinic/db';
+import { ObjectId, SEED_CLINIC_SLUG, userDoc, type AppointmentDoc, type Database, type PhysicianDoc, type UserDoc } from '@clinic/db';
+import { next } from './child.ts';
+import { BenchDatabase, log, login, machine, numberFromEnv, runMain, writeResults } from './common.ts';
 import { CHAT_ENV, type ConnectResult, type FromClients, type FromServer, type PairPlan, type Role, type RunPlan, type RunResult, type ToClients, type ToServer } from './chat-ipc.ts';
 import { mapLimit, percentile, send } from './load.ts';
 import { heading, ms, ratio, table, verdict } from './report.ts';
 import { PATIENT_PASSWORD, insertPatients, seed } from './setup.ts';
-
-function numberFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number (got "${raw}")`);
-  return n;
-}
 
 const config = {
   mongoUri: process.env.MONGO_URI || undefined,
@@ -48,28 +40,10 @@ const DAY_MS = 86_400_000;
 const DOCTOR_PASSWORD = 'bench-doctor-pass';
 /** Per user, as CHAT_LIMITS in packages/api/src/modules/chat/chat.service.ts. */
 const LIMITS = { perSecond: 5, perMinute: 60 };
-const log = (msg: string) => console.log(`· ${msg}`);
 
 // ---------------------------------------------------------------------------------------------
 // Child processes
 // ---------------------------------------------------------------------------------------------
-
-function next<M extends { type: string }, T extends M['type']>(child: ChildProcess, type: T, what: string): Promise<Extract<M, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (msg: M) => {
-      if (msg.type === 'error') done(() => reject(new Error(`${what}: ${(msg as unknown as { message: string }).message}`)));
-      else if (msg.type === type) done(() => resolve(msg as Extract<M, { type: T }>));
-    };
-    const onExit = (code: number | null) => done(() => reject(new Error(`${what} exited (${code})`)));
-    const done = (settle: () => void) => {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      settle();
-    };
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
-}
 
 interface ServerHandle {
   name: string;
@@ -198,12 +172,6 @@ async function insertPairs(database: Database, clinicId: ObjectId, n: number): P
   return patients.map((p, i) => ({ patient: p, doctor: { userId: doctors[i]!._id.toHexString(), email: doctors[i]!.email! }, physicianId: docs[i]!._id.toHexString() }));
 }
 
-async function login(base: string, email: string, password: string): Promise<string> {
-  const res = await send({ method: 'POST', url: `${base}/api/v1/auth/login`, body: { email, password } });
-  if (res.status !== 200) throw new Error(`login of ${email} → ${res.status}: ${res.body.slice(0, 200)}`);
-  return (JSON.parse(res.body) as { accessToken: string }).accessToken;
-}
-
 /** Signs both in and opens the pair's thread as the patient (REST, POST /chat/threads). */
 async function prepare(base: string, pair: Pair): Promise<{ threadId: string; patientToken: string; doctorToken: string }> {
   const patientToken = await login(base, pair.patient.email, PATIENT_PASSWORD);
@@ -257,22 +225,12 @@ async function main(): Promise<number> {
       );
     }
   }
-  let embedded: EmbeddedDatabase | null = null;
-  let database: Database | null = null;
   const servers: ServerHandle[] = [];
   const gens: ClientsHandle[] = [];
-  const dbName = config.mongoUri ? `bench_chat_${randomBytes(5).toString('hex')}` : 'bench_chat';
+  const db = new BenchDatabase(config, config.mongoUri ? `bench_chat_${randomBytes(5).toString('hex')}` : 'bench_chat');
   try {
-    let uri = config.mongoUri;
-    if (!uri) {
-      log('MONGO_URI not set: starting the embedded database');
-      embedded = await startEmbeddedDatabase({ postgresUrl: config.embeddedPostgresUrl, log });
-      uri = embedded.uri;
-    }
-    database = await connectDatabase({ uri, dbName });
-    const buildInfo = (await database.db.admin().command({ buildInfo: 1 })) as { version?: string; ferretdbVersion?: string };
-    const engine = buildInfo.ferretdbVersion ? `FerretDB ${buildInfo.ferretdbVersion}` : `MongoDB ${buildInfo.version ?? '?'}`;
-    log(`database: ${engine}, db "${dbName}"${embedded ? ` (embedded, ${embedded.engine})` : ''}`);
+    const { uri, dbName, database } = await db.open();
+    const engine = await db.describe();
 
     // --- data -----------------------------------------------------------------------------------
     await seed(database);
@@ -526,11 +484,9 @@ async function main(): Promise<number> {
     const meta = {
       startedAt: startedAt.toISOString(),
       totalSeconds: Math.round((performance.now() - t0) / 1000),
-      node: process.version,
-      cpus: availableParallelism(),
-      cpuModel: cpus()[0]?.model ?? 'unknown',
+      ...machine(),
       loadAverageAtEnd: loadavg(),
-      database: `${engine}${embedded ? ` (embedded, ${embedded.engine})` : ' (MONGO_URI)'}`,
+      database: engine,
       redis: new URL(config.redisUrl).host,
       pairs: P,
       rate: config.rate,
@@ -558,26 +514,14 @@ async function main(): Promise<number> {
       targets,
       checks,
     };
-    const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, 'chat.json'), JSON.stringify(out, null, 2) + '\n');
+    writeResults('chat.json', out);
     console.log(`\n${meta.database}, Redis ${meta.redis}, Node ${meta.node}, ${meta.cpus} CPUs (${meta.cpuModel}); ${meta.totalSeconds} s in all. Results: bench/results/chat.json`);
     return checks.every((c) => c.ok) ? 0 : 1;
   } finally {
     await Promise.all(gens.map((g) => g.close().catch(() => {})));
     await Promise.all(servers.map((s) => s.stop().catch(() => {})));
-    if (database) {
-      if (config.mongoUri) await database.db.dropDatabase().catch(() => {});
-      await database.close();
-    }
-    await embedded?.stop();
+    await db.close(Boolean(config.mongoUri));
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -3,6 +3,11 @@
 import type { CommandStartedEvent } from 'mongodb';
 import { connectDatabase, type Database } from '@clinic/db';
 
+/** A command as the benches count it by kind and target: `<command> <collection>`, or `<command>` alone. */
+export function commandKey(e: CommandStartedEvent): string {
+  const target: unknown = e.command[e.commandName];
+  return typeof target === 'string' ? `${e.commandName} ${target}` : e.commandName;
+}
 
 export interface MonitoredDatabase extends Database {
   /** Called with every command the driver sends (one per round trip). */

@@ -5,17 +5,14 @@
 // from one clock. The trigger's send and every receipt are timed with performance.now(); the event's `at` (a wall
 // clock time) is compared with performance.timeOrigin + receipt.
 import { performance } from 'node:perf_hooks';
-import { WebSocket, type RawData } from 'ws';
+import { WebSocket } from 'ws';
 import { send } from './load.ts';
 import type { ConnectPlan, ConnectResult, FromClients, RoundResult, ToClients, Trigger } from './realtime-ipc.ts';
+import { answerRunner, asBuffer, closeSockets } from './ws-clients.ts';
 
 const CONNECT_TIMEOUT_MS = 60_000;
 const RETRIES = 2;
 const MAX_ERRORS = 5;
-
-function reply(msg: FromClients): void {
-  process.send?.(msg);
-}
 
 let plan: ConnectPlan | null = null;
 const sockets: (WebSocket | null)[] = [];
@@ -33,7 +30,6 @@ let target = 0;
 let duplicates = 0;
 let allIn: (() => void) | null = null;
 
-const asBuffer = (data: RawData): Buffer => (Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data));
 
 function onFrame(i: number, data: Buffer): void {
   const t = performance.now();
@@ -222,37 +218,16 @@ async function runRound(r: number, trigger: Trigger, timeoutMs: number): Promise
   };
 }
 
-async function closeAll(): Promise<void> {
-  await Promise.all(
-    sockets.map(
-      (ws) =>
-        new Promise<void>((resolve) => {
-          if (!ws || ws.readyState === WebSocket.CLOSED) return resolve();
-          ws.once('close', () => resolve());
-          ws.close(1000);
-          setTimeout(() => {
-            ws.terminate();
-            resolve();
-          }, 5_000).unref();
-        }),
-    ),
-  );
-}
-
-process.on('message', (msg: ToClients) => {
-  const run = async (): Promise<FromClients> => {
-    switch (msg.type) {
-      case 'connect':
-        return { type: 'connected', result: await connect(msg.plan) };
-      case 'round':
-        return { type: 'round', result: await runRound(msg.round, msg.trigger, msg.timeoutMs) };
-      case 'status':
-        return { type: 'status', open: sockets.filter((s) => s?.readyState === WebSocket.OPEN).length, closed, unexpected };
-      case 'close':
-        await closeAll();
-        return { type: 'closed' };
-    }
-  };
-  run().then(reply, (err: unknown) => reply({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
+answerRunner<ToClients, FromClients>(async (msg) => {
+  switch (msg.type) {
+    case 'connect':
+      return { type: 'connected', result: await connect(msg.plan) };
+    case 'round':
+      return { type: 'round', result: await runRound(msg.round, msg.trigger, msg.timeoutMs) };
+    case 'status':
+      return { type: 'status', open: sockets.filter((s) => s?.readyState === WebSocket.OPEN).length, closed, unexpected };
+    case 'close':
+      await closeSockets(sockets);
+      return { type: 'closed' };
+  }
 });
-process.on('disconnect', () => process.exit(0));

@@ -4,15 +4,13 @@
 // - bare: a `ws` WebSocketServer on a plain node:http server, which on POST /broadcast stamps `at` and sends one
 //   prebuilt text frame of the requested size to every socket (the floor of a broadcast: no per-socket work).
 // Each reports its memory on request, after a full garbage collection, so RSS per connection can be computed.
-import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeHeapSnapshot } from 'node:v8';
+import { errorMessage } from './child.ts';
 import { BARE_BROADCAST_PATH, RT_ENV, type FromServer, type HeapCensus, type HotFunction, type Memory, type Side, type ToServer } from './realtime-ipc.ts';
-
-const RELAXED = { max: 1_000_000, windowSeconds: 900 };
 
 function reply(msg: FromServer): void {
   process.send?.(msg);
@@ -29,34 +27,10 @@ async function startReal(): Promise<Running> {
   const dbName = process.env[RT_ENV.dbName];
   if (!uri || !dbName) throw new Error('bench/realtime-server.ts (real) needs the database from bench/realtime.ts');
   // Imported here, so that the bare server's process does not load (or hold the memory of) the app.
-  const { DEFAULT_AUTH_SETTINGS, systemClock } = await import('@clinic/api');
   const { connectDatabase } = await import('@clinic/db');
-  const { buildApp } = await import('../apps/server/src/app.ts');
-  const { createLogger } = await import('../apps/server/src/logger.ts');
+  const { benchDeps, buildBenchApp } = await import('./app.ts');
   const database = await connectDatabase({ uri, dbName });
-  const { app } = await buildApp({
-    deps: {
-      db: database,
-      mailer: { send: async () => {} },
-      clock: systemClock,
-      clinicName: 'Bench Clinic',
-      timeZone: 'Asia/Dubai',
-      auth: {
-        ...DEFAULT_AUTH_SETTINGS,
-        secretKey: randomBytes(32).toString('hex'),
-        // Tokens must outlive the whole run (connecting 10,000 subscribers takes minutes).
-        accessTokenTtlSeconds: 3_600,
-        limits: { ...DEFAULT_AUTH_SETTINGS.limits, loginPerIp: RELAXED, loginPerAccount: RELAXED },
-      },
-      insurance: { provider: { checkEligibility: async () => ({ status: 'unknown', reason: 'unreachable' }) }, encryptionKey: randomBytes(32) },
-      // Online payments off: the seeded clinic takes payment at the desk, so bookings confirm at once.
-      payments: { stripe: null, webhookSecret: null },
-    },
-    database,
-    logger: createLogger('silent'),
-    corsOrigins: [],
-    bodyLimit: 100_000,
-    publicBaseUrl: 'http://127.0.0.1',
+  const { app } = await buildBenchApp(database, benchDeps(database), {
     // One load generator on loopback opens every socket, with a handful of staff tokens: no per-IP or per-user cap.
     realtimeLimits: { maxPerUser: Number.MAX_SAFE_INTEGER, maxPerIp: Number.MAX_SAFE_INTEGER },
   });
@@ -226,6 +200,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  reply({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  reply({ type: 'error', message: errorMessage(err) });
   process.exit(1);
 });

@@ -1,17 +1,18 @@
 // npm run bench:realtime — one event fanned out to N (default 10,000) WebSocket subscribers of the real server
 // (tRPC `agenda.onChange`), next to a bare `ws` server broadcasting a frame of the same size, in the same run: delivery
 // p50/p99/max and the servers' RSS per idle connection. See bench/README.md.
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { hashPassword } from '@clinic/api';
-import { ObjectId, SEED_CLINIC_SLUG, connectDatabase, startEmbeddedDatabase, userDoc, type Database, type EmbeddedDatabase, type UserDoc } from '@clinic/db';
-import { getJson, mapLimit, percentile, send } from './load.ts';
+import { ObjectId, SEED_CLINIC_SLUG, userDoc, type Database, type UserDoc } from '@clinic/db';
+import { next } from './child.ts';
+import { BenchDatabase, RESULTS_DIR, log, login, machine, numberFromEnv, runMain, writeResults } from './common.ts';
+import { getJson, mapLimit, percentile } from './load.ts';
 import {
   BARE_BROADCAST_PATH,
   RT_ENV,
@@ -29,14 +30,6 @@ import {
 } from './realtime-ipc.ts';
 import { heading, ms, ratio, table, verdict } from './report.ts';
 import { PATIENT_PASSWORD, SEED_PASSWORD, insertPatients, seed } from './setup.ts';
-
-function numberFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number (got "${raw}")`);
-  return n;
-}
 
 const config = {
   mongoUri: process.env.MONGO_URI || undefined,
@@ -65,7 +58,6 @@ const config = {
 const TARGETS = { p99Ms: 300, bytesPerConnection: 20_000 };
 const DAY_MS = 86_400_000;
 const STAFF_PASSWORD = 'bench-staff-pass';
-const log = (msg: string) => console.log(`· ${msg}`);
 
 // ---------------------------------------------------------------------------------------------
 // Limits: every connection is a file descriptor in the load generator and one in the server
@@ -116,24 +108,6 @@ function checkLimits(n: number): { openFiles: { soft: number; hard: number } | n
 // ---------------------------------------------------------------------------------------------
 // Child processes
 // ---------------------------------------------------------------------------------------------
-
-/** The next message of `type` from `child`; an `error` message or an exit rejects. */
-function next<M extends { type: string }, T extends M['type']>(child: ChildProcess, type: T, what: string): Promise<Extract<M, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (msg: M) => {
-      if (msg.type === 'error') done(() => reject(new Error(`${what}: ${(msg as unknown as { message: string }).message}`)));
-      else if (msg.type === type) done(() => resolve(msg as Extract<M, { type: T }>));
-    };
-    const onExit = (code: number | null) => done(() => reject(new Error(`${what} exited (${code})`)));
-    const done = (settle: () => void) => {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      settle();
-    };
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
-}
 
 interface ServerHandle {
   side: Side;
@@ -234,12 +208,6 @@ async function insertStaff(database: Database, clinicId: ObjectId, total: number
   return [...seeded.slice(0, total), ...docs.map((d) => ({ email: d.email!, password: STAFF_PASSWORD }))];
 }
 
-async function login(base: string, email: string, password: string): Promise<string> {
-  const res = await send({ method: 'POST', url: `${base}/api/v1/auth/login`, body: { email, password } });
-  if (res.status !== 200) throw new Error(`login of ${email} → ${res.status}: ${res.body.slice(0, 200)}`);
-  return (JSON.parse(res.body) as { accessToken: string }).accessToken;
-}
-
 /** Free slots of the clinic's physicians (no two of one physician within its buffer), interleaved across physicians. */
 async function freeSlots(database: Database, base: string, clinicId: ObjectId, n: number): Promise<{ physicianId: string; start: string }[]> {
   const physicians = await database.cols.physicians.find({ clinicId, active: true }).toArray();
@@ -308,23 +276,13 @@ async function main(): Promise<number> {
     `${config.clients} clients per side; open files limit ${limits.openFiles ? `${limits.openFiles.soft} (hard ${limits.openFiles.hard})` : 'unknown'}, ` +
       `ephemeral ports ${limits.ports ?? 'unknown'}`,
   );
-  let embedded: EmbeddedDatabase | null = null;
-  let database: Database | null = null;
   const servers: ServerHandle[] = [];
   const loadGens: ClientsHandle[] = [];
-  const dbName = config.mongoUri ? `bench_rt_${randomBytes(5).toString('hex')}` : 'bench_rt';
+  const db = new BenchDatabase(config, config.mongoUri ? `bench_rt_${randomBytes(5).toString('hex')}` : 'bench_rt');
 
   try {
-    let uri = config.mongoUri;
-    if (!uri) {
-      log('MONGO_URI not set: starting the embedded database');
-      embedded = await startEmbeddedDatabase({ postgresUrl: config.embeddedPostgresUrl, log });
-      uri = embedded.uri;
-    }
-    database = await connectDatabase({ uri, dbName });
-    const buildInfo = (await database.db.admin().command({ buildInfo: 1 })) as { version?: string; ferretdbVersion?: string };
-    const engine = buildInfo.ferretdbVersion ? `FerretDB ${buildInfo.ferretdbVersion}` : `MongoDB ${buildInfo.version ?? '?'}`;
-    log(`database: ${engine}, db "${dbName}"${embedded ? ` (embedded, ${embedded.engine})` : ''}`);
+    const { uri, dbName, database } = await db.open();
+    const engine = await db.describe();
 
     // --- data -----------------------------------------------------------------------------------
     await seed(database);
@@ -350,13 +308,12 @@ async function main(): Promise<number> {
     loadGens.push(gens.real, gens.bare);
     const connected = {} as Record<Side, ConnectResult>;
     const memory = {} as Record<Side, SideResult['memory']>;
-    const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
-    mkdirSync(resultsDir, { recursive: true });
+    mkdirSync(RESULTS_DIR, { recursive: true });
     const heapGrowth = {} as Record<Side, { what: string; perConnection: number; bytesPerConnection: number }[]>;
     for (const side of ['real', 'bare'] as const) {
       const server = sides[side];
       const before = await server.memory();
-      const heapBefore = config.heap ? await server.heap(join(resultsDir, `realtime-${side}-before.heapsnapshot`)) : null;
+      const heapBefore = config.heap ? await server.heap(join(RESULTS_DIR, `realtime-${side}-before.heapsnapshot`)) : null;
       log(`${side}: RSS before connections ${mb(before.rss)} (heap ${mb(before.heapUsed)}); opening ${config.clients} connections, ${config.concurrency} at a time`);
       const result = await gens[side].connect({ side, baseUrl: server.ws, clients: config.clients, concurrency: config.concurrency, tokens: staffTokens });
       connected[side] = result;
@@ -370,7 +327,7 @@ async function main(): Promise<number> {
       memory[side] = { before, idle, rssPerConnection: (idle.rss - before.rss) / n, heapPerConnection: (idle.heapUsed - before.heapUsed) / n };
       log(`${side}: RSS idle ${mb(idle.rss)} with ${idle.sockets} sockets → ${kb(memory[side].rssPerConnection)} per connection (heap ${kb(memory[side].heapPerConnection)})`);
       if (heapBefore) {
-        const heapIdle = await server.heap(join(resultsDir, `realtime-${side}-idle.heapsnapshot`));
+        const heapIdle = await server.heap(join(RESULTS_DIR, `realtime-${side}-idle.heapsnapshot`));
         heapGrowth[side] = Object.entries(heapIdle)
           .map(([what, v]) => ({ what, perConnection: (v.count - (heapBefore[what]?.count ?? 0)) / n, bytesPerConnection: (v.bytes - (heapBefore[what]?.bytes ?? 0)) / n }))
           .sort((a, b) => b.bytesPerConnection - a.bytesPerConnection)
@@ -410,7 +367,7 @@ async function main(): Promise<number> {
       rounds.real.push(await runRound('real', round));
     }
     const profile = config.profile
-      ? { real: await real.profileStop(join(resultsDir, 'realtime-real.cpuprofile')), bare: await bare.profileStop(join(resultsDir, 'realtime-bare.cpuprofile')) }
+      ? { real: await real.profileStop(join(RESULTS_DIR, 'realtime-real.cpuprofile')), bare: await bare.profileStop(join(RESULTS_DIR, 'realtime-bare.cpuprofile')) }
       : null;
     const status = { real: await gens.real.status(), bare: await gens.bare.status() };
     const after = { real: await real.memory(), bare: await bare.memory() };
@@ -547,10 +504,8 @@ async function main(): Promise<number> {
     const meta = {
       startedAt: startedAt.toISOString(),
       totalSeconds: Math.round((performance.now() - t0) / 1000),
-      node: process.version,
-      cpus: availableParallelism(),
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      database: `${engine}${embedded ? ` (embedded, ${embedded.engine})` : ' (MONGO_URI)'}`,
+      ...machine(),
+      database: engine,
       clients: n,
       events: config.events,
       concurrency: config.concurrency,
@@ -572,24 +527,14 @@ async function main(): Promise<number> {
       targets,
       checks,
     };
-    writeFileSync(join(resultsDir, 'realtime.json'), JSON.stringify(out, null, 2) + '\n');
+    writeResults('realtime.json', out);
     console.log(`\n${meta.database}, Node ${meta.node}, ${meta.cpus} CPUs (${meta.cpuModel}); ${meta.totalSeconds} s in all. Results: bench/results/realtime.json`);
     return checks.every((c) => c.ok) ? 0 : 1;
   } finally {
     await Promise.all(loadGens.map((g) => g.close().catch(() => {})));
     await Promise.all(servers.map((s) => s.stop().catch(() => {})));
-    if (database) {
-      if (config.mongoUri) await database.db.dropDatabase().catch(() => {});
-      await database.close();
-    }
-    await embedded?.stop();
+    await db.close(Boolean(config.mongoUri));
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -4,13 +4,12 @@
 // at several page sizes and clinic counts. See bench/README.md.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { connectDatabase, startEmbeddedDatabase, type ClinicLocationDoc, type Database, type EmbeddedDatabase } from '@clinic/db';
+import type { ClinicLocationDoc, Database } from '@clinic/db';
 import { nearestKm } from '../packages/api/src/modules/physicians/geo.ts';
+import { next } from './child.ts';
+import { BenchDatabase, log, machine, numberFromEnv, runMain, writeResults } from './common.ts';
 import { SERVER_ENV, type FromServer, type ToServer } from './ipc.ts';
 import { burst, getJson, mapLimit, openLoop, send, sequential, summarize, type HttpRequest, type OpenLoopRun, type RunStats, type Sample } from './load.ts';
 import { heading, ms, ratio, table, verdict } from './report.ts';
@@ -26,14 +25,6 @@ import {
   topUpSpecialty,
   type AddedClinics,
 } from './setup.ts';
-
-function numberFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number (got "${raw}")`);
-  return n;
-}
 
 const config = {
   mongoUri: process.env.MONGO_URI || undefined,
@@ -72,7 +63,6 @@ const LOCATION_QUERIES: { query: string; fits: (l: ClinicLocationDoc) => boolean
 
 const TARGETS = { slotsP95Ms: 50, ratioP95: 1.25 };
 const DAY_MS = 86_400_000;
-const log = (msg: string) => console.log(`· ${msg}`);
 
 // ---------------------------------------------------------------------------------------------
 // The server process
@@ -86,22 +76,7 @@ interface ServerHandle {
   stop(): Promise<void>;
 }
 
-function waitFor<T extends FromServer['type']>(child: ChildProcess, type: T): Promise<Extract<FromServer, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (msg: FromServer) => {
-      if (msg.type === 'error') done(() => reject(new Error(`bench server: ${msg.message}`)));
-      else if (msg.type === type) done(() => resolve(msg as Extract<FromServer, { type: T }>));
-    };
-    const onExit = (code: number | null) => done(() => reject(new Error(`bench server exited (${code})`)));
-    const done = (settle: () => void) => {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      settle();
-    };
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
-}
+const waitFor = <T extends FromServer['type']>(child: ChildProcess, type: T) => next<FromServer, T>(child, type, 'bench server');
 
 async function startServer(mongoUri: string, dbName: string): Promise<ServerHandle> {
   const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
@@ -299,22 +274,12 @@ interface Check {
 async function main(): Promise<number> {
   const startedAt = new Date();
   const t0 = performance.now();
-  let embedded: EmbeddedDatabase | null = null;
   let server: ServerHandle | null = null;
-  let database: Database | null = null;
-  const dbName = config.mongoUri ? `bench_${randomBytes(5).toString('hex')}` : 'bench';
+  const db = new BenchDatabase(config, config.mongoUri ? `bench_${randomBytes(5).toString('hex')}` : 'bench');
 
   try {
-    let uri = config.mongoUri;
-    if (!uri) {
-      log('MONGO_URI not set: starting the embedded database');
-      embedded = await startEmbeddedDatabase({ postgresUrl: config.embeddedPostgresUrl, log });
-      uri = embedded.uri;
-    }
-    database = await connectDatabase({ uri, dbName });
-    const buildInfo = (await database.db.admin().command({ buildInfo: 1 })) as { version?: string; ferretdbVersion?: string };
-    const engine = buildInfo.ferretdbVersion ? `FerretDB ${buildInfo.ferretdbVersion}` : `MongoDB ${buildInfo.version ?? '?'}`;
-    log(`database: ${engine}, db "${dbName}"${embedded ? ` (embedded, ${embedded.engine})` : ''}`);
+    const { uri, dbName, database } = await db.open();
+    const engine = await db.describe();
 
     // --- data -----------------------------------------------------------------------------------
     await seed(database);
@@ -555,10 +520,8 @@ async function main(): Promise<number> {
     const meta = {
       startedAt: startedAt.toISOString(),
       totalSeconds: Math.round(totalSeconds),
-      node: process.version,
-      cpus: availableParallelism(),
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      database: `${engine}${embedded ? ` (embedded, ${embedded.engine})` : ' (MONGO_URI)'}`,
+      ...machine(),
+      database: engine,
       rps: config.rps,
       secondsPerSide: config.seconds,
       sequentialRequests: config.sequentialRequests,
@@ -679,25 +642,13 @@ async function main(): Promise<number> {
       targets,
       checks,
     };
-    const dir = fileURLToPath(new URL('./results/', import.meta.url));
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+    writeResults('latest.json', results);
     console.log(`\n${meta.database}, Node ${meta.node}, ${meta.cpus} CPUs (${meta.cpuModel}); ${meta.totalSeconds} s in all. Results: bench/results/latest.json`);
     return checks.every((c) => c.ok) ? 0 : 1;
   } finally {
     await server?.stop().catch(() => {});
-    if (database) {
-      if (config.mongoUri) await database.db.dropDatabase().catch(() => {});
-      await database.close();
-    }
-    await embedded?.stop();
+    await db.close(Boolean(config.mongoUri));
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -1,19 +1,12 @@
 // The server process of the bench: the real app (buildApp, exactly as the server wires it) and the
 // baseline app, each on its own loopback port, on one monitored database connection. The runner forks
 // this file so that load generation never shares an event loop with the servers under test.
-import { randomBytes } from 'node:crypto';
-import { DEFAULT_AUTH_SETTINGS, systemClock, type ApiDeps, type InsuranceSettings } from '@clinic/api';
-import { buildApp } from '../apps/server/src/app.ts';
-import { createLogger } from '../apps/server/src/logger.ts';
+import { benchDeps, buildBenchApp } from './app.ts';
 import { buildBaselineApp } from './baseline.ts';
 import type { AppointmentDoc } from '@clinic/db';
+import { errorMessage } from './child.ts';
 import { connectMonitored } from './db.ts';
 import { BASELINE_APPOINTMENTS, SERVER_ENV, type FromServer, type ToServer } from './ipc.ts';
-
-const RELAXED = { max: 1_000_000, windowSeconds: 900 };
-
-/** No insurer in the bench: no benchmarked path asks one. */
-const NO_INSURER: InsuranceSettings['provider'] = { checkEligibility: async () => ({ status: 'unknown', reason: 'unreachable' }) };
 
 function reply(msg: FromServer): void {
   process.send?.(msg);
@@ -30,31 +23,7 @@ async function main(): Promise<void> {
     if (counts) counts[name] = (counts[name] ?? 0) + 1;
   });
 
-  const deps: ApiDeps = {
-    db: database,
-    mailer: { send: async () => {} },
-    clock: systemClock,
-    clinicName: 'Bench Clinic',
-    timeZone: 'Asia/Dubai',
-    auth: {
-      ...DEFAULT_AUTH_SETTINGS,
-      secretKey: randomBytes(32).toString('hex'),
-      // Hundreds of patients sign in from one address, and tokens must outlive the whole run.
-      accessTokenTtlSeconds: 3_600,
-      limits: { ...DEFAULT_AUTH_SETTINGS.limits, loginPerIp: RELAXED, loginPerAccount: RELAXED },
-    },
-    insurance: { provider: NO_INSURER, encryptionKey: randomBytes(32) },
-    // Online payments off: the seeded clinic takes payment at the desk, so bookings confirm at once.
-    payments: { stripe: null, webhookSecret: null },
-  };
-  const { app } = await buildApp({
-    deps,
-    database,
-    logger: createLogger('silent'),
-    corsOrigins: [],
-    bodyLimit: 100_000,
-    publicBaseUrl: 'http://127.0.0.1',
-  });
+  const { app } = await buildBenchApp(database, benchDeps(database));
   const baseline = buildBaselineApp({ database, appointments: database.db.collection<AppointmentDoc>(BASELINE_APPOINTMENTS) });
 
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -85,6 +54,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  reply({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  reply({ type: 'error', message: errorMessage(err) });
   process.exit(1);
 });

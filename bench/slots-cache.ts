@@ -9,21 +9,14 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
-import type { CommandStartedEvent } from 'mongodb';
-import { DEFAULT_AUTH_SETTINGS, systemClock, type ApiDeps } from '@clinic/api';
-import { connectDatabase, startEmbeddedDatabase, type Database, type EmbeddedDatabase } from '@clinic/db';
-import { buildApp } from '../apps/server/src/app.ts';
-import { createLogger } from '../apps/server/src/logger.ts';
-import { connectMonitored } from './db.ts';
+import { benchDeps, buildBenchApp } from './app.ts';
+import { errorMessage, next } from './child.ts';
+import { BenchDatabase, log, numberFromEnv, runMain } from './common.ts';
+import { commandKey, connectMonitored } from './db.ts';
 import { getJson, openLoop, send, summarize, type HttpRequest, type RunStats, type Sample } from './load.ts';
 import { heading, ms, ratio, table, verdict } from './report.ts';
 import { PATIENT_PASSWORD, busiestPhysician, insertPatients, seed, topUpSpecialty } from './setup.ts';
 
-const numberFromEnv = (name: string, fallback: number) => {
-  const n = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number`);
-  return n;
-};
 const config = {
   mongoUri: process.env.MONGO_URI || undefined,
   embeddedPostgresUrl: process.env.EMBEDDED_POSTGRES_URL || undefined,
@@ -36,7 +29,6 @@ const config = {
 };
 const TARGETS = { p95Ms: 10, ratioP95: 1.5 };
 const DAY_MS = 86_400_000;
-const log = (msg: string) => console.log(`· ${msg}`);
 
 type ToServer = { type: 'count-start' } | { type: 'count-stop' } | { type: 'bare'; bodies: Record<string, string> } | { type: 'shutdown' };
 type FromServer = { type: 'ready'; realPort: number; barePort: number } | { type: 'counted'; commands: Record<string, number> } | { type: 'ok' } | { type: 'error'; message: string };
@@ -50,23 +42,12 @@ async function serve(): Promise<void> {
   const database = await connectMonitored(process.env.BENCH_MONGO_URI!, process.env.BENCH_DB_NAME!);
   /** `<command> <collection>` → count, while counting. */
   let counts: Record<string, number> | null = null;
-  database.client.on('commandStarted', (e: CommandStartedEvent) => {
+  database.client.on('commandStarted', (e) => {
     if (!counts) return;
-    const target = e.command[e.commandName];
-    const key = typeof target === 'string' ? `${e.commandName} ${target}` : e.commandName;
+    const key = commandKey(e);
     counts[key] = (counts[key] ?? 0) + 1;
   });
-  const deps: ApiDeps = {
-    db: database,
-    mailer: { send: async () => {} },
-    clock: systemClock,
-    clinicName: 'Bench Clinic',
-    timeZone: 'Asia/Dubai',
-    auth: { ...DEFAULT_AUTH_SETTINGS, secretKey: randomBytes(32).toString('hex'), accessTokenTtlSeconds: 3_600 },
-    insurance: { provider: { checkEligibility: async () => ({ status: 'unknown', reason: 'unreachable' }) }, encryptionKey: randomBytes(32) },
-    payments: { stripe: null, webhookSecret: null },
-  };
-  const { app } = await buildApp({ deps, database, logger: createLogger('silent'), corsOrigins: [], bodyLimit: 100_000, publicBaseUrl: 'http://127.0.0.1' });
+  const { app } = await buildBenchApp(database, benchDeps(database, { relaxedLogins: false }));
   // What a response costs with no work behind it: Fastify, routing and a JSON body of the same size.
   const bare = Fastify({ logger: false });
   let bodies: Record<string, string> = {};
@@ -103,28 +84,14 @@ function startServer(uri: string, dbName: string) {
     env: { ...process.env, BENCH_MONGO_URI: uri, BENCH_DB_NAME: dbName },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const next = <T extends FromServer['type']>(type: T) =>
-    new Promise<Extract<FromServer, { type: T }>>((resolve, reject) => {
-      const done = (settle: () => void) => {
-        child.off('message', on);
-        child.off('exit', exit);
-        settle();
-      };
-      const on = (m: FromServer) => {
-        if (m.type === 'error') done(() => reject(new Error(m.message)));
-        else if (m.type === type) done(() => resolve(m as Extract<FromServer, { type: T }>));
-      };
-      const exit = (code: number | null) => done(() => reject(new Error(`bench server exited (${code})`)));
-      child.on('message', on);
-      child.on('exit', exit);
-    });
+  const next_ = <T extends FromServer['type']>(type: T) => next<FromServer, T>(child, type, 'bench server');
   const ask = async <T extends FromServer['type']>(msg: ToServer, type: T) => {
-    const answer = next(type);
+    const answer = next_(type);
     child.send(msg);
     return answer;
   };
   return {
-    ready: next('ready'),
+    ready: next_('ready'),
     async count(fn: () => Promise<void>): Promise<Record<string, number>> {
       await ask({ type: 'count-start' }, 'ok');
       await fn();
@@ -157,18 +124,10 @@ async function compare(bare: HttpRequest, real: HttpRequest): Promise<{ bare: Ru
 const sum = (counts: Record<string, number>, pred: (key: string) => boolean) => Object.entries(counts).filter(([k]) => pred(k)).reduce((n, [, v]) => n + v, 0);
 
 async function main(): Promise<number> {
-  let embedded: EmbeddedDatabase | null = null;
-  let database: Database | null = null;
   let server: ReturnType<typeof startServer> | null = null;
-  const dbName = `bench_slots_${randomBytes(4).toString('hex')}`;
+  const db = new BenchDatabase(config, `bench_slots_${randomBytes(4).toString('hex')}`);
   try {
-    let uri = config.mongoUri;
-    if (!uri) {
-      log('MONGO_URI not set: starting the embedded database');
-      embedded = await startEmbeddedDatabase({ postgresUrl: config.embeddedPostgresUrl, log });
-      uri = embedded.uri;
-    }
-    database = await connectDatabase({ uri, dbName });
+    const { uri, dbName, database } = await db.open();
     await seed(database);
     const specialty = await topUpSpecialty(database, config.specialtySize);
     const physician = await busiestPhysician(database);
@@ -262,25 +221,15 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await server?.stop().catch(() => {});
-    if (database) {
-      await database.db.dropDatabase().catch(() => {});
-      await database.close();
-    }
-    await embedded?.stop();
+    await db.close(true);
   }
 }
 
 if (process.argv[2] === 'serve') {
   serve().catch((err: unknown) => {
-    process.send?.({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies FromServer);
+    process.send?.({ type: 'error', message: errorMessage(err) } satisfies FromServer);
     process.exit(1);
   });
 } else {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
+  runMain(main);
 }
