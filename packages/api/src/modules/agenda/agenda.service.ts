@@ -6,8 +6,8 @@ import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import type { StoredEvent } from '../../events/bus.ts';
 import { RESYNC_KIND, type EventStore } from '../../events/event-store.ts';
-import { clinicScope, covers, scopeOf } from '../../scope.ts';
-import { createAppointmentsRepository } from '../appointments/appointments.repository.ts';
+import { covers, scopeOf } from '../../scope.ts';
+import type { AppointmentsService } from '../appointments/appointments.service.ts';
 import type { ClinicService } from '../clinic/clinic.service.ts';
 import type { PhysiciansService } from '../physicians/physicians.service.ts';
 import { clinicAgendaStream, physicianAgendaStream, type AgendaEventData, type AgendaEventKind } from './agenda.events.ts';
@@ -49,7 +49,7 @@ export interface AgendaUseCases {
   position(actor: Actor, input: Pick<AgendaInput, 'physicianId'>): Promise<{ lastEventId: string }>;
 }
 
-export function createAgendaService(deps: ApiDeps, clinic: ClinicService, physicians: PhysiciansService, events: EventStore) {
+export function createAgendaService(deps: ApiDeps, clinic: ClinicService, physicians: PhysiciansService, events: EventStore, appointments: Pick<AppointmentsService, 'startingBetween'>) {
   /** The stream the actor may follow and the clinic it belongs to; the same rules as the agenda query. */
   async function streamFor(actor: Actor, physicianId: string | undefined) {
     if (actor.role === 'doctor') {
@@ -78,7 +78,7 @@ export function createAgendaService(deps: ApiDeps, clinic: ClinicService, physic
     const id = new ObjectId(clinicId);
     const { timeZone } = await clinic.settingsFor(id);
     const { from, to } = localDayRange(date, timeZone);
-    const docs = await createAppointmentsRepository(deps.db.cols, clinicScope(id)).listStartingBetween(physicianId ? { physicianId } : {}, from, to);
+    const docs = await appointments.startingBetween(id, physicianId ? { physicianId } : {}, from, to);
     const statuses = new Map<string, AppointmentStatus>();
     const counts = Object.fromEntries(APPOINTMENT_STATUSES.map((st) => [st, 0])) as Record<AppointmentStatus, number>;
     for (const d of docs) {

@@ -4,7 +4,7 @@ import { DAY_MS, checkSlot, localDayRange, reminderDueAt } from '@clinic/schedul
 import { repliesInChat, type Actor } from '../../actor.ts';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
-import { ANY_CLINIC, covers, scopeOf, type ClinicScope } from '../../scope.ts';
+import { ANY_CLINIC, clinicScope, covers, scopeOf, type ClinicScope } from '../../scope.ts';
 import { settingsOf, type ClinicService } from '../clinic/clinic.service.ts';
 import type { PackagesService } from '../packages/packages.service.ts';
 import type { PhysiciansService } from '../physicians/physicians.service.ts';
@@ -275,6 +275,13 @@ export function createAppointmentsService(
 
     /** Internal read by id, without an actor (webhooks, receipts after their own ownership check). */
     byId: (id: ObjectId) => system.findById(id.toHexString()),
+
+    /**
+     * Internal read for other modules (chat: have these two met; the agenda's day counts): one clinic's appointments
+     * starting in [from, to), of a physician and/or a patient, in start order.
+     */
+    startingBetween: (clinicId: ObjectId, who: { physicianId?: ObjectId | undefined; patientId?: ObjectId | undefined }, from: Date, to: Date) =>
+      createAppointmentsRepository(deps.db.cols, clinicScope(clinicId)).listStartingBetween(who, from, to),
 
     /**
      * The money arrived: a waiting booking is confirmed; a lapsed hold gets its slot back if nobody

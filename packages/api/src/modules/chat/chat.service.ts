@@ -5,10 +5,9 @@ import type { Actor } from '../../actor.ts';
 import type { ApiDeps, Notification } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { RESYNC_KIND, type EventStore } from '../../events/event-store.ts';
-import { clinicScope } from '../../scope.ts';
 import { createPiiCipher } from '../../security/pii.ts';
 import type { Limit, RateLimiter } from '../../security/rate-limit.ts';
-import { createAppointmentsRepository } from '../appointments/appointments.repository.ts';
+import type { AppointmentsService } from '../appointments/appointments.service.ts';
 import { settingsOf, type ClinicService } from '../clinic/clinic.service.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
 import type { PhysiciansService } from '../physicians/physicians.service.ts';
@@ -72,6 +71,7 @@ export function createChatService(
   notifications: NotificationsService,
   rateLimiter: RateLimiter,
   events: EventStore,
+  appointments: Pick<AppointmentsService, 'startingBetween'>,
 ) {
   const repo = createChatRepository(deps.db.cols);
   // The key that seals Emirates IDs: one secret to keep and rotate for personal data at rest. Messages are bound
@@ -88,8 +88,7 @@ export function createChatService(
 
   /** Whether the patient has or had any appointment with the physician (any status), in the physician's clinic. */
   async function haveMet(patientId: ObjectId, physician: PhysicianDoc): Promise<boolean> {
-    const appointments = createAppointmentsRepository(deps.db.cols, clinicScope(physician.clinicId));
-    return (await appointments.listStartingBetween({ physicianId: physician._id, patientId }, FAR_PAST, FAR_FUTURE)).length > 0;
+    return (await appointments.startingBetween(physician.clinicId, { physicianId: physician._id, patientId }, FAR_PAST, FAR_FUTURE)).length > 0;
   }
 
   /** The thread and the caller's side of it; anyone else (another patient, staff, another clinic) is answered 404. */

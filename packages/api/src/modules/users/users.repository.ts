@@ -41,6 +41,11 @@ export function createUsersRepository(cols: Pick<Collections, 'users'>) {
       await cols.users.deleteOne({ _id: id, emailVerifiedAt: null });
     },
     /** Admin, staff and doctor accounts per clinic, for these clinics: one query. */
+    /** The email addresses of a clinic's admins (one equality query each on `clinicId` and `role`). */
+    async adminEmails(clinicId: ObjectId): Promise<string[]> {
+      const admins = await cols.users.find({ clinicId, role: 'admin' }, { projection: { email: 1 } }).toArray();
+      return admins.map((a) => a.email).filter((e): e is string => !!e);
+    },
     async staffCounts(clinicIds: ObjectId[]): Promise<Map<string, number>> {
       if (clinicIds.length === 0) return new Map();
       const rows = await cols.users

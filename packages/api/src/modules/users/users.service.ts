@@ -58,6 +58,8 @@ export function createUsersService(deps: ApiDeps, clinic: ClinicService) {
 
     /** Admin, staff and doctor accounts per clinic (by clinic id), in one query. */
     staffCounts: (clinicIds: ObjectId[]) => users.staffCounts(clinicIds),
+    /** Who is told about a clinic-wide problem (a disabled webhook endpoint): its admins' addresses. */
+    adminEmails: (clinicId: ObjectId) => users.adminEmails(clinicId),
 
     /** The id of the phone-only account created from this number, if any. */
     async phoneProfileId(phone: string): Promise<ObjectId | null> {

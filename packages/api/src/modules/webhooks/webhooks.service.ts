@@ -9,6 +9,7 @@ import { ANY_CLINIC, scopeOf } from '../../scope.ts';
 import { createPiiCipher } from '../../security/pii.ts';
 import { clinicAgendaStream, type AgendaEventData } from '../agenda/agenda.events.ts';
 import type { ClinicService } from '../clinic/clinic.service.ts';
+import type { UsersService } from '../users/users.service.ts';
 import { postSigned } from './webhooks.delivery.ts';
 import { eventIdOf, typeOfKind, type WebhookEventType } from './webhooks.events.ts';
 import { createWebhooksRepository, toEndpointDto, type EndpointPatch, type WebhookEndpoint } from './webhooks.repository.ts';
@@ -62,7 +63,8 @@ const newSecret = () => `whsec_${randomBytes(24).toString('base64url')}`;
  * while no sweep ran, or by another process, are delivered all the same. Every process sweeps: a delivery and each
  * of its attempts are claimed by unique keys, so none is created or sent twice.
  */
-export function createWebhooksService(deps: ApiDeps, clinic: ClinicService, events: EventStore) {
+/** `users`: who hears that an endpoint was disabled (the clinic's admins). */
+export function createWebhooksService(deps: ApiDeps, clinic: ClinicService, events: EventStore, users: Pick<UsersService, 'adminEmails'>) {
   const policy: UrlPolicy & { timeoutMs: number } = { allowLoopback: deps.webhooks?.allowLoopback ?? false, timeoutMs: deps.webhooks?.timeoutMs ?? DEFAULT_TIMEOUT_MS };
   const system = createWebhooksRepository(deps.db.cols, ANY_CLINIC);
   // A copy of the database alone cannot sign deliveries: secrets are sealed with the PII key, bound to their endpoint.
@@ -86,18 +88,12 @@ export function createWebhooksService(deps: ApiDeps, clinic: ClinicService, even
     if (refusal) throw new AppError('VALIDATION_FAILED', `url ${refusal}.`, { fieldErrors: { url: [refusal] } });
   }
 
-  /** Who hears that an endpoint was disabled: the clinic's admins. The users service has no such query yet. */
-  async function adminEmails(clinicId: ObjectId): Promise<string[]> {
-    const admins = await deps.db.cols.users.find({ clinicId, role: 'admin' }, { projection: { email: 1 } }).toArray();
-    return admins.map((a) => a.email).filter((e): e is string => !!e);
-  }
-
   async function disable(endpoint: WebhookEndpointDoc, report: WebhookSweepReport) {
     const reason = `${WEBHOOK_RETRY.disableAfterFailures} delivery attempts failed in a row`;
     if (!(await system.disable(endpoint._id, reason, deps.clock()))) return;
     report.disabled++;
     const { name } = await clinic.infoFor(endpoint.clinicId);
-    for (const to of await adminEmails(endpoint.clinicId)) {
+    for (const to of await users.adminEmails(endpoint.clinicId)) {
       await deps.mailer
         .send({
           to,
