@@ -27,7 +27,7 @@ export const appointmentsRouter = router({
     .query(({ ctx, input }) => ctx.services.appointments.mine(ctx.actor, input.scope)),
 
   agenda: roleProcedure('doctor', 'staff', 'admin')
-    .meta({ openapi: { method: 'GET', path: '/appointments/agenda', tags, protect: true, summary: "A physician's appointments on a local date (doctors: their own)", errorResponses: [400, 401, 403, 404] } })
+    .meta({ openapi: { method: 'GET', path: '/appointments/agenda', tags, protect: true, summary: "A physician's appointments on a local date (doctors: their own; staff and admins without physicianId: every physician of their clinic)", errorResponses: [400, 401, 403, 404] } })
     .input(AgendaInput)
     .output(AppointmentListSchema)
     .query(({ ctx, input }) => ctx.services.appointments.agenda(ctx.actor, input)),
@@ -39,7 +39,7 @@ export const appointmentsRouter = router({
     .query(({ ctx, input }) => ctx.services.appointments.calendar(ctx.actor, input)),
 
   stats: roleProcedure('doctor', 'staff', 'admin')
-    .meta({ openapi: { method: 'GET', path: '/appointments/stats', tags, protect: true, summary: "A physician's figures over a local date period (≤ 92 days): counts by status, no-show rate, bookings per day (doctors: their own)", errorResponses: [400, 401, 403, 404] } })
+    .meta({ openapi: { method: 'GET', path: '/appointments/stats', tags, protect: true, summary: "A physician's figures over a local date period (≤ 92 days): counts by status, no-show rate, bookings per day (doctors: their own; staff and admins without physicianId: every physician of their clinic)", errorResponses: [400, 401, 403, 404] } })
     .input(PhysicianStatsInput)
     .output(PhysicianStatsSchema)
     .query(({ ctx, input }) => ctx.services.appointments.stats(ctx.actor, input)),

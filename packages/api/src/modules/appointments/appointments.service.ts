@@ -336,7 +336,7 @@ export function createAppointmentsService(
       return { items: docs.map((d) => toAppointmentDto(d, tzOf(d))) };
     },
 
-    /** A doctor sees only their own day; staff and admins choose the physician. */
+    /** A doctor sees only their own day; staff and admins choose the physician, or see every physician's. */
     async agenda(actor: Actor, input: { physicianId?: string | undefined; date: string }) {
       let physicianId = input.physicianId;
       if (actor.role === 'doctor') {
@@ -347,12 +347,13 @@ export function createAppointmentsService(
       } else if (actor.role !== 'staff' && actor.role !== 'admin') {
         throw new AppError('FORBIDDEN', 'Only clinic staff and doctors see agendas.');
       }
-      if (!physicianId) throw new AppError('VALIDATION_FAILED', 'physicianId is required.', { fieldErrors: { physicianId: ['is required'] } });
       const { scope, repo } = await scoped(actor);
-      // A physician of another clinic is not found (as an unknown one), not an empty day.
-      const physician = await physicianIn(scope, physicianId);
       const tz = await zoneOf(scope);
       const { from, to } = localDayRange(input.date, tz);
+      // Staff and admins without a physician: the whole clinic's day (the scoped repository keeps it to their clinic).
+      if (!physicianId) return { items: (await repo.listStartingBetween({}, from, to)).map((d) => toAppointmentDto(d, tz)) };
+      // A physician of another clinic is not found (as an unknown one), not an empty day.
+      const physician = await physicianIn(scope, physicianId);
       const docs = await repo.listForPhysician(physician._id, from, to);
       return { items: docs.map((d) => toAppointmentDto(d, tz)) };
     },
