@@ -88,3 +88,23 @@ export const MASKED_LINK_COMMAND = 'LINK ****-****';
 export function maskLinkCommand(text: string): string {
   return linkCommand(normalise(text)) === null ? text : MASKED_LINK_COMMAND;
 }
+
+/** Every run of one letter as a single letter ("helppp" → "help", "ساعدووني" → "ساعدوني"; "bleeding" → "bleding" too). */
+export function squeezeRepeats(text: string): string {
+  return text.replace(/(\p{L})\1+/gu, '$1');
+}
+
+/**
+ * What the safety checks match against: `normalise` (Arabic-Indic digits, invisible marks) and `foldForMatching`
+ * (case, diacritics, tatweel, letter variants), apostrophes dropped ("can't" is "cant"), every other mark or emoji a
+ * space, and repeated letters squeezed, so "CHEST PAINNNN!!!" and "صـــدري يوجعنيييي" read as the plain words.
+ * Padded with one space at each end so a pattern can anchor on whole words in Arabic, where `\b` does not work.
+ * Patterns must be squeezed the same way (`squeezeRepeats`): "bleeding" is matched as "bleding".
+ */
+export function foldForSafety(text: string): string {
+  const folded = foldForMatching(normalise(text))
+    .replace(/'/g, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+  return ` ${squeezeRepeats(folded)} `;
+}
