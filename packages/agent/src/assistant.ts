@@ -257,16 +257,17 @@ export function createAssistant(opts: AssistantOptions): Assistant {
       if (llm && !menuPick) {
         convo.messages.push({ role: 'user', content: masked, at: now });
         const clinic = await ctx.clinic();
+        const phone = home ? home.phone : (opts.clinicPhone ?? clinic.phone);
         const prompt = systemPrompt({
           clinicName: clinic.name,
-          clinicPhone: home ? home.phone : (opts.clinicPhone ?? clinic.phone),
+          clinicPhone: phone,
           timeZone: clinic.timeZone,
           now,
           patientName: patient.fullName,
           language: lang,
           severalClinics: !home,
         });
-        const outcome = await llm.respond(ctx, prompt);
+        const outcome = await llm.respond(ctx, prompt, { clinicPhone: phone || null });
         if (outcome.unavailable) {
           convo.messages.pop();
         } else {

@@ -1,14 +1,23 @@
-// The model loop uses the `openai` SDK's Chat Completions API with tool calling — not @openai/agents —
-// because it works with any OpenAI-compatible endpoint (OpenAI, Azure, local gateways, the test's
-// scripted server), has no tracing exporter to switch off (transcripts carry patient data), and keeps
-// the loop explicit and testable: every round, tool call and cap is in this file.
+// The model loop runs on the OpenAI Agents SDK (@openai/agents): one Agent whose tools are the app's
+// procedures (through createCaller, with the contracts' zod schemas), whose input guardrails are the
+// deterministic emergency and prompt-injection checks, and whose staff handover is a handoff. What the SDK
+// would otherwise decide for us is pinned here:
+// - the model is Chat Completions (OpenAIChatCompletionsModel) over a client built from our settings, so any
+//   OpenAI-compatible endpoint works (OpenAI, Azure, local gateways, the tests' scripted server);
+// - the conversation lives in our store: each turn the stored, masked transcript becomes the run's input
+//   items and the run's new items are stored back in our format; no server-side state (no
+//   previous_response_id, no conversations API, no `store`);
+// - tracing export is off unless OPENAI_AGENTS_TRACING=1 (`tracing: true`): transcripts carry patient data,
+//   and even then the trace leaves out model and tool data.
 import OpenAI from 'openai';
-import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import { InputGuardrailTripwireTriggered, OpenAIChatCompletionsModel, Runner, setTracingDisabled, setTracingExportApiKey } from '@openai/agents';
 import type { ConversationMessage } from '@clinic/api';
 import { maskEmiratesIds } from '@clinic/contracts';
 import type { TurnContext } from './actions.ts';
+import { createClinicAgent, fromRunItems, toInputItems } from './agent.ts';
 import { formatWhen } from './format.ts';
-import { TOOLS, runTool, serialiseResult, toolParameters } from './tools.ts';
+import type { GuardrailName } from './guardrails.ts';
+import { msg } from './messages.ts';
 
 export interface LlmSettings {
   apiKey: string;
@@ -16,6 +25,8 @@ export interface LlmSettings {
   model: string;
   /** Tool rounds per inbound message (default 6); then the model must answer in text. */
   maxTurns?: number;
+  /** Export traces of the runs to OpenAI (model and tool data left out). Default off. */
+  tracing?: boolean;
 }
 
 export const DEFAULT_MAX_TOOL_ROUNDS = 6;
@@ -26,66 +37,108 @@ export interface LlmOutcome {
   failed: boolean;
   /** Its very first call failed (down, overloaded, misconfigured): nothing was done, another way may answer. */
   unavailable?: boolean;
+  /** An input guardrail stopped the message before the model: `text` is the fixed reply. */
+  guardrail?: GuardrailName;
+  /** The model handed the conversation to staff (the handoff ran `handOver`): `text` is what it returned. */
+  handedOver?: boolean;
 }
 
-const TOOL_SPECS: ChatCompletionTool[] = TOOLS.map((t) => ({
-  type: 'function',
-  function: { name: t.name, description: t.description, parameters: toolParameters(t) },
-}));
+export interface RespondOptions {
+  /** The phone an emergency reply gives (the clinic written to). */
+  clinicPhone?: string | null;
+  /**
+   * The model handed the conversation to staff: flag it and return what the patient reads. Default: flagged
+   * as requested by the patient, with the handover sentence.
+   */
+  handOver?: (ctx: TurnContext) => Promise<string> | string;
+}
+
+/** What one run needs beyond the turn's context: its instructions, its handover, and its model calls so far. */
+interface RunState {
+  instructions: string;
+  handOver: (ctx: TurnContext) => Promise<string> | string;
+  modelCalls: number;
+  handedOver: boolean;
+}
+
+function defaultHandOver(ctx: TurnContext): string {
+  ctx.convo.flagged = { at: ctx.now, reason: 'requested' };
+  ctx.convo.pending = null;
+  return msg(ctx.lang).handover;
+}
 
 export function createLlm(settings: LlmSettings) {
   // Retries stay low: the patient is waiting, and the transport has its own retry story.
   const client = new OpenAI({ apiKey: settings.apiKey, baseURL: settings.baseURL, maxRetries: 1, timeout: 30_000 });
   const maxRounds = settings.maxTurns ?? DEFAULT_MAX_TOOL_ROUNDS;
+  const tracing = settings.tracing === true;
+  // The SDK's global switch too: nothing it starts on its own may export a trace.
+  setTracingDisabled(!tracing);
+  if (tracing) setTracingExportApiKey(settings.apiKey);
+
+  const runs = new WeakMap<TurnContext, RunState>();
+  const stateOf = (ctx: TurnContext) => {
+    const state = runs.get(ctx);
+    if (!state) throw new Error('llm: a run without its state');
+    return state;
+  };
+  const agent = createClinicAgent(
+    {
+      model: new OpenAIChatCompletionsModel(client, settings.model),
+      // After the last allowed tool round the model has to answer with what it has: no tools are offered.
+      toolsEnabled: (ctx) => stateOf(ctx).modelCalls < maxRounds,
+      handOver: async (ctx) => {
+        const state = stateOf(ctx);
+        state.handedOver = true;
+        return state.handOver(ctx);
+      },
+    },
+    (ctx) => stateOf(ctx).instructions,
+  );
+  const runner = new Runner({
+    tracingDisabled: !tracing,
+    traceIncludeSensitiveData: false,
+    workflowName: 'whatsapp-assistant',
+    callModelInputFilter: ({ modelData, context }) => {
+      if (context) stateOf(context as TurnContext).modelCalls++;
+      return modelData;
+    },
+  });
 
   return {
     /**
      * One inbound message: the history (masked) + the new user message (masked, already appended to
-     * ctx.convo.messages by the caller) → tool rounds → a text answer. New assistant/tool messages are
-     * appended to ctx.convo.messages.
+     * ctx.convo.messages by the caller) → the agent's run → a text answer. The run's tool calls, results and
+     * answer are appended to ctx.convo.messages.
      */
-    async respond(ctx: TurnContext, systemPrompt: string): Promise<LlmOutcome> {
-      const messages: ChatCompletionMessageParam[] = [{ role: 'system', content: systemPrompt }, ...ctx.convo.messages.map(toParam)];
-      for (let round = 0; round <= maxRounds; round++) {
-        const last = round === maxRounds;
-        let choice;
-        try {
-          const res = await client.chat.completions.create({
-            model: settings.model,
-            messages,
-            tools: TOOL_SPECS,
-            // After the last allowed tool round the model has to answer with what it has.
-            tool_choice: last ? 'none' : 'auto',
-          });
-          choice = res.choices[0]?.message;
-        } catch {
-          return { text: '', failed: true, unavailable: round === 0 };
-        }
-        if (!choice) return { text: '', failed: true };
-        const calls = (choice.tool_calls ?? []).filter((c) => c.type === 'function');
-        if (calls.length === 0 || last) {
-          const text = keepKnownLinks(maskEmiratesIds((choice.content ?? '').trim()), ctx.convo.messages);
-          if (!text) return { text: '', failed: true };
+    async respond(ctx: TurnContext, systemPrompt: string, opts: RespondOptions = {}): Promise<LlmOutcome> {
+      const state: RunState = { instructions: systemPrompt, handOver: opts.handOver ?? defaultHandOver, modelCalls: 0, handedOver: false };
+      runs.set(ctx, state);
+      let result;
+      try {
+        // Tool rounds, the text answer after them, and the staff's reply after a handoff.
+        result = await runner.run(agent, toInputItems(ctx.convo.messages), { context: ctx, maxTurns: maxRounds + 2 });
+      } catch (err) {
+        if (err instanceof InputGuardrailTripwireTriggered) {
+          const name = err.result.guardrail.name as GuardrailName;
+          const m = msg(ctx.lang);
+          const text = name === 'emergency' ? m.emergency(opts.clinicPhone ?? null) : m.guardrailRefusal;
+          ctx.convo.pending = null;
           ctx.convo.messages.push({ role: 'assistant', content: text, at: ctx.now });
-          return { text, failed: false };
+          return { text, failed: false, guardrail: name };
         }
-        const stored: ConversationMessage = {
-          role: 'assistant',
-          content: maskEmiratesIds(choice.content ?? ''),
-          toolCalls: calls.map((c) => ({ id: c.id, name: c.function.name, arguments: maskEmiratesIds(c.function.arguments) })),
-          at: ctx.now,
-        };
-        messages.push(toParam(stored));
-        ctx.convo.messages.push(stored);
-        for (const call of calls) {
-          // Arguments run as the model wrote them (a masked ID is restored from this turn's vault inside the tool).
-          const { result } = await runTool(ctx, call.function.name, call.function.arguments);
-          const toolMsg: ConversationMessage = { role: 'tool', toolCallId: call.id, content: serialiseResult(result), at: ctx.now };
-          messages.push(toParam(toolMsg));
-          ctx.convo.messages.push(toolMsg);
-        }
+        return { text: '', failed: true, unavailable: state.modelCalls <= 1 };
+      } finally {
+        runs.delete(ctx);
       }
-      return { text: '', failed: true };
+      const items = result.newItems;
+      const final = items.at(-1)?.type === 'message_output_item' ? items.length - 1 : items.length;
+      ctx.convo.messages.push(...fromRunItems(items.slice(0, final), ctx.now));
+      const output = typeof result.finalOutput === 'string' ? result.finalOutput : '';
+      const text = keepKnownLinks(maskEmiratesIds(output.trim()), ctx.convo.messages);
+      if (!text) return { text: '', failed: true };
+      ctx.convo.messages.push({ role: 'assistant', content: text, at: ctx.now });
+      return { text, failed: false, ...(state.handedOver ? { handedOver: true } : {}) };
     },
   };
 }
@@ -105,16 +158,6 @@ export function keepKnownLinks(text: string, history: ConversationMessage[]): st
   });
 }
 
-function toParam(m: ConversationMessage): ChatCompletionMessageParam {
-  if (m.role === 'tool') return { role: 'tool', tool_call_id: m.toolCallId ?? '', content: m.content };
-  if (m.role === 'assistant') {
-    return m.toolCalls?.length
-      ? { role: 'assistant', content: m.content || null, tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) }
-      : { role: 'assistant', content: m.content };
-  }
-  return { role: 'user', content: m.content };
-}
-
 /** `severalClinics`: the platform's shared number, where physicians of every clinic are offered. */
 export function systemPrompt(p: { clinicName: string; clinicPhone: string; timeZone: string; now: Date; patientName: string; language: 'en' | 'ar'; severalClinics?: boolean }): string {
   return [
@@ -128,7 +171,7 @@ export function systemPrompt(p: { clinicName: string; clinicPhone: string; timeZ
     'Emirates ID numbers appear masked (784-****-*****12-3); pass them to check_insurance as they appear — the system restores the real number. Never ask for passwords, card numbers or one-time codes.',
     'You are not a doctor. Never diagnose, interpret symptoms or results, or advise on medicines or doses; offer to book a consultation instead.',
     `If anything sounds like an emergency, tell the patient to call 998 (ambulance) or 999 now${p.clinicPhone ? `; the clinic's number is ${p.clinicPhone}` : ''}.`,
-    'If the patient wants a person, tell them to type "human".',
+    'If the patient wants a person, or needs something only the clinic staff can do, hand the conversation over with transfer_to_staff (staff answer in this chat).',
     ...(p.severalClinics ? ['Physicians here practise at several clinics: whenever you mention a physician, say which clinic (the `clinic` field the tools return).'] : []),
   ].join('\n');
 }

@@ -52,6 +52,8 @@ export interface Messages {
   linkTooMany(retryAfterSeconds: number): string;
   slowDown(minutes: number): string;
   llmDownMenu: string;
+  /** A message the prompt-injection guardrail stopped before the model. */
+  guardrailRefusal: string;
   /** A reminder's button whose payload is not one of ours (old, altered or cut short). */
   buttonUnknown: string;
   /** The "I'll come" button: nothing changes, the patient hears the booking stands. */
@@ -123,6 +125,8 @@ const en: Messages = {
   linkInvalid: 'That link code is wrong or has expired. In the app, open Profile → WhatsApp for a new code, then send "LINK" followed by the code.',
   linkTooMany: (s) => `Too many link attempts from this number. Please try again in ${Math.ceil(s / 60)} minutes.`,
   llmDownMenu: "Sorry, I can't understand free text right now, but the menu works.",
+  guardrailRefusal:
+    'I can only help with your own visits to the clinic: finding a physician, booking, changing or cancelling an appointment, paying, and checking your insurance. How can I help?',
   buttonUnknown: "Sorry, I didn't understand that button.",
   attendanceConfirmed: (physician, when) => `Thank you! See you with ${physician} on ${when}. If anything changes, tell me here.`,
   rescheduleSlots: (physician, from, lines) => `Free times with ${physician} instead of ${from}:\n${lines.join('\n')}\nReply a number to move your appointment, or 0 for the menu.`,
@@ -192,6 +196,7 @@ const ar: Messages = {
   linkInvalid: 'رمز الربط غير صحيح أو منتهي الصلاحية. افتح الملف الشخصي ← واتساب في التطبيق للحصول على رمز جديد، ثم أرسل "ربط" متبوعاً بالرمز.',
   linkTooMany: (s) => `محاولات ربط كثيرة من هذا الرقم. يرجى المحاولة بعد ${Math.ceil(s / 60)} دقيقة.`,
   llmDownMenu: 'عذراً، لا أستطيع فهم الرسائل الحرة الآن، لكن القائمة تعمل.',
+  guardrailRefusal: 'أستطيع المساعدة في زياراتك أنت للعيادة فقط: البحث عن طبيب، حجز موعد أو تغييره أو إلغاؤه، الدفع، والتحقق من تأمينك. كيف أساعدك؟',
   buttonUnknown: 'عذراً، لم أفهم هذا الزر.',
   attendanceConfirmed: (physician, when) => `شكراً لك! نراك مع ${physician} يوم ${when}. إذا تغيّر شيء فأخبرني هنا.`,
   rescheduleSlots: (physician, from, lines) => `المواعيد المتاحة مع ${physician} بدلاً من ${from}:\n${lines.join('\n')}\nأرسل رقم الموعد لنقل موعدك إليه، أو 0 للقائمة.`,

@@ -1,3 +1,4 @@
+import { tool as agentTool, type FunctionTool } from '@openai/agents';
 import * as z from 'zod';
 import {
   BookAppointmentInput,
@@ -265,37 +266,37 @@ export const TOOLS: Tool[] = [
   }),
 ];
 
-const BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));
-
-/** JSON Schema for the model, generated from the zod input schemas. */
-export function toolParameters(t: Tool): Record<string, unknown> {
-  const schema = z.toJSONSchema(t.input, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  delete schema.$schema;
-  return schema;
+/**
+ * The tools as the Agents SDK runs them: each contract schema is the tool's `parameters` (the SDK sends it as
+ * JSON Schema and parses the model's arguments with it before `execute`). Never throws: bad JSON, bad input,
+ * refused or failed procedures all come back as `{ ok: false, code, message }` for the model to explain, and
+ * every result is masked before the model (and the stored transcript) sees it. `enabled`: whether the run
+ * may still call tools.
+ */
+export function agentTools(enabled: (ctx: TurnContext) => boolean): FunctionTool<TurnContext, any, string>[] {
+  return TOOLS.map((t) =>
+    agentTool<z.ZodObject, TurnContext, string>({
+      name: t.name,
+      description: t.description,
+      parameters: t.input as z.ZodObject,
+      async execute(input, run) {
+        const res = await attempt(() => t.run(run!.context, input));
+        return serialiseResult(res.ok ? res.value : res);
+      },
+      errorFunction: (_run, err) => serialiseResult({ ok: false, code: 'VALIDATION_FAILED', message: invalidInput(err) } satisfies Failure),
+      isEnabled: async ({ runContext }) => enabled(runContext.context),
+    }),
+  );
 }
 
-/**
- * Runs one tool call. Never throws: bad JSON, bad input, refused or failed procedures all come back as
- * `{ ok: false, code, message }` for the model to explain. Emirates IDs in results are masked.
- */
-export async function runTool(ctx: TurnContext, name: string, argsJson: string): Promise<{ result: unknown; failed: boolean }> {
-  const t = BY_NAME.get(name);
-  if (!t) return { result: { ok: false, code: 'VALIDATION_FAILED', message: `There is no tool named ${name}.` }, failed: true };
-  let args: unknown;
-  try {
-    args = argsJson.trim() ? JSON.parse(argsJson) : {};
-  } catch {
-    return { result: { ok: false, code: 'VALIDATION_FAILED', message: 'The arguments were not valid JSON.' }, failed: true };
+/** What was wrong with the model's arguments, from the schema's issues when the SDK passes them on. */
+function invalidInput(err: unknown): string {
+  const seen = new Set<unknown>();
+  for (let e: any = err; e && typeof e === 'object' && !seen.has(e); e = e.originalError ?? e.cause) {
+    seen.add(e);
+    if (Array.isArray(e.issues)) return (e.issues as z.core.$ZodIssue[]).map((i) => `${i.path.map(String).join('.') || 'input'} ${i.message}`).join('; ');
   }
-  const parsed = t.input.safeParse(args);
-  if (!parsed.success) {
-    const message = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'input'} ${i.message}`).join('; ');
-    return { result: { ok: false, code: 'VALIDATION_FAILED', message }, failed: true };
-  }
-  const res = await attempt(() => t.run(ctx, parsed.data));
-  if (!res.ok) return { result: res, failed: true };
-  const value = res.value as { ok?: boolean };
-  return { result: value, failed: value?.ok === false };
+  return 'The arguments were not valid for this tool.';
 }
 
 /** A tool result as the model (and the stored transcript) sees it. */
