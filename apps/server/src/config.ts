@@ -24,6 +24,12 @@ const EnvSchema = z.object({
   TWILIO_TEMPLATE_REMINDER_SID: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
   TWILIO_TEMPLATE_CONFIRMATION_SID: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
   TWILIO_TEMPLATE_REMINDER_BUTTONS_SID: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
+  TWILIO_TEMPLATE_REMINDER_SID_AR: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
+  TWILIO_TEMPLATE_REMINDER_SID_FR: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
+  TWILIO_TEMPLATE_CONFIRMATION_SID_AR: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
+  TWILIO_TEMPLATE_CONFIRMATION_SID_FR: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
+  TWILIO_TEMPLATE_REMINDER_BUTTONS_SID_AR: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
+  TWILIO_TEMPLATE_REMINDER_BUTTONS_SID_FR: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
@@ -169,7 +175,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             whatsappFrom: e.TWILIO_WHATSAPP_FROM,
             smsFrom: e.TWILIO_SMS_FROM,
             apiBaseUrl: e.TWILIO_API_BASE_URL,
-            templates: { reminder: e.TWILIO_TEMPLATE_REMINDER_SID, confirmation: e.TWILIO_TEMPLATE_CONFIRMATION_SID, reminderButtons: e.TWILIO_TEMPLATE_REMINDER_BUTTONS_SID },
+            templates: {
+              reminder: e.TWILIO_TEMPLATE_REMINDER_SID,
+              confirmation: e.TWILIO_TEMPLATE_CONFIRMATION_SID,
+              reminderButtons: e.TWILIO_TEMPLATE_REMINDER_BUTTONS_SID,
+              // A Content template is approved in one language: the Arabic and French ones, each falling back to the default.
+              byLocale: {
+                ar: { reminder: e.TWILIO_TEMPLATE_REMINDER_SID_AR, confirmation: e.TWILIO_TEMPLATE_CONFIRMATION_SID_AR, reminderButtons: e.TWILIO_TEMPLATE_REMINDER_BUTTONS_SID_AR },
+                fr: { reminder: e.TWILIO_TEMPLATE_REMINDER_SID_FR, confirmation: e.TWILIO_TEMPLATE_CONFIRMATION_SID_FR, reminderButtons: e.TWILIO_TEMPLATE_REMINDER_BUTTONS_SID_FR },
+              },
+            },
           }
         : null,
     /** No API key: the WhatsApp assistant runs in menu mode (no LLM). */

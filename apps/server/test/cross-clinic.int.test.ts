@@ -13,9 +13,9 @@ import { createPhysician, dubai, dubaiDate, insertSecondClinic, makeClinicStaff 
 import { intentObject, sendWebhook, stripeEvent } from './support/stripe-events.ts';
 import { makePatients, makeStaff, startTestServer, uniqueEmail, type TestServer } from './support/server.ts';
 
-type Kind = 'appointment' | 'payment' | 'package' | 'physician' | 'thread' | 'webhook';
+type Kind = 'appointment' | 'payment' | 'package' | 'physician' | 'thread' | 'webhook' | 'outbox';
 /** The kind of id an operation's path takes, by the path's first segment (`admin/<x>` for admin paths). */
-const KIND_OF_SEGMENT: Record<string, Kind> = { appointments: 'appointment', payments: 'payment', 'admin/packages': 'package', 'admin/physicians': 'physician', chat: 'thread', 'admin/webhooks': 'webhook' };
+const KIND_OF_SEGMENT: Record<string, Kind> = { appointments: 'appointment', payments: 'payment', 'admin/packages': 'package', 'admin/physicians': 'physician', chat: 'thread', 'admin/webhooks': 'webhook', 'admin/notifications': 'outbox' };
 /** Operations with an id that are legitimately cross-clinic, or not scoped yet, with the reason. */
 const NOT_CLINIC_SCOPED: Record<string, string> = {
   physicians: 'public catalogue: anyone sees any clinic’s physician and free slots (a patient books any clinic)',
@@ -46,7 +46,7 @@ let physicianA: string;
 let physicianB: string;
 let adminB: string;
 let patient: { userId: string; accessToken: string };
-const idsB: Record<Kind, string[]> = { appointment: [], payment: [], package: [], physician: [], thread: [], webhook: [] };
+const idsB: Record<Kind, string[]> = { appointment: [], payment: [], package: [], physician: [], thread: [], webhook: [], outbox: [] };
 let ownAppointmentA: string;
 const day2 = dubaiDate(2);
 const day3 = dubaiDate(3);
@@ -130,7 +130,8 @@ async function fingerprintB(): Promise<string> {
   const chats = await s.database.cols.chatThreads.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
   const webhooks = await s.database.cols.webhookEndpoints.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
   const deliveries = await s.database.cols.webhookDeliveries.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
-  return createHash('sha256').update(JSON.stringify([clinic, appts, pays, packages, physicians, chats, webhooks, deliveries])).digest('hex');
+  const outbox = await s.database.cols.notifications.find({ clinicId: clinicB._id }).sort({ _id: 1 }).toArray();
+  return createHash('sha256').update(JSON.stringify([clinic, appts, pays, packages, physicians, chats, webhooks, deliveries, outbox])).digest('hex');
 }
 
 beforeAll(async () => {
@@ -188,6 +189,15 @@ beforeAll(async () => {
 
   // The confirmations started in the background settle their bookkeeping before B's records are fingerprinted.
   await s.services.jobs.idle();
+  // B's desk confirmation as the outbox leaves it after a day of failed retries (a given-up entry staff may retry).
+  const given = `confirmation|${desk}|${dubai(day2, '12:00').toISOString()}`;
+  const failedAt = s.clock.now();
+  await s.database.cols.notifications.updateOne(
+    { _id: given },
+    { $set: { status: 'failed', nextAttemptAt: null, lastError: 'smtp 451', updatedAt: failedAt } },
+  );
+  expect((await s.database.cols.notifications.findOne({ _id: given }))?.clinicId?.equals(clinicB._id)).toBe(true);
+  idsB.outbox.push(Buffer.from(given).toString('base64url'));
   doc = (await (await fetch(`${s.baseUrl}/api/v1/openapi.json`)).json()) as typeof doc;
 }, 60_000);
 afterAll(() => s?.close());
@@ -255,7 +265,7 @@ describe('another clinic’s records', () => {
           const url = `${op.path}${q.size ? `?${q}` : ''}`;
           const res = await call('GET', url, tokensA[role]);
           calls++;
-          for (const other of [...idsB.appointment, ...idsB.payment, ...idsB.webhook]) if (res.text.includes(other)) problems.push(`${role} GET ${url} names B's ${other}`);
+          for (const other of [...idsB.appointment, ...idsB.payment, ...idsB.webhook, ...idsB.outbox]) if (res.text.includes(other)) problems.push(`${role} GET ${url} names B's ${other}`);
           if (physicianId === physicianB) {
             const expected = role === 'doctor' ? 403 : 404;
             if (res.status !== expected) problems.push(`${role} GET ${url} → ${res.status}, expected ${expected} for B's physician`);

@@ -1,14 +1,18 @@
 import type Stripe from 'stripe';
+import type { Locale } from '@clinic/contracts';
 import type { Database, OutsideChannel } from '@clinic/db';
 import type { Clock } from './clock.ts';
 import type { EventBus } from './events/bus.ts';
 import type { InsuranceProvider } from './modules/insurance/insurance.provider.ts';
 import type { Limit } from './security/rate-limit.ts';
+import { letterHtml } from './modules/notifications/notifications.messages.ts';
 
 export interface MailMessage {
   to: string;
   subject: string;
   text: string;
+  /** The same letter as HTML (its language's direction); absent: text only. */
+  html?: string;
 }
 
 /** Outbound email port; the server plugs in SMTP (or, in development, the log). */
@@ -30,6 +34,8 @@ export interface Notification {
   subject: string;
   text: string;
   data: Record<string, string>;
+  /** The language `subject` and `text` are written in (the email's direction, the WhatsApp template's language); absent: en. */
+  locale?: Locale;
   /** The outside channels its recipient allows for this kind (their preferences); absent: all of them. */
   channels?: { email: boolean; whatsapp: boolean; sms: boolean };
 }
@@ -55,7 +61,7 @@ export function emailNotifier(mailer: Mailer): Notifier {
     channels: ['email'],
     async notify(n) {
       if (!n.to.email || n.channels?.email === false) return 'no_channel';
-      await mailer.send({ to: n.to.email, subject: n.subject, text: n.text });
+      await mailer.send({ to: n.to.email, subject: n.subject, text: n.text, html: letterHtml(n.locale ?? 'en', n.subject, n.text) });
       return 'sent';
     },
   };

@@ -24,6 +24,7 @@ import { createUsersService, type UsersUseCases } from './modules/users/users.se
 import { createWhatsAppService, type WhatsAppUseCases } from './modules/whatsapp/whatsapp.service.ts';
 import { createWebhooksService, type WebhooksUseCases } from './modules/webhooks/webhooks.service.ts';
 import { createRateLimiter } from './security/rate-limit.ts';
+import { scopeOf } from './scope.ts';
 
 /**
  * What procedures reach through the context (`ctx.services`): the use cases, in contract types only — ids are
@@ -74,6 +75,7 @@ export function createServices(deps: ApiDeps) {
     clinic: (clinicId) => clinic.infoFor(clinicId),
     doctorOf: async (physicianId) => (await physicians.load(physicianId.toHexString()).catch(() => null))?.userId ?? null,
     pushTo: async (userId, message) => devices.pushSoon(userId, message),
+    scope: (actor) => scopeOf(actor, clinic.current),
   });
   const physicians = createPhysiciansService(deps, clinic, specialties, availability);
   const insurance = createInsuranceService(deps, clinic);

@@ -123,3 +123,51 @@ export const UpdateNotificationPreferencesInput = z.strictObject({
     .describe('per kind, the channels to change (true: on, false: off); others stay as they are'),
 });
 export type PreferenceChanges = Partial<Record<PreferenceKind, Partial<ChannelChoice>>>;
+
+/** An outbox entry's id as this API shows it (its key, base64url): opaque to callers. */
+export const OutboxEntryIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,400}$/, 'must be an outbox entry id this API returned');
+
+/** The outbox states staff look at: given up after a day of retries, waiting for a retry, or no channel could carry it. */
+export const OUTBOX_LIST_STATUSES = ['failed', 'queued', 'no_channel'] as const;
+
+export const ListOutboxInput = z.strictObject({
+  status: z.enum(OUTBOX_LIST_STATUSES).default('failed'),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,600}$/, 'must be the nextCursor this API returned').optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const OutboxEntryIdInput = z.strictObject({ id: OutboxEntryIdSchema });
+
+const OUTSIDE_CHANNELS = ['whatsapp', 'sms', 'email'] as const;
+const ZonedTime = z.string().describe("ISO 8601 with the clinic's UTC offset");
+
+/** A notification as the clinic's staff see it in the outbox: who (masked), what kind, and each channel's attempts. */
+export const OutboxEntrySchema = z.object({
+  id: OutboxEntryIdSchema,
+  kind: z.string().describe('booking_confirmed, appointment_reminder, payment_refunded, appointment_no_show, chat_message'),
+  status: z.enum(['sending', 'queued', 'sent', 'no_channel', 'skipped', 'failed']),
+  recipient: z.object({
+    name: z.string(),
+    email: z.string().nullable().describe('masked: the first letter and the domain'),
+    phone: z.string().nullable().describe('masked: the country code and the last two digits'),
+  }),
+  appointmentId: IdSchema.nullable(),
+  channels: z.array(z.enum(OUTSIDE_CHANNELS)).describe('the channels it may use, in the order tried'),
+  tries: z.array(
+    z.object({
+      attempt: z.number().int().nonnegative(),
+      channel: z.enum(OUTSIDE_CHANNELS),
+      at: ZonedTime,
+      outcome: z.enum(['sent', 'no_channel', 'failed']),
+      error: z.string().nullable().describe("the failure's name and codes (SMTP, Twilio, HTTP), never its message"),
+    }),
+  ),
+  lastError: z.string().nullable(),
+  createdAt: ZonedTime,
+  updatedAt: ZonedTime,
+  nextAttemptAt: ZonedTime.nullable(),
+});
+export type OutboxEntry = z.infer<typeof OutboxEntrySchema>;
+
+export const OutboxPageSchema = z.object({ items: z.array(OutboxEntrySchema), nextCursor: z.string().nullable(), timeZone: z.string() });
+export type OutboxPage = z.infer<typeof OutboxPageSchema>;

@@ -180,6 +180,8 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   notifications: [
     { key: { patientId: 1, createdAt: -1 }, name: 'patient_createdAt' },
     { key: { status: 1, nextAttemptAt: 1 }, name: 'status_nextAttemptAt' },
+    // Staff's list of their clinic's failed ones.
+    { key: { clinicId: 1, status: 1, createdAt: -1 }, name: 'clinic_status_createdAt' },
   ],
   notificationAttempts: [],
   payments: [

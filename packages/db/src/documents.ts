@@ -326,6 +326,8 @@ export interface NotificationDoc {
     subject: string;
     text: string;
     data: Record<string, string>;
+    /** The language it is written in (absent: en, as written before there were others). */
+    locale?: 'en' | 'ar' | 'fr';
   };
   /** The outside channels to try, in order: the recipient's preferences over what is configured. */
   channels?: OutsideChannel[];
@@ -347,6 +349,10 @@ export interface NotificationDoc {
   startsAt?: Date | null;
   /** Every attempt's channel and outcome, oldest first. */
   tries?: { n: number; channel: OutsideChannel; at: Date; outcome: 'sent' | 'no_channel' | 'failed'; error: string | null }[];
+  /** The clinic it speaks for (its staff see it failing); absent on entries stored before it was kept. */
+  clinicId?: ObjectId | null;
+  /** When staff last sent a failed one back to the queue: its retries' deadline counts from then. */
+  retriedAt?: Date | null;
 }
 
 /** One attempt of one notification on one channel: `_id` `<notification key>|<n>`, inserted before the send (the claim). */

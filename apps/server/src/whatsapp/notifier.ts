@@ -27,6 +27,11 @@ export interface ChannelNotifierOptions {
    * ids are the variables confirmPayload, reschedulePayload and cancelPayload. None: reminders as above.
    */
   reminderButtons?: string | undefined;
+  /**
+   * Templates approved in the recipient's language (`Notification.locale`), in place of the two above; a kind
+   * without one there uses the default (a template in another language beats no message).
+   */
+  byLocale?: Partial<Record<NonNullable<Notification['locale']>, { templates?: Partial<Record<Notification['kind'], string | undefined>>; reminderButtons?: string | undefined }>>;
   log: Logger;
 }
 
@@ -48,13 +53,15 @@ export function createChannelNotifier(opts: ChannelNotifierOptions): Notifier {
     const via = await opts.senderOf(n);
     const last = await opts.lastInboundAt(phone, via);
     const inWindow = last !== null && opts.clock().getTime() - last.getTime() < WHATSAPP_WINDOW_MS;
-    const contentSid = opts.templates[n.kind];
+    const local = n.locale ? opts.byLocale?.[n.locale] : undefined;
+    const contentSid = local?.templates?.[n.kind] ?? opts.templates[n.kind];
+    const reminderButtons = local?.reminderButtons ?? opts.reminderButtons;
     // Buttons first; should that template be refused, the reminder still goes as it would without it.
     const contents: WhatsAppContent[] = [];
     const id = n.data.appointmentId;
-    if (opts.reminderButtons && n.kind === 'appointment_reminder' && id) {
+    if (reminderButtons && n.kind === 'appointment_reminder' && id) {
       const variables = { ...n.data, confirmPayload: buttonPayload(id, 'confirm'), reschedulePayload: buttonPayload(id, 'reschedule'), cancelPayload: buttonPayload(id, 'cancel') };
-      contents.push({ contentSid: opts.reminderButtons, variables });
+      contents.push({ contentSid: reminderButtons, variables });
     }
     if (inWindow) contents.push({ body: n.text });
     else if (contentSid) contents.push({ contentSid, variables: n.data });

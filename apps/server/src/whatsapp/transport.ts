@@ -14,8 +14,13 @@ export interface TwilioSettings {
   smsFrom?: string | undefined;
   apiBaseUrl?: string | undefined;
   /** Approved WhatsApp templates (Content SIDs) for messages outside the 24-hour window. */
-  templates?: { reminder?: string | undefined; confirmation?: string | undefined; reminderButtons?: string | undefined };
+  templates?: TemplateSids & {
+    /** The same approved in Arabic or French, chosen by the recipient's language; absent: the ones above. */
+    byLocale?: Partial<Record<'ar' | 'fr', TemplateSids>> | undefined;
+  };
 }
+
+type TemplateSids = { reminder?: string | undefined; confirmation?: string | undefined; reminderButtons?: string | undefined };
 
 /** The WhatsApp channel: Twilio client, message log, and the notifier that prefers WhatsApp for those who use it. */
 export interface WhatsAppTransport {
@@ -84,6 +89,9 @@ export function createWhatsAppTransport(opts: {
     clock: opts.clock,
     templates: { appointment_reminder: opts.twilio.templates?.reminder, booking_confirmed: opts.twilio.templates?.confirmation },
     reminderButtons: opts.twilio.templates?.reminderButtons,
+    byLocale: Object.fromEntries(
+      Object.entries(opts.twilio.templates?.byLocale ?? {}).map(([locale, t]) => [locale, { templates: { appointment_reminder: t.reminder, booking_confirmed: t.confirmation }, reminderButtons: t.reminderButtons }]),
+    ),
     log,
   });
   return {

@@ -3,20 +3,40 @@ import { SMTPServer } from 'smtp-server';
 export interface ReceivedMail {
   to: string[];
   subject: string;
-  /** The plain-text body as the reader sees it (quoted-printable decoded). */
+  /** The plain-text body as the reader sees it (quoted-printable or base64 decoded; the text part of a text+HTML mail). */
   text: string;
+  /** The HTML part, decoded; '' for a text-only mail. */
+  html: string;
   raw: string;
 }
 
-/** Headers unfolded (a long Subject is wrapped over several lines) and the body with its transfer encoding undone. */
-function parse(raw: string): { subject: string; text: string } {
-  const split = raw.search(/\r?\n\r?\n/);
-  const head = (split < 0 ? raw : raw.slice(0, split)).replace(/\r?\n(?=[ \t])/g, '');
-  const body = split < 0 ? '' : raw.slice(split).replace(/^\r?\n\r?\n/, '');
+/** Headers unfolded (a long Subject is wrapped over several lines) and the body after the blank line. */
+function split(raw: string): { head: string; body: string } {
+  const at = raw.search(/\r?\n\r?\n/);
+  const head = (at < 0 ? raw : raw.slice(0, at)).replace(/\r?\n(?=[ \t])/g, '');
+  return { head, body: at < 0 ? '' : raw.slice(at).replace(/^\r?\n\r?\n/, '') };
+}
+
+/** A part's body with its transfer encoding undone. */
+function decodeBody(head: string, body: string): string {
+  if (/^Content-Transfer-Encoding:\s*base64/im.test(head)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  if (/^Content-Transfer-Encoding:\s*quoted-printable/im.test(head)) {
+    return Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  }
+  return body;
+}
+
+function parse(raw: string): { subject: string; text: string; html: string } {
+  const { head, body } = split(raw);
   const subject = /^Subject: (.*)$/im.exec(head)?.[1]?.trim() ?? '';
-  const qp = /^Content-Transfer-Encoding:\s*quoted-printable/im.test(head);
-  const text = qp ? Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8') : body;
-  return { subject, text: text.replace(/\r\n/g, '\n') };
+  const boundary = /^Content-Type:\s*multipart\/[^;]+;.*boundary="?([^";]+)"?/im.exec(head)?.[1];
+  if (!boundary) return { subject, text: decodeBody(head, body).replace(/\r\n/g, '\n'), html: '' };
+  const parts = body.split(`--${boundary}`).slice(1, -1).map((p) => split(p.replace(/^\r?\n/, '')));
+  const part = (type: string) => {
+    const found = parts.find((p) => new RegExp(`^Content-Type:\\s*${type}`, 'im').test(p.head));
+    return found ? decodeBody(found.head, found.body.replace(/\r?\n$/, '')).replace(/\r\n/g, '\n') : '';
+  };
+  return { subject, text: part('text/plain'), html: part('text/html') };
 }
 
 /** A real SMTP listener on loopback that keeps what it receives. */

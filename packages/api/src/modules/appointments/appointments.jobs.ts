@@ -55,7 +55,8 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
       const current = appt?.status === 'confirmed' && appt.startsAt.getTime() === startsAt.getTime() && appt.startsAt > now;
       if (!current) return null;
       const info = known.clinic?._id.equals(appt.clinicId) ? known.clinic : await clinic.infoFor(appt.clinicId);
-      return { message: confirmationFor(appt, info), appointment: appt, clinic: info, ...(known.patientLocale ? { locale: known.patientLocale } : {}) };
+      const locale = known.patientLocale ?? (await notifications.localeOf(patientId));
+      return { message: confirmationFor(appt, info, locale), appointment: appt, clinic: info, locale };
     });
     if (outcome === 'failed') await repo.postponeConfirmation(_id, startsAt, new Date(now.getTime() + RETRY_MS));
     else await repo.settleConfirmation(_id, startsAt, now);
@@ -125,7 +126,8 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
             const current = appt?.status === 'confirmed' && appt.startsAt.getTime() === startsAt.getTime() && appt.startsAt > now;
             if (!current) return null;
             const info = await infoOf(appt.clinicId);
-            return { message: reminderFor(appt, info), appointment: appt, clinic: info };
+            const locale = await notifications.localeOf(patientId);
+            return { message: reminderFor(appt, info, locale), appointment: appt, clinic: info, locale };
           });
           if (outcome === 'failed') {
             report.remindersFailed++;

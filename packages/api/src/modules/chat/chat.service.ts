@@ -13,6 +13,7 @@ import type { NotificationsService } from '../notifications/notifications.servic
 import type { PhysiciansService } from '../physicians/physicians.service.ts';
 import type { UsersService } from '../users/users.service.ts';
 import { createChatRepository } from './chat.repository.ts';
+import { letterFor } from '../notifications/notifications.messages.ts';
 
 /** Messages per user: a burst a person can type, not a script. */
 export const CHAT_LIMITS: { perSecond: Limit; perMinute: Limit } = {
@@ -191,13 +192,16 @@ export function createChatService(
     if (!recipient) return null;
     const fromPatient = thread.patientId.equals(recipientId) === false;
     const from = fromPatient ? thread.patientName : thread.physicianName;
-    const { name: clinicName } = await clinic.infoFor(thread.clinicId);
+    const of = await clinic.infoFor(thread.clinicId);
+    const locale = recipient.locale;
+    const letter = letterFor('chat_message', { recipientName: recipient.fullName, senderName: from, clinicName: locale === 'ar' && of.nameAr ? of.nameAr : of.name }, locale);
     return {
       kind: 'chat_message',
       to: { userId: recipient.id, name: recipient.fullName, email: recipient.email, phone: recipient.phone },
-      subject: `${clinicName}: new message from ${from}`,
-      text: `Hello ${recipient.fullName},\n\nNew message from ${from} — open the app to read it.\n\n${clinicName}`,
+      subject: letter.subject,
+      text: letter.text,
       data: { recipientName: recipient.fullName, senderName: from, threadId: thread._id.toHexString() },
+      locale,
     };
   }
 
@@ -380,7 +384,8 @@ export function createChatService(
           const key = `chat|${threadId.toHexString()}|${recipientId.toHexString()}|${window}`;
           const outcome = await notifications.sendOnce(key, { kind: 'chat_message', patientId: recipientId, appointmentId: null }, async () => {
             const thread = await repo.threadById(threadId);
-            return thread ? noticeFor(thread, recipientId) : null;
+            const message = thread ? await noticeFor(thread, recipientId) : null;
+            return message && thread ? { message, clinicId: thread.clinicId } : null;
           });
           if (outcome === 'failed') {
             report.chatNoticesFailed++;

@@ -57,11 +57,14 @@ export const backoffMs = (failures: number) => Math.min(OUTBOX.firstRetryMs * 2 
 
 type Step = Partial<NotificationDoc>;
 
+/** Where the retry deadline counts from: storing, or staff sending it back to the queue. */
+const since = (entry: NotificationDoc) => (entry.retriedAt ?? entry.createdAt).getTime();
+
 /** Every channel was tried and one failed: the list again from its first channel after a backoff, until the deadline. */
 function nextRound(entry: NotificationDoc, error: string | null, at: Date): Step {
   const round = (entry.round ?? 0) + 1;
   const retryAt = new Date(at.getTime() + backoffMs(round));
-  if (retryAt.getTime() - entry.createdAt.getTime() > OUTBOX.giveUpAfterMs) return { status: 'failed', nextAttemptAt: null, lastError: error };
+  if (retryAt.getTime() - since(entry) > OUTBOX.giveUpAfterMs) return { status: 'failed', nextAttemptAt: null, lastError: error };
   return { round, roundFailed: false, channel: 0, channelFailures: 0, nextAttemptAt: retryAt, lastError: error };
 }
 
@@ -80,7 +83,7 @@ export function nextStep(entry: NotificationDoc, outcome: 'sent' | 'no_channel' 
   const failures = (entry.channelFailures ?? 0) + 1;
   if (forGood || failures >= OUTBOX.failuresPerChannel) return hasNext ? { ...toNext, lastError: error, roundFailed: true } : nextRound(entry, error, at);
   const retryAt = new Date(at.getTime() + backoffMs(failures));
-  if (retryAt.getTime() - entry.createdAt.getTime() > OUTBOX.giveUpAfterMs) return { status: 'failed', nextAttemptAt: null, lastError: error, channelFailures: failures };
+  if (retryAt.getTime() - since(entry) > OUTBOX.giveUpAfterMs) return { status: 'failed', nextAttemptAt: null, lastError: error, channelFailures: failures };
   return { channelFailures: failures, nextAttemptAt: retryAt, lastError: error, roundFailed: true };
 }
 

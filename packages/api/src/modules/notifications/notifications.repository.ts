@@ -36,6 +36,28 @@ export function createNotificationsRepository(cols: Pick<Collections, 'notificat
     release: (key: string) => col.deleteOne({ _id: key, status: 'sending' }),
     /** A claim left without its message (its process stopped before storing it), named by when it was made. */
     releaseAbandoned: (key: string, createdAt: Date) => col.deleteOne({ _id: key, status: 'sending', createdAt }),
+    /** A clinic's entries in this state, newest first, after `after` (the last of the previous page). */
+    ofClinic: (clinicId: ObjectId, status: NotificationStatus, after: { createdAt: Date; key: string } | null, limit: number) =>
+      col
+        .find({
+          clinicId,
+          status,
+          ...(after ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, _id: { $lt: after.key } }] } : {}),
+        })
+        .sort({ createdAt: -1, _id: -1 })
+        .limit(limit)
+        .toArray(),
+    inClinic: (key: string, clinicId: ObjectId) => col.findOne({ _id: key, clinicId }),
+    /**
+     * A failed entry of this clinic back in the queue, due now, from its first channel, its deadline counted from now;
+     * null when it is not (another clinic's, unknown, or not failed).
+     */
+    requeue: (key: string, clinicId: ObjectId, now: Date) =>
+      col.findOneAndUpdate(
+        { _id: key, clinicId, status: 'failed' },
+        { $set: { status: 'queued', channel: 0, channelFailures: 0, round: 0, roundFailed: false, nextAttemptAt: now, retriedAt: now, updatedAt: now } },
+        { returnDocument: 'after' },
+      ),
   };
 }
 export type NotificationsRepository = ReturnType<typeof createNotificationsRepository>;

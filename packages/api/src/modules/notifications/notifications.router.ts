@@ -2,6 +2,10 @@ import { tracked } from '@trpc/server';
 import {
   InAppNotificationSchema,
   ListNotificationsInput,
+  ListOutboxInput,
+  OutboxEntryIdInput,
+  OutboxEntrySchema,
+  OutboxPageSchema,
   MarkAllReadSchema,
   NotificationIdInput,
   NotificationPageSchema,
@@ -10,7 +14,7 @@ import {
   NotificationsSubscriptionInput,
   UnreadCountSchema,
 } from '@clinic/contracts';
-import { authedProcedure, router } from '../../trpc.ts';
+import { authedProcedure, roleProcedure, router } from '../../trpc.ts';
 
 const tags = ['notifications'];
 
@@ -48,6 +52,36 @@ export const notificationsRouter = router({
     .input(UpdateNotificationPreferencesInput)
     .output(NotificationPreferencesSchema)
     .mutation(({ ctx, input }) => ctx.services.notifications.setPreferences(ctx.actor, input.preferences)),
+
+  outbox: roleProcedure('staff', 'admin')
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/admin/notifications/outbox',
+        tags,
+        protect: true,
+        summary: "The clinic's notifications that could not be sent (status=failed, the default), waiting for a retry, or that no channel could carry: recipients masked, each attempt's channel and code, times in the clinic's offset",
+        errorResponses: [400, 401, 403],
+      },
+    })
+    .input(ListOutboxInput)
+    .output(OutboxPageSchema)
+    .query(({ ctx, input }) => ctx.services.notifications.outbox(ctx.actor, input)),
+
+  retryOutbox: roleProcedure('staff', 'admin')
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/admin/notifications/outbox/{id}/retry',
+        tags,
+        protect: true,
+        summary: 'Send a failed notification again now, from its first channel; it is retried for another day if that fails',
+        errorResponses: [400, 401, 403, 404, 409],
+      },
+    })
+    .input(OutboxEntryIdInput)
+    .output(OutboxEntrySchema)
+    .mutation(({ ctx, input }) => ctx.services.notifications.retryOutbox(ctx.actor, input.id)),
 
   /** New notifications and read-state changes, live over WebSocket or server-sent events; resumes after `lastEventId`. */
   onEvent: authedProcedure.input(NotificationsSubscriptionInput).subscription(async ({ ctx, input, signal }) => {

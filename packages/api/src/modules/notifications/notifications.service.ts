@@ -1,11 +1,13 @@
-import type { ChannelChoice, Clinic, InAppNotification, Locale, NotificationEvent, NotificationPreferences, PreferenceChanges } from '@clinic/contracts';
-import { ObjectId, type AppointmentDoc, type ClinicDoc, type UserNotificationDoc } from '@clinic/db';
+import type { ChannelChoice, Clinic, InAppNotification, Locale, NotificationEvent, NotificationPreferences, OutboxEntry, OutboxPage, PreferenceChanges } from '@clinic/contracts';
+import { toZonedIso } from '@clinic/scheduling';
+import { ObjectId, type AppointmentDoc, type ClinicDoc, type NotificationDoc, type UserNotificationDoc } from '@clinic/db';
 import type { Actor } from '../../actor.ts';
+import type { ClinicScope } from '../../scope.ts';
 import type { ApiDeps, Notification, Notifier, PushMessage } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { RESYNC_KIND, type EventStore } from '../../events/event-store.ts';
 import type { AppointmentChange } from '../agenda/agenda.events.ts';
-import { formatWhenIn, messageFor, type Audience, type MessageFacts } from './notifications.messages.ts';
+import { letterFor, messageFor, type Audience, type MessageFacts } from './notifications.messages.ts';
 import { OUTBOX, channelsFor, createOutbox, type OutboxOutcome } from './notifications.outbox.ts';
 import { createPreferences } from './notifications.preferences.ts';
 import { createInAppRepository, createNotificationsRepository, toInAppDto } from './notifications.repository.ts';
@@ -42,6 +44,8 @@ export interface BuiltNotification {
   appointment?: AppointmentDoc;
   clinic?: ClinicNames;
   locale?: Locale;
+  /** The clinic it speaks for when it is about no appointment (a chat thread's). */
+  clinicId?: ObjectId;
 }
 
 /** What the notification centre reads of other modules, resolved at call time (see services.ts). */
@@ -53,6 +57,8 @@ export interface NotificationLinks {
   /** The user linked to this physician (the doctor's login), if any. */
   doctorOf(physicianId: ObjectId): Promise<ObjectId | null>;
   pushTo(userId: ObjectId, message: Omit<PushMessage, 'to'>): Promise<unknown>;
+  /** The clinic whose records the actor reaches (scope.ts). */
+  scope(actor: Actor): Promise<ClinicScope>;
 }
 
 export const userNotificationsStream = (userId: ObjectId | string) => `user:${String(userId)}:notifications`;
@@ -73,6 +79,40 @@ export interface NotificationsUseCases {
   setPreferences(actor: Actor, changes: PreferenceChanges): Promise<NotificationPreferences>;
   /** The actor's own notification events after `lastEventId` (none: from now on), without gap or repeat. */
   follow(actor: Actor, input: { lastEventId?: string | null | undefined }, signal: AbortSignal): Promise<AsyncIterable<{ id: string; event: NotificationEvent }>>;
+  /** The staff's clinic's outbox entries in this state, newest first (recipients masked). */
+  outbox(actor: Actor, input: { status: 'failed' | 'queued' | 'no_channel'; cursor?: string | undefined; limit: number }): Promise<OutboxPage>;
+  /** A failed entry of the staff's clinic sent back to the queue and attempted now; 404 for another clinic's. */
+  retryOutbox(actor: Actor, id: string): Promise<OutboxEntry>;
+}
+
+/** `j***@example.com`: enough for staff to tell which address, not to write to it. */
+export const maskEmail = (email: string) => {
+  const at = email.lastIndexOf('@');
+  return at > 0 ? `${email[0]}***${email.slice(at)}` : '***';
+};
+/** `+971*******67`: the country code (its first digits) and the last two. */
+export const maskPhone = (phone: string) => (phone.length > 6 ? `${phone.slice(0, 4)}${'*'.repeat(phone.length - 6)}${phone.slice(-2)}` : '***');
+
+/** An entry's id outside: its key, base64url (keys hold `|` and `:`, which a path would have to escape). */
+const outboxId = (key: string) => Buffer.from(key, 'utf8').toString('base64url');
+const outboxKey = (id: string) => Buffer.from(id, 'base64url').toString('utf8');
+
+function toOutboxDto(d: NotificationDoc, timeZone: string): OutboxEntry {
+  const at = (date: Date) => toZonedIso(date, timeZone);
+  const to = d.message?.to;
+  return {
+    id: outboxId(d._id),
+    kind: d.kind,
+    status: d.status,
+    recipient: { name: to?.name ?? '', email: to?.email ? maskEmail(to.email) : null, phone: to?.phone ? maskPhone(to.phone) : null },
+    appointmentId: d.appointmentId?.toHexString() ?? null,
+    channels: d.channels ?? [],
+    tries: (d.tries ?? []).map((t) => ({ attempt: t.n, channel: t.channel, at: at(t.at), outcome: t.outcome, error: t.error })),
+    lastError: d.lastError ?? null,
+    createdAt: at(d.createdAt),
+    updatedAt: at(d.updatedAt),
+    nextAttemptAt: d.nextAttemptAt ? at(d.nextAttemptAt) : null,
+  };
 }
 
 /** Appointment changes both sides hear of, as the in-app kind they become. */
@@ -95,6 +135,13 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
   /** The clinic a change already read when it is the appointment's, else read. */
   const clinicOf = async (appt: AppointmentDoc, known?: ClinicNames & { _id?: ObjectId; id?: string }): Promise<ClinicNames> =>
     known && (known._id ? known._id.equals(appt.clinicId) : known.id === appt.clinicId.toHexString()) ? known : links.clinic(appt.clinicId);
+
+  /** Staff's and admins' own clinic and its time zone (roles are checked by the procedure). */
+  async function staffClinic(actor: Actor): Promise<{ clinicId: ObjectId; timeZone: string }> {
+    const scope = await links.scope(actor);
+    if (scope.kind !== 'clinic') throw new AppError('FORBIDDEN', "Only a clinic's staff see its outbox.");
+    return { clinicId: scope.clinicId, timeZone: (await links.clinic(scope.clinicId)).timeZone };
+  }
 
   function factsOf(appt: AppointmentDoc, locale: Locale, clinic: ClinicNames, extra: Partial<MessageFacts> = {}): MessageFacts {
     return {
@@ -186,14 +233,15 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
     return sendOnce(`no_show|${appt._id.toHexString()}`, { kind: NO_SHOW_KIND, patientId: appt.patientId, appointmentId: appt._id }, async () => {
       const [clinic, locale] = [await clinicOf(appt, knownClinic), await links.localeOf(appt.patientId)];
       const facts = factsOf(appt, locale, clinic);
-      const text = messageFor(NO_SHOW_KIND, 'patient', facts, locale)!;
+      const letter = letterFor('appointment_no_show', { ...facts, recipientName: appt.patient.name }, locale);
       return {
         message: {
           kind: NO_SHOW_KIND,
           to: { userId: appt.patientId.toHexString(), ...appt.patient },
-          subject: `${facts.clinicName}: ${text.title}`,
-          text: text.body,
-          data: { patientName: appt.patient.name, physicianName: appt.physicianName, when: formatWhenIn(locale, appt.startsAt, clinic.timeZone), appointmentId: appt._id.toHexString() },
+          subject: letter.subject,
+          text: letter.text,
+          data: { patientName: appt.patient.name, physicianName: appt.physicianName, when: letter.when, appointmentId: appt._id.toHexString() },
+          locale,
         },
         appointment: appt,
         clinic,
@@ -236,7 +284,7 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
     const choice = await prefs.of(about.patientId, PREFERENCE_OF[message.kind] ?? message.kind);
     const appt = about.appointmentId && known.appointment?._id.equals(about.appointmentId) ? known.appointment : about.appointmentId ? await links.appointment(about.appointmentId).catch(() => null) : null;
     // Before the other channels: the copy is kept once whatever becomes of them.
-    await inAppCopy(key, about.patientId, appt, message, choice, known);
+    await inAppCopy(key, about.patientId, appt, message, choice, { ...known, locale: known.locale ?? message.locale });
     const channels = channelsFor(notifier, choice);
     if (channels.length === 0) {
       const outside = choice.email || choice.whatsapp || choice.sms;
@@ -245,7 +293,7 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
       return outcome;
     }
     const entry = {
-      message: { to: message.to, subject: message.subject, text: message.text, data: message.data },
+      message: { to: message.to, subject: message.subject, text: message.text, data: message.data, ...(message.locale ? { locale: message.locale } : {}) },
       channels,
       channel: 0,
       attempts: 0,
@@ -257,6 +305,7 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
       lastError: null,
       sentVia: null,
       startsAt: CURRENT_ONLY.has(about.kind) ? (appt?.startsAt ?? null) : null,
+      clinicId: appt?.clinicId ?? known.clinicId ?? null,
       tries: [],
       updatedAt: now,
     };
@@ -277,6 +326,9 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
 
   return {
     sendOnce,
+
+    /** The language a user's notifications are written in (for the builders of `sendOnce`'s messages). */
+    localeOf: (userId: ObjectId): Promise<Locale> => links.localeOf(userId),
 
     /** Resolves when the notices started in the background have been sent or stored (for a clean shutdown, and tests). */
     async idle(): Promise<void> {
@@ -324,6 +376,43 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
       } catch (err) {
         deps.log?.warn({ err, appointmentId: appt._id.toHexString(), kind: change.kind }, 'appointment change not notified');
       }
+    },
+
+    async outbox(actor: Actor, input: { status: 'failed' | 'queued' | 'no_channel'; cursor?: string | undefined; limit: number }): Promise<OutboxPage> {
+      const { clinicId, timeZone } = await staffClinic(actor);
+      let after: { createdAt: Date; key: string } | null = null;
+      if (input.cursor) {
+        const [ms, id] = Buffer.from(input.cursor, 'base64url').toString('utf8').split(' ');
+        if (!ms || !id || !Number.isSafeInteger(Number(ms))) throw new AppError('VALIDATION_FAILED', 'cursor is not one this API returned.', { fieldErrors: { cursor: ['is not a cursor this API returned'] } });
+        after = { createdAt: new Date(Number(ms)), key: outboxKey(id) };
+      }
+      const docs = await repo.ofClinic(clinicId, input.status, after, input.limit + 1);
+      const page = docs.slice(0, input.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((d) => toOutboxDto(d, timeZone)),
+        nextCursor: docs.length > input.limit && last ? Buffer.from(`${last.createdAt.getTime()} ${outboxId(last._id)}`, 'utf8').toString('base64url') : null,
+        timeZone,
+      };
+    },
+
+    async retryOutbox(actor: Actor, id: string): Promise<OutboxEntry> {
+      const { clinicId, timeZone } = await staffClinic(actor);
+      const key = outboxKey(id);
+      const now = deps.clock();
+      const requeued = await repo.requeue(key, clinicId, now);
+      if (!requeued) {
+        const entry = await repo.inClinic(key, clinicId);
+        if (!entry) throw new AppError('NOT_FOUND', 'No such notification in your clinic\'s outbox.');
+        throw new AppError('INVALID_TRANSITION', `Only a failed notification is sent again; this one is ${entry.status}.`);
+      }
+      try {
+        // The sweep's path: still about the appointment as it stands (else skipped), one channel after another.
+        await outbox.run(requeued, false);
+      } catch (err) {
+        deps.log?.warn({ err, kind: requeued.kind }, 'outbox entry requeued, first attempt not made; the sweep retries it');
+      }
+      return toOutboxDto((await repo.byKey(key)) ?? requeued, timeZone);
     },
 
     preferences: (actor: Actor) => prefs.all(new ObjectId(actor.userId)),

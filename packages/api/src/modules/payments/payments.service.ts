@@ -14,6 +14,7 @@ import type { NotificationsService } from '../notifications/notifications.servic
 import { canSeePayment, patientShare, refundOnCancel } from './payments.policy.ts';
 import { createPaymentsRepository, toIntentDto, toPaymentDto } from './payments.repository.ts';
 import { formatMoney, renderReceiptPdf } from './receipt-pdf.ts';
+import { letterFor, refundReasonText, type RefundReason } from '../notifications/notifications.messages.ts';
 
 const RECEIPTABLE = new Set<PaymentDoc['status']>(['succeeded', 'covered', 'refund_pending', 'refunded']);
 /** Booking states in which an online payment is still taken (an expired hold is claimed again on payment). */
@@ -86,7 +87,9 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
   }
 
   /** Full refund of a payment whose booking cannot happen (slot gone, cancelled), and the patient is told. */
-  async function refund(payment: PaymentDoc, amount: number, reason: string) {
+  async function refund(payment: PaymentDoc, amount: number, why: RefundReason) {
+    // The payment keeps the English reason (staff read it); the patient reads it in their language.
+    const reason = refundReasonText(why, 'en');
     const now = deps.clock();
     const amountMoney = { amount, currency: 'AED' as const };
     let refundId: string | null = null;
@@ -105,14 +108,23 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
     await repo.setStatus(payment._id, ['succeeded'], 'refund_pending', now, reason, { refund: { amount: amountMoney, reason, status, refundId, requestedAt: now } });
     const appt = await appointments.byId(payment.appointmentId);
     if (appt) {
-      const { name: clinicName } = await clinic.of(payment.clinicId);
-      await notifications.sendOnce(`refund|${payment._id.toHexString()}`, { kind: 'payment_refunded', patientId: payment.patientId, appointmentId: appt._id }, async () => ({
-        kind: 'payment_refunded',
-        to: { userId: payment.patientId.toHexString(), ...appt.patient },
-        subject: `${clinicName}: your payment of ${formatMoney(amountMoney)} is being refunded`,
-        text: `Hello ${appt.patient.name},\n\n${reason}\n\nWe are refunding ${formatMoney(amountMoney)} to your card; banks usually show it within 5-10 days.\n\n${clinicName}`,
-        data: { patientName: appt.patient.name, amount: formatMoney(amountMoney), reason },
-      }));
+      const of = await clinic.of(payment.clinicId);
+      await notifications.sendOnce(`refund|${payment._id.toHexString()}`, { kind: 'payment_refunded', patientId: payment.patientId, appointmentId: appt._id }, async () => {
+        const locale = await notifications.localeOf(payment.patientId);
+        const clinicName = locale === 'ar' && of.nameAr ? of.nameAr : of.name;
+        const letter = letterFor('payment_refunded', { recipientName: appt.patient.name, clinicName, amount: formatMoney(amountMoney), refundReason: why }, locale);
+        return {
+          message: {
+            kind: 'payment_refunded',
+            to: { userId: payment.patientId.toHexString(), ...appt.patient },
+            subject: letter.subject,
+            text: letter.text,
+            data: { patientName: appt.patient.name, amount: formatMoney(amountMoney), reason: refundReasonText(why, locale) },
+            locale,
+          },
+          locale,
+        };
+      });
     }
   }
 
@@ -123,8 +135,8 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
     const paid = (await repo.setStatus(payment._id, ['requires_payment', 'failed'], 'succeeded', now, 'payment received')) ?? (await repo.byId(payment._id.toHexString()));
     if (!paid || paid.status !== 'succeeded') return;
     const outcome = await appointments.confirmPaid(payment.appointmentId);
-    if (outcome === 'slot_taken') await refund(paid, paid.amount.amount, 'Your payment arrived after the hold on your slot had lapsed, and someone else booked that time meanwhile.');
-    if (outcome === 'not_payable') await refund(paid, paid.amount.amount, 'Your payment arrived for a booking that is no longer active.');
+    if (outcome === 'slot_taken') await refund(paid, paid.amount.amount, 'late_payment');
+    if (outcome === 'not_payable') await refund(paid, paid.amount.amount, 'not_payable');
   }
 
   async function onFailed(intent: Stripe.PaymentIntent, account: string | null, why: string) {
@@ -287,7 +299,7 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
       if (payment.status !== 'succeeded') return;
       const { policies } = await clinic.settingsFor(appt.clinicId);
       const amount = refundOnCancel(payment.amount.amount, appt.cancellation.by, appt.startsAt, appt.cancellation.at, policies.cancellationCutoffHours);
-      if (amount > 0) await refund(payment, amount, appt.cancellation.by === 'clinic' ? 'The clinic cancelled your appointment.' : 'You cancelled your appointment before the cutoff.');
+      if (amount > 0) await refund(payment, amount, appt.cancellation.by === 'clinic' ? 'clinic_cancelled' : 'patient_cancelled');
     },
 
     /**

@@ -1,5 +1,5 @@
 import { ObjectId, insertUnique, type Collections, type UserDoc } from '@clinic/db';
-import type { Role, User } from '@clinic/contracts';
+import type { Locale, Role, User } from '@clinic/contracts';
 import { AppError } from '../../errors.ts';
 
 export function toUserDto(doc: UserDoc): User {
@@ -41,10 +41,10 @@ export function createUsersRepository(cols: Pick<Collections, 'users'>) {
       await cols.users.deleteOne({ _id: id, emailVerifiedAt: null });
     },
     /** Admin, staff and doctor accounts per clinic, for these clinics: one query. */
-    /** The email addresses of a clinic's admins (one equality query each on `clinicId` and `role`). */
-    async adminEmails(clinicId: ObjectId): Promise<string[]> {
-      const admins = await cols.users.find({ clinicId, role: 'admin' }, { projection: { email: 1 } }).toArray();
-      return admins.map((a) => a.email).filter((e): e is string => !!e);
+    /** The email addresses of a clinic's admins and their languages (one equality query each on `clinicId` and `role`). */
+    async adminEmails(clinicId: ObjectId): Promise<{ email: string; locale: Locale }[]> {
+      const admins = await cols.users.find({ clinicId, role: 'admin' }, { projection: { email: 1, locale: 1 } }).toArray();
+      return admins.flatMap((a) => (a.email ? [{ email: a.email, locale: a.locale ?? 'en' }] : []));
     },
     async staffCounts(clinicIds: ObjectId[]): Promise<Map<string, number>> {
       if (clinicIds.length === 0) return new Map();

@@ -58,7 +58,7 @@ export function createUsersService(deps: ApiDeps, clinic: ClinicService) {
 
     /** Admin, staff and doctor accounts per clinic (by clinic id), in one query. */
     staffCounts: (clinicIds: ObjectId[]) => users.staffCounts(clinicIds),
-    /** Who is told about a clinic-wide problem (a disabled webhook endpoint): its admins' addresses. */
+    /** Who is told about a clinic-wide problem (a disabled webhook endpoint): its admins' addresses and languages. */
     adminEmails: (clinicId: ObjectId) => users.adminEmails(clinicId),
 
     /** The id of the phone-only account created from this number, if any. */

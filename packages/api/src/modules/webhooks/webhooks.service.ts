@@ -14,6 +14,7 @@ import { postSigned } from './webhooks.delivery.ts';
 import { eventIdOf, typeOfKind, type WebhookEventType } from './webhooks.events.ts';
 import { createWebhooksRepository, toEndpointDto, type EndpointPatch, type WebhookEndpoint } from './webhooks.repository.ts';
 import { urlRefusal, type UrlPolicy } from './webhooks.url.ts';
+import { letterFor } from '../notifications/notifications.messages.ts';
 
 /** Retries: 1 min, 2, 4 … doubling, at most 1 h apart, for 24 h after the event; then the delivery has failed. */
 export const WEBHOOK_RETRY = { firstMs: 60_000, maxMs: 3_600_000, giveUpAfterMs: 24 * 3_600_000, disableAfterFailures: 20 } as const;
@@ -92,17 +93,11 @@ export function createWebhooksService(deps: ApiDeps, clinic: ClinicService, even
     const reason = `${WEBHOOK_RETRY.disableAfterFailures} delivery attempts failed in a row`;
     if (!(await system.disable(endpoint._id, reason, deps.clock()))) return;
     report.disabled++;
-    const { name } = await clinic.infoFor(endpoint.clinicId);
-    for (const to of await users.adminEmails(endpoint.clinicId)) {
+    const of = await clinic.infoFor(endpoint.clinicId);
+    for (const { email: to, locale } of await users.adminEmails(endpoint.clinicId)) {
+      const letter = letterFor('webhook_disabled', { recipientName: '', clinicName: locale === 'ar' && of.nameAr ? of.nameAr : of.name, url: endpoint.url, failures: WEBHOOK_RETRY.disableAfterFailures }, locale);
       await deps.mailer
-        .send({
-          to,
-          subject: `Webhook endpoint disabled: ${endpoint.url}`,
-          text:
-            `The webhook endpoint ${endpoint.url} of ${name} was disabled after ${reason}.\n\n` +
-            'No more events are sent to it. Fix the receiver, then enable it again in the webhook settings (PATCH /admin/webhooks/{id} with enabled: true); ' +
-            'the delivery log (GET /admin/webhooks/{id}/deliveries) shows each attempt and its answer.',
-        })
+        .send({ to, subject: letter.subject, text: letter.text, html: letter.html })
         .catch((err: unknown) => deps.log?.warn({ err, endpointId: endpoint._id.toHexString() }, 'webhook disabled, but an admin could not be emailed'));
     }
   }
