@@ -240,8 +240,8 @@ export function paymentLink(ctx: Pick<TurnContext, 'paymentLinkBase'>, checkoutT
   return ctx.paymentLinkBase && checkoutToken ? `${ctx.paymentLinkBase.replace(/\/+$/, '')}/${encodeURIComponent(checkoutToken)}` : null;
 }
 
-/** Runs a confirmed action through the procedures; the reply says what happened. */
-export async function executePending(ctx: TurnContext, p: PendingAction): Promise<{ ok: boolean; text: string }> {
+/** Runs a confirmed action through the procedures; the reply says what happened, `code` why it failed (a lost race: SLOT_TAKEN). */
+export async function executePending(ctx: TurnContext, p: PendingAction): Promise<{ ok: boolean; text: string; code?: ErrorCode }> {
   const m = msg(ctx.lang);
   const clinic = await ctx.clinic();
   const tz = clinic.timeZone;
@@ -250,7 +250,7 @@ export async function executePending(ctx: TurnContext, p: PendingAction): Promis
       const res = await attempt(() =>
         ctx.caller.appointments.book({ physicianId: p.physicianId, start: new Date(p.start), reason: p.reason, ...(p.packageId ? { packageId: p.packageId } : {}) }),
       );
-      if (!res.ok) return { ok: false, text: failureText(ctx.lang, res) };
+      if (!res.ok) return { ok: false, text: failureText(ctx.lang, res), code: res.code };
       const appt = res.value;
       if (appt.status !== 'pending_payment') return { ok: true, text: m.booked(appt.physicianName, when(ctx, appt.start, tz)) };
       const pay = await paymentFollowUp(ctx, appt);
@@ -258,12 +258,12 @@ export async function executePending(ctx: TurnContext, p: PendingAction): Promis
     }
     case 'cancel': {
       const res = await attempt(() => ctx.caller.appointments.cancel({ id: p.appointmentId, reason: p.reason }));
-      if (!res.ok) return { ok: false, text: failureText(ctx.lang, res) };
+      if (!res.ok) return { ok: false, text: failureText(ctx.lang, res), code: res.code };
       return { ok: true, text: m.cancelled(res.value.physicianName, when(ctx, res.value.start, tz)) };
     }
     case 'reschedule': {
       const res = await attempt(() => ctx.caller.appointments.reschedule({ id: p.appointmentId, start: new Date(p.start) }));
-      if (!res.ok) return { ok: false, text: failureText(ctx.lang, res) };
+      if (!res.ok) return { ok: false, text: failureText(ctx.lang, res), code: res.code };
       return { ok: true, text: m.rescheduled(res.value.physicianName, when(ctx, res.value.start, tz)) };
     }
   }

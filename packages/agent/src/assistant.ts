@@ -4,7 +4,8 @@ import { PhoneSchema, maskEmiratesIds, splitForWhatsApp, type Clinic } from '@cl
 import { executePending, type TurnContext } from './actions.ts';
 import { handleButton } from './buttons.ts';
 import { createLlm, systemPrompt, type LlmSettings } from './llm.ts';
-import { MAIN_MENU, handleMenu } from './menu.ts';
+import { asksForMore, detectIntent } from './intents.ts';
+import { MAIN_MENU, handleMenu, reofferSlots } from './menu.ts';
 import { msg } from './messages.ts';
 import { asksMedicalAdvice, isEmergency, wantsHuman } from './safety.ts';
 import { detectLanguage, isNo, isYes, linkCommand, MASKED_LINK_COMMAND, normalise, type Lang } from './text.ts';
@@ -179,7 +180,8 @@ export function createAssistant(opts: AssistantOptions): Assistant {
       }
 
       // 4. The patient asks for a person.
-      if (wantsHuman(text)) {
+      // Without a model, the menu's words for a person count too ("a person please", "شخص").
+      if (wantsHuman(text) || (!llm && detectIntent(text) === 'human')) {
         convo.flagged = { at: now, reason: 'requested' };
         convo.pending = null;
         await record(convo, masked, [m.handover], now);
@@ -233,9 +235,12 @@ export function createAssistant(opts: AssistantOptions): Assistant {
       }
       if (pending && isYes(text)) {
         const res = await executePending(ctx, pending);
+        // A time someone else took meanwhile: that day's fresh times follow, and the next number picks one of them.
+        const again = res.ok ? null : await reofferSlots(ctx, pending, res.code);
+        const reply = again ? `${res.text}\n${again}` : res.text;
         convo.failures = 0;
-        await record(convo, masked, [res.text], now);
-        return done([res.text], false);
+        await record(convo, masked, [reply], now);
+        return done([reply], false);
       }
       if (pending && isNo(text)) {
         const reply = llm ? m.declined : `${m.declined}\n${m.menu}`;
@@ -253,7 +258,7 @@ export function createAssistant(opts: AssistantOptions): Assistant {
       // book), and for a number picked from a menu shown earlier.
       let replies: string[] | null = null;
       let failed = false;
-      const menuPick = convo.menu !== null && /^\d{1,2}$/.test(text);
+      const menuPick = convo.menu !== null && (/^\d{1,2}$/.test(text) || asksForMore(text));
       if (llm && !menuPick) {
         convo.messages.push({ role: 'user', content: masked, at: now });
         const clinic = await ctx.clinic();

@@ -60,6 +60,17 @@ export interface Messages {
   attendanceConfirmed(physician: string, when: string): string;
   rescheduleSlots(physician: string, from: string, lines: string[]): string;
   noRescheduleSlots(physician: string): string;
+  /** Under a list page when `more` items follow. */
+  moreHint(more: number): string;
+  noMore: string;
+  /** Under the main menu: words work too. */
+  typeHint: string;
+  /** My bookings, where a number opens one booking (to cancel or reschedule it). */
+  bookingsManage(lines: string[]): string;
+  /** The bookings to pick from for a task the patient typed ("cancel", "reschedule"). */
+  bookingsPick(lines: string[], action: 'cancel' | 'reschedule'): string;
+  /** One booking: what can be done with it. */
+  manageBooking(physician: string, when: string): string;
 }
 
 const en: Messages = {
@@ -131,6 +142,12 @@ const en: Messages = {
   attendanceConfirmed: (physician, when) => `Thank you! See you with ${physician} on ${when}. If anything changes, tell me here.`,
   rescheduleSlots: (physician, from, lines) => `Free times with ${physician} instead of ${from}:\n${lines.join('\n')}\nReply a number to move your appointment, or 0 for the menu.`,
   noRescheduleSlots: (physician) => `${physician} has no free times in the next days. Please call the clinic, or reply 0 for the menu.`,
+  moreHint: (more) => `… ${more} more: reply "more" to see them.`,
+  noMore: 'That is the whole list.',
+  typeHint: 'You can also type what you need, e.g. "cardiology", a doctor\'s name, "my bookings", "reschedule", "cancel" or "insurance".',
+  bookingsManage: (lines) => `Your upcoming bookings:\n${lines.join('\n')}\nReply a number to cancel or reschedule that booking, or 0 for the menu.`,
+  bookingsPick: (lines, action) => `Which booking do you want to ${action === 'cancel' ? 'cancel' : 'move'}?\n${lines.join('\n')}\nReply its number, or 0 for the menu.`,
+  manageBooking: (physician, when) => `${physician}, ${when}:\n1 Cancel this booking\n2 Reschedule it\n0 Menu`,
   slowDown: (minutes) => `You're sending messages faster than I can answer. Please wait ${minutes} minutes and write again. If it is urgent, call the clinic; in an emergency call 998.`,
 };
 
@@ -201,6 +218,12 @@ const ar: Messages = {
   attendanceConfirmed: (physician, when) => `شكراً لك! نراك مع ${physician} يوم ${when}. إذا تغيّر شيء فأخبرني هنا.`,
   rescheduleSlots: (physician, from, lines) => `المواعيد المتاحة مع ${physician} بدلاً من ${from}:\n${lines.join('\n')}\nأرسل رقم الموعد لنقل موعدك إليه، أو 0 للقائمة.`,
   noRescheduleSlots: (physician) => `لا توجد مواعيد متاحة مع ${physician} في الأيام القادمة. يرجى الاتصال بالعيادة، أو أرسل 0 للقائمة.`,
+  moreHint: (more) => `… ${more} أخرى: أرسل "المزيد" لعرضها.`,
+  noMore: 'هذه هي القائمة كاملة.',
+  typeHint: 'يمكنك أيضاً كتابة ما تحتاجه، مثل "أمراض القلب" أو اسم الطبيب أو "حجوزاتي" أو "تغيير الموعد" أو "إلغاء" أو "تأمين".',
+  bookingsManage: (lines) => `حجوزاتك القادمة:\n${lines.join('\n')}\nأرسل رقم الحجز لإلغائه أو تغيير موعده، أو 0 للقائمة.`,
+  bookingsPick: (lines, action) => `أي حجز تريد ${action === 'cancel' ? 'إلغاءه' : 'تغيير موعده'}؟\n${lines.join('\n')}\nأرسل رقمه، أو 0 للقائمة.`,
+  manageBooking: (physician, when) => `${physician}، ${when}:\n1 إلغاء هذا الحجز\n2 تغيير الموعد\n0 القائمة`,
   slowDown: (minutes) => `أنت ترسل الرسائل أسرع مما أستطيع الرد عليه. يرجى الانتظار ${minutes} دقيقة ثم الكتابة مجدداً. إذا كان الأمر عاجلاً فاتصل بالعيادة، وفي حالات الطوارئ اتصل بالرقم 998.`,
 };
 

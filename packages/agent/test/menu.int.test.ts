@@ -88,6 +88,8 @@ describe('menu flow (no API key)', () => {
     await h.say('hi', phone);
     const list = await h.say('2', phone);
     expect(list.replies[0]).toMatch(/1\. Dr\. Salma Haddad — .*15:00/);
+    // A booking picked from the list offers what can be done with it: 1 cancel, 2 reschedule.
+    expect((await h.say('1', phone)).replies[0]).toMatch(/1 Cancel this booking\n2 Reschedule it/);
     const q = await h.say('1', phone);
     expect(q.replies[0]).toMatch(/Cancel your appointment with Dr\. Salma Haddad on .*15:00\?/);
     const no = await h.say('no', phone);
@@ -95,6 +97,7 @@ describe('menu flow (no API key)', () => {
     expect((await caller.appointments.get({ id: appt.id })).status).toBe('confirmed');
 
     await h.say('2', phone);
+    await h.say('1', phone);
     await h.say('1', phone);
     const done = await h.say('Yes please', phone);
     expect(done.replies[0]).toMatch(/Cancelled: Dr\. Salma Haddad/);
