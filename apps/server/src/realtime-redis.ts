@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { EventBus, EventNote } from '@clinic/api';
+import type { EventBus, EventNote, VersionStore } from '@clinic/api';
 
 const CHANNEL_PREFIX = 'clinic-events:';
+const VERSION_PREFIX = 'clinic-versions:';
 
 /**
  * The event bus across processes: Redis pub/sub. Only `{ stream, seq }` crosses Redis (no patient data on the
@@ -41,7 +43,34 @@ export async function createRedisBus(url: string, opts: { onError?: (err: Error)
     for (const listener of listeners.get(stream) ?? []) listener(note);
   });
 
+  /**
+   * The caches' versions (`VersionStore`), on the publishing connection: one MGET per read, one MSET per change.
+   * A version is random, not a counter: a Redis that lost its data never hands out a version an entry was loaded
+   * under again. A key without one (never changed, or lost) gets one with SET NX before it is returned.
+   */
+  const fresh = () => randomBytes(8).toString('hex');
+  const versions: VersionStore = {
+    async read(keys) {
+      if (keys.length === 0) return [];
+      const full = keys.map((k) => VERSION_PREFIX + k);
+      const got = await pub.mget(...full);
+      if (got.every((v) => v !== null)) return got as string[];
+      const batch = pub.pipeline();
+      for (const [i, key] of full.entries()) if (got[i] === null) batch.set(key, fresh(), 'NX');
+      batch.mget(...full);
+      const results = (await batch.exec()) ?? [];
+      const [err, values] = results.at(-1) ?? [new Error('Redis answered no versions'), null];
+      if (err) throw err;
+      return values as string[];
+    },
+    async bump(keys) {
+      if (keys.length === 0) return;
+      await pub.mset(Object.fromEntries(keys.map((k) => [VERSION_PREFIX + k, fresh()])));
+    },
+  };
+
   return {
+    versions,
     async publish(note) {
       await pub.publish(CHANNEL_PREFIX + note.stream, JSON.stringify({ stream: note.stream, seq: note.seq }));
     },

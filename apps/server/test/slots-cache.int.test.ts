@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { EventBus } from '@clinic/api';
+import { DEFAULT_CLINIC_POLICIES } from '@clinic/db';
 import { buildApp } from '../src/app.ts';
 import { createLogger } from '../src/logger.ts';
 import { createRedisBus } from '../src/realtime-redis.ts';
@@ -48,20 +49,19 @@ const book = (base: string, token: string, time: string) =>
   });
 
 describe('slots served from memory', () => {
-  it('warm slot lists and searches read no appointments: the physician and the clinic, one round trip each', async () => {
+  it('warm slot lists, physician pages and searches send no database command at all', async () => {
     await listed(s.baseUrl);
     await s.rest('GET', '/physicians');
+    await s.rest('GET', `/physicians/${physicianId}`);
     commands = [];
     for (let i = 0; i < 5; i++) await listed(s.baseUrl);
-    expect(commands.filter((c) => c === 'appointments')).toEqual([]);
-    // Per slot list: the physician (schedule and busy version) and their clinic (status, zone, policies).
-    expect(commands.sort()).toEqual([...Array(5).fill('clinics'), ...Array(5).fill('physicians')]);
-
-    commands = [];
     const search = await s.rest('GET', '/physicians');
     expect(search.status).toBe(200);
     expect(search.body.items.find((p: { id: string }) => p.id === physicianId)?.nextFreeSlot).not.toBeNull();
-    expect(commands.filter((c) => c === 'appointments')).toEqual([]);
+    const page = await s.rest('GET', `/physicians/${physicianId}`);
+    expect(page.body.nextFreeSlot).not.toBeNull();
+    // The physician, their clinic and their bookings all come from memory: one process, its versions in memory.
+    expect(commands).toEqual([]);
   });
 
   it('a booking is gone from the next slot list and from the next free slot; its cancellation brings it back', async () => {
@@ -92,6 +92,30 @@ describe('slots served from memory', () => {
     expect(await listed(s.baseUrl)).toEqual([at('08:00'), at('08:30')].filter((x) => before.includes(x)));
     expect((await s.rest('PATCH', `/admin/physicians/${physicianId}`, { patch: { schedule: EVERY_DAY_8_TO_20 } }, admin.accessToken)).status).toBe(200);
     expect(await listed(s.baseUrl)).toEqual(before);
+  });
+
+  it("the clinic's booking horizon and a physician leaving show in the next slot list and search", async () => {
+    const before = await listed(s.baseUrl);
+    expect(before.length).toBeGreaterThan(0);
+    // Two days ahead is beyond a one-day horizon: nothing to offer, though nothing was booked.
+    expect((await s.rest('PATCH', '/admin/clinic/policies', { horizonDays: 1 }, admin.accessToken)).status).toBe(200);
+    try {
+      expect(await listed(s.baseUrl)).toEqual([]);
+    } finally {
+      expect((await s.rest('PATCH', '/admin/clinic/policies', { horizonDays: DEFAULT_CLINIC_POLICIES.horizonDays }, admin.accessToken)).status).toBe(200);
+    }
+    expect(await listed(s.baseUrl)).toEqual(before);
+
+    const searched = async () => ((await s.rest('GET', '/physicians')).body.items as { id: string }[]).map((p) => p.id);
+    expect(await searched()).toContain(physicianId);
+    expect((await s.rest('PATCH', `/admin/physicians/${physicianId}`, { patch: { active: false } }, admin.accessToken)).status).toBe(200);
+    try {
+      expect(await searched()).not.toContain(physicianId);
+      expect((await s.rest('GET', `/physicians/${physicianId}/slots?from=${encodeURIComponent(dubai(day, '00:00').toISOString())}&to=${encodeURIComponent(dubai(day, '23:59').toISOString())}`)).status).toBe(404);
+    } finally {
+      expect((await s.rest('PATCH', `/admin/physicians/${physicianId}`, { patch: { active: true } }, admin.accessToken)).status).toBe(200);
+    }
+    expect(await searched()).toContain(physicianId);
   });
 });
 
@@ -152,6 +176,30 @@ describe('two processes with Redis', () => {
     }
     await a?.app.close();
     await bus?.close();
+  });
+
+  it('A, warm, sends no database command for a slot list or a search: its versions come from Redis', async () => {
+    await listed(aBase);
+    await fetch(`${aBase}/api/v1/physicians`);
+    commands = [];
+    await listed(aBase);
+    expect((await fetch(`${aBase}/api/v1/physicians`)).status).toBe(200);
+    expect(commands).toEqual([]);
+  });
+
+  it("a schedule change on A shows in B's next slot list, and the old schedule when it is put back", async () => {
+    const before = await listed(bBase);
+    const mornings = { ...EVERY_DAY_8_TO_20, weekly: EVERY_DAY_8_TO_20.weekly.map((w) => ({ ...w, intervals: [{ start: '08:00', end: '09:00' }] })) };
+    const patch = (schedule: typeof EVERY_DAY_8_TO_20) =>
+      fetch(`${aBase}/api/v1/admin/physicians/${physicianId}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.accessToken}` },
+        body: JSON.stringify({ patch: { schedule } }),
+      });
+    expect((await patch(mornings)).status).toBe(200);
+    expect(await listed(bBase)).toEqual(before.filter((x) => x === at('08:00') || x === at('08:30')));
+    expect((await patch(EVERY_DAY_8_TO_20)).status).toBe(200);
+    expect(await listed(bBase)).toEqual(before);
   });
 
   it('once a booking on A has answered, B never offers its slot (20 times, each with B warm)', async () => {

@@ -21,6 +21,7 @@ export { systemClock, type Clock } from './clock.ts';
 export { hashPassword } from './security/passwords.ts';
 export { buildOpenApiDocument } from './openapi.ts';
 export { createInProcessBus, type EventBus, type EventNote, type StoredEvent } from './events/bus.ts';
+export { createInProcessVersions, type VersionStore } from './events/versions.ts';
 export { EVENT_RETENTION, createEventStore } from './events/event-store.ts';
 export { AgendaSubscriptionInput } from './modules/agenda/agenda.router.ts';
 export { AGENDA_EVENT_KINDS } from './modules/agenda/agenda.events.ts';

@@ -6,6 +6,8 @@ import { createAgendaService, type AgendaUseCases } from './modules/agenda/agend
 import { createAppointmentJobs } from './modules/appointments/appointments.jobs.ts';
 import { createAppointmentsService, type AppointmentHooks, type AppointmentsUseCases } from './modules/appointments/appointments.service.ts';
 import { createAvailability } from './modules/appointments/availability.ts';
+import { CATALOGUE_VERSION, createCacheVersions } from './modules/appointments/slots-cache.ts';
+import { createInProcessVersions } from './events/versions.ts';
 import { createAuthService, type AuthUseCases } from './modules/auth/auth.service.ts';
 import { createChatService, type ChatUseCases } from './modules/chat/chat.service.ts';
 import { createSessionWatch } from './modules/auth/session-watch.ts';
@@ -59,13 +61,17 @@ export interface UseCases {
  * holds this; procedures see it as `UseCases`.
  */
 export function createServices(deps: ApiDeps) {
+  // What the slot lists' and searches' in-memory caches check on read: in Redis when the bus is Redis (several
+  // processes), else in this process's memory (the in-process bus serves one process).
+  const cacheVersions = createCacheVersions(deps.bus?.versions ?? createInProcessVersions(), deps.db.db.databaseName, deps.log);
   const rateLimiter = createRateLimiter(deps.db.cols, deps.clock);
-  const clinic = createClinicService(deps);
+  // Every write of a clinic replaces the catalogue's version before it answers (zone, policies, status, locations).
+  const clinic = createClinicService(deps, { changed: () => cacheVersions.bump([CATALOGUE_VERSION]) });
   const users = createUsersService(deps, clinic);
   // A clinic stops offering a specialty only when none of its active physicians practises it (resolved at call time).
   const specialties = createSpecialtiesService(deps, clinic, (clinicId) => physicians.practising(clinicId));
   const packages = createPackagesService(deps, clinic);
-  const availability = createAvailability(deps);
+  const availability = createAvailability(deps, cacheVersions);
   const devices = createDevicesService(deps);
   // Every notification is also kept in its user's notification centre, live on their stream and pushed to their phones.
   const notifications = createNotificationsService(deps, deps.notifier ?? emailNotifier(deps.mailer), {
@@ -77,7 +83,7 @@ export function createServices(deps: ApiDeps) {
     pushTo: async (userId, message) => devices.pushSoon(userId, message),
     scope: (actor) => scopeOf(actor, clinic.current),
   });
-  const physicians = createPhysiciansService(deps, clinic, specialties, availability);
+  const physicians = createPhysiciansService(deps, clinic, specialties, availability, cacheVersions);
   const insurance = createInsuranceService(deps, clinic);
   const bus = deps.bus ?? createInProcessBus();
   const events = createEventStore(deps.db.cols, bus, deps.clock, deps.log);
@@ -88,7 +94,7 @@ export function createServices(deps: ApiDeps) {
   // Every change of an appointment, by a use case or a job sweep.
   const afterChange: AppointmentHooks['afterChange'] = async (change) => {
     // First, and awaited: once the change is answered, no process's slot cache serves the physician's old intervals.
-    await physicians.busyChanged(change.appointment.physicianId);
+    await availability.busyChanged(change.appointment.physicianId);
     await agendaEvents.publish(change);
     await notifications.appointmentChanged(change);
   };

@@ -207,8 +207,8 @@ export interface PhysicianDoc {
   schedule: PhysicianScheduleDoc;
   active: boolean;
   /**
-   * Replaced on every change of one of the physician's appointments, before the change is answered: every process's
-   * cache of busy intervals compares it with the one it loaded under (`slots-cache.ts`). Absent until the first change.
+   * No longer written: the slot cache's versions moved out of the database (the bus's version store, `slots-cache.ts`).
+   * Documents changed before then still carry it; nothing reads it.
    */
   busyVersion?: ObjectId;
   createdAt: Date;

@@ -1,3 +1,5 @@
+import type { VersionStore } from './versions.ts';
+
 /** An event as subscribers get it: read back from the store, never only from the bus. */
 export interface StoredEvent<TData = Record<string, unknown>> {
   stream: string;
@@ -26,6 +28,11 @@ export interface EventBus {
   publish(note: EventNote): Promise<void>;
   subscribe(stream: string, listener: (note: EventNote) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /**
+   * The versions the in-memory caches check on read (the slot cache), kept where every process sees them: a bus
+   * that reaches other processes must carry them. Absent (the in-process bus): this process is the only one.
+   */
+  versions?: VersionStore;
 }
 
 /** The default bus: one process, nothing to configure. */

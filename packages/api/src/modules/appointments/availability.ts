@@ -3,10 +3,13 @@ import type { ObjectId } from '@clinic/db';
 import type { ApiDeps } from '../../deps.ts';
 import { ANY_CLINIC } from '../../scope.ts';
 import { createAppointmentsRepository } from './appointments.repository.ts';
-import { createSlotsCache, type VersionedPhysician } from './slots-cache.ts';
+import { busyVersion, createSlotsCache, type CacheVersions, type VersionSnapshot } from './slots-cache.ts';
 
-/** The appointments module's answer to "when is each physician busy?" — one query for any number of physicians. */
-export function createAvailability(deps: ApiDeps) {
+/**
+ * The appointments module's answer to "when is each physician busy?" — one query for any number of physicians.
+ * `versions`: what the slot cache checks on read (services.ts: Redis when the bus is, else this process's memory).
+ */
+export function createAvailability(deps: ApiDeps, versions: CacheVersions) {
   // Busy intervals of the physicians asked about, whichever clinic they work in (the public slot lists, booking).
   const repo = createAppointmentsRepository(deps.db.cols, ANY_CLINIC);
   async function busyFor(physicianIds: ObjectId[], from: Date, to: Date): Promise<Map<string, Busy[]>> {
@@ -24,8 +27,16 @@ export function createAvailability(deps: ApiDeps) {
   return {
     /** Always read from the database: what booking checks (the unique slot key is still the arbiter). */
     busyFor,
-    /** What the slot list and the search show: from this process's memory while each physician's version holds. */
-    listedBusyFor: (physicians: VersionedPhysician[], from: Date, to: Date) => cache.busyFor(physicians, from, to),
+    /**
+     * What the slot list and the search show: from this process's memory while each physician's `busyVersion` in
+     * `snapshot` (read before) holds.
+     */
+    listedBusyFor: (physicianIds: ObjectId[], snapshot: VersionSnapshot | null, from: Date, to: Date) => cache.busyFor(physicianIds, snapshot, from, to),
+    /**
+     * One of the physician's appointments changed: every process's next slot list reloads their busy intervals.
+     * Awaited before the change answers (the `afterChange` hook); never throws.
+     */
+    busyChanged: (physicianId: ObjectId) => versions.bump([busyVersion(physicianId)]),
     cacheStats: () => cache.stats(),
   };
 }

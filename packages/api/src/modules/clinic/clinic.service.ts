@@ -26,8 +26,16 @@ export interface ClinicUseCases {
  * `GET /clinic`, staff tokens signed before the clinic claim) the platform's first clinic is "the clinic". A
  * database without any clinic gets one from the server's configuration (CLINIC_NAME, CLINIC_TIMEZONE) on first use.
  */
-export function createClinicService(deps: ApiDeps) {
+export function createClinicService(deps: ApiDeps, hooks: { changed?: () => Promise<void> } = {}) {
   const repo = createClinicRepository(deps.db.cols);
+  /**
+   * After every write of a clinic, awaited before the use case answers: the catalogue's version is replaced, so no
+   * process's slot lists and searches keep serving the clinic as it was (zone, policies, status, locations).
+   */
+  const changed = async <T>(result: T): Promise<T> => {
+    await hooks.changed?.();
+    return result;
+  };
 
   /** A clinic as it starts: one location (`main`) to be edited later, default policies, the server's time zone. */
   function newClinic(name: string, contact: { email: string; phone: string }, status: ClinicStatus): Omit<ClinicDoc, '_id' | 'slug'> {
@@ -55,7 +63,7 @@ export function createClinicService(deps: ApiDeps) {
   async function current(): Promise<ClinicDoc> {
     const found = await repo.first();
     if (found) return found;
-    return repo.ensure({ slug: slugify(deps.clinicName) || 'clinic', ...newClinic(deps.clinicName, { email: '', phone: '' }, 'active') });
+    return changed(await repo.ensure({ slug: slugify(deps.clinicName) || 'clinic', ...newClinic(deps.clinicName, { email: '', phone: '' }, 'active') }));
   }
 
   /**
@@ -85,7 +93,7 @@ export function createClinicService(deps: ApiDeps) {
     const fields = newClinic(input.name, { email: input.email, phone: input.phone ?? '' }, 'pending');
     for (let n = 1; n <= 100; n++) {
       const doc: ClinicDoc = { _id: id, slug: n === 1 ? base : `${base}-${n}`, ...fields };
-      if (await repo.insertNew(doc)) return doc;
+      if (await repo.insertNew(doc)) return changed(doc);
     }
     throw new AppError('CONFLICT', 'Could not find a free address for this clinic name; please choose another name.');
   }
@@ -96,12 +104,12 @@ export function createClinicService(deps: ApiDeps) {
     of,
     createPending,
     /** Undoes `createPending` (only while the clinic is still pending). */
-    removePending: (id: ObjectId) => repo.removePending(id),
+    removePending: async (id: ObjectId) => changed(await repo.removePending(id)),
     /** A clinic's status and name, or null: one small read by `_id`. */
     standing: (id: ObjectId) => repo.standing(id),
     /** A pending clinic becomes active (its first admin verified the email); an active or suspended one is left alone. */
     async activatePending(id: ObjectId): Promise<void> {
-      await repo.setStatus(id, ['pending'], 'active', {}, deps.clock());
+      await changed(await repo.setStatus(id, ['pending'], 'active', {}, deps.clock()));
     },
     /**
      * Suspends an active or pending clinic with the operator's reason, remembering which it was; suspending again
@@ -111,9 +119,9 @@ export function createClinicService(deps: ApiDeps) {
       const now = deps.clock();
       for (const from of ['active', 'pending'] as const) {
         const done = await repo.setStatus(id, [from], 'suspended', { suspendedReason: reason, suspendedAt: now, statusBeforeSuspension: from }, now);
-        if (done) return done;
+        if (done) return changed(done);
       }
-      return (await repo.setStatus(id, ['suspended'], 'suspended', { suspendedReason: reason }, now)) ?? null;
+      return changed((await repo.setStatus(id, ['suspended'], 'suspended', { suspendedReason: reason }, now)) ?? null);
     },
     /**
      * A suspended clinic returns to what it was: active, or pending when it was suspended before its admin verified
@@ -123,7 +131,7 @@ export function createClinicService(deps: ApiDeps) {
       const found = await repo.findById(id);
       if (!found || found.status !== 'suspended') return found && { clinic: found, changed: false };
       const back = found.statusBeforeSuspension === 'pending' ? 'pending' : 'active';
-      const done = await repo.setStatus(id, ['suspended'], back, { suspendedReason: null, suspendedAt: null, statusBeforeSuspension: null }, deps.clock());
+      const done = await changed(await repo.setStatus(id, ['suspended'], back, { suspendedReason: null, suspendedAt: null, statusBeforeSuspension: null }, deps.clock()));
       const after = done ?? (await repo.findById(id));
       return after && { clinic: after, changed: !!done };
     },
@@ -139,7 +147,7 @@ export function createClinicService(deps: ApiDeps) {
         if (holder && !holder._id.equals(id)) throw new AppError('CONFLICT', `The WhatsApp number ${set.whatsappNumber} already belongs to another clinic.`);
       }
       const defined = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined));
-      return repo.setIntegrations(id, defined, deps.clock());
+      return changed(await repo.setIntegrations(id, defined, deps.clock()));
     },
     /** The first clinic's time zone and booking policies; read on every use so that admin changes apply at once. */
     async settings(): Promise<ClinicSettings> {
@@ -165,20 +173,20 @@ export function createClinicService(deps: ApiDeps) {
     /** Active clinics (or the active one with this slug), in one query: where physicians may be searched. */
     active: (slug?: string): Promise<ClinicDoc[]> => repo.active(slug),
     /** Replaces a clinic's offered specialties if they are still `previous`; null when they changed meanwhile. */
-    setSpecialties: (id: ObjectId, previous: string[], next: string[]) => repo.setSpecialties(id, previous, next, deps.clock()),
+    setSpecialties: async (id: ObjectId, previous: string[], next: string[]) => changed(await repo.setSpecialties(id, previous, next, deps.clock())),
     /**
      * A clinic that offers nothing yet (a new one from a signup) starts offering its first physician's specialty;
      * whether the clinic offers `slug` afterwards (false: it offered others, and not this one).
      */
     async offerFirst(id: ObjectId, slug: string): Promise<boolean> {
-      const done = await repo.setSpecialties(id, [], [slug], deps.clock());
+      const done = await changed(await repo.setSpecialties(id, [], [slug], deps.clock()));
       return (done ?? (await repo.findById(id)))?.specialties?.includes(slug) ?? false;
     },
     /** Takes effect for the next booking and the next job sweep (settings are read on every use). */
     async updatePolicies(patch: UpdateClinicPolicies, clinicId: string | null = null): Promise<Clinic> {
       const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<ClinicPolicies>;
       const clinic = await ofActor(clinicId);
-      await repo.updatePolicies(clinic._id, defined, deps.clock());
+      await changed(await repo.updatePolicies(clinic._id, defined, deps.clock()));
       const [updated] = await repo.byIds([clinic._id]);
       return toClinicDto(updated ?? clinic);
     },

@@ -98,8 +98,6 @@ export function createPhysiciansRepository(cols: Pick<Collections, 'physicians'>
       await col.insertOne(doc);
       return doc;
     },
-    /** A new `busyVersion`: one of the physician's appointments changed (one field, one update). */
-    markBusyChanged: (id: ObjectId) => col.updateOne(inScope(scope, { _id: id }), { $set: { busyVersion: new ObjectId() } }),
     /** Applies the fields given (`userId` null unlinks the login); null when there is no such physician in the scope. */
     update(id: string, patch: PhysicianPatch, now: Date) {
       const { userId, ...fields } = patch;

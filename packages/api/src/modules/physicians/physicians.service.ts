@@ -1,13 +1,14 @@
 import type * as z from 'zod';
 import { DEFAULT_RADIUS_KM, parseNear } from '@clinic/contracts';
 import type { ClinicLocation, ListPhysiciansInput, PhysicianDetailSchema, PhysicianPageSchema, Slot, SlotsOutput, UpsertPhysicianInput, UpdatePhysicianInput } from '@clinic/contracts';
-import type { ClinicDoc, ObjectId, PhysicianDoc } from '@clinic/db';
+import { ObjectId, type ClinicDoc, type PhysicianDoc } from '@clinic/db';
 import { DAY_MS, freeSlots, localDayRange, nextFreeSlot, toZonedIso, validateRules, type Busy, type ScheduleRules, type Slot as FreeSlot } from '@clinic/scheduling';
 import type { Actor } from '../../actor.ts';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { ANY_CLINIC, clinicScope, scopeOf } from '../../scope.ts';
 import type { Availability } from '../appointments/availability.ts';
+import { CATALOGUE_VERSION, busyVersion, createVersionedCache, readThrough, type CacheVersions } from '../appointments/slots-cache.ts';
 import { settingsOf, type ClinicService, type ClinicSettings } from '../clinic/clinic.service.ts';
 import type { SpecialtiesService } from '../specialties/specialties.service.ts';
 import { nearestKm } from './geo.ts';
@@ -43,15 +44,25 @@ export function rulesFor(p: PhysicianDoc, settings: ClinicSettings): ScheduleRul
   };
 }
 
-/** What the slot cache checks its entry against: read with the document, before the cache may load. */
-const versioned = (d: PhysicianDoc) => ({ id: d._id, version: d.busyVersion?.toHexString() ?? null });
-
 const slotDto = (s: { start: Date; end: Date }, tz: string): Slot => ({ start: toZonedIso(s.start, tz), end: toZonedIso(s.end, tz) });
 
 interface Cursor {
   v: string | number | null;
   id: string;
 }
+/**
+ * The search's inputs that its two queries (the active clinics, their physicians) depend on: what a cached search
+ * result is kept under. The rest (location, availability, sorting, paging) is applied in memory to that result; a
+ * field not named here is part of the key, so a new filter can never be served another filter's result.
+ */
+const IN_MEMORY_INPUTS = new Set(['availableOn', 'availableFrom', 'availableTo', 'emirate', 'area', 'near', 'radiusKm', 'sort', 'order', 'limit', 'cursor']);
+const searchKey = (input: object) =>
+  JSON.stringify(
+    Object.entries(input)
+      .filter(([k, v]) => v !== undefined && !IN_MEMORY_INPUTS.has(k))
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+
 const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
 function decodeCursor(raw: string): Cursor {
   try {
@@ -63,11 +74,23 @@ function decodeCursor(raw: string): Cursor {
   throw new AppError('VALIDATION_FAILED', 'cursor is not a cursor this API returned.', { fieldErrors: { cursor: ['is invalid'] } });
 }
 
-export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, specialties: SpecialtiesService, availability: Availability) {
+/**
+ * `versions`: what the read paths' caches check (the catalogue's version for physicians and clinics, each physician's
+ * busy version for their intervals); services.ts makes them Redis's when the bus is Redis.
+ */
+export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, specialties: SpecialtiesService, availability: Availability, versions: CacheVersions) {
   /** The public catalogue (a patient books any clinic's physician). An admin's use case goes through `scoped`. */
   const repo = createPhysiciansRepository(deps.db.cols, ANY_CLINIC);
   const scoped = async (actor: Actor) => createPhysiciansRepository(deps.db.cols, await scopeOf(actor, clinic.current));
   const notFound = () => new AppError('NOT_FOUND', 'No such physician.');
+
+  // The documents the public read paths (slot list, physician page, search) need, kept in memory under the catalogue
+  // version, which every write of a physician or a clinic replaces before it answers. Booking and admin use cases
+  // read the database (`load`, `scoped`).
+  const physicianCache = createVersionedCache<PhysicianDoc>({ clock: deps.clock });
+  const clinicCache = createVersionedCache<ClinicDoc>({ clock: deps.clock });
+  const searchCache = createVersionedCache<{ clinics: ClinicDoc[]; docs: PhysicianDoc[] }>({ clock: deps.clock, maxEntries: 1000 });
+  const catalogueChanged = () => versions.bump([CATALOGUE_VERSION]);
 
   async function load(id: string): Promise<PhysicianDoc> {
     const doc = await repo.findById(id);
@@ -85,11 +108,36 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
     };
   }
 
-  /** The physician's clinic when it is open to patients; a pending or suspended clinic's physician is not found. */
-  async function openClinicOf(doc: PhysicianDoc): Promise<ClinicDoc> {
-    const of = (await clinicsOf([doc]))(doc);
-    if (of.status !== 'active') throw notFound();
-    return of;
+  /**
+   * An active physician and their clinic when it is open to patients (a pending or suspended clinic's physician is not
+   * found), for the public read paths: from memory while the catalogue version holds. The versions are read first, the
+   * physician's busy version with them: one Redis round trip, or none in a single process.
+   */
+  async function listed(id: string) {
+    const snapshot = await versions.read([CATALOGUE_VERSION, busyVersion(new ObjectId(id))]);
+    const doc = await readThrough(physicianCache, id, snapshot, CATALOGUE_VERSION, () => repo.findById(id));
+    if (!doc || !doc.active) throw notFound();
+    const of = await readThrough(clinicCache, doc.clinicId.toHexString(), snapshot, CATALOGUE_VERSION, async () => (await clinicsOf([doc]))(doc));
+    if (!of || of.status !== 'active') throw notFound();
+    return { doc, of, snapshot };
+  }
+
+  /**
+   * The active clinics (or the one with the slug) and their physicians matching the filter, from memory while the
+   * catalogue version holds, with a snapshot holding each of those physicians' busy version. Warm: one read of the
+   * versions (the catalogue's and those of the physicians the kept result names) and no database round trip.
+   */
+  async function searched(input: z.output<typeof ListPhysiciansInput>) {
+    const key = searchKey(input);
+    const named = searchCache.peek(key)?.docs ?? [];
+    const snapshot = await versions.read([CATALOGUE_VERSION, ...named.map((d) => busyVersion(d._id))]);
+    const found = (await readThrough(searchCache, key, snapshot, CATALOGUE_VERSION, async () => {
+      const clinics = await clinic.active(input.clinic);
+      return { clinics, docs: await repo.search(clinics.map((c) => c._id), input) };
+    }))!;
+    // Another result than the one named (just loaded): its physicians' busy versions, read before their intervals are.
+    const same = found.docs.length === named.length && found.docs.every((d, i) => d === named[i]);
+    return { ...found, snapshot: snapshot && !same ? await versions.read(found.docs.map((d) => busyVersion(d._id))) : snapshot };
   }
 
   async function assertValid(
@@ -148,14 +196,15 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
         (!area || l.area.toLowerCase() === area) &&
         (!near || (nearestKm(near, [l]) ?? Infinity) <= radiusKm);
 
-      // Two round trips whatever the page size once the slot cache is warm: the active clinics (one query; an
-      // equality on the slug for one), their physicians (one query); the busy intervals come from memory while each
-      // physician's `busyVersion` holds, else one query for those that changed. Pending and suspended clinics'
-      // physicians are never read.
-      const clinics = (await clinic.active(input.clinic)).filter((c) => !byLocation || c.locations.some(fits));
+      // No database round trip once warm: the active clinics (one query; an equality on the slug for one) and their
+      // physicians matching the filter (one query) come from memory while the catalogue version holds, the busy
+      // intervals while each physician's busy version does, else one query for those that changed. Location filters
+      // apply to the kept result. Pending and suspended clinics' physicians are never read.
+      const found = await searched(input);
+      const clinics = found.clinics.filter((c) => !byLocation || c.locations.some(fits));
       const clinicById = new Map(clinics.map((c) => [c._id.toHexString(), c]));
       const distanceOf = new Map<PhysicianDoc, number | null>();
-      const docs = (await repo.search(clinics.map((c) => c._id), input)).filter((d) => {
+      const docs = found.docs.filter((d) => {
         const of = clinicById.get(d.clinicId.toHexString());
         if (!of) return false;
         if (!byLocation) return true;
@@ -169,7 +218,7 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       const windows = docs.map((d) => windowOf(clinicOf(d).timeZone)).filter((w): w is { from: Date; to: Date } => w !== null);
       const busyFrom = new Date(Math.min(now.getTime(), ...windows.map((w) => w.from.getTime())));
       const busyTo = new Date(Math.max(now.getTime() + NEXT_SLOT_DAYS * DAY_MS, ...windows.map((w) => w.to.getTime())));
-      const busy = await availability.listedBusyFor(docs.map(versioned), busyFrom, busyTo);
+      const busy = await availability.listedBusyFor(docs.map((d) => d._id), found.snapshot, busyFrom, busyTo);
 
       const rows: { doc: PhysicianDoc; clinic: ClinicDoc; next: FreeSlot | null; distanceKm: number | null }[] = [];
       for (const doc of docs) {
@@ -222,10 +271,9 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
     },
 
     async get(id: string) {
-      const doc = await load(id);
+      const { doc, of, snapshot } = await listed(id);
       const now = deps.clock();
-      const of = await openClinicOf(doc);
-      const busy = await availability.listedBusyFor([versioned(doc)], now, new Date(now.getTime() + NEXT_SLOT_DAYS * DAY_MS));
+      const busy = await availability.listedBusyFor([doc._id], snapshot, now, new Date(now.getTime() + NEXT_SLOT_DAYS * DAY_MS));
       const next = nextFreeSlot(rulesFor(doc, settingsOf(of)), { now, busy: busy.get(id) ?? [], searchDays: NEXT_SLOT_DAYS });
       return { ...toPhysicianDto(doc, of), schedule: doc.schedule, nextFreeSlot: next ? slotDto(next, of.timeZone) : null };
     },
@@ -235,9 +283,9 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       if (input.to.getTime() - input.from.getTime() > MAX_SLOT_RANGE_DAYS * DAY_MS) {
         throw new AppError('VALIDATION_FAILED', `Ask for at most ${MAX_SLOT_RANGE_DAYS} days at a time.`, { fieldErrors: { to: ['is more than 31 days after from'] } });
       }
-      const doc = await load(input.id);
-      const settings = settingsOf(await openClinicOf(doc));
-      const busy = await availability.listedBusyFor([versioned(doc)], input.from, input.to);
+      const { doc, of, snapshot } = await listed(input.id);
+      const settings = settingsOf(of);
+      const busy = await availability.listedBusyFor([doc._id], snapshot, input.from, input.to);
       const slots = freeSlots(rulesFor(doc, settings), { from: input.from, to: input.to, now: deps.clock(), busy: busy.get(input.id) ?? [] });
       return { physicianId: input.id, timeZone: settings.timeZone, slots: slots.map((s) => slotDto(s, settings.timeZone)) };
     },
@@ -246,6 +294,7 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       const of = await clinic.ofActor(clinicId);
       await assertValid(input, of);
       const doc = await createPhysiciansRepository(deps.db.cols, clinicScope(of._id)).create(input, of._id, deps.clock());
+      await catalogueChanged();
       return this.get(doc._id.toHexString());
     },
 
@@ -262,16 +311,12 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       await assertValid({ specialty: patch.specialty ?? existing.specialty, subSpecialties: patch.subSpecialties ?? existing.subSpecialties, schedule: patch.schedule, locationIds: patch.locationIds }, of, offering);
       const doc = await repo.update(input.id, patch, deps.clock());
       if (!doc) throw notFound();
+      await catalogueChanged();
       return { ...toPhysicianDto(doc, of), schedule: doc.schedule, nextFreeSlot: null };
     },
 
-    /**
-     * One of the physician's appointments changed: every process's slot cache reloads them on its next read. Never
-     * throws (the change is committed); a failed write is logged and the cache's maximum age bounds it.
-     */
-    async busyChanged(physicianId: ObjectId): Promise<void> {
-      await repo.markBusyChanged(physicianId).catch((err: unknown) => deps.log?.warn({ err, physicianId: physicianId.toHexString() }, 'busy version not written; slot caches catch up within a minute'));
-    },
+    /** What the read paths' caches answered from memory, by kind (the bench reports them). */
+    cacheStats: () => ({ physicians: physicianCache.stats(), clinics: clinicCache.stats(), searches: searchCache.stats(), busy: availability.cacheStats() }),
     /** The physician record of a doctor's login, if any. */
     ofUser: (userId: string) => repo.findByUserId(userId),
     /** How many active physicians a clinic has (the clinic directory shows it). */
