@@ -283,20 +283,26 @@ export function agentTools(enabled: (ctx: TurnContext) => boolean): FunctionTool
         const res = await attempt(() => t.run(run!.context, input));
         return serialiseResult(res.ok ? res.value : res);
       },
-      errorFunction: (_run, err) => serialiseResult({ ok: false, code: 'VALIDATION_FAILED', message: invalidInput(err) } satisfies Failure),
+      // The SDK withholds the parse error (tool data stays out of its errors and logs): the contract schema
+      // names what was wrong with the arguments the model sent.
+      errorFunction: (_run, _err, details) => serialiseResult({ ok: false, code: 'VALIDATION_FAILED', message: invalidInput(t, details?.toolCall?.arguments) } satisfies Failure),
       isEnabled: async ({ runContext }) => enabled(runContext.context),
     }),
   );
 }
 
-/** What was wrong with the model's arguments, from the schema's issues when the SDK passes them on. */
-function invalidInput(err: unknown): string {
-  const seen = new Set<unknown>();
-  for (let e: any = err; e && typeof e === 'object' && !seen.has(e); e = e.originalError ?? e.cause) {
-    seen.add(e);
-    if (Array.isArray(e.issues)) return (e.issues as z.core.$ZodIssue[]).map((i) => `${i.path.map(String).join('.') || 'input'} ${i.message}`).join('; ');
+/** What was wrong with the model's arguments, by the tool's input schema. */
+function invalidInput(t: Tool, argsJson: string | undefined): string {
+  let args: unknown;
+  try {
+    args = argsJson?.trim() ? JSON.parse(argsJson) : {};
+  } catch {
+    return 'The arguments were not valid JSON.';
   }
-  return 'The arguments were not valid for this tool.';
+  // Strict mode sends absent optional fields as null.
+  const parsed = t.input.safeParse(args && typeof args === 'object' ? Object.fromEntries(Object.entries(args).filter(([, v]) => v !== null)) : args);
+  if (parsed.success) return 'The arguments were not valid for this tool.';
+  return parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'input'} ${i.message}`).join('; ');
 }
 
 /** A tool result as the model (and the stored transcript) sees it. */
