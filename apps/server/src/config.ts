@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  // Off unless asked for: the Agents SDK would otherwise export traces of patient conversations to OpenAI.
+  OPENAI_AGENTS_TRACING: z.enum(['true', 'false', '1', '0']).default('false'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().default('Al Noor Clinic <no-reply@clinic.test>'),
   CLINIC_TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Dubai').default('Asia/Dubai'),
@@ -188,7 +190,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           }
         : null,
     /** No API key: the WhatsApp assistant runs in menu mode (no LLM). */
-    openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },
+    openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, tracing: e.OPENAI_AGENTS_TRACING === 'true' || e.OPENAI_AGENTS_TRACING === '1' },
     /** Names of development defaults in use, to tell the operator at start-up. */
     defaultsInUse,
   };

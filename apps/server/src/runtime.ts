@@ -63,7 +63,7 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
       // Only a URL Twilio can reach; without PUBLIC_BASE_URL, statuses go where the Twilio console says.
       statusCallbackUrl: config.publicBaseUrl ? `${config.publicBaseUrl.replace(/\/+$/, '')}${REST_PREFIX}${STATUS_WEBHOOK_PATH}` : undefined,
     });
-    const llm = config.openai.apiKey ? { apiKey: config.openai.apiKey, baseURL: config.openai.baseUrl, model: config.openai.model } : null;
+    const llm = config.openai.apiKey ? { apiKey: config.openai.apiKey, baseURL: config.openai.baseUrl, model: config.openai.model, tracing: config.openai.tracing } : null;
     whatsapp = { ...transport, createAssistant: (services, links) => createClinicAssistant(services, { llm, ...links }) };
     if (!llm) log.warn('OPENAI_API_KEY not set: the WhatsApp assistant answers with numbered menus (no language model)');
   } else {

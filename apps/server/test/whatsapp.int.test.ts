@@ -371,7 +371,10 @@ describe('WhatsApp configuration', () => {
   it('is off without Twilio settings (the assistant in menu mode without an OpenAI key)', () => {
     const config = loadConfig({});
     expect(config.twilio).toBeNull();
-    expect(config.openai).toEqual({ apiKey: undefined, baseUrl: undefined, model: 'gpt-4o-mini' });
+    // Tracing export of the Agents SDK is off unless OPENAI_AGENTS_TRACING says otherwise.
+    expect(config.openai).toEqual({ apiKey: undefined, baseUrl: undefined, model: 'gpt-4o-mini', tracing: false });
+    expect(loadConfig({ OPENAI_AGENTS_TRACING: '1' }).openai.tracing).toBe(true);
+    expect(() => loadConfig({ OPENAI_AGENTS_TRACING: 'yes' })).toThrow(/OPENAI_AGENTS_TRACING/);
   });
 
   it('takes the sender, SMS fallback, templates and API base URL', () => {
