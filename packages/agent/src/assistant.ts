@@ -7,7 +7,7 @@ import { createLlm, systemPrompt, type LlmSettings } from './llm.ts';
 import { asksForMore, detectIntent } from './intents.ts';
 import { MAIN_MENU, handleMenu, reofferSlots } from './menu.ts';
 import { msg } from './messages.ts';
-import { asksMedicalAdvice, isEmergency, wantsHuman } from './safety.ts';
+import { asksMedicalAdvice, emergencyKind, wantsHuman } from './safety.ts';
 import { detectLanguage, isNo, isYes, linkCommand, MASKED_LINK_COMMAND, normalise, type Lang } from './text.ts';
 
 export interface InboundMessage {
@@ -77,29 +77,25 @@ export function createAssistant(opts: AssistantOptions): Assistant {
 
   const done = (texts: string[], flagged: boolean): AssistantReply => ({ replies: texts.flatMap((t) => splitForWhatsApp(t)), flaggedForStaff: flagged });
 
-  async function clinicPhone(): Promise<string | null> {
-    if (opts.clinicPhone) return opts.clinicPhone;
-    try {
-      return (await services.clinic.info()).phone || null;
-    } catch {
-      return null;
-    }
-  }
-
   /** The clinic whose own number the message went to; null for the shared number (or a number no clinic has now). */
   async function homeOf(via: string | null): Promise<Awaited<ReturnType<Services['clinic']['byWhatsAppNumber']>>> {
     return via ? services.clinic.byWhatsAppNumber(via) : null;
   }
 
-  /** The phone an emergency reply gives: the clinic written to, else the platform's first. Never throws. */
-  async function emergencyPhone(via: string | null): Promise<string | null> {
+  /** The phone and crisis line an emergency reply gives: the clinic written to's, else the platform's first's. Never throws. */
+  async function emergencyContacts(via: string | null): Promise<{ phone: string | null; crisisLine: string | null }> {
     try {
       const home = await homeOf(via);
-      if (home) return home.phone || null;
+      if (home) return { phone: home.phone || null, crisisLine: home.crisisLine ?? null };
     } catch {
-      // Fall back to the configured number: the reply must go out.
+      // Fall back to the platform's first clinic: the reply must go out.
     }
-    return clinicPhone();
+    try {
+      const first = await services.clinic.info();
+      return { phone: opts.clinicPhone ?? (first.phone || null), crisisLine: first.crisisLine };
+    } catch {
+      return { phone: opts.clinicPhone ?? null, crisisLine: null };
+    }
   }
 
   /** Null while the number is within INBOUND_LIMIT; else whether to tell it so (once per window). */
@@ -132,9 +128,13 @@ export function createAssistant(opts: AssistantOptions): Assistant {
       const via = inbound.via ?? null;
 
       // 1. Emergencies: a fixed reply before anything else can fail or think (no model call, ever).
-      if (isEmergency(text)) {
+      // Self-harm gets its own reply: the clinic's crisis line beside 999/998. Even a rate-limited number or a
+      // conversation with staff gets it (their steps come later).
+      const emergency = emergencyKind(text);
+      if (emergency) {
         const lang = detectLanguage(text, 'en');
-        const reply = msg(lang).emergency(await emergencyPhone(via));
+        const contacts = await emergencyContacts(via);
+        const reply = emergency === 'self_harm' ? msg(lang).selfHarm(contacts.crisisLine, contacts.phone) : msg(lang).emergency(contacts.phone);
         let flagged = false;
         try {
           const patient = await patientForPhone(services, inbound.from, inbound.profileName);

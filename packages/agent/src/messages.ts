@@ -3,6 +3,8 @@ import type { Lang } from './text.ts';
 /** Every fixed sentence the assistant sends, in English and Arabic. */
 export interface Messages {
   emergency(clinicPhone: string | null): string;
+  /** Self-harm or suicide: the clinic's crisis line when it has one, beside 999/998 and the clinic's phone. */
+  selfHarm(crisisLine: string | null, clinicPhone: string | null): string;
   handover: string;
   handoverAfterFailures: string;
   medicalRefusal: string;
@@ -76,6 +78,12 @@ export interface Messages {
 const en: Messages = {
   emergency: (phone) =>
     '🚨 This may be a medical emergency. Call 998 for an ambulance now (999 for police), or go to the nearest emergency department. Do not wait for a reply here.' +
+    (phone ? `\nClinic: ${phone}` : ''),
+  selfHarm: (line, phone) =>
+    "💛 I'm so sorry you are going through this. You are not alone, and you deserve help right now. Please talk to someone now:" +
+    (line ? `\n• Crisis line: ${line}` : '') +
+    '\n• Call 999 (police and ambulance) or 998 (ambulance) if you are in danger, have hurt yourself or have taken something.' +
+    '\nIf you can, stay with someone you trust. Do not wait for a reply here.' +
     (phone ? `\nClinic: ${phone}` : ''),
   handover: 'I have passed your conversation to our staff. A member of the team will reply here as soon as possible.',
   handoverAfterFailures: "Sorry, I couldn't help with that. I have passed your conversation to our staff; a member of the team will reply here soon.",
@@ -154,6 +162,12 @@ const en: Messages = {
 const ar: Messages = {
   emergency: (phone) =>
     '🚨 قد تكون هذه حالة طبية طارئة. اتصل فوراً بالرقم 998 للإسعاف (أو 999 للشرطة)، أو توجّه إلى أقرب قسم طوارئ. لا تنتظر الرد هنا.' +
+    (phone ? `\nهاتف العيادة: ${phone}` : ''),
+  selfHarm: (line, phone) =>
+    '💛 أنا آسف جداً لما تمر به. لست وحدك، وتستحق المساعدة الآن. تحدّث مع أحد فوراً:' +
+    (line ? `\n• خط المساندة النفسية: ${line}` : '') +
+    '\n• اتصل بالرقم 999 (الشرطة والإسعاف) أو 998 (الإسعاف) إذا كنت في خطر أو آذيت نفسك أو تناولت شيئاً.' +
+    '\nإن استطعت، ابقَ مع شخص تثق به. لا تنتظر الرد هنا.' +
     (phone ? `\nهاتف العيادة: ${phone}` : ''),
   handover: 'لقد حوّلت محادثتك إلى موظفي العيادة، وسيرد عليك أحد أفراد الفريق هنا في أقرب وقت.',
   handoverAfterFailures: 'عذراً، لم أتمكن من المساعدة في ذلك. لقد حوّلت محادثتك إلى موظفي العيادة وسيرد عليك أحدهم هنا قريباً.',

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { DateTimeSchema, IdSchema, LocalDateSchema, MoneySchema } from './common.ts';
+import { toAsciiDigits } from './emirates-id.ts';
 
 /** Local wall-clock time in the clinic's zone. */
 export const HhMmSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time as HH:mm');
@@ -189,6 +190,25 @@ export const UpdateClinicPoliciesInput = z.strictObject({
 });
 export type UpdateClinicPolicies = z.infer<typeof UpdateClinicPoliciesInput>;
 
+/** A number as people dial it: a short one (`800 4673`, `999`) or a full one (`+971 4 519 2519`); Arabic-Indic digits are read as ASCII. */
+export const CrisisLineSchema = z
+  .string()
+  .trim()
+  .transform(toAsciiDigits)
+  .pipe(
+    z
+      .string()
+      .regex(/^\+?\d(?:[ -]?\d){2,14}$/, 'must be a phone or short number of 3 to 15 digits, such as 800 4673 or +97145192519 (digits, spaces, hyphens and one leading +)'),
+  );
+
+/** Admin change of the clinic's own details: only the fields given change. */
+export const UpdateClinicDetailsInput = z.strictObject({
+  crisisLine: CrisisLineSchema.nullable()
+    .optional()
+    .describe('The mental-health crisis line the WhatsApp assistant gives a patient who writes about self-harm, beside 999 and 998; null removes it'),
+});
+export type UpdateClinicDetails = z.infer<typeof UpdateClinicDetailsInput>;
+
 export const ClinicSchema = z.object({
   id: IdSchema,
   slug: z.string(),
@@ -199,6 +219,7 @@ export const ClinicSchema = z.object({
   phone: z.string(),
   email: z.string(),
   whatsappNumber: z.string().nullable().describe("the clinic's own WhatsApp number; null: it is reached on the platform's shared number"),
+  crisisLine: z.string().nullable().describe('the mental-health crisis line the clinic gives beside 999/998; null: none configured'),
   timeZone: z.string(),
   currency: z.literal('AED'),
   vatRatePercent: z.number(),

@@ -138,6 +138,11 @@ export interface ClinicDoc {
   whatsappNumber?: string | null;
   /** Its Stripe Connect account (`acct_…`): its payments are made on that account. Absent or null: the platform's. */
   stripeAccountId?: string | null;
+  /**
+   * The mental-health crisis line the clinic gives a patient who writes about self-harm, beside 999/998 (as dialled,
+   * e.g. `800 4673`). Absent or null: 999/998 only.
+   */
+  crisisLine?: string | null;
   status: ClinicStatus;
   /** What a suspension interrupted: reactivation returns there (a pending clinic still needs its admin's verification). */
   statusBeforeSuspension?: 'pending' | 'active' | null;

@@ -13,6 +13,7 @@ export function toClinicDto(doc: ClinicDoc): Clinic {
     phone: doc.phone,
     email: doc.email,
     whatsappNumber: doc.whatsappNumber ?? null,
+    crisisLine: doc.crisisLine ?? null,
     timeZone: doc.timeZone,
     currency: doc.currency,
     vatRatePercent: doc.vatRatePercent,
@@ -106,6 +107,10 @@ export function createClinicRepository(cols: Pick<Collections, 'clinics'>) {
     byWhatsAppNumber: (number: string) => col.findOne({ whatsappNumber: number }),
     /** Sets (or, with null, removes) a clinic's integrations; the clinic after it, or null when there is none. */
     setIntegrations(id: ObjectId, set: Pick<Partial<ClinicDoc>, 'whatsappNumber' | 'stripeAccountId'>, at: Date): Promise<ClinicDoc | null> {
+      return col.findOneAndUpdate({ _id: id }, { $set: { ...set, updatedAt: at } }, { returnDocument: 'after' });
+    },
+    /** Sets (or, with null, removes) the clinic's own details; the clinic after it, or null when there is none. */
+    setDetails(id: ObjectId, set: Pick<Partial<ClinicDoc>, 'crisisLine'>, at: Date): Promise<ClinicDoc | null> {
       return col.findOneAndUpdate({ _id: id }, { $set: { ...set, updatedAt: at } }, { returnDocument: 'after' });
     },
     /**

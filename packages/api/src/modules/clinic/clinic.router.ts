@@ -1,4 +1,4 @@
-import { ClinicSchema, TimeNowSchema, UpdateClinicPoliciesInput, UpdateClinicSpecialtiesInput } from '@clinic/contracts';
+import { ClinicSchema, TimeNowSchema, UpdateClinicDetailsInput, UpdateClinicPoliciesInput, UpdateClinicSpecialtiesInput } from '@clinic/contracts';
 import { publicProcedure, roleProcedure, router } from '../../trpc.ts';
 
 export const clinicRouter = router({
@@ -12,6 +12,12 @@ export const clinicRouter = router({
     .input(UpdateClinicPoliciesInput)
     .output(ClinicSchema)
     .mutation(({ ctx, input }) => ctx.services.clinic.updatePolicies(input, ctx.actor.clinicId)),
+
+  updateDetails: roleProcedure('admin')
+    .meta({ openapi: { method: 'PATCH', path: '/admin/clinic', tags: ['admin'], protect: true, summary: "Change your clinic's details: the crisis line the WhatsApp assistant gives beside 999/998 (null removes it)", errorResponses: [400, 401, 403] } })
+    .input(UpdateClinicDetailsInput)
+    .output(ClinicSchema)
+    .mutation(({ ctx, input }) => ctx.services.clinic.updateDetails(input, ctx.actor.clinicId)),
 
   updateSpecialties: roleProcedure('admin')
     .meta({

@@ -1,4 +1,4 @@
-import type { Clinic, UpdateClinicPolicies } from '@clinic/contracts';
+import type { Clinic, UpdateClinicDetails, UpdateClinicPolicies } from '@clinic/contracts';
 import { DEFAULT_CLINIC_POLICIES, ObjectId, slugify, type ClinicDoc, type ClinicPolicies, type ClinicStatus } from '@clinic/db';
 import { toZonedIso } from '@clinic/scheduling';
 import type { ApiDeps } from '../../deps.ts';
@@ -18,6 +18,8 @@ export interface ClinicUseCases {
   info(): Promise<Clinic>;
   /** Edits the admin's own clinic (`clinicId` from the actor; an admin without one: the platform's first clinic). */
   updatePolicies(patch: UpdateClinicPolicies, clinicId?: string | null): Promise<Clinic>;
+  /** Edits the admin's own clinic's details (its crisis line), as `updatePolicies`. */
+  updateDetails(patch: UpdateClinicDetails, clinicId?: string | null): Promise<Clinic>;
   now(): { now: string; timeZone: string; clinicTime: string };
 }
 
@@ -188,6 +190,13 @@ export function createClinicService(deps: ApiDeps, hooks: { changed?: () => Prom
       const clinic = await ofActor(clinicId);
       await changed(await repo.updatePolicies(clinic._id, defined, deps.clock()));
       const [updated] = await repo.byIds([clinic._id]);
+      return toClinicDto(updated ?? clinic);
+    },
+    /** Only the fields given change; null removes the crisis line (the assistant then gives 999/998 only). */
+    async updateDetails(patch: UpdateClinicDetails, clinicId: string | null = null): Promise<Clinic> {
+      const clinic = await ofActor(clinicId);
+      const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Pick<ClinicDoc, 'crisisLine'>;
+      const updated = Object.keys(set).length > 0 ? await changed(await repo.setDetails(clinic._id, set, deps.clock())) : clinic;
       return toClinicDto(updated ?? clinic);
     },
     now() {
