@@ -1,5 +1,5 @@
 import type { InputGuardrail } from '@openai/agents';
-import { isEmergency } from './safety.ts';
+import { emergencyKind } from './safety.ts';
 import { foldForMatching } from './text.ts';
 
 /**
@@ -72,13 +72,17 @@ export function latestUserText(input: string | readonly unknown[]): string {
 
 /**
  * The SDK input guardrails. They block (not run in parallel with) the model: a tripped message never reaches
- * it. Emergencies are already answered before the model in assistant.ts; this one is defence in depth.
+ * it. Emergencies are already answered before the model in assistant.ts; this one is defence in depth, and tells
+ * which kind (self-harm gets its own reply).
  */
 export const INPUT_GUARDRAILS: InputGuardrail[] = [
   {
     name: 'emergency' satisfies GuardrailName,
     runInParallel: false,
-    execute: async ({ input }) => ({ tripwireTriggered: isEmergency(latestUserText(input)), outputInfo: null }),
+    execute: async ({ input }) => {
+      const kind = emergencyKind(latestUserText(input));
+      return { tripwireTriggered: kind !== null, outputInfo: { kind } };
+    },
   },
   {
     name: 'prompt_injection' satisfies GuardrailName,

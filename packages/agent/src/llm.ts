@@ -18,6 +18,7 @@ import { createClinicAgent, fromRunItems, toInputItems } from './agent.ts';
 import { formatWhen } from './format.ts';
 import type { GuardrailName } from './guardrails.ts';
 import { msg } from './messages.ts';
+import type { EmergencyKind } from './safety.ts';
 
 export interface LlmSettings {
   apiKey: string;
@@ -46,6 +47,8 @@ export interface LlmOutcome {
 export interface RespondOptions {
   /** The phone an emergency reply gives (the clinic written to). */
   clinicPhone?: string | null;
+  /** The reply when the emergency guardrail trips (default: the emergency sentence with `clinicPhone`). */
+  emergencyReply?: (kind: EmergencyKind) => Promise<string> | string;
   /**
    * The model handed the conversation to staff: flag it and return what the patient reads. Default: flagged
    * as requested by the patient, with the handover sentence.
@@ -122,7 +125,8 @@ export function createLlm(settings: LlmSettings) {
         if (err instanceof InputGuardrailTripwireTriggered) {
           const name = err.result.guardrail.name as GuardrailName;
           const m = msg(ctx.lang);
-          const text = name === 'emergency' ? m.emergency(opts.clinicPhone ?? null) : m.guardrailRefusal;
+          const kind: EmergencyKind = err.result.output.outputInfo?.kind ?? 'medical';
+          const text = name !== 'emergency' ? m.guardrailRefusal : opts.emergencyReply ? await opts.emergencyReply(kind) : m.emergency(opts.clinicPhone ?? null);
           ctx.convo.pending = null;
           ctx.convo.messages.push({ role: 'assistant', content: text, at: ctx.now });
           return { text, failed: false, guardrail: name };

@@ -22,8 +22,9 @@ import { formatMoney, formatWhen, weekdayName } from './format.ts';
 
 /**
  * The model's tools: thin adapters over the app's procedures (through createCaller, as the patient).
- * Input schemas come from the contracts' zod schemas; where a contract field is a Date (not
- * representable in JSON Schema) the tool takes the ISO string the slot lists return.
+ * Input schemas come from the contracts' zod schemas (the Agents SDK tools' `parameters`, see `agentTools`);
+ * where a contract field is a Date (not representable in JSON Schema) the tool takes the ISO string the slot
+ * lists return.
  * Book, cancel and reschedule never act: they check and keep a pending action that runs only when the
  * patient's next message is an explicit yes (enforced in code, see assistant.ts).
  */

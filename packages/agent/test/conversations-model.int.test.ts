@@ -2,6 +2,8 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { emiratesIdCheckDigit, maskEmiratesId } from '@clinic/contracts';
 import { ObjectId } from '@clinic/db';
+import type { TurnContext } from '../src/actions.ts';
+import { createLlm } from '../src/llm.ts';
 import { startInsurer } from './support/insurer.ts';
 import { PAY_BASE, dubai, startHarness, type Harness } from './support/harness.ts';
 import { startScriptedLlm, textOf, type ChatRequest, type ScriptedLlm } from './support/scripted-llm.ts';
@@ -276,6 +278,30 @@ describe('guardrails and contracts in model mode', () => {
     llm.push({ text: 'Sure, which specialty do you need?' });
     const r = await h.say('ok, I would like to book a doctor', '+971521000010');
     expect(r.replies).toEqual(['Sure, which specialty do you need?']);
+  });
+
+  it('the emergency guardrail stops the run before the model even where the earlier check would not run (defence in depth)', async () => {
+    const agent = createLlm({ apiKey: 'sk-test', baseURL: llm.url, model: 'scripted-model' });
+    const turn = (text: string) =>
+      ({
+        lang: 'en',
+        now: h.clock.now(),
+        proposed: null,
+        convo: { messages: [{ role: 'user', content: text, at: h.clock.now() }], pending: { kind: 'cancel' } },
+      }) as unknown as TurnContext;
+    const kinds: string[] = [];
+    const emergencyReply = (kind: string) => (kinds.push(kind), `EMERGENCY:${kind}`);
+
+    const medical = turn('My father has severe chest pain');
+    expect(await agent.respond(medical, 'prompt', { emergencyReply })).toEqual({ text: 'EMERGENCY:medical', failed: false, guardrail: 'emergency' });
+    expect(medical.convo.pending).toBeNull(); // nothing waits for a yes after an emergency
+    expect(medical.convo.messages.at(-1)).toMatchObject({ role: 'assistant', content: 'EMERGENCY:medical' });
+    const selfHarm = turn('I want to kill myself');
+    expect((await agent.respond(selfHarm, 'prompt', { emergencyReply })).text).toBe('EMERGENCY:self_harm');
+    // Without a reply of its own, the emergency sentence with the clinic's phone.
+    expect((await agent.respond(turn('he is unconscious'), 'prompt', { clinicPhone: '+97140000000' })).text).toMatch(/Call 998[^]*\+97140000000/);
+    expect(kinds).toEqual(['medical', 'self_harm']);
+    expect(llm.requests).toHaveLength(0);
   });
 
   it("a tool call that breaks the contract's schema is refused with the field named, and nothing is booked", async () => {
