@@ -74,6 +74,9 @@ describe.each([
     cancel: 'cancel',
     insurance: 'insurance',
     human: 'a person please',
+    no: 'no',
+    moveTo: (day: string) => `move it to ${day} 11:00`,
+    WEEKDAYS: ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'],
     t: {
       menu: /1 Find a physician and book/,
       physicians: /Cardiology — pick a physician/,
@@ -87,6 +90,7 @@ describe.each([
       rescheduleSlots: /Free times with Dr\. Layla Mansour instead of .*15:30/,
       askMove: /Move your appointment with Dr\. Layla Mansour from .*15:30 to .*10:00\?/,
       moved: /Moved: Dr\. Layla Mansour, now .*10:00/,
+      askMoveTo1100: /Move your appointment with Dr\. Layla Mansour from .*10:00 to .*11:00\?/,
       askCancel: /Cancel your appointment with Dr\. Layla Mansour on .*10:00\?/,
       cancelled: /Cancelled: Dr\. Layla Mansour/,
       askId: /Emirates ID/,
@@ -108,6 +112,9 @@ describe.each([
     cancel: 'إلغاء',
     insurance: 'تأمين',
     human: 'أبي أكلم موظف',
+    no: 'لا',
+    moveTo: (day: string) => `أريد تغيير موعدي إلى ${day} الساعة 11:00`,
+    WEEKDAYS: ['الأحد', 'الاثنين', 'الثلاثاء', 'الأربعاء', 'الخميس', 'الجمعة', 'السبت'],
     t: {
       menu: /1 البحث عن طبيب والحجز/,
       physicians: /أمراض القلب — اختر طبيباً/,
@@ -121,6 +128,7 @@ describe.each([
       rescheduleSlots: /المواعيد المتاحة مع .* بدلاً من .*15:30/,
       askMove: /هل تريد نقل موعدك مع .* من .*15:30 إلى .*10:00؟/,
       moved: /تم نقل الموعد: .*10:00/,
+      askMoveTo1100: /هل تريد نقل موعدك مع .* من .*10:00 إلى .*11:00؟/,
       askCancel: /هل تريد إلغاء موعدك مع .*10:00؟/,
       cancelled: /تم الإلغاء: /,
       askId: /رقم الهوية الإماراتية/,
@@ -129,7 +137,7 @@ describe.each([
       handover: /موظفي العيادة/,
     },
   },
-])('every task in menu mode ($lang)', ({ hello, specialty, synonym, byName, more, yes, bookings, reschedule, cancel, insurance, human, t }) => {
+])('every task in menu mode ($lang)', ({ hello, specialty, synonym, byName, more, yes, no, moveTo, WEEKDAYS, bookings, reschedule, cancel, insurance, human, t }) => {
   const chat = () => patient;
   let patient: ReturnType<typeof whatsappChat>;
   beforeAll(() => {
@@ -188,12 +196,16 @@ describe.each([
     expect(appt!.status).toBe('pending_payment');
   });
 
-  it('"reschedule" typed from anywhere goes to the booking\'s free times (one booking: no list to pick from)', async () => {
+  it('"reschedule" typed from anywhere goes to the booking\'s free times (one booking: no list to pick from); a typed day and time go straight to the question', async () => {
     await chat().send('0');
     const times = await chat().send(reschedule);
-    expect(times).toMatch(/instead of|بدلاً من/);
+    expect(times).toMatch(/(instead of|بدلاً من) .*10:00:\n1\. /);
     expect((await chat().conversation())!.menu).toMatchObject({ step: 'slot', physicianId: cardiologist.id });
-    await chat().send('0');
+    const weekday = new Date(`${day4}T12:00:00Z`).getUTCDay();
+    const question = await chat().send(moveTo(WEEKDAYS[weekday]!));
+    expect(question).toMatch(t.askMoveTo1100);
+    expect(await chat().send(no)).toMatch(/haven't changed anything|لم أغيّر شيئاً/);
+    expect((await chat().appointments())[0]!.startsAt.toISOString()).toBe(at(day4, '10:00'));
   });
 
   it('cancels after YES', async () => {

@@ -2,7 +2,7 @@ import type { PendingAction } from '@clinic/api';
 import type { Appointment } from '@clinic/contracts';
 import { addLocalDays, localDateOf, localDayRange } from '@clinic/scheduling';
 import { attempt, failureText, physicianHere, proposeBooking, proposeCancel, proposeReschedule, type TurnContext } from './actions.ts';
-import { formatMoney, formatWhen } from './format.ts';
+import { formatMoney, formatTime, formatWhen } from './format.ts';
 import { asksForMore, detectIntent, matchSpecialty, nameMatches, nameQuery, parseDay } from './intents.ts';
 import { msg } from './messages.ts';
 import { foldForMatching } from './text.ts';
@@ -120,9 +120,9 @@ async function pickFromState(ctx: TurnContext, state: MenuState, text: string, f
     }
     case 'slot': {
       const target = { physicianId: state.physicianId, physicianName: state.physicianName, ...(state.appointmentId ? { appointmentId: state.appointmentId, from: state.from! } : {}) };
-      const { timeZone } = await ctx.clinic();
-      const day = parseDay(text, ctx.now, timeZone);
-      if (day) return showSlots(ctx, target, day, setState);
+      // Another day ("tomorrow", "Thursday", "2026-12-03"), with a time: that slot's question when it is free.
+      const when = await typedWhen(ctx, text);
+      if (when.day) return showSlots(ctx, target, when.day, setState, undefined, when.time);
       if (more) {
         const next = (state.page ?? 0) + 1;
         if (next * PAGE < state.options.length) return showSlotPage(ctx, { ...state, page: next }, setState);
@@ -197,6 +197,8 @@ async function routeTyped(ctx: TurnContext, text: string, setState: SetState): P
   const intent = detectIntent(text);
   switch (intent) {
     case 'reschedule':
+      // "move it to Thursday 11:00": that day's times, or straight to the question when 11:00 is free then.
+      return showBookings(ctx, setState, intent, await typedWhen(ctx, text));
     case 'cancel':
       return showBookings(ctx, setState, intent);
     case 'bookings':
@@ -269,6 +271,19 @@ async function findPhysicianByName(ctx: TurnContext, q: string, setState: SetSta
   return showPhysicianPage(ctx, { step: 'physician', specialty: q, options: await physicianLines(ctx, found) }, 0, setState);
 }
 
+/** A day (and a time, HH:MM) the patient typed with a request, in the clinic's calendar. */
+interface TypedWhen {
+  day?: string;
+  time?: string;
+}
+
+async function typedWhen(ctx: TurnContext, text: string): Promise<TypedWhen> {
+  const { timeZone } = await ctx.clinic();
+  const day = parseDay(text, ctx.now, timeZone);
+  const t = /\b([01]?\d|2[0-3])[:.]([0-5]\d)\b/.exec(text);
+  return { ...(day ? { day } : {}), ...(day && t ? { time: `${t[1]!.padStart(2, '0')}:${t[2]}` } : {}) };
+}
+
 /** Whose times are listed, and for what: a new booking, or moving `appointmentId` (now at `from`). */
 interface SlotTarget {
   physicianId: string;
@@ -281,7 +296,7 @@ interface SlotTarget {
  * The physician's free times on `date`; without one, on the first day from `searchFrom` (default today) within
  * SLOT_SEARCH_DAYS that has any. A whole day is listed, paged.
  */
-async function showSlots(ctx: TurnContext, target: SlotTarget, date: string | null, setState: SetState, searchFrom?: string): Promise<MenuReply> {
+async function showSlots(ctx: TurnContext, target: SlotTarget, date: string | null, setState: SetState, searchFrom?: string, time?: string): Promise<MenuReply> {
   const m = msg(ctx.lang);
   const { timeZone } = await ctx.clinic();
   const first = date ?? searchFrom ?? localDateOf(ctx.now, timeZone);
@@ -296,6 +311,9 @@ async function showSlots(ctx: TurnContext, target: SlotTarget, date: string | nu
   const state: Extract<MenuState, { step: 'slot' }> = { step: 'slot', ...target, options: slots.map((s) => s.start), page: 0, day };
   setState(state);
   if (slots.length === 0) return { text: target.appointmentId && !date ? m.noRescheduleSlots(target.physicianName) : m.noSlots(target.physicianName), failed: false };
+  // A time the patient named that is free that day: straight to the yes/no question.
+  const named = date && time ? slots.find((s) => formatTime(s.start, timeZone) === time) : undefined;
+  if (named) return proposeSlot(ctx, target, named.start, setState);
   return showSlotPage(ctx, state, setState);
 }
 
@@ -348,7 +366,7 @@ async function upcoming(ctx: TurnContext): Promise<Appointment[]> {
  * The patient's upcoming bookings; a number picked next opens that booking (`choose`: cancel or reschedule it) or goes
  * straight to `cancel` / `reschedule` when the patient typed that. With one booking and a typed task, no list is needed.
  */
-async function showBookings(ctx: TurnContext, setState: SetState, then: 'choose' | 'cancel' | 'reschedule'): Promise<MenuReply> {
+async function showBookings(ctx: TurnContext, setState: SetState, then: 'choose' | 'cancel' | 'reschedule', when: TypedWhen = {}): Promise<MenuReply> {
   const m = msg(ctx.lang);
   const { timeZone } = await ctx.clinic();
   const list = await upcoming(ctx);
@@ -356,7 +374,7 @@ async function showBookings(ctx: TurnContext, setState: SetState, then: 'choose'
     setState(MAIN_MENU);
     return { text: m.noBookings, failed: false };
   }
-  if (list.length === 1 && then !== 'choose') return actOnBooking(ctx, list[0]!.id, then, setState);
+  if (list.length === 1 && then !== 'choose') return actOnBooking(ctx, list[0]!.id, then, setState, when);
   const lines = list.map((a) => `${bookedPhysicianIn(ctx.lang, a)} — ${formatWhen(a.start, timeZone, ctx.lang)}${a.status === 'pending_payment' ? ' (⏳)' : ''}`);
   return showBookingsPage(ctx, { step: 'bookings', options: list.map((a) => a.id), lines, then }, 0, setState);
 }
@@ -370,7 +388,7 @@ function showBookingsPage(ctx: TurnContext, state: Extract<MenuState, { step: 'b
   return { text: then === 'choose' ? m.bookingsManage(lines) : m.bookingsPick(lines, then), failed: false };
 }
 
-async function actOnBooking(ctx: TurnContext, id: string, action: 'choose' | 'cancel' | 'reschedule', setState: SetState): Promise<MenuReply> {
+async function actOnBooking(ctx: TurnContext, id: string, action: 'choose' | 'cancel' | 'reschedule', setState: SetState, when: TypedWhen = {}): Promise<MenuReply> {
   const m = msg(ctx.lang);
   if (action === 'cancel') {
     // A cancel the clinic's policy no longer allows is refused here, with its phone, before any yes is asked for.
@@ -382,19 +400,19 @@ async function actOnBooking(ctx: TurnContext, id: string, action: 'choose' | 'ca
   }
   const appt = await attempt(() => ctx.caller.appointments.get({ id }));
   if (!appt.ok) return { text: failureText(ctx.lang, appt), failed: false };
-  if (action === 'reschedule') return showRescheduleSlots(ctx, appt.value);
+  if (action === 'reschedule') return showRescheduleSlots(ctx, appt.value, when);
   const { timeZone } = await ctx.clinic();
   setState({ step: 'booking', appointmentId: id });
   return { text: m.manageBooking(bookedPhysicianIn(ctx.lang, appt.value), formatWhen(appt.value.start, timeZone, ctx.lang)), failed: false };
 }
 
 /** The next free times of the appointment's own physician, to move it to; a number picked next proposes the move. */
-export async function showRescheduleSlots(ctx: TurnContext, appt: Appointment): Promise<MenuReply> {
+export async function showRescheduleSlots(ctx: TurnContext, appt: Appointment, when: TypedWhen = {}): Promise<MenuReply> {
   const setState: SetState = (s) => void (ctx.convo.menu = s as Record<string, unknown> | null);
   if (appt.status !== 'pending_payment' && appt.status !== 'confirmed') {
     setState(null);
     return { text: msg(ctx.lang).invalidTransition, failed: false };
   }
-  const res = await showSlots(ctx, { physicianId: appt.physicianId, physicianName: bookedPhysicianIn(ctx.lang, appt), appointmentId: appt.id, from: appt.start }, null, setState);
+  const res = await showSlots(ctx, { physicianId: appt.physicianId, physicianName: bookedPhysicianIn(ctx.lang, appt), appointmentId: appt.id, from: appt.start }, when.day ?? null, setState, undefined, when.time);
   return res;
 }
