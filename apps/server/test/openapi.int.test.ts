@@ -80,7 +80,7 @@ describe('OpenAPI document', () => {
     const error = doc.components.schemas.Error;
     expect(error.required).toEqual(['message', 'code', 'data']);
     expect(error.properties.data.required).toEqual(['appCode', 'httpStatus', 'requestId']);
-    expect(Object.keys(error.properties.data.properties)).toEqual(['appCode', 'httpStatus', 'fieldErrors', 'retryAfter', 'requestId']);
+    expect(Object.keys(error.properties.data.properties)).toEqual(['appCode', 'httpStatus', 'fieldErrors', 'retryAfter', 'reason', 'requestId']);
     expect(error.properties.data.properties.appCode.enum).toContain('SLOT_TAKEN');
     expect(Object.keys(doc.components.schemas).filter((k) => k.startsWith('error.'))).toEqual([]);
     for (const { path, method, op } of operations()) {

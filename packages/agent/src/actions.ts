@@ -1,7 +1,7 @@
 import { toErrorBody, type Conversation, type createCaller, type PendingAction, type Services } from '@clinic/api';
-import type { Appointment, Clinic, ErrorCode } from '@clinic/contracts';
+import { cancellationCutoffReason, emiratesIdErrorReason, renderEmiratesIdReason, renderErrorReason, type Appointment, type Clinic, type ErrorCode, type ErrorReason } from '@clinic/contracts';
 import { localDateOf, localDayRange, zonedToUtc } from '@clinic/scheduling';
-import { formatMoney, formatWhen } from './format.ts';
+import { bookedPhysicianIn, formatMoney, formatWhen, physicianNameIn } from './format.ts';
 import { msg } from './messages.ts';
 import type { Lang } from './text.ts';
 
@@ -38,6 +38,8 @@ export interface Failure {
   fieldErrors?: Record<string, string[]>;
   /** The clinic to call instead, when the assistant knows it (a cancel past the cutoff). */
   phone?: string;
+  /** Why, as a code with parameters (the error's `data.reason`): what the patient reads is rendered from it. */
+  reason?: ErrorReason;
 }
 
 /**
@@ -46,7 +48,7 @@ export interface Failure {
  */
 export function failureOf(err: unknown): Failure {
   const { message, data } = toErrorBody(err);
-  return { ok: false, code: data.appCode, message, ...(data.fieldErrors ? { fieldErrors: data.fieldErrors } : {}) };
+  return { ok: false, code: data.appCode, message, ...(data.fieldErrors ? { fieldErrors: data.fieldErrors } : {}), ...(data.reason ? { reason: data.reason } : {}) };
 }
 
 export async function attempt<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | Failure> {
@@ -57,7 +59,10 @@ export async function attempt<T>(fn: () => Promise<T>): Promise<{ ok: true; valu
   }
 }
 
-/** A failure in the patient's language, for the replies the assistant writes itself. */
+/**
+ * A failure in the patient's language, for the replies the assistant writes itself: fixed sentences per code, and
+ * a reason rendered from its code and parameters (contracts `renderErrorReason`), never the English `message`.
+ */
 export function failureText(lang: Lang, f: Failure): string {
   const m = msg(lang);
   switch (f.code) {
@@ -65,8 +70,10 @@ export function failureText(lang: Lang, f: Failure): string {
       return m.slotTaken;
     case 'SLOT_UNAVAILABLE':
       return m.slotUnavailable;
-    case 'CANCELLATION_CLOSED':
-      return m.cancellationClosed(f.message, f.phone ?? null);
+    case 'CANCELLATION_CLOSED': {
+      const reason = f.reason && f.phone && f.reason.params['phone'] === undefined ? { ...f.reason, params: { ...f.reason.params, phone: f.phone } } : f.reason;
+      return renderErrorReason(f.code, reason, lang) ?? m.cancellationClosed(f.phone ?? null);
+    }
     case 'OVERLAPPING_APPOINTMENT':
       return m.overlapping;
     case 'NOT_FOUND':
@@ -75,11 +82,15 @@ export function failureText(lang: Lang, f: Failure): string {
     case 'INVALID_TRANSITION':
       return m.invalidTransition;
     case 'INVALID_EMIRATES_ID':
-      return m.invalidEmiratesId(f.message);
+      // Without a reason (none is expected), say what is asked for.
+      return m.invalidEmiratesId(renderErrorReason(f.code, f.reason, lang) ?? renderEmiratesIdReason({ code: 'empty' }, lang));
     default:
       return m.genericError;
   }
 }
+
+/** A message with no digit at all where an Emirates ID was asked for: the patient is told what is asked for. */
+export const NO_EMIRATES_ID: Failure = { ok: false, code: 'INVALID_EMIRATES_ID', message: renderEmiratesIdReason({ code: 'empty' }, 'en'), reason: emiratesIdErrorReason({ code: 'empty' }) };
 
 export const when = (ctx: TurnContext, iso: string, tz: string) => formatWhen(iso, tz, ctx.lang);
 
@@ -141,7 +152,8 @@ export async function proposeBooking(ctx: TurnContext, input: { physicianId: str
   const pending: PendingAction = {
     kind: 'book',
     physicianId: input.physicianId,
-    physicianName: physician.value.fullName,
+    // Shown in the question and the answers of this conversation, so in its language.
+    physicianName: physicianNameIn(ctx.lang, physician.value),
     start: slot.value.start,
     reason: input.reason?.trim() || 'Consultation (booked on WhatsApp)',
     packageId: input.packageId ?? null,
@@ -164,7 +176,7 @@ export async function proposeCancel(ctx: TurnContext, input: { id: string; reaso
   const pending: PendingAction = {
     kind: 'cancel',
     appointmentId: appt.value.id,
-    physicianName: appt.value.physicianName,
+    physicianName: bookedPhysicianIn(ctx.lang, appt.value),
     start: appt.value.start,
     reason: input.reason?.trim() || 'Cancelled by the patient on WhatsApp',
     createdAt: ctx.now,
@@ -189,8 +201,8 @@ async function cancellationClosed(ctx: TurnContext, appt: Appointment): Promise<
   if (!clinic) return null;
   const hours = clinic.policies.cancellationCutoffHours;
   if (new Date(appt.start).getTime() - ctx.now.getTime() >= hours * 3_600_000) return null;
-  const call = clinic.phone ? ` Please call the clinic on ${clinic.phone}.` : ' Please call the clinic.';
-  return { ok: false, code: 'CANCELLATION_CLOSED', message: `Bookings can be cancelled online up to ${hours} hours before the start.${call}`, ...(clinic.phone ? { phone: clinic.phone } : {}) };
+  const reason = cancellationCutoffReason(hours, clinic.phone || null);
+  return { ok: false, code: 'CANCELLATION_CLOSED', message: renderErrorReason('CANCELLATION_CLOSED', reason, 'en')!, reason, ...(clinic.phone ? { phone: clinic.phone } : {}) };
 }
 
 export async function proposeReschedule(ctx: TurnContext, input: { id: string; start: string }): Promise<Proposal | Failure> {
@@ -205,7 +217,7 @@ export async function proposeReschedule(ctx: TurnContext, input: { id: string; s
   const pending: PendingAction = {
     kind: 'reschedule',
     appointmentId: appt.value.id,
-    physicianName: appt.value.physicianName,
+    physicianName: bookedPhysicianIn(ctx.lang, appt.value),
     from: appt.value.start,
     start: slot.value.start,
     createdAt: ctx.now,
@@ -252,19 +264,19 @@ export async function executePending(ctx: TurnContext, p: PendingAction): Promis
       );
       if (!res.ok) return { ok: false, text: failureText(ctx.lang, res), code: res.code };
       const appt = res.value;
-      if (appt.status !== 'pending_payment') return { ok: true, text: m.booked(appt.physicianName, when(ctx, appt.start, tz)) };
+      if (appt.status !== 'pending_payment') return { ok: true, text: m.booked(bookedPhysicianIn(ctx.lang, appt), when(ctx, appt.start, tz)) };
       const pay = await paymentFollowUp(ctx, appt);
-      return { ok: true, text: `${m.bookedPending(appt.physicianName, when(ctx, appt.start, tz), clinic.policies.holdMinutes)}\n${pay}` };
+      return { ok: true, text: `${m.bookedPending(bookedPhysicianIn(ctx.lang, appt), when(ctx, appt.start, tz), clinic.policies.holdMinutes)}\n${pay}` };
     }
     case 'cancel': {
       const res = await attempt(() => ctx.caller.appointments.cancel({ id: p.appointmentId, reason: p.reason }));
       if (!res.ok) return { ok: false, text: failureText(ctx.lang, res), code: res.code };
-      return { ok: true, text: m.cancelled(res.value.physicianName, when(ctx, res.value.start, tz)) };
+      return { ok: true, text: m.cancelled(bookedPhysicianIn(ctx.lang, res.value), when(ctx, res.value.start, tz)) };
     }
     case 'reschedule': {
       const res = await attempt(() => ctx.caller.appointments.reschedule({ id: p.appointmentId, start: new Date(p.start) }));
       if (!res.ok) return { ok: false, text: failureText(ctx.lang, res), code: res.code };
-      return { ok: true, text: m.rescheduled(res.value.physicianName, when(ctx, res.value.start, tz)) };
+      return { ok: true, text: m.rescheduled(bookedPhysicianIn(ctx.lang, res.value), when(ctx, res.value.start, tz)) };
     }
   }
 }

@@ -1,3 +1,4 @@
+import { EMIRATES_ID_EXAMPLE } from '@clinic/contracts';
 import type { Lang } from './text.ts';
 
 /** Every fixed sentence the assistant sends, in English and Arabic. */
@@ -38,11 +39,12 @@ export interface Messages {
   noBookings: string;
   askEmiratesId: string;
   insurance(status: 'eligible' | 'not_eligible' | 'not_found' | 'unknown', d: { insurer: string | null; plan: string | null; copayPercent: number | null; emiratesId: string }): string;
+  /** `reason`: why, already in the patient's language (contracts `renderErrorReason`). */
   invalidEmiratesId(reason: string): string;
   slotTaken: string;
   slotUnavailable: string;
-  /** `reason` is the English refusal, which names the phone when `phone` is known. */
-  cancellationClosed(reason: string, phone: string | null): string;
+  /** When the refusal came without its reason (code + parameters): the clinic's phone when known. */
+  cancellationClosed(phone: string | null): string;
   overlapping: string;
   notFound: string;
   invalidTransition: string;
@@ -116,7 +118,7 @@ const en: Messages = {
   declined: "OK, I haven't changed anything.",
   bookings: (lines) => `Your upcoming bookings:\n${lines.join('\n')}\nReply a number to cancel that booking, or 0 for the menu.`,
   noBookings: 'You have no upcoming bookings. Reply 1 to book, or 0 for the menu.',
-  askEmiratesId: 'Please send your Emirates ID number (15 digits, e.g. 784-1990-1234567-1).',
+  askEmiratesId: `Please send your Emirates ID number (15 digits, e.g. ${EMIRATES_ID_EXAMPLE}).`,
   insurance: (status, d) => {
     switch (status) {
       case 'eligible':
@@ -132,7 +134,7 @@ const en: Messages = {
   invalidEmiratesId: (reason) => `That Emirates ID doesn't look right: ${reason} Please send it again, or 0 for the menu.`,
   slotTaken: 'Sorry, that time was just taken. Please pick another one.',
   slotUnavailable: 'That time is not available for booking. Please pick one of the free times.',
-  cancellationClosed: (reason) => reason,
+  cancellationClosed: (phone) => `This booking can no longer be cancelled online. Please call the clinic${phone ? ` on ${phone}` : ''}.`,
   overlapping: 'You already have an appointment at that time.',
   notFound: "I couldn't find that among your bookings.",
   invalidTransition: 'That booking can no longer be changed.',
@@ -199,7 +201,7 @@ const ar: Messages = {
   declined: 'حسناً، لم أغيّر شيئاً.',
   bookings: (lines) => `حجوزاتك القادمة:\n${lines.join('\n')}\nأرسل رقم الحجز لإلغائه، أو 0 للقائمة.`,
   noBookings: 'ليس لديك حجوزات قادمة. أرسل 1 للحجز أو 0 للقائمة.',
-  askEmiratesId: 'من فضلك أرسل رقم الهوية الإماراتية (15 رقماً، مثل 784-1990-1234567-1).',
+  askEmiratesId: `من فضلك أرسل رقم الهوية الإماراتية (15 رقماً، مثل ${EMIRATES_ID_EXAMPLE}).`,
   insurance: (status, d) => {
     switch (status) {
       case 'eligible':
@@ -215,7 +217,7 @@ const ar: Messages = {
   invalidEmiratesId: (reason) => `رقم الهوية غير صحيح: ${reason} يرجى إرساله مرة أخرى، أو 0 للقائمة.`,
   slotTaken: 'عذراً، تم حجز هذا الموعد للتو. يرجى اختيار موعد آخر.',
   slotUnavailable: 'هذا الموعد غير متاح للحجز. يرجى اختيار أحد المواعيد المتاحة.',
-  cancellationClosed: (_reason, phone) => `لم يعد الإلغاء عبر الإنترنت ممكناً لهذا الموعد. يرجى الاتصال بالعيادة${phone ? ` على ${phone}` : ''}.`,
+  cancellationClosed: (phone) => `لم يعد الإلغاء عبر الإنترنت ممكناً لهذا الموعد. يرجى الاتصال بالعيادة${phone ? ` على ${phone}` : ''}.`,
   overlapping: 'لديك موعد آخر في الوقت نفسه.',
   notFound: 'لم أجد ذلك ضمن حجوزاتك.',
   invalidTransition: 'لم يعد بالإمكان تعديل هذا الحجز.',

@@ -7,6 +7,7 @@ import {
   InsuranceCheckInput,
   ListPhysiciansInput,
   LocalDateSchema,
+  extractEmiratesId,
   maskEmiratesIds,
   MyAppointmentsInput,
   PhysicianIdInput,
@@ -18,7 +19,7 @@ import {
 } from '@clinic/contracts';
 import { addLocalDays, localDateOf, localDayRange } from '@clinic/scheduling';
 import { attempt, paymentLink, physicianHere, proposeBooking, proposeCancel, proposeReschedule, type Failure, type Proposal, type TurnContext } from './actions.ts';
-import { formatMoney, formatWhen, weekdayName } from './format.ts';
+import { bookedPhysicianIn, formatMoney, formatWhen, physicianNameIn, weekdayName } from './format.ts';
 
 /**
  * The model's tools: thin adapters over the app's procedures (through createCaller, as the patient).
@@ -44,7 +45,7 @@ const slotOut = (s: Slot, tz: string, ctx: TurnContext) => ({ start: s.start, lo
 function physicianOut(p: Physician & { nextFreeSlot: Slot | null }, tz: string, ctx: TurnContext) {
   return {
     id: p.id,
-    name: p.fullName,
+    name: physicianNameIn(ctx.lang, p),
     title: p.title,
     specialty: p.specialty,
     subSpecialties: p.subSpecialties,
@@ -68,7 +69,7 @@ export function offered<T extends { slug: string }>(ctx: Pick<TurnContext, 'home
 
 const appointmentOut = (a: Appointment, tz: string, ctx: TurnContext) => ({
   id: a.id,
-  physician: a.physicianName,
+  physician: bookedPhysicianIn(ctx.lang, a),
   physicianId: a.physicianId,
   start: a.start,
   local: formatWhen(a.start, tz, ctx.lang),
@@ -226,7 +227,8 @@ export const TOOLS: Tool[] = [
       if (raw.includes('*')) {
         return { ok: false, code: 'VALIDATION_FAILED', message: 'That number was masked in an earlier message and cannot be used again; ask the patient to send their Emirates ID now.' } satisfies Failure;
       }
-      const r = await ctx.caller.insurance.check({ emiratesId: raw });
+      // The number among the patient's words ("my id is 784…", Arabic-Indic digits); the server judges it.
+      const r = await ctx.caller.insurance.check({ emiratesId: extractEmiratesId(raw) ?? raw });
       return { ok: true, emiratesId: r.emiratesId, status: r.status, insurer: r.insurer, plan: r.plan, network: r.network, copayPercent: r.copayPercent, message: r.message };
     },
   }),

@@ -85,7 +85,7 @@ function describe(fieldErrors: Record<string, string[]>): string {
 
 /**
  * Any error → the body the caller sees. Domain errors (`AppError`, bare or as a TRPCError's cause) keep
- * their code, message, field errors and retry delay; a procedure's input that failed its zod schema is
+ * their code, message, field errors, retry delay and reason (code + parameters); a procedure's input that failed its zod schema is
  * `VALIDATION_FAILED` with one message naming the fields and `fieldErrors` (never the raw zod issues);
  * other tRPC errors keep their message; anything else (a failing output schema included) is a plain 500.
  */
@@ -128,6 +128,7 @@ export function toErrorBody(error: unknown, opts: { requestId?: string | undefin
     httpStatus,
     ...(fieldErrors ? { fieldErrors } : {}),
     ...(app?.retryAfter !== undefined ? { retryAfter: app.retryAfter } : {}),
+    ...(app?.reason ? { reason: app.reason } : {}),
     ...(opts.requestId ? { requestId: opts.requestId } : {}),
   };
   return { message, code, data };

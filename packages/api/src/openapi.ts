@@ -61,6 +61,17 @@ export const ERROR_SCHEMA = {
           additionalProperties: { type: 'array', items: { type: 'string' } },
         },
         retryAfter: { type: 'integer', minimum: 0, description: 'Seconds until a rate-limited call may be retried (also the `Retry-After` header).' },
+        reason: {
+          type: 'object',
+          description:
+            'Why, for machines, where the code has one: `INVALID_EMIRATES_ID` (`empty`, `bad_character` {character}, `length` {digits}, `prefix` {prefix}, `birth_year` {year, min, max}, `check_digit`), `CANCELLATION_CLOSED` (`cutoff` {hours}). Render it in your reader\'s language (contracts `renderErrorReason`); `message` is the English sentence.',
+          required: ['code', 'params'],
+          additionalProperties: false,
+          properties: {
+            code: { type: 'string' },
+            params: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+          },
+        },
         requestId: { type: 'string', description: 'The request id (also the `x-request-id` response header).' },
       },
     },

@@ -9,6 +9,7 @@ export const AppointmentSchema = z.object({
   id: IdSchema,
   physicianId: IdSchema,
   physicianName: z.string(),
+  physicianNameAr: z.string().describe("the physician's name in Arabic script (the Latin name for bookings made before physicians had one)"),
   patientId: IdSchema,
   patient: z.object({ name: z.string(), phone: z.string().nullable(), email: z.string().nullable() }),
   start: z.string().describe('ISO 8601 with the clinic offset'),

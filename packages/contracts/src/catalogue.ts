@@ -80,6 +80,7 @@ export const PhysicianClinicSchema = z.object({
 export const PhysicianSchema = z.object({
   id: IdSchema,
   fullName: z.string(),
+  fullNameAr: z.string().describe('the name in Arabic script; the Latin `fullName` where none was given'),
   title: z.string(),
   gender: z.enum(GENDERS),
   specialty: z.string(),
@@ -153,6 +154,7 @@ export const SlotsOutput = z.object({ physicianId: IdSchema, timeZone: z.string(
 
 export const UpsertPhysicianInput = z.strictObject({
   fullName: z.string().trim().min(1).max(120),
+  fullNameAr: z.string().trim().min(1).max(120).optional().describe('the name in Arabic script, e.g. د. سارة حداد; without it Arabic readers see `fullName`'),
   title: z.string().trim().min(1).max(120),
   gender: z.enum(GENDERS),
   specialty: SlugSchema,

@@ -33,6 +33,16 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/**
+ * Why a refusal happened, for machines: a code (scoped by the error's `appCode`) and its parameters, e.g.
+ * `INVALID_EMIRATES_ID` → `{ code: 'length', params: { digits: 14 } }`. Clients render it in their reader's
+ * language (`renderErrorReason`); `message` stays the English sentence.
+ */
+export interface ErrorReason {
+  code: string;
+  params: Record<string, string | number>;
+}
+
 /** The `data` part of every error response, on both faces. */
 export interface ErrorData {
   appCode: ErrorCode;
@@ -41,5 +51,7 @@ export interface ErrorData {
   fieldErrors?: Record<string, string[]>;
   /** Seconds until a rate-limited call may be retried. */
   retryAfter?: number;
+  /** The machine-readable reason, where the code has one (`INVALID_EMIRATES_ID`, `CANCELLATION_CLOSED`). */
+  reason?: ErrorReason;
   requestId?: string;
 }

@@ -14,3 +14,4 @@ export * from './operator.ts';
 export * from './chat.ts';
 export * from './webhooks.ts';
 export * from './notifications.ts';
+export * from './reasons.ts';

@@ -194,6 +194,8 @@ export interface PhysicianDoc {
   /** The doctor's login, when the physician has one. */
   userId: ObjectId | null;
   fullName: string;
+  /** The name in Arabic script; absent on records made before it existed (readers fall back to `fullName`). */
+  fullNameAr?: string;
   title: string;
   gender: 'female' | 'male';
   specialty: string;
@@ -228,6 +230,8 @@ export interface AppointmentDoc {
   clinicId: ObjectId;
   physicianId: ObjectId;
   physicianName: string;
+  /** The physician's Arabic name when booked; absent on older bookings (readers fall back to `physicianName`). */
+  physicianNameAr?: string;
   patientId: ObjectId;
   /** Snapshot at booking time. */
   patient: { name: string; phone: string | null; email: string | null };

@@ -362,6 +362,38 @@ function overridesFor(index: number, weekly: PhysicianScheduleDoc['weekly'], tod
   return overrides.sort((a, b) => a.date.localeCompare(b.date));
 }
 
+/** Every seeded physician's name in Arabic script, as an Arabic-speaking patient reads it on WhatsApp and in the app. */
+export const PHYSICIAN_NAMES_AR: Readonly<Record<string, string>> = {
+  'Dr. Khalid Al Hashimi': 'د. خالد الهاشمي',
+  'Dr. Sara Haddad': 'د. سارة حداد',
+  'Dr. Rahul Menon': 'د. راهول مينون',
+  'Dr. Fatima Zahra': 'د. فاطمة زهراء',
+  'Dr. Ahmed Al Marzouqi': 'د. أحمد المرزوقي',
+  'Dr. Maricel Reyes': 'د. ماريسيل رييس',
+  'Dr. Imran Sheikh': 'د. عمران شيخ',
+  'Dr. Layla Nasser': 'د. ليلى ناصر',
+  'Dr. Vikram Iyer': 'د. فيكرام آيير',
+  'Dr. Hala Al Suwaidi': 'د. هالة السويدي',
+  'Dr. Joseph Dela Cruz': 'د. جوزيف ديلا كروز',
+  'Dr. Sergei Volkov': 'د. سيرغي فولكوف',
+  'Dr. Amira Khoury': 'د. أميرة خوري',
+  'Dr. Nadia Rahman': 'د. نادية رحمن',
+  'Dr. Grace Thomas': 'د. غريس توماس',
+  'Dr. Tariq Mahmood': 'د. طارق محمود',
+  'Dr. Pierre Dubois': 'د. بيير دوبوا',
+  'Dr. Yousef Al Ali': 'د. يوسف العلي',
+  'Dr. Anjali Sharma': 'د. أنجالي شارما',
+  'Dr. Mariam Al Falasi': 'د. مريم الفلاسي',
+  'Dr. Suresh Pillai': 'د. سوريش بيلاي',
+  'Dr. Rania Saleh': 'د. رانيا صالح',
+  'Dr. Ramon Villanueva': 'د. رامون فيلانويفا',
+  'Dr. Zainab Hussain': 'د. زينب حسين',
+  'Dr. Mohammed Al Zarooni': 'د. محمد الزروني',
+  'Dr. Hessa Al Kaabi': 'د. حصة الكعبي',
+  'Dr. Lina Barakat': 'د. لينا بركات',
+  'Dr. Rashid Al Nuaimi': 'د. راشد النعيمي',
+};
+
 export interface PhysicianSeedDoc {
   /** Set for physicians who log in: they are matched by `userId`; the others by `fullName` (with `userId: null`). */
   userEmail: string | null;
@@ -391,6 +423,7 @@ function toPhysicianDocs(list: readonly PhysicianSeed[], now: Date, timeZone: st
       doc: {
         userId,
         fullName: p.fullName,
+        fullNameAr: PHYSICIAN_NAMES_AR[p.fullName] ?? p.fullName,
         title: p.title,
         gender: p.gender,
         specialty: p.specialty,
@@ -758,6 +791,7 @@ export function appointmentDocs(input: AppointmentSeedInput): AppointmentDoc[] {
       clinicId: physician.clinicId,
       physicianId: physician._id,
       physicianName: physician.fullName,
+      ...(physician.fullNameAr ? { physicianNameAr: physician.fullNameAr } : {}),
       patientId: patient._id,
       patient: { name: patient.fullName, phone: patient.phone, email: patient.email },
       slotKey: held ? `${physKey}|${startIso}` : `released|${id.toHexString()}`,

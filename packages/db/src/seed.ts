@@ -109,6 +109,8 @@ export async function seedDatabase(database: Database, opts: SeedOptions): Promi
     delete fill.userId;
     delete fill.createdAt;
     physOps.push({ updateOne: { filter: { ...keyOf(s), schedule: { $exists: false } }, update: { $set: fill } } });
+    // A record from a seed before Arabic names gains its own (a name an admin gave is kept).
+    if (s.doc.fullNameAr) physOps.push({ updateOne: { filter: { ...keyOf(s), fullNameAr: { $exists: false } }, update: { $set: { fullNameAr: s.doc.fullNameAr } } } });
   }
   const physRes = await cols.physicians.bulkWrite(physOps, { ordered: true });
   tally('physicians', physRes.upsertedCount, seeds.length - physRes.upsertedCount);

@@ -45,6 +45,7 @@ export function toAppointmentDto(a: AppointmentDoc, tz: string): Appointment {
     id: a._id.toHexString(),
     physicianId: a.physicianId.toHexString(),
     physicianName: a.physicianName,
+    physicianNameAr: a.physicianNameAr ?? a.physicianName,
     patientId: a.patientId.toHexString(),
     patient: a.patient,
     start: toZonedIso(a.startsAt, tz),

@@ -1,4 +1,5 @@
 import type { Appointment, AppointmentStatus, Locale } from '@clinic/contracts';
+import { cancellationCutoffReason, renderErrorReason } from '@clinic/contracts';
 import { ObjectId, type AppointmentDoc, type ClinicDoc, type PhysicianDoc } from '@clinic/db';
 import { DAY_MS, checkSlot, localDayRange, reminderDueAt } from '@clinic/scheduling';
 import { repliesInChat, type Actor } from '../../actor.ts';
@@ -171,6 +172,7 @@ export function createAppointmentsService(
           clinicId: physician.clinicId,
           physicianId: physician._id,
           physicianName: physician.fullName,
+          ...(physician.fullNameAr ? { physicianNameAr: physician.fullNameAr } : {}),
           patientId,
           patient: { name: patient.fullName, phone: patient.phone, email: patient.email },
           startsAt: slot.start,
@@ -229,7 +231,7 @@ export function createAppointmentsService(
       if (by === 'patient') {
         const { policies } = await clinic.settingsFor(appt.clinicId);
         if (appt.startsAt.getTime() - now.getTime() < policies.cancellationCutoffHours * 3_600_000) {
-          throw new AppError('CANCELLATION_CLOSED', `Bookings can be cancelled online up to ${policies.cancellationCutoffHours} hours before the start. Please call the clinic.`);
+          throw new AppError('CANCELLATION_CLOSED', renderErrorReason('CANCELLATION_CLOSED', cancellationCutoffReason(policies.cancellationCutoffHours), 'en')!, { reason: cancellationCutoffReason(policies.cancellationCutoffHours) });
         }
       }
       const from: AppointmentStatus[] = by === 'patient' ? ['pending_payment', 'confirmed'] : ['pending_payment', 'confirmed', 'checked_in'];

@@ -1,4 +1,4 @@
-import { maskEmiratesId, parseEmiratesId, type InsuranceCheckResult, type InsuranceProfile } from '@clinic/contracts';
+import { emiratesIdErrorReason, maskEmiratesId, parseEmiratesId, type InsuranceCheckResult, type InsuranceProfile } from '@clinic/contracts';
 import { ObjectId, type InsuranceProfileDoc } from '@clinic/db';
 import { DAY_MS, localDateOf, toZonedIso } from '@clinic/scheduling';
 import type { ApiDeps } from '../../deps.ts';
@@ -102,7 +102,7 @@ export function createInsuranceService(deps: ApiDeps, clinic: ClinicService) {
       const { timeZone } = await clinic.settings();
       const parsed = parseEmiratesId(rawEmiratesId, Number(localDateOf(now, timeZone).slice(0, 4)));
       if (!parsed.ok) {
-        throw new AppError('INVALID_EMIRATES_ID', parsed.message, { fieldErrors: { emiratesId: [parsed.message] } });
+        throw new AppError('INVALID_EMIRATES_ID', parsed.message, { fieldErrors: { emiratesId: [parsed.message] }, reason: emiratesIdErrorReason(parsed.reason) });
       }
       const hash = pii.hash(parsed.digits);
       const existing = await repo.findByPatient(patientId);

@@ -27,6 +27,8 @@ export function toPhysicianDto(p: PhysicianDoc, clinic: ClinicDoc): Physician {
   return {
     id: p._id.toHexString(),
     fullName: p.fullName,
+    // Records made before Arabic names existed (or without one) show the Latin name to Arabic readers too.
+    fullNameAr: p.fullNameAr ?? p.fullName,
     title: p.title,
     gender: p.gender,
     specialty: p.specialty,
@@ -69,7 +71,7 @@ export function createPhysiciansRepository(cols: Pick<Collections, 'physicians'>
       if (f.subSpecialty) query.subSpecialties = f.subSpecialty;
       if (f.language) query.languages = f.language;
       if (f.gender) query.gender = f.gender;
-      if (f.q) query.fullName = { $regex: escapeRegex(f.q), $options: 'i' };
+      if (f.q) query.$or = [{ fullName: { $regex: escapeRegex(f.q), $options: 'i' } }, { fullNameAr: { $regex: escapeRegex(f.q), $options: 'i' } }];
       if (f.minPrice !== undefined || f.maxPrice !== undefined) {
         query['price.amount'] = { ...(f.minPrice !== undefined ? { $gte: f.minPrice } : {}), ...(f.maxPrice !== undefined ? { $lte: f.maxPrice } : {}) };
       }
