@@ -1,10 +1,12 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emiratesIdCheckDigit } from '@clinic/contracts';
 import { startInsurerSim, type InsurerSim } from '../src/dev/insurer-sim.ts';
 import { dubai, dubaiDate } from './support/fixtures.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { startTwilioApi, type TwilioApi } from './support/twilio.ts';
-import { addSpecialist, listed, numberOf, whatsappChat } from './support/whatsapp-driver.ts';
+import { addSpecialist, listed, numberOf, whatsappChat, type WhatsAppChat } from './support/whatsapp-driver.ts';
 
 /**
  * Every patient task over WhatsApp in menu mode (no model), in English and Arabic, through the signed Twilio webhook:
@@ -59,6 +61,13 @@ afterAll(async () => {
 });
 
 const at = (date: string, time: string) => dubai(date, time).toISOString();
+
+function saveTranscript(name: string, transcript: WhatsAppChat['transcript']) {
+  const dir = process.env.WHATSAPP_TRANSCRIPTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.txt`), transcript.map((m) => `${m.from === 'patient' ? '> ' : ''}${m.text.replace(/\n/g, m.from === 'patient' ? '\n> ' : '\n')}`).join('\n\n'));
+}
 
 describe.each([
   {
@@ -137,12 +146,14 @@ describe.each([
       handover: /موظفي العيادة/,
     },
   },
-])('every task in menu mode ($lang)', ({ hello, specialty, synonym, byName, more, yes, no, moveTo, WEEKDAYS, bookings, reschedule, cancel, insurance, human, t }) => {
+])('every task in menu mode ($lang)', ({ lang, hello, specialty, synonym, byName, more, yes, no, moveTo, WEEKDAYS, bookings, reschedule, cancel, insurance, human, t }) => {
   const chat = () => patient;
   let patient: ReturnType<typeof whatsappChat>;
   beforeAll(() => {
     patient = whatsappChat(s, api);
   });
+  // WHATSAPP_TRANSCRIPTS=<dir>: the conversation as the patient read it (the README's transcripts come from here).
+  afterAll(() => saveTranscript(`menu-${lang}`, patient.transcript));
 
   it('finds a physician by a typed specialty and its synonyms', async () => {
     expect(await chat().send(hello)).toMatch(t.menu);
@@ -264,6 +275,7 @@ describe('races and policies', () => {
     await patient.send('yes');
     const mine = await patient.appointments();
     expect(mine.map((a) => a.startsAt.toISOString())).toEqual([at(day2, '09:00')]);
+    saveTranscript('lost-race-en', patient.transcript);
   });
 
   it('a slot taken between the list and the pick is refused with that day\'s fresh list (Arabic)', async () => {
