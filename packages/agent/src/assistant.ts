@@ -7,7 +7,7 @@ import { createLlm, systemPrompt, type LlmSettings } from './llm.ts';
 import { asksForMore, detectIntent } from './intents.ts';
 import { MAIN_MENU, handleMenu, reofferSlots } from './menu.ts';
 import { msg } from './messages.ts';
-import { asksMedicalAdvice, emergencyKind, wantsHuman } from './safety.ts';
+import { asksMedicalAdvice, emergencyKind, wantsHuman, type EmergencyKind } from './safety.ts';
 import { detectLanguage, isNo, isYes, linkCommand, MASKED_LINK_COMMAND, normalise, type Lang } from './text.ts';
 
 export interface InboundMessage {
@@ -98,6 +98,12 @@ export function createAssistant(opts: AssistantOptions): Assistant {
     }
   }
 
+  /** The emergency reply: self-harm with the crisis line, else the emergency sentence; the clinic written to's numbers. */
+  async function emergencyReply(kind: EmergencyKind, via: string | null, lang: Lang): Promise<string> {
+    const contacts = await emergencyContacts(via);
+    return kind === 'self_harm' ? msg(lang).selfHarm(contacts.crisisLine, contacts.phone) : msg(lang).emergency(contacts.phone);
+  }
+
   /** Null while the number is within INBOUND_LIMIT; else whether to tell it so (once per window). */
   async function overLimit(phone: string): Promise<{ notify: boolean; retryAfter: number } | null> {
     try {
@@ -133,8 +139,7 @@ export function createAssistant(opts: AssistantOptions): Assistant {
       const emergency = emergencyKind(text);
       if (emergency) {
         const lang = detectLanguage(text, 'en');
-        const contacts = await emergencyContacts(via);
-        const reply = emergency === 'self_harm' ? msg(lang).selfHarm(contacts.crisisLine, contacts.phone) : msg(lang).emergency(contacts.phone);
+        const reply = await emergencyReply(emergency, via, lang);
         let flagged = false;
         try {
           const patient = await patientForPhone(services, inbound.from, inbound.profileName);
@@ -272,7 +277,8 @@ export function createAssistant(opts: AssistantOptions): Assistant {
           language: lang,
           severalClinics: !home,
         });
-        const outcome = await llm.respond(ctx, prompt, { clinicPhone: phone || null });
+        // The model's emergency guardrail (defence in depth) answers as step 1 does.
+        const outcome = await llm.respond(ctx, prompt, { clinicPhone: phone || null, emergencyReply: (kind) => emergencyReply(kind, via, lang) });
         if (outcome.unavailable) {
           convo.messages.pop();
         } else {
