@@ -16,6 +16,7 @@ import { registerRealtime } from './realtime.ts';
 import { capJsonNesting } from './json-depth.ts';
 import { AGENDA_EVENTS_PATH, agendaEventRoutes, agendaEventsPathItem } from './routes/agenda-events.ts';
 import { CHAT_EVENTS_PATH, chatEventRoutes, chatEventsPathItem } from './routes/chat-events.ts';
+import { INBOX_EVENTS_PATH, inboxEventRoutes, inboxEventsPathItem } from './routes/inbox-events.ts';
 import { PAY_PATH, payPageRoutes } from './routes/pay.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { whatsappRoutes } from './routes/whatsapp.ts';
@@ -125,6 +126,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   openApiDocument.paths = { ...openApiDocument.paths, [AGENDA_EVENTS_PATH]: agendaEventsPathItem as never };
   await chatEventRoutes(app, { services, prefix: REST_PREFIX });
   openApiDocument.paths = { ...openApiDocument.paths, [CHAT_EVENTS_PATH]: chatEventsPathItem as never };
+  await inboxEventRoutes(app, { services, prefix: REST_PREFIX });
+  openApiDocument.paths = { ...openApiDocument.paths, [INBOX_EVENTS_PATH]: inboxEventsPathItem as never };
   // Outbound webhooks (OpenAPI 3.1 top-level `webhooks`), what clinics' endpoints receive; trpc-to-openapi maps only inbound calls.
   const outbound = webhooksDocument();
   Object.assign(openApiDocument, { webhooks: outbound.webhooks });

@@ -24,6 +24,7 @@ const EnvSchema = z.object({
   TWILIO_TEMPLATE_REMINDER_SID: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
   TWILIO_TEMPLATE_CONFIRMATION_SID: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
   TWILIO_TEMPLATE_REMINDER_BUTTONS_SID: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
+  TWILIO_TEMPLATE_STAFF_REPLY_SID: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
   TWILIO_TEMPLATE_REMINDER_SID_AR: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
   TWILIO_TEMPLATE_REMINDER_SID_FR: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
   TWILIO_TEMPLATE_CONFIRMATION_SID_AR: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex characters)').optional(),
@@ -177,6 +178,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             whatsappFrom: e.TWILIO_WHATSAPP_FROM,
             smsFrom: e.TWILIO_SMS_FROM,
             apiBaseUrl: e.TWILIO_API_BASE_URL,
+            // Staff replies outside the 24-hour window (variables clinicName, text); none: such a reply answers 409.
+            staffReplyTemplate: e.TWILIO_TEMPLATE_STAFF_REPLY_SID,
             templates: {
               reminder: e.TWILIO_TEMPLATE_REMINDER_SID,
               confirmation: e.TWILIO_TEMPLATE_CONFIRMATION_SID,

@@ -89,6 +89,7 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
       db: database,
       mailer,
       notifier: whatsapp?.notifier ?? email,
+      ...(whatsapp ? { whatsappOut: whatsapp.staffOutbound } : {}),
       clock: systemClock,
       clinicName: config.clinicName,
       whatsappNumber: config.twilio?.whatsappFrom.slice('whatsapp:'.length) ?? null,

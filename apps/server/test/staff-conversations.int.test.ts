@@ -35,7 +35,8 @@ describe('staff hand-back of WhatsApp conversations', () => {
     const phone = newPhone();
     expect((await sendWhatsApp(s, api, phone, 'hi')).length).toBeGreaterThan(0);
     expect((await sendWhatsApp(s, api, phone, 'human please')).length).toBe(1);
-    expect(await sendWhatsApp(s, api, phone, 'hello?')).toEqual([]);
+    // Waiting for staff: the assistant only says a person will answer.
+    expect(await sendWhatsApp(s, api, phone, 'hello?')).toEqual([expect.stringMatching(/A person will answer here .*For emergencies call 998/)]);
 
     const list = await flagged(staff.accessToken);
     expect(list.status).toBe(200);
@@ -74,8 +75,8 @@ describe('staff hand-back of WhatsApp conversations', () => {
     const bad = await release(phone, 'not.a.token');
     expect(bad.status).toBe(401);
     expect(bad.body.data.appCode).toBe('SESSION_EXPIRED');
-    // Still with staff: the assistant stays silent.
-    expect(await sendWhatsApp(s, api, phone, 'anyone?')).toEqual([]);
+    // Still with staff: the assistant only says a person will answer.
+    expect(await sendWhatsApp(s, api, phone, 'anyone?')).toEqual([expect.stringMatching(/A person will answer here/)]);
     expect((await flagged(staff.accessToken)).body.items.map((c: { phone: string }) => c.phone)).toContain(phone);
   });
 
@@ -136,7 +137,7 @@ describe('the same inbox over tRPC and createCaller', () => {
     const anonymous = createCaller(createInternalContext(s.services, null, 'test-anonymous'));
     await expect(anonymous.conversations.flagged()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     await expect(anonymous.conversations.release({ phone })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-    expect(await sendWhatsApp(s, api, phone, 'still there?')).toEqual([]);
+    expect(await sendWhatsApp(s, api, phone, 'still there?')).toEqual([expect.stringMatching(/A person will answer here/)]);
 
     const asStaff = createCaller(createInternalContext(s.services, { userId: staff.userId, role: 'staff', sessionId: null }, 'test-staff'));
     expect((await asStaff.conversations.flagged()).items.map((c) => c.phone)).toContain(phone);

@@ -208,7 +208,7 @@ describe('inbound WhatsApp messages', () => {
     expect(api.to(`whatsapp:${phone}`).length).toBeGreaterThanOrEqual(1);
   });
 
-  it('a patient who asks for a person is handed to staff: the message is recorded as flagged, later ones get no automatic reply', async () => {
+  it('a patient who asks for a person is handed to staff: the message is recorded as flagged, later ones only hear a person will answer', async () => {
     const phone = newPhone();
     const ask = inboundParams(api, phone, 'I want to talk to a human');
     await inbound(ask);
@@ -218,8 +218,14 @@ describe('inbound WhatsApp messages', () => {
     const later = inboundParams(api, phone, 'hello?');
     await inbound(later);
     expect(await answered(later.MessageSid!)).toBe(true);
-    expect(await inboundDoc(later.MessageSid!)).toMatchObject({ flaggedForStaff: true, replySids: [] });
-    expect(api.to(`whatsapp:${phone}`)).toHaveLength(sentBefore);
+    expect(await inboundDoc(later.MessageSid!)).toMatchObject({ flaggedForStaff: true, replySids: [expect.any(String)] });
+    expect(api.to(`whatsapp:${phone}`)).toHaveLength(sentBefore + 1);
+    expect(api.to(`whatsapp:${phone}`).at(-1)!.params.Body).toMatch(/A person will answer here .*For emergencies call 998/);
+    // Not on every message: the next one (no question) goes to staff only.
+    const third = inboundParams(api, phone, 'my booking is on Monday');
+    await inbound(third);
+    expect(await answered(third.MessageSid!)).toBe(true);
+    expect(await inboundDoc(third.MessageSid!)).toMatchObject({ flaggedForStaff: true, replySids: [] });
   });
 });
 

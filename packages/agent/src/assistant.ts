@@ -3,6 +3,8 @@ import { AppError, createCaller, createInternalContext, type Conversation, type 
 import { PhoneSchema, maskEmiratesIds, splitForWhatsApp, type Clinic } from '@clinic/contracts';
 import { executePending, type TurnContext } from './actions.ts';
 import { handleButton } from './buttons.ts';
+import { formatWhen } from './format.ts';
+import { menuOrPerson, shouldAcknowledge } from './handover.ts';
 import { createLlm, systemPrompt, type LlmSettings } from './llm.ts';
 import { asksForMore, detectIntent } from './intents.ts';
 import { MAIN_MENU, handleMenu, reofferSlots } from './menu.ts';
@@ -120,6 +122,30 @@ export function createAssistant(opts: AssistantOptions): Assistant {
     }
   }
 
+  /** When staff of the clinic answering `via` are back, formatted for the patient; null while they are at work. */
+  async function staffBackAt(via: string | null, lang: Lang, now: Date): Promise<string | null> {
+    try {
+      const hours = await conversations.staffHoursFor(via, now);
+      return hours.open || !hours.nextOpen ? null : formatWhen(hours.nextOpen, hours.timeZone, lang);
+    } catch {
+      // Not knowing the hours must not keep the patient from a person.
+      return null;
+    }
+  }
+
+  /** Hands the conversation to staff, telling the patient when to expect a person; the clinic's inbox hears of it. */
+  async function handOver(convo: Conversation, userText: string, reason: 'requested' | 'failures', lang: Lang, now: Date): Promise<AssistantReply> {
+    const back = await staffBackAt(convo.via, lang, now);
+    const reply = back ? msg(lang).handoverAway(back) : msg(lang).handover;
+    convo.flagged = { at: now, reason };
+    convo.pending = null;
+    convo.failures = 0;
+    convo.staffAckAt = null;
+    await record(convo, userText, [reply], now);
+    await conversations.handedOver(convo);
+    return done([reply], true);
+  }
+
   async function record(convo: Conversation, userText: string, replies: string[], now: Date): Promise<void> {
     convo.messages.push({ role: 'user', content: userText, at: now });
     for (const r of replies) convo.messages.push({ role: 'assistant', content: r, at: now });
@@ -166,6 +192,7 @@ export function createAssistant(opts: AssistantOptions): Assistant {
       if (limited) {
         const reply = limited.notify ? [m.slowDown(Math.ceil(limited.retryAfter / 60))] : [];
         await record(convo, masked, reply, now);
+        if (convo.flagged) await conversations.patientWrote(convo, masked, now);
         return done(reply, !!convo.flagged);
       }
 
@@ -178,19 +205,33 @@ export function createAssistant(opts: AssistantOptions): Assistant {
         return done([reply], false);
       }
 
-      // 3. With staff: listen (keep the transcript for them), say nothing.
+      // 3. With staff: keep the transcript for them (live in their inbox); the patient hears a person will answer
+      // (once, then at most every 15 minutes, and whenever they ask whether anyone is there). A link code stays secret.
       if (convo.flagged) {
-        await record(convo, masked, [], now);
-        return done([], true);
+        const stored = linkCommand(text) !== null ? MASKED_LINK_COMMAND : masked;
+        const ack = shouldAcknowledge(text, convo.staffAckAt, !!convo.flagged.takenBy, now) ? [m.waitingForStaff(await staffBackAt(via, lang, now))] : [];
+        if (ack.length > 0) convo.staffAckAt = now;
+        await record(convo, stored, ack, now);
+        await conversations.patientWrote(convo, stored, now);
+        return done(ack, true);
       }
 
       // 4. The patient asks for a person.
       // Without a model, the menu's words for a person count too ("a person please", "شخص").
-      if (wantsHuman(text) || (!llm && detectIntent(text) === 'human')) {
-        convo.flagged = { at: now, reason: 'requested' };
-        convo.pending = null;
-        await record(convo, masked, [m.handover], now);
-        return done([m.handover], true);
+      if (wantsHuman(text) || (!llm && detectIntent(text) === 'human')) return handOver(convo, masked, 'requested', lang, now);
+
+      // After MAX_FAILURES turns it could not use, the assistant asked "menu or a person?": 1/menu, 2/a person. Anything
+      // else is taken as a message of its own (and asks again if it fails too); garbage never means a person.
+      if (convo.failures >= MAX_FAILURES) {
+        const choice = menuOrPerson(text);
+        if (choice === 'person') return handOver(convo, masked, 'failures', lang, now);
+        if (choice === 'menu') {
+          convo.failures = 0;
+          convo.pending = null;
+          convo.menu = MAIN_MENU;
+          await record(convo, masked, [m.menu], now);
+          return done([m.menu], false);
+        }
       }
 
       // 5. "LINK <code>" from the app: handled here, never shown to the model (the code is a secret).
@@ -305,13 +346,15 @@ export function createAssistant(opts: AssistantOptions): Assistant {
       }
 
       convo.failures = failed ? convo.failures + 1 : 0;
-      if (convo.failures >= MAX_FAILURES) {
-        convo.flagged = { at: now, reason: 'failures' };
+      // No silent hand-over: the patient chooses (the answer is read before anything else next turn).
+      if (convo.failures >= MAX_FAILURES && !convo.flagged) {
         convo.pending = null;
-        replies = [m.handoverAfterFailures];
-        convo.messages.push({ role: 'assistant', content: m.handoverAfterFailures, at: now });
+        replies = [m.menuOrPerson];
+        convo.messages.push({ role: 'assistant', content: m.menuOrPerson, at: now });
       }
       await conversations.save(convo, now);
+      // The model may have handed over (its handover tool): the clinic's inbox hears of it.
+      if (convo.flagged) await conversations.handedOver(convo);
       return done(replies, !!convo.flagged);
     },
   };

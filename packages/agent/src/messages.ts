@@ -8,6 +8,12 @@ export interface Messages {
   selfHarm(crisisLine: string | null, clinicPhone: string | null): string;
   handover: string;
   handoverAfterFailures: string;
+  /** The hand-over outside the clinic's opening hours: `when` staff are back (formatted). */
+  handoverAway(when: string): string;
+  /** To a patient waiting for staff: someone will answer (`when`: outside hours, when staff are back). */
+  waitingForStaff(when: string | null): string;
+  /** After MAX_FAILURES turns the assistant could not use: the patient chooses. */
+  menuOrPerson: string;
   medicalRefusal: string;
   /** `clinic`: the clinic whose own number the patient wrote to; null on the platform's shared number. */
   welcome(name: string | null, clinic: string | null): string;
@@ -87,7 +93,11 @@ const en: Messages = {
     '\n• Call 999 (police and ambulance) or 998 (ambulance) if you are in danger, have hurt yourself or have taken something.' +
     '\nIf you can, stay with someone you trust. Do not wait for a reply here.' +
     (phone ? `\nClinic: ${phone}` : ''),
-  handover: 'I have passed your conversation to our staff. A member of the team will reply here as soon as possible.',
+  handover: 'I have passed your conversation to our staff. A person will answer here shortly.',
+  handoverAway: (when) => `I have passed your conversation to our staff. The clinic is closed now: a person will answer here from ${when}. In an emergency call 998.`,
+  waitingForStaff: (when) =>
+    `${when ? `A person will answer here from ${when}, when the clinic opens.` : 'A person will answer here as soon as possible.'} For emergencies call 998.`,
+  menuOrPerson: "Sorry, I didn't understand that. Would you like the menu or a person?\n1 The menu\n2 Talk to our staff",
   handoverAfterFailures: "Sorry, I couldn't help with that. I have passed your conversation to our staff; a member of the team will reply here soon.",
   medicalRefusal:
     "I can't give medical advice, diagnoses or advice on medicines — a physician needs to assess you. I can book you a consultation: reply 1 (or tell me which kind of doctor you need). If it is urgent, call 998.",
@@ -171,7 +181,10 @@ const ar: Messages = {
     '\n• اتصل بالرقم 999 (الشرطة والإسعاف) أو 998 (الإسعاف) إذا كنت في خطر أو آذيت نفسك أو تناولت شيئاً.' +
     '\nإن استطعت، ابقَ مع شخص تثق به. لا تنتظر الرد هنا.' +
     (phone ? `\nهاتف العيادة: ${phone}` : ''),
-  handover: 'لقد حوّلت محادثتك إلى موظفي العيادة، وسيرد عليك أحد أفراد الفريق هنا في أقرب وقت.',
+  handover: 'لقد حوّلت محادثتك إلى موظفي العيادة، وسيرد عليك أحد الموظفين هنا قريباً.',
+  handoverAway: (when) => `لقد حوّلت محادثتك إلى موظفي العيادة. العيادة مغلقة الآن، وسيرد عليك أحد الموظفين هنا ابتداءً من ${when}. في حالات الطوارئ اتصل بالرقم 998.`,
+  waitingForStaff: (when) => `${when ? `سيرد عليك أحد الموظفين هنا ابتداءً من ${when} عند افتتاح العيادة.` : 'سيرد عليك أحد الموظفين هنا في أقرب وقت.'} في حالات الطوارئ اتصل بالرقم 998.`,
+  menuOrPerson: 'عذراً، لم أفهم ذلك. هل تريد القائمة أم التحدث مع موظف؟\n1 القائمة\n2 التحدث مع موظف',
   handoverAfterFailures: 'عذراً، لم أتمكن من المساعدة في ذلك. لقد حوّلت محادثتك إلى موظفي العيادة وسيرد عليك أحدهم هنا قريباً.',
   medicalRefusal: 'لا أستطيع تقديم نصائح طبية أو تشخيص أو إرشادات حول الأدوية، فذلك يحتاج إلى تقييم الطبيب. يمكنني حجز استشارة لك: أرسل 1 (أو أخبرني بالتخصص الذي تحتاجه). إذا كانت الحالة طارئة فاتصل بالرقم 998.',
   welcome: (name, clinic) => `أهلاً${name ? ` ${name}` : ''}! أنا المساعد الآلي ${clinic ? `لـ${clinic}` : 'للعيادة'} على واتساب.`,

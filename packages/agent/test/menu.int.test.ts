@@ -128,14 +128,16 @@ describe('menu flow (no API key)', () => {
     expect(specialties.replies[0]).toMatch(/طب الأسرة/);
   });
 
-  it('three answers it cannot use hand the conversation to staff; then it stays silent until released', async () => {
+  it('three answers it cannot use offer "menu or a person?"; choosing a person hands over; then only "a person will answer" until released', async () => {
     const phone = '+971505555555';
     await h.say('hi', phone);
     expect((await h.say('blue', phone)).flaggedForStaff).toBe(false);
     await h.say('green', phone);
     const third = await h.say('purple', phone);
-    expect(third).toMatchObject({ flaggedForStaff: true, replies: [expect.stringMatching(/passed your conversation to our staff/)] });
-    expect(await h.say('1', phone)).toEqual({ replies: [], flaggedForStaff: true });
+    expect(third).toEqual({ flaggedForStaff: false, replies: [expect.stringMatching(/menu or a person\?/)] });
+    expect(await h.say('2', phone)).toMatchObject({ flaggedForStaff: true, replies: [expect.stringMatching(/passed your conversation to our staff/)] });
+    expect(await h.say('1', phone)).toEqual({ replies: [expect.stringMatching(/A person will answer here/)], flaggedForStaff: true });
+    expect(await h.say('3', phone)).toEqual({ replies: [], flaggedForStaff: true });
     expect((await h.conversation(phone))?.flagged?.reason).toBe('failures');
     expect((await h.services.conversations.flagged(null)).items).toContainEqual(expect.objectContaining({ phone, reason: 'failures' }));
     expect(await h.services.conversations.release(phone, null)).toEqual({ released: true });
@@ -147,7 +149,7 @@ describe('menu flow (no API key)', () => {
     const r = await h.say('human please', phone);
     expect(r.flaggedForStaff).toBe(true);
     expect(r.replies).toHaveLength(1);
-    expect(await h.say('hello?', phone)).toEqual({ replies: [], flaggedForStaff: true });
+    expect(await h.say('hello?', phone)).toEqual({ replies: [expect.stringMatching(/For emergencies call 998/)], flaggedForStaff: true });
     const ar = await h.say('أريد التحدث مع موظف', '+971506666667');
     expect(ar).toMatchObject({ flaggedForStaff: true, replies: [expect.stringMatching(/موظفي العيادة/)] });
   });

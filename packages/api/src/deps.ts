@@ -86,6 +86,16 @@ export interface PushSender {
   receipts(receiptIds: string[]): Promise<Record<string, PushResult>>;
 }
 
+/** A staff member's WhatsApp message to a patient, from one of our numbers (the server's Twilio messenger). */
+export interface WhatsAppOutbound {
+  /**
+   * `text` to `to` (E.164) from our number `via` (null: the shared one): free text inside WhatsApp's 24-hour window
+   * (since the patient's last message to that number), else the approved staff-reply template with `variables`.
+   * Null when outside the window and no template is configured; throws when Twilio refuses it.
+   */
+  send(to: string, via: string | null, text: string, meta: { purpose: 'staff_reply' | 'staff_joined'; variables: Record<string, string> }): Promise<{ sid: string; mode: 'text' | 'template' } | null>;
+}
+
 /** Where background work reports what it could not do (the server plugs in its pino logger). */
 export interface BackgroundLog {
   warn(details: object, message: string): void;
@@ -178,6 +188,8 @@ export interface ApiDeps {
   timeZone: string;
   /** Push notifications to the users' phones; none: in-app and the notifier's channels only. */
   push?: PushSender;
+  /** Staff replies to WhatsApp conversations; none: WhatsApp is off (replying answers WHATSAPP_NOT_CONFIGURED). */
+  whatsappOut?: WhatsAppOutbound;
   /** Carries stored events to subscribers; default: in-process (one server process). Redis for several. */
   bus?: EventBus;
   /** Default: https to public addresses only. */

@@ -36,8 +36,9 @@ export { INSURANCE_CACHE_MS, type Coverage, type InsuranceService } from './modu
 export { createStripeClient } from './modules/payments/stripe-client.ts';
 export type { CheckoutInfo } from './modules/payments/payments.service.ts';
 export { createLinkedNumbers } from './modules/whatsapp/whatsapp.service.ts';
-export { createMessageLog, MAX_USER_TURNS, type ConversationsService, type InboundMessageIn, type MessageLog } from './modules/conversations/conversations.service.ts';
+export { createMessageLog, inboxStream, MAX_USER_TURNS, staffHours, type ConversationsService, type InboundMessageIn, type MessageLog } from './modules/conversations/conversations.service.ts';
 export type { Conversation, ConversationMessage, OutboundRecord, PendingAction } from './modules/conversations/conversations.repository.ts';
 export { createExpoPushSender, EXPO_PUSH_URL } from './modules/devices/expo-push.ts';
 export type { PushMessage, PushResult, PushSender } from './deps.ts';
+export type { WhatsAppOutbound } from './deps.ts';
 export type { NotificationEvent } from '@clinic/contracts';

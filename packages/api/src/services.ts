@@ -120,7 +120,8 @@ export function createServices(deps: ApiDeps) {
     appointments,
     insurance,
     payments,
-    conversations: createConversationsService(deps, clinic),
+    // Staff replies are signed with the staff member's name; the inbox's events live in the event store.
+    conversations: createConversationsService(deps, clinic, { events: () => events, nameOf: async (userId) => (await users.me(userId)).fullName }),
     whatsapp: createWhatsAppService(deps, rateLimiter, users, appointments, payments, insurance),
     operator: createOperatorService(clinic, users, (clinicId) => physicians.countActive(clinicId), (clinicId) => sessionWatch.clinicChanged(clinicId)),
     agenda: createAgendaService(deps, clinic, physicians, events, appointments),

@@ -476,6 +476,8 @@ export interface ConversationMessage {
   toolCalls?: { id: string; name: string; arguments: string }[];
   /** Tool results: the call they answer. */
   toolCallId?: string;
+  /** A staff member's reply in a handed-over conversation (role `assistant`, as the model should read it). */
+  staff?: { userId: ObjectId; name: string };
   at: Date;
 }
 
@@ -505,7 +507,9 @@ export interface ConversationDoc {
   /** The numbered-menu flow's position (used without an LLM); shape owned by the agent package. */
   menu: Record<string, unknown> | null;
   /** Handed over to staff: the assistant stays silent until released. */
-  flagged: { at: Date; reason: 'requested' | 'failures' } | null;
+  flagged: { at: Date; reason: 'requested' | 'failures'; takenBy?: { userId: ObjectId; name: string; at: Date } | null } | null;
+  /** While with staff: when the patient was last told a person will answer (absent: never). */
+  staffAckAt?: Date | null;
   /** Consecutive turns the assistant could not help with; 3 hand the conversation over. */
   failures: number;
   lastInboundAt: Date | null;

@@ -165,3 +165,51 @@ export function inboundParams(api: Pick<TwilioSim, 'accountSid'>, from: string, 
 export function buttonParams(api: Pick<TwilioSim, 'accountSid'>, from: string, payload: string, title: string, extra: Record<string, string> = {}): Record<string, string> {
   return inboundParams(api, from, title, { MessageType: 'button', ButtonText: title, ButtonPayload: payload, ...extra });
 }
+
+/** One number the terminal chat speaks as, with the WhatsApp profile name it sends. */
+export interface SimPerson {
+  phone: string;
+  name: string;
+}
+
+/**
+ * The numbers `whatsapp-sim` speaks as: `+971501234567` or `+971501234567=Aisha` (a profile name of its own); none:
+ * one default number. Throws naming an argument that is not an E.164 number, or a number given twice.
+ */
+export function parseSimPeople(args: readonly string[]): SimPerson[] {
+  const people = (args.length > 0 ? args : ['+971501234567']).map((arg, i) => {
+    const [phone = '', ...name] = arg.split('=');
+    if (!/^\+[1-9]\d{6,14}$/.test(phone)) throw new Error(`"${phone}" is not an E.164 number such as +971501234567`);
+    return { phone, name: name.join('=').trim() || `Local tester ${i + 1}` };
+  });
+  const seen = new Set<string>();
+  for (const p of people) {
+    if (seen.has(p.phone)) throw new Error(`${p.phone} is given twice`);
+    seen.add(p.phone);
+  }
+  return people;
+}
+
+/**
+ * What a typed line means with several numbers: `2: hello` sends "hello" once as the second number, `/as 2` (or
+ * `/as +9715…`, `/as Aisha`) makes it the one that speaks, anything else is sent by the current one.
+ */
+export function simLine(line: string, people: readonly SimPerson[], current: number): { send: { as: number; text: string } } | { switchTo: number } | { error: string } | null {
+  const text = line.trim();
+  if (!text) return null;
+  const find = (who: string): number => {
+    const n = /^\d{1,2}$/.test(who) ? Number(who) - 1 : people.findIndex((p) => p.phone === who || p.name.toLowerCase() === who.toLowerCase());
+    return n >= 0 && n < people.length ? n : -1;
+  };
+  const as = /^\/as\s+(.+)$/i.exec(text);
+  if (as) {
+    const n = find(as[1]!.trim());
+    return n < 0 ? { error: `no number "${as[1]!.trim()}" here: ${people.map((p, i) => `${i + 1} ${p.name} ${p.phone}`).join(', ')}` } : { switchTo: n };
+  }
+  const once = people.length > 1 ? /^(\d{1,2}):\s*(.+)$/.exec(text) : null;
+  if (once) {
+    const n = find(once[1]!);
+    if (n >= 0) return { send: { as: n, text: once[2]! } };
+  }
+  return { send: { as: current, text } };
+}

@@ -5,6 +5,8 @@ import type { Messenger, WhatsAppContent } from './messenger.ts';
 
 /** WhatsApp lets a business write free text for 24 hours after the person's last message; after that, only approved templates. */
 export const WHATSAPP_WINDOW_MS = 24 * 60 * 60_000;
+/** Whether a business may still write free text to someone whose last message was at `last` (null: never). */
+export const inWhatsAppWindow = (last: Date | null, now: Date) => last !== null && now.getTime() - last.getTime() < WHATSAPP_WINDOW_MS;
 const SMS_MAX = 1600;
 
 export interface ChannelNotifierOptions {
@@ -52,7 +54,7 @@ export function createChannelNotifier(opts: ChannelNotifierOptions): Notifier {
     // The 24-hour window is per business number: what counts is when they last wrote to the number this leaves from.
     const via = await opts.senderOf(n);
     const last = await opts.lastInboundAt(phone, via);
-    const inWindow = last !== null && opts.clock().getTime() - last.getTime() < WHATSAPP_WINDOW_MS;
+    const inWindow = inWhatsAppWindow(last, opts.clock());
     const local = n.locale ? opts.byLocale?.[n.locale] : undefined;
     const contentSid = local?.templates?.[n.kind] ?? opts.templates[n.kind];
     const reminderButtons = local?.reminderButtons ?? opts.reminderButtons;

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import { createLinkedNumbers, createMessageLog, type MessageLog, type Notifier, type Services } from '@clinic/api';
+import { createLinkedNumbers, createMessageLog, type MessageLog, type Notifier, type Services, type WhatsAppOutbound } from '@clinic/api';
 import { ObjectId, type Database } from '@clinic/db';
 import type { Assistant } from './assistant.ts';
 import { createMessenger, type Messenger } from './messenger.ts';
 import { createChannelNotifier } from './notifier.ts';
+import { createStaffOutbound } from './staff-outbound.ts';
 import { createTwilioClient } from './twilio-client.ts';
 
 export interface TwilioSettings {
@@ -13,6 +14,8 @@ export interface TwilioSettings {
   whatsappFrom: string;
   smsFrom?: string | undefined;
   apiBaseUrl?: string | undefined;
+  /** TWILIO_TEMPLATE_STAFF_REPLY_SID: staff replies outside the 24-hour window (variables clinicName, text). */
+  staffReplyTemplate?: string | undefined;
   /** Approved WhatsApp templates (Content SIDs) for messages outside the 24-hour window. */
   templates?: TemplateSids & {
     /** The same approved in Arabic or French, chosen by the recipient's language; absent: the ones above. */
@@ -30,6 +33,8 @@ export interface WhatsAppTransport {
   store: MessageLog;
   /** WhatsApp (or SMS) for patients who wrote to us there, `fallback` for everyone else. */
   notifier: Notifier;
+  /** Staff replies to conversations handed over to them (ApiDeps.whatsappOut). */
+  staffOutbound: WhatsAppOutbound;
   /**
    * The services, once buildApp has made them (they are made with this transport's notifier, so they come later):
    * which clinic a number of ours or an appointment belongs to. Until then everything is the shared number's.
@@ -99,6 +104,7 @@ export function createWhatsAppTransport(opts: {
     messenger,
     store,
     notifier,
+    staffOutbound: createStaffOutbound({ messenger, store, clock: opts.clock, template: opts.twilio.staffReplyTemplate }),
     attach: (s) => void (services = s),
     viaOf: async (to) => (services && (await services.clinic.byWhatsAppNumber(to)) ? to : null),
   };

@@ -51,7 +51,9 @@ export interface TestServerOptions {
   twilio?: {
     api: { url: string; accountSid: string; authToken: string };
     smsFrom?: string;
-    templates?: { reminder?: string; confirmation?: string };
+    templates?: { reminder?: string; confirmation?: string; byLocale?: Partial<Record<'ar' | 'fr', { reminder?: string; confirmation?: string }>> };
+    /** TWILIO_TEMPLATE_STAFF_REPLY_SID: staff replies outside the 24-hour window. */
+    staffReplyTemplate?: string;
     assistant?: Assistant;
   };
 }
@@ -87,7 +89,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
   if (opts.twilio) {
     const t = opts.twilio;
     const transport = createWhatsAppTransport({
-      twilio: { accountSid: t.api.accountSid, authToken: t.api.authToken, whatsappFrom: TEST_WHATSAPP_FROM, smsFrom: t.smsFrom, apiBaseUrl: t.api.url, templates: t.templates },
+      twilio: { accountSid: t.api.accountSid, authToken: t.api.authToken, whatsappFrom: TEST_WHATSAPP_FROM, smsFrom: t.smsFrom, apiBaseUrl: t.api.url, templates: t.templates, staffReplyTemplate: t.staffReplyTemplate },
       database,
       clock,
       log: opts.logger ?? createLogger('silent'),
@@ -113,7 +115,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     clinicName: 'Test Clinic',
     timeZone: 'Asia/Dubai',
     whatsappNumber: opts.twilio ? TEST_WHATSAPP_FROM.slice('whatsapp:'.length) : null,
-    ...(whatsapp ? { notifier: whatsapp.notifier } : {}),
+    ...(whatsapp ? { notifier: whatsapp.notifier, whatsappOut: whatsapp.staffOutbound } : {}),
     ...(opts.expoPushUrl ? { push: createExpoPushSender({ baseUrl: opts.expoPushUrl }) } : {}),
     webhooks: { allowLoopback: opts.webhooks?.allowLoopback ?? false, ...(opts.webhooks?.timeoutMs ? { timeoutMs: opts.webhooks.timeoutMs } : {}) },
   };

@@ -1,6 +1,7 @@
 import {
   ObjectId,
   insertUnique,
+  isDuplicateKeyError,
   type Collections,
   type ConversationDoc,
   type ConversationMessage,
@@ -27,12 +28,21 @@ export interface Conversation {
   pending: PendingAction | null;
   /** The numbered-menu flow's position; its shape belongs to the agent. */
   menu: Record<string, unknown> | null;
-  flagged: { at: Date; reason: 'requested' | 'failures' } | null;
+  flagged: Flag | null;
+  /** While with staff: when the patient was last told a person will answer. */
+  staffAckAt: Date | null;
   failures: number;
   lastInboundAt: Date | null;
   sessionStartedAt: Date;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** A hand-over to staff; `takenBy`: the staff member answering it (null until one takes it). */
+export interface Flag {
+  at: Date;
+  reason: 'requested' | 'failures';
+  takenBy?: { userId: ObjectId; name: string; at: Date } | null;
 }
 
 /** An inbound WhatsApp message as first stored (its body already masked by the service). */
@@ -86,7 +96,13 @@ const statusesBelow = (status: string) => Object.keys(STATUS_RANK).filter((s) =>
  */
 export const conversationKey = (phone: string, via: string | null) => (via ? `${phone}|${via}` : phone);
 
-const toConversation = ({ _id, userId, phone, via, ...rest }: ConversationDoc): Conversation => ({ phone: phone ?? _id, via: via ?? null, userId: userId.toHexString(), ...rest });
+const toConversation = ({ _id, userId, phone, via, staffAckAt, ...rest }: ConversationDoc): Conversation => ({
+  phone: phone ?? _id,
+  via: via ?? null,
+  userId: userId.toHexString(),
+  staffAckAt: staffAckAt ?? null,
+  ...rest,
+});
 const toDoc = ({ userId, ...rest }: Conversation): ConversationDoc => ({ _id: conversationKey(rest.phone, rest.via), userId: new ObjectId(userId), ...rest });
 
 /** The only place that touches `conversations`, `inbound_messages` and `outbound_messages`. */
@@ -108,6 +124,45 @@ export function createConversationsRepository(cols: Pick<Collections, 'conversat
       const doc = toDoc(convo);
       await conversations.replaceOne({ _id: doc._id }, doc, { upsert: true });
     },
+    /**
+     * Replaces the conversation only while it is as it was read (`readAt`: its updatedAt then; a new one: not stored
+     * yet). False when something else wrote it meanwhile (staff took, replied to or released it).
+     */
+    async saveIfUnchanged(convo: Conversation, readAt: Date): Promise<boolean> {
+      const doc = toDoc(convo);
+      try {
+        // No document with this key and time: the upsert's insert meets the stored one's _id (duplicate key).
+        await conversations.replaceOne({ _id: doc._id, updatedAt: readAt }, doc, { upsert: true });
+        return true;
+      } catch (err) {
+        if (isDuplicateKeyError(err)) return false;
+        throw err;
+      }
+    },
+    /** The conversation with staff for this number on one of these numbers of ours, the first found in their order. */
+    async findFlagged(phone: string, vias: (string | null)[]): Promise<Conversation | null> {
+      for (const via of vias) {
+        const doc = await conversations.findOne({ _id: conversationKey(phone, via) });
+        if (doc?.flagged) return toConversation(doc);
+      }
+      return null;
+    },
+    /** Marks who answers it; false when it is not with staff or another staff member has it. */
+    async take(phone: string, via: string | null, by: { userId: ObjectId; name: string }, now: Date): Promise<boolean> {
+      const res = await conversations.updateOne(
+        { _id: conversationKey(phone, via), flagged: { $ne: null }, $or: [{ 'flagged.takenBy': null }, { 'flagged.takenBy.userId': by.userId }] },
+        { $set: { 'flagged.takenBy': { ...by, at: now }, updatedAt: now } },
+      );
+      return res.matchedCount > 0;
+    },
+    /** Adds a staff reply to the transcript; false unless the conversation is with staff and taken by that member. */
+    async addStaffMessage(phone: string, via: string | null, message: ConversationMessage, now: Date): Promise<boolean> {
+      const res = await conversations.updateOne(
+        { _id: conversationKey(phone, via), 'flagged.takenBy.userId': message.staff!.userId },
+        { $push: { messages: message }, $set: { updatedAt: now } },
+      );
+      return res.matchedCount > 0;
+    },
     async lastConversationInboundAt(phone: string, via: string | null): Promise<Date | null> {
       const doc = await conversations.findOne({ _id: conversationKey(phone, via) }, { projection: { lastInboundAt: 1 } });
       return doc?.lastInboundAt ?? null;
@@ -116,15 +171,15 @@ export function createConversationsRepository(cols: Pick<Collections, 'conversat
     async release(phone: string, via: string | null, now: Date): Promise<boolean> {
       const res = await conversations.updateOne(
         { _id: conversationKey(phone, via), flagged: { $ne: null } },
-        { $set: { flagged: null, failures: 0, pending: null, menu: null, messages: [], updatedAt: now } },
+        { $set: { flagged: null, staffAckAt: null, failures: 0, pending: null, menu: null, messages: [], updatedAt: now } },
       );
       return res.modifiedCount > 0;
     },
     /** Conversations with staff on these numbers of ours (null: the shared one), oldest hand-over first. */
-    async flagged(vias: (string | null)[], limit: number): Promise<{ phone: string; userId: string; flaggedAt: Date; reason: 'requested' | 'failures' }[]> {
+    async flagged(vias: (string | null)[], limit: number): Promise<Conversation[]> {
       // `via: null` also matches the conversations stored before the field existed: they are the shared number's.
       const docs = await conversations.find({ via: { $in: vias }, flagged: { $ne: null } }).sort({ 'flagged.at': 1 }).limit(limit).toArray();
-      return docs.flatMap((d) => (d.flagged ? [{ phone: d.phone ?? d._id, userId: d.userId.toHexString(), flaggedAt: d.flagged.at, reason: d.flagged.reason }] : []));
+      return docs.map(toConversation);
     },
 
     // ── inbound_messages (Twilio's MessageSid is the `_id`) ─────────────────────────
