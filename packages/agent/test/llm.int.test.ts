@@ -263,11 +263,11 @@ describe('safety and hand-over', () => {
     expect(llm.requests).toHaveLength(0);
   });
 
-  it('"human please" flags the conversation: one hand-over reply, then silence (and no model calls) until released', async () => {
+  it('"human please" flags the conversation: one hand-over reply, then only "a person will answer" (no model calls) until released', async () => {
     const phone = '+971517777777';
     const r = await h.say('human please', phone);
     expect(r).toEqual({ replies: [expect.stringMatching(/passed your conversation to our staff/)], flaggedForStaff: true });
-    expect(await h.say('hello? anyone?', phone)).toEqual({ replies: [], flaggedForStaff: true });
+    expect(await h.say('hello? anyone?', phone)).toEqual({ replies: [expect.stringMatching(/A person will answer here/)], flaggedForStaff: true });
     expect(await h.say('book me tomorrow', phone)).toEqual({ replies: [], flaggedForStaff: true });
     expect(llm.requests).toHaveLength(0);
     const convo = await h.conversation(phone);
@@ -279,14 +279,15 @@ describe('safety and hand-over', () => {
     expect(await h.say('hi', phone)).toEqual({ replies: ['Hello again! How can I help?'], flaggedForStaff: false });
   });
 
-  it('three failed turns in a row hand the conversation over', async () => {
+  it('three failed turns in a row offer "menu or a person?"; a person hands the conversation over', async () => {
     const phone = '+971517777778';
     // The model answers, but with nothing usable.
     llm.push({ text: '' }, { text: ' ' }, { text: '' });
     expect((await h.say('hello', phone)).replies[0]).toMatch(/having trouble/);
     await h.say('hello?', phone);
     const third = await h.say('anyone?', phone);
-    expect(third).toEqual({ replies: [expect.stringMatching(/passed your conversation to our staff/)], flaggedForStaff: true });
+    expect(third).toEqual({ replies: [expect.stringMatching(/menu or a person\?/)], flaggedForStaff: false });
+    expect(await h.say('2', phone)).toEqual({ replies: [expect.stringMatching(/passed your conversation to our staff/)], flaggedForStaff: true });
   });
 
   it('when the model cannot be reached the patient gets the numbered menu, books through it, and is not handed over for our outage', async () => {
