@@ -18,7 +18,7 @@ import {
   type Slot,
 } from '@clinic/contracts';
 import { addLocalDays, localDateOf, localDayRange } from '@clinic/scheduling';
-import { attempt, paymentLink, physicianHere, proposeBooking, proposeCancel, proposeReschedule, type Failure, type Proposal, type TurnContext } from './actions.ts';
+import { attempt, failureText, paymentLink, physicianHere, proposeBooking, proposeCancel, proposeReschedule, type Failure, type Proposal, type TurnContext } from './actions.ts';
 import { bookedPhysicianIn, formatMoney, formatWhen, physicianNameIn, weekdayName } from './format.ts';
 
 /**
@@ -284,7 +284,9 @@ export function agentTools(enabled: (ctx: TurnContext) => boolean): FunctionTool
       parameters: t.input as z.ZodObject,
       async execute(input, run) {
         const res = await attempt(() => t.run(run!.context, input));
-        return serialiseResult(res.ok ? res.value : res);
+        const out = res.ok ? res.value : res;
+        // A refusal with a reason (code + parameters) comes rendered in the patient's language too, for the model to pass on.
+        return serialiseResult(hasReason(out) ? { ...out, patientText: failureText(run!.context.lang, out) } : out);
       },
       // The SDK withholds the parse error (tool data stays out of its errors and logs): the contract schema
       // names what was wrong with the arguments the model sent.
@@ -293,6 +295,8 @@ export function agentTools(enabled: (ctx: TurnContext) => boolean): FunctionTool
     }),
   );
 }
+
+const hasReason = (v: unknown): v is Failure => !!v && typeof v === 'object' && (v as Failure).ok === false && !!(v as Failure).reason;
 
 /** What was wrong with the model's arguments, by the tool's input schema. */
 function invalidInput(t: Tool, argsJson: string | undefined): string {
