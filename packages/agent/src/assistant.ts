@@ -135,15 +135,20 @@ export function createAssistant(opts: AssistantOptions): Assistant {
 
   /** Hands the conversation to staff, telling the patient when to expect a person; the clinic's inbox hears of it. */
   async function handOver(convo: Conversation, userText: string, reason: 'requested' | 'failures', lang: Lang, now: Date): Promise<AssistantReply> {
+    const reply = await flagForStaff(convo, reason, lang, now);
+    await record(convo, userText, [reply], now);
+    await conversations.handedOver(convo);
+    return done([reply], true);
+  }
+
+  /** Flags the conversation for staff (here and for the model's handoff); returns what the patient reads. */
+  async function flagForStaff(convo: Conversation, reason: 'requested' | 'failures', lang: Lang, now: Date): Promise<string> {
     const back = await staffBackAt(convo.via, lang, now);
-    const reply = back ? msg(lang).handoverAway(back) : msg(lang).handover;
     convo.flagged = { at: now, reason };
     convo.pending = null;
     convo.failures = 0;
     convo.staffAckAt = null;
-    await record(convo, userText, [reply], now);
-    await conversations.handedOver(convo);
-    return done([reply], true);
+    return back ? msg(lang).handoverAway(back) : msg(lang).handover;
   }
 
   async function record(convo: Conversation, userText: string, replies: string[], now: Date): Promise<void> {
@@ -318,8 +323,12 @@ export function createAssistant(opts: AssistantOptions): Assistant {
           language: lang,
           severalClinics: !home,
         });
-        // The model's emergency guardrail (defence in depth) answers as step 1 does.
-        const outcome = await llm.respond(ctx, prompt, { clinicPhone: phone || null, emergencyReply: (kind) => emergencyReply(kind, via, lang) });
+        // The model's emergency guardrail (defence in depth) answers as step 1 does; its handoff to staff as step 4 does.
+        const outcome = await llm.respond(ctx, prompt, {
+          clinicPhone: phone || null,
+          emergencyReply: (kind) => emergencyReply(kind, via, lang),
+          handOver: () => flagForStaff(convo, 'requested', lang, now),
+        });
         if (outcome.unavailable) {
           convo.messages.pop();
         } else {

@@ -252,6 +252,8 @@ describe.each(LANGS)('every task in model mode ($lang)', ({ lang, phone, say, re
     llm.push({ tools: [{ name: 'transfer_to_staff', args: {} }] });
     const r = await h.say(say.human, phone);
     expect(r).toEqual({ replies: [expect.stringMatching(want.handover)], flaggedForStaff: true });
+    // The same hand-over as a typed request: at 07:00 the clinic is closed, so it says when a person will answer.
+    expect(r.replies[0]).toContain('08:00');
     expect(llm.requests).toHaveLength(1); // the staff side answers without a model call
     const convo = await h.conversation(phone);
     expect(convo?.flagged?.reason).toBe('requested');
