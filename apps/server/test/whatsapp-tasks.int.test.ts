@@ -254,7 +254,33 @@ describe.each([
   });
 });
 
-describe('races and policies', () => {
+describe('first messages, long lists, races and policies', () => {
+  it('a first message that names a specialty gets the greeting and its physicians at once', async () => {
+    const patient = whatsappChat(s, api);
+    const first = await patient.send('أبي دكتور قلب');
+    expect(first).toMatch(/^أهلاً .*\nأمراض القلب — اختر طبيباً:\n1\. Dr\. Layla Mansour/);
+    expect((await patient.conversation())!.menu).toMatchObject({ step: 'physician' });
+  });
+
+  it('pages my bookings past nine with "more", and the tenth can be opened', async () => {
+    const patient = whatsappChat(s, api);
+    await patient.send('hi');
+    const caller = await patient.caller();
+    const times = ['08:00', '08:30', '09:00', '09:30', '10:00', '10:30', '11:00', '11:30', '12:00', '12:30'];
+    for (const time of times) await caller.appointments.book({ physicianId: cardiologist.id, start: dubai(dubaiDate(5), time), reason: 'Check-up' });
+    const page1 = await patient.send('my appointments');
+    expect(listed(page1)).toHaveLength(9);
+    expect(page1).toMatch(/1 more: reply "more"/);
+    const page2 = await patient.send('more');
+    expect(listed(page2)).toEqual([expect.stringMatching(/^Dr\. Layla Mansour — .*12:30 \(⏳\)$/)]);
+    expect(page2).toMatch(/^10\. /m);
+    expect(await patient.send('10')).toMatch(/^Dr\. Layla Mansour, .*12:30:\n1 Cancel this booking/);
+    expect(await patient.send('1')).toMatch(/Cancel your appointment with Dr\. Layla Mansour on .*12:30\?/);
+    await patient.send('yes');
+    const stored = await patient.appointments();
+    expect(stored.filter((a) => a.status === 'cancelled').map((a) => a.startsAt.toISOString())).toEqual([at(dubaiDate(5), '12:30')]);
+  });
+
   it('a slot lost after YES re-offers that day\'s fresh slots, and the next number books one of them', async () => {
     const patient = whatsappChat(s, api);
     const rival = whatsappChat(s, api);
