@@ -64,8 +64,13 @@ export function createClinicAgent(opts: AgentOptions, instructionsFor: (ctx: Tur
   });
 }
 
-/** The stored (masked) transcript as the SDK's input items. Tool results are paired with their call's name. */
+/**
+ * The stored (masked) transcript as the SDK's input items. A call and its result go together or not at all (an
+ * endpoint refuses a call without its result and a result without its call; trimming or an interrupted turn may
+ * leave one alone).
+ */
 export function toInputItems(messages: ConversationMessage[]): AgentInputItem[] {
+  const answered = new Set(messages.filter((m) => m.role === 'tool').map((m) => m.toolCallId ?? ''));
   const names = new Map<string, string>();
   const items: AgentInputItem[] = [];
   for (const m of messages) {
@@ -74,14 +79,14 @@ export function toInputItems(messages: ConversationMessage[]): AgentInputItem[] 
     else if (m.role === 'assistant') {
       if (m.content) items.push(assistant(m.content));
       for (const c of m.toolCalls ?? []) {
+        if (!answered.has(c.id)) continue;
         names.set(c.id, c.name);
         items.push({ type: 'function_call', callId: c.id, name: c.name, arguments: c.arguments, status: 'completed' });
       }
     } else {
       const callId = m.toolCallId ?? '';
-      // A result whose call is not in the kept history (trimmed away) would be refused by the endpoint.
-      if (!names.has(callId)) continue;
-      items.push({ type: 'function_call_result', callId, name: names.get(callId)!, status: 'completed', output: { type: 'text', text: m.content } });
+      const name = names.get(callId);
+      if (name) items.push({ type: 'function_call_result', callId, name, status: 'completed', output: { type: 'text', text: m.content } });
     }
   }
   return items;
