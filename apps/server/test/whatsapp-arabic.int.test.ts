@@ -5,11 +5,12 @@
  * `fullNameAr` (optional on input, the Latin name where there is none) and the API error's `data.reason`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buttonPayload } from '@clinic/agent';
 import { EMIRATES_ID_EXAMPLE, parseEmiratesId } from '@clinic/contracts';
 import { startInsurerSim, type InsurerSim } from '../src/dev/insurer-sim.ts';
 import { EVERY_DAY_8_TO_20 } from './support/fixtures.ts';
 import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
-import { sendWhatsApp, startTwilioApi, type TwilioApi } from './support/twilio.ts';
+import { sendWhatsApp, startTwilioApi, tapButton, type TwilioApi } from './support/twilio.ts';
 
 let api: TwilioApi;
 let sim: InsurerSim;
@@ -142,5 +143,10 @@ describe('the WhatsApp assistant in Arabic', () => {
     const [mine] = await sendWhatsApp(s, api, phone, '2');
     expect(mine).toContain('د. سلمى حداد');
     expect(mine).not.toContain('Salma');
+
+    // A reminder's "I'll come" button: the acknowledgement names her in Arabic too.
+    expect(appt!.status).toBe('confirmed');
+    const [thanks] = await tapButton(s, api, phone, buttonPayload(appt!._id.toHexString(), 'confirm'), 'سأحضر');
+    expect(thanks).toMatch(/^شكراً لك! نراك مع د\. سلمى حداد يوم \S+، \d{1,2} \S+، \d{2}:\d{2}\./);
   });
 });

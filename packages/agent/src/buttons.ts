@@ -1,4 +1,5 @@
 import { attempt, failureText, paymentFollowUp, proposeCancel, when, type TurnContext } from './actions.ts';
+import { bookedPhysicianIn } from './format.ts';
 import { MAIN_MENU, showRescheduleSlots } from './menu.ts';
 import { msg } from './messages.ts';
 
@@ -41,7 +42,7 @@ export async function handleButton(ctx: TurnContext, payload: string): Promise<s
       if (booking.status === 'pending_payment') return paymentFollowUp(ctx, booking);
       if (booking.status !== 'confirmed') return m.invalidTransition;
       const { timeZone } = await ctx.clinic();
-      return m.attendanceConfirmed(booking.physicianName, when(ctx, booking.start, timeZone));
+      return m.attendanceConfirmed(bookedPhysicianIn(ctx.lang, booking), when(ctx, booking.start, timeZone));
     }
     case 'cancel': {
       const res = await proposeCancel(ctx, { id: booking.id, reason: 'Cancelled by the patient from a WhatsApp reminder' });
