@@ -36,6 +36,10 @@ describe('typed words without a model', () => {
     expect(detectIntent(text)).toBe(intent);
   });
 
+  it('"شخص حالتي" (diagnose me) is not a request for a person: the medical refusal answers it', () => {
+    expect(detectIntent('شخص حالتي')).not.toBe('human');
+  });
+
   it('says nothing of words that name no task', () => {
     for (const t of ['blue', 'what?', 'Salma Haddad', 'حسن', 'hearth']) expect(detectIntent(t)).toBeNull();
   });

@@ -51,7 +51,7 @@ const INTENT_WORDS: [Intent, string[]][] = [
     ],
   ],
   ['insurance', ['insurance', 'insured', 'insurer', 'coverage', 'cover', 'covered', 'emirates id', 'تأمين', 'التأمين', 'تأميني', 'تغطيه', 'هويه', 'الهويه']],
-  ['human', ['human', 'person', 'a person', 'staff', 'agent', 'receptionist', 'call me', 'موظف', 'موظفه', 'شخص', 'انسان', 'احد الموظفين', 'الاستقبال', 'خدمه العملاء']],
+  ['human', ['human', 'person', 'a person', 'staff', 'agent', 'receptionist', 'call me', 'موظف', 'موظفه', 'انسان', 'احد الموظفين', 'الاستقبال', 'خدمه العملاء']],
   ['book', ['book', 'booking', 'book an appointment', 'appointment', 'new appointment', 'doctor', 'physician', 'احجز', 'حجز', 'ابغى احجز', 'ابي احجز', 'موعد', 'موعد جديد', 'دكتور', 'طبيب']],
   ['more', ['more', 'next', 'next page', 'show more', 'المزيد', 'مزيد', 'التالي', 'بعد', 'كمان', 'اكثر']],
 ];
