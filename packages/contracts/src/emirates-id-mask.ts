@@ -1,11 +1,7 @@
-import { maskEmiratesId, toAsciiDigits } from './emirates-id.ts';
+import { ID_SEPARATOR_CHARS, maskEmiratesId, toAsciiDigits } from './emirates-id.ts';
 
-/**
- * What may stand between the digits of an Emirates ID written in a message: spaces (plain, tab, no-break,
- * figure, thin, narrow), the hyphen and the dashes (‐ ‑ ‒ – — ― and the minus sign), dots, and the invisible
- * direction marks that come along when Arabic text is copied. Up to three in a row ("784 - 1990").
- */
-const SEP = '[ \\t\\u00a0\\u2007\\u2009\\u200a\\u202f\\-\\u2010-\\u2015\\u2212.\\u200e\\u200f\\u061c\\u2066-\\u2069\\u202a-\\u202e]{0,3}';
+/** Up to three separators in a row ("784 - 1990"). */
+const SEP = `[${ID_SEPARATOR_CHARS}]{0,3}`;
 
 /**
  * 784 and then 11 to 13 more digits (15 is a whole ID; one digit short or over is still someone's ID,

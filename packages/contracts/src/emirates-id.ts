@@ -127,8 +127,15 @@ export function parseEmiratesId(raw: string, currentYear: number = new Date().ge
   return { ok: true, digits: compact, formatted: format(compact), birthYear };
 }
 
-/** A run of digits, with what may stand between the digits of a written ID (as `maskEmiratesIds` allows). */
-const DIGIT_RUN = /[0-9](?:[ \t\u00a0\u2007\u2009\u200a\u202f\-\u2010-\u2015\u2212.\u200e\u200f\u061c\u2066-\u2069\u202a-\u202e]{0,3}[0-9])*/g;
+/**
+ * What may stand between the digits of an Emirates ID written in a message (a character class's body): spaces
+ * (plain, tab, no-break, figure, thin, narrow), the hyphen and the dashes (‐ ‑ ‒ – — ― and the minus sign), dots,
+ * and the invisible direction marks that come along when Arabic text is copied. The finder and the masker share it.
+ */
+export const ID_SEPARATOR_CHARS = ' \\t\\u00a0\\u2007\\u2009\\u200a\\u202f\\-\\u2010-\\u2015\\u2212.\\u200e\\u200f\\u061c\\u2066-\\u2069\\u202a-\\u202e';
+
+/** A run of digits with up to three separators between any two ("784 - 1990"). */
+const DIGIT_RUN = new RegExp(`[0-9](?:[${ID_SEPARATOR_CHARS}]{0,3}[0-9])*`, 'g');
 
 /**
  * The Emirates ID in a message written in words ("my id is 784-…", "رقمي ٧٨٤-…", Persian digits too), as its ASCII
@@ -136,10 +143,9 @@ const DIGIT_RUN = /[0-9](?:[ \t\u00a0\u2007\u2009\u200a\u202f\-\u2010-\u2015\u22
  * longest run (so a mistyped number still gets its precise reason). Null when the message has no digit at all.
  */
 export function extractEmiratesId(text: string): string | null {
-  const runs = [...toAsciiDigits(text).matchAll(DIGIT_RUN)].map((m) => ({ run: m[0], digits: m[0].replace(/[^0-9]/g, '') }));
+  const runs = [...toAsciiDigits(text).matchAll(DIGIT_RUN)].map((m) => m[0].replace(/[^0-9]/g, ''));
   if (runs.length === 0) return null;
-  const prefixed = runs.find((r) => r.digits.startsWith(EMIRATES_ID_PREFIX));
-  return (prefixed ?? runs.reduce((a, b) => (b.digits.length > a.digits.length ? b : a))).digits;
+  return runs.find((digits) => digits.startsWith(EMIRATES_ID_PREFIX)) ?? runs.reduce((a, b) => (b.length > a.length ? b : a));
 }
 
 /** `784-1990-1234567-1` → `784-****-*****67-1`: the first 3 and the last 3 digits stay visible. */
