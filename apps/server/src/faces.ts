@@ -3,7 +3,7 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi';
 import { AppError, appRouter, toErrorBody, type AppRouter, type Services } from '@clinic/api';
-import { replyError } from './errors.ts';
+import { replyError, sendError } from './errors.ts';
 import { requestContext, streamContext, wantsEventStream } from './request-context.ts';
 
 /** A rate-limited call answers with Retry-After on both faces. */
@@ -58,6 +58,13 @@ export async function registerRestFace(app: FastifyInstance, services: Services,
       const body = toErrorBody(error, { requestId: req.id });
       void reply.status(body.data.httpStatus).type('application/json');
       return JSON.stringify(body);
+    });
+    // trpc-to-openapi spreads the body into the input, so `123`, `true`, `null` or `[]` would read as `{}` (for a PATCH
+    // of optional fields: a 200 that changed nothing). Every REST body is a JSON object.
+    rest.addHook('preHandler', async (req, reply) => {
+      const json = /^application\/(?:[\w.+-]+\+)?json\b/i.test(req.headers['content-type'] ?? '');
+      if (!json || req.body === undefined || (typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body))) return;
+      return sendError(reply, req, 'VALIDATION_FAILED', 'The request body must be a JSON object.');
     });
     await rest.register(fastifyTRPCOpenApiPlugin, {
       basePath: opts.prefix,

@@ -54,6 +54,8 @@ describe('the crisis line a clinic configures (PATCH /admin/clinic)', () => {
       expect(JSON.stringify(res.body), JSON.stringify(bad)).toContain('crisisLine');
     }
     expect((await s.rest('PATCH', '/admin/clinic', { crisisLine: '800 4673', phone: '+97140000000' }, adminA)).status).toBe(400);
+    // A body that is not an object is refused, not read as "nothing to change".
+    for (const notObject of ['123', 'null', '[]', 'true']) expect((await s.rest('PATCH', '/admin/clinic', notObject, adminA)).status, notObject).toBe(400);
     const staff = await makeStaff(s, 'staff');
     expect((await setCrisisLine('999', staff.accessToken)).status).toBe(403);
     expect((await s.rest('GET', '/clinic')).body.crisisLine).toBe('800 4673');
