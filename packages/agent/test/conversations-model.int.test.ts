@@ -248,7 +248,7 @@ describe.each(LANGS)('every task in model mode ($lang)', ({ lang, phone, say, re
     expect((await h.database.cols.insuranceProfiles.findOne({ _id: user!._id }))?.status).toBe('eligible');
   });
 
-  it('asking for a person is a handoff: the staff handover reply, the conversation flagged, no more model calls', async () => {
+  it('asking for a person is a handoff → staff take it and reply over WhatsApp → released, the model answers again', async () => {
     llm.push({ tools: [{ name: 'transfer_to_staff', args: {} }] });
     const r = await h.say(say.human, phone);
     expect(r).toEqual({ replies: [expect.stringMatching(want.handover)], flaggedForStaff: true });
@@ -260,10 +260,27 @@ describe.each(LANGS)('every task in model mode ($lang)', ({ lang, phone, say, re
     // The transcript keeps the handoff like any tool call, masked, for staff to read.
     expect(convo?.messages.some((m) => m.toolCalls?.some((c) => c.name === 'transfer_to_staff'))).toBe(true);
 
-    const next = await h.say(lang === 'ar' ? 'شكراً' : 'thanks', phone);
-    expect(next.flaggedForStaff).toBe(true);
+    // Staff see the masked transcript, take the conversation (the patient hears a person joined) and reply.
+    const staff = await h.staffCaller();
+    const transcript = await staff.conversations.take({ phone });
+    expect(transcript.messages.filter((m) => m.from === 'patient').map((m) => m.text)).toContain(say.human);
+    expect(JSON.stringify(transcript)).not.toContain(VALID_ID.slice(7)); // the insurance turn is in it, masked
+    const staffText = lang === 'ar' ? 'أهلاً، أنا نورة من العيادة. سأراجع فاتورتك الآن.' : 'Hello, this is Noura from the clinic. I am looking at your bill now.';
+    const sent = await staff.conversations.reply({ phone, text: staffText });
+    expect(sent.delivery.mode).toBe('text');
+    expect(h.whatsappSent.filter((m) => m.to === phone).map((m) => m.purpose)).toEqual(['staff_joined', 'staff_reply']);
+    expect(h.whatsappSent.at(-1)!.text).toContain(staffText);
+    expect((await h.conversation(phone))?.messages.at(-1)).toMatchObject({ role: 'assistant', content: staffText, staff: { name: 'Noura Staff' } });
+
+    // While staff have it, the patient's messages go to them, never to the model.
+    expect((await h.say(lang === 'ar' ? 'شكراً' : 'thanks', phone)).flaggedForStaff).toBe(true);
     expect(llm.requests).toHaveLength(1);
-    await h.services.conversations.release(phone, null);
+
+    // Released: the assistant (the model) answers the next message.
+    expect(await staff.conversations.release({ phone })).toEqual({ released: true });
+    llm.push({ text: reply.prepared });
+    expect(await h.say(say.list, phone)).toEqual({ replies: [reply.prepared], flaggedForStaff: false });
+    expect((await h.conversation(phone))?.flagged).toBeNull();
   });
 });
 

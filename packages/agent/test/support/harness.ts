@@ -40,9 +40,17 @@ export async function startHarness(opts: HarnessOptions = {}) {
   let nowMs = dubai(day1, '07:00').getTime();
   const clock = () => new Date(nowMs);
   const mail: MailMessage[] = [];
+  /** What staff sent the patient over WhatsApp (the "a person has joined" note and their replies). */
+  const whatsappSent: { to: string; via: string | null; text: string; purpose: string }[] = [];
   const deps: ApiDeps = {
     db: database,
     mailer: { send: async (m) => void mail.push(m) },
+    whatsappOut: {
+      send: async (to, via, text, meta) => {
+        whatsappSent.push({ to, via, text, purpose: meta.purpose });
+        return { sid: `SM${whatsappSent.length.toString().padStart(32, '0')}`, mode: 'text' };
+      },
+    },
     clock,
     auth: { ...DEFAULT_AUTH_SETTINGS, secretKey: randomBytes(32).toString('hex') },
     insurance: { provider: createHttpInsuranceProvider({ baseUrl: opts.insurerUrl ?? NO_INSURER, timeoutMs: 2_000 }), encryptionKey: randomBytes(32) },
@@ -52,8 +60,9 @@ export async function startHarness(opts: HarnessOptions = {}) {
   };
   const services = createServices(deps);
   const openingHours = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, open: '08:00', close: '20:00' }));
+  const clinicId = new ObjectId();
   await database.cols.clinics.insertOne({
-    _id: new ObjectId(),
+    _id: clinicId,
     slug: 'al-noor-test-clinic',
     name: 'Al Noor Test Clinic',
     nameAr: 'عيادة النور',
@@ -103,9 +112,17 @@ export async function startHarness(opts: HarnessOptions = {}) {
     return { userId, caller: createCaller(createInternalContext(services, { userId, role: 'patient', sessionId: null }, 'test', 'test')) };
   }
 
+  /** The app's procedures as a member of the clinic's staff (the staff inbox). */
+  async function staffCaller() {
+    const user = await services.users.createStaffUser({ email: `staff-${randomBytes(4).toString('hex')}@clinic.test`, password: 'staff-pass-123', fullName: 'Noura Staff', role: 'staff' }, clinicId.toHexString());
+    return createCaller(createInternalContext(services, { userId: user.id, role: 'staff', sessionId: null, clinicId: clinicId.toHexString() }, 'test-staff', 'test'));
+  }
+
   return {
     database,
     services,
+    whatsappSent,
+    staffCaller,
     physician,
     day1,
     day2: dubaiDate(2),
