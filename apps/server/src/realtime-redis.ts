@@ -4,6 +4,8 @@ import type { EventBus, EventNote, VersionStore } from '@clinic/api';
 
 const CHANNEL_PREFIX = 'clinic-events:';
 const VERSION_PREFIX = 'clinic-versions:';
+/** A version outlives any cache entry (a minute at most), so an idle key may go: its next read makes a new one. */
+const VERSION_TTL_SECONDS = 86_400;
 
 /**
  * The event bus across processes: Redis pub/sub. Only `{ stream, seq }` crosses Redis (no patient data on the
@@ -44,9 +46,10 @@ export async function createRedisBus(url: string, opts: { onError?: (err: Error)
   });
 
   /**
-   * The caches' versions (`VersionStore`), on the publishing connection: one MGET per read, one MSET per change.
-   * A version is random, not a counter: a Redis that lost its data never hands out a version an entry was loaded
-   * under again. A key without one (never changed, or lost) gets one with SET NX before it is returned.
+   * The caches' versions (`VersionStore`), on the publishing connection: one MGET per read, one MULTI of SETs per
+   * change (one round trip).
+   * A version is random, not a counter: a Redis that lost its data (or a key that expired) never hands out a version
+   * an entry was loaded under again. A key without one gets one with SET NX before it is returned.
    */
   const fresh = () => randomBytes(8).toString('hex');
   const versions: VersionStore = {
@@ -55,8 +58,9 @@ export async function createRedisBus(url: string, opts: { onError?: (err: Error)
       const full = keys.map((k) => VERSION_PREFIX + k);
       const got = await pub.mget(...full);
       if (got.every((v) => v !== null)) return got as string[];
-      const batch = pub.pipeline();
-      for (const [i, key] of full.entries()) if (got[i] === null) batch.set(key, fresh(), 'NX');
+      // At once (MULTI), and for every key: one that expired since the MGET gets a version too.
+      const batch = pub.multi();
+      for (const key of full) batch.set(key, fresh(), 'EX', VERSION_TTL_SECONDS, 'NX');
       batch.mget(...full);
       const results = (await batch.exec()) ?? [];
       const [err, values] = results.at(-1) ?? [new Error('Redis answered no versions'), null];
@@ -65,7 +69,11 @@ export async function createRedisBus(url: string, opts: { onError?: (err: Error)
     },
     async bump(keys) {
       if (keys.length === 0) return;
-      await pub.mset(Object.fromEntries(keys.map((k) => [VERSION_PREFIX + k, fresh()])));
+      const batch = pub.multi();
+      for (const k of keys) batch.set(VERSION_PREFIX + k, fresh(), 'EX', VERSION_TTL_SECONDS);
+      const results = (await batch.exec()) ?? [];
+      const failed = results.find(([err]) => err);
+      if (failed) throw failed[0];
     },
   };
 

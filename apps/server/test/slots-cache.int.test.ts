@@ -94,6 +94,20 @@ describe('slots served from memory', () => {
     expect(await listed(s.baseUrl)).toEqual(before);
   });
 
+  it('the next free slot moves on once the notice period reaches it, though nothing changed', async () => {
+    const next = async () => (await s.rest('GET', `/physicians/${physicianId}`)).body.nextFreeSlot.start as string;
+    const first = await next();
+    const notice = DEFAULT_CLINIC_POLICIES.minNoticeMinutes * 60_000;
+    try {
+      s.clock.set(new Date(Date.parse(first) - notice - 5_000));
+      expect(await next()).toBe(first);
+      s.clock.set(new Date(Date.parse(first) - notice + 5_000));
+      expect(Date.parse(await next())).toBeGreaterThan(Date.parse(first));
+    } finally {
+      s.clock.set(new Date());
+    }
+  });
+
   it("the clinic's booking horizon and a physician leaving show in the next slot list and search", async () => {
     const before = await listed(s.baseUrl);
     expect(before.length).toBeGreaterThan(0);

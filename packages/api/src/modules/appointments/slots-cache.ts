@@ -1,5 +1,5 @@
 import type { ObjectId } from '@clinic/db';
-import { DAY_MS, type Busy } from '@clinic/scheduling';
+import { DAY_MS, toZonedIso, type Busy } from '@clinic/scheduling';
 import type { BackgroundLog } from '../../deps.ts';
 import type { VersionStore } from '../../events/versions.ts';
 
@@ -194,3 +194,20 @@ export function createSlotsCache(opts: { load(ids: ObjectId[], from: Date, to: D
   };
 }
 export type SlotsCache = ReturnType<typeof createSlotsCache>;
+
+const ZONED_ISO_ENTRIES = 50_000;
+const zonedIsos = new Map<string, string>();
+/**
+ * `toZonedIso`, remembered: the slot lists show the same instants again and again, and asking Intl for a zone's offset
+ * (twice per slot) was most of a warm slot list's time. A pure function of its arguments, so never stale.
+ */
+export function zonedIso(instant: Date, timeZone: string): string {
+  const key = `${timeZone} ${instant.getTime()}`;
+  let iso = zonedIsos.get(key);
+  if (iso === undefined) {
+    iso = toZonedIso(instant, timeZone);
+    if (zonedIsos.size >= ZONED_ISO_ENTRIES) zonedIsos.delete(zonedIsos.keys().next().value!);
+    zonedIsos.set(key, iso);
+  }
+  return iso;
+}

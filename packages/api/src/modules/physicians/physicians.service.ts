@@ -2,13 +2,13 @@ import type * as z from 'zod';
 import { DEFAULT_RADIUS_KM, parseNear } from '@clinic/contracts';
 import type { ClinicLocation, ListPhysiciansInput, PhysicianDetailSchema, PhysicianPageSchema, Slot, SlotsOutput, UpsertPhysicianInput, UpdatePhysicianInput } from '@clinic/contracts';
 import { ObjectId, type ClinicDoc, type PhysicianDoc } from '@clinic/db';
-import { DAY_MS, freeSlots, localDayRange, nextFreeSlot, toZonedIso, validateRules, type Busy, type ScheduleRules, type Slot as FreeSlot } from '@clinic/scheduling';
+import { DAY_MS, freeSlots, localDayRange, nextFreeSlot, validateRules, type Busy, type ScheduleRules, type Slot as FreeSlot } from '@clinic/scheduling';
 import type { Actor } from '../../actor.ts';
 import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { ANY_CLINIC, clinicScope, scopeOf } from '../../scope.ts';
 import type { Availability } from '../appointments/availability.ts';
-import { CATALOGUE_VERSION, busyVersion, createVersionedCache, readThrough, type CacheVersions } from '../appointments/slots-cache.ts';
+import { CATALOGUE_VERSION, busyVersion, createVersionedCache, readThrough, zonedIso, type CacheVersions, type VersionSnapshot } from '../appointments/slots-cache.ts';
 import { settingsOf, type ClinicService, type ClinicSettings } from '../clinic/clinic.service.ts';
 import type { SpecialtiesService } from '../specialties/specialties.service.ts';
 import { nearestKm } from './geo.ts';
@@ -44,7 +44,7 @@ export function rulesFor(p: PhysicianDoc, settings: ClinicSettings): ScheduleRul
   };
 }
 
-const slotDto = (s: { start: Date; end: Date }, tz: string): Slot => ({ start: toZonedIso(s.start, tz), end: toZonedIso(s.end, tz) });
+const slotDto = (s: { start: Date; end: Date }, tz: string): Slot => ({ start: zonedIso(s.start, tz), end: zonedIso(s.end, tz) });
 
 interface Cursor {
   v: string | number | null;
@@ -91,6 +91,22 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
   const clinicCache = createVersionedCache<ClinicDoc>({ clock: deps.clock });
   const searchCache = createVersionedCache<{ clinics: ClinicDoc[]; docs: PhysicianDoc[] }>({ clock: deps.clock, maxEntries: 1000 });
   const catalogueChanged = () => versions.bump([CATALOGUE_VERSION]);
+  /**
+   * Each physician's next free slot as last computed, for the document and clinic objects it was computed from (a
+   * catalogue change loads new ones) and their busy version. It stays the first free slot until its start comes
+   * within the notice period: the candidates before it were taken (they change only with the busy version) and only
+   * leave the window as time passes. None found is not kept: the window's end moves on.
+   */
+  const nextMemo = new WeakMap<PhysicianDoc, { clinic: ClinicDoc; busy: string; until: number; next: FreeSlot }>();
+  function nextFor(doc: PhysicianDoc, of: ClinicDoc, busy: Busy[], snapshot: VersionSnapshot | null, now: Date): FreeSlot | null {
+    const version = snapshot?.of(busyVersion(doc._id));
+    const kept = nextMemo.get(doc);
+    if (kept && kept.clinic === of && kept.busy === version && now.getTime() < kept.until) return kept.next;
+    const rules = rulesFor(doc, settingsOf(of));
+    const next = nextFreeSlot(rules, { now, busy, searchDays: NEXT_SLOT_DAYS });
+    if (next && version !== undefined) nextMemo.set(doc, { clinic: of, busy: version, until: next.start.getTime() - rules.minNoticeMinutes * 60_000, next });
+    return next;
+  }
 
   async function load(id: string): Promise<PhysicianDoc> {
     const doc = await repo.findById(id);
@@ -223,11 +239,10 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       const rows: { doc: PhysicianDoc; clinic: ClinicDoc; next: FreeSlot | null; distanceKm: number | null }[] = [];
       for (const doc of docs) {
         const of = clinicOf(doc);
-        const rules = rulesFor(doc, settingsOf(of));
         const window = windowOf(of.timeZone);
         const b: Busy[] = busy.get(doc._id.toHexString()) ?? [];
-        if (window && freeSlots(rules, { ...window, now, busy: b }).length === 0) continue;
-        rows.push({ doc, clinic: of, next: nextFreeSlot(rules, { now, busy: b, searchDays: NEXT_SLOT_DAYS }), distanceKm: distanceOf.get(doc) ?? null });
+        if (window && freeSlots(rulesFor(doc, settingsOf(of)), { ...window, now, busy: b }).length === 0) continue;
+        rows.push({ doc, clinic: of, next: nextFor(doc, of, b, found.snapshot, now), distanceKm: distanceOf.get(doc) ?? null });
       }
 
       const key = (r: (typeof rows)[number]): string | number | null => {
@@ -274,7 +289,7 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
       const { doc, of, snapshot } = await listed(id);
       const now = deps.clock();
       const busy = await availability.listedBusyFor([doc._id], snapshot, now, new Date(now.getTime() + NEXT_SLOT_DAYS * DAY_MS));
-      const next = nextFreeSlot(rulesFor(doc, settingsOf(of)), { now, busy: busy.get(id) ?? [], searchDays: NEXT_SLOT_DAYS });
+      const next = nextFor(doc, of, busy.get(id) ?? [], snapshot, now);
       return { ...toPhysicianDto(doc, of), schedule: doc.schedule, nextFreeSlot: next ? slotDto(next, of.timeZone) : null };
     },
 
