@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { get as httpGet, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCaller, createInternalContext } from '@clinic/api';
 import { createClinicClient, type ClinicClient, type RouterOutputs } from '@clinic/sdk';
@@ -178,6 +179,16 @@ describe('the staff side: who may do what, and bad input', () => {
     expect((await s.rest('POST', path(newPhone(), '/reply'), { text: 'hello' }, staff.accessToken)).status).toBe(404);
     expect((await s.rest('GET', path(newPhone()), undefined, staff.accessToken)).status).toBe(404);
     expect(sentTo(phone)).toHaveLength(afterTake);
+    // Twilio refusing it: 502 naming WhatsApp, and the transcript has no reply that never left.
+    api.failWhen(() => ({ code: 63016, message: 'Failed to send freeform message because you are outside the allowed window.' }));
+    try {
+      const refused = await s.rest('POST', path(phone, '/reply'), { text: 'hello' }, staff.accessToken);
+      expect(refused.status).toBe(502);
+      expect(refused.body).toMatchObject({ message: expect.stringContaining('Twilio error 63016'), data: { appCode: 'WHATSAPP_SEND_FAILED' } });
+    } finally {
+      api.reset();
+    }
+    expect(((await s.rest('GET', path(phone), undefined, staff.accessToken)).body.messages as { from: string }[]).filter((m) => m.from === 'staff')).toEqual([]);
     // 1,600 characters is one WhatsApp message: accepted.
     expect((await s.rest('POST', path(phone, '/reply'), { text: 'y'.repeat(1600) }, staff.accessToken)).status).toBe(200);
     const [patient] = await makePatients(s, 1);
@@ -196,10 +207,40 @@ describe('the staff side: who may do what, and bad input', () => {
     await expect(asPatient.conversations.transcript({ phone })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
+  it("a patient's message being answered while staff take and reply keeps both: the taker and the reply survive the assistant's save", async () => {
+    const phone = newPhone();
+    await sendWhatsApp(s, api, phone, 'human please');
+    const patientId = (await s.database.cols.conversations.findOne({ _id: phone }))!.userId.toHexString();
+    // The assistant has read the conversation for the patient's next message…
+    const { convo } = await s.services.conversations.load(phone, null, patientId, 'en', s.clock.now(), 30 * 60_000);
+    // …when staff take it and reply…
+    const asStaff = createCaller(createInternalContext(s.services, { userId: staff.userId, role: 'staff', sessionId: null }, 'test-staff'));
+    await asStaff.conversations.take({ phone });
+    await asStaff.conversations.reply({ phone, text: 'Here to help' });
+    // …and only then stores what it read plus the patient's message.
+    convo.messages.push({ role: 'user', content: 'are you there?', at: s.clock.now() });
+    await s.services.conversations.save(convo, s.clock.now());
+    const transcript = await asStaff.conversations.transcript({ phone });
+    expect(transcript.takenBy?.userId).toBe(staff.userId);
+    expect(transcript.messages.map((m) => `${m.from}: ${m.text}`).slice(-2)).toEqual(['staff: Here to help', 'patient: are you there?']);
+  });
+
   it('REST follows the inbox as server-sent events; without that Accept header, the position', async () => {
     const position = await s.rest('GET', '/staff/inbox/events', undefined, staff.accessToken);
     expect(position.status).toBe(200);
     expect(position.body.lastEventId).toMatch(/^\d+$/);
+    // The stream: a new hand-over arrives as an SSE event with the conversation.
+    const stream = await new Promise<IncomingMessage>((resolve, reject) =>
+      httpGet(`${s.baseUrl}/api/v1/staff/inbox/events?lastEventId=${position.body.lastEventId}`, { headers: { accept: 'text/event-stream', authorization: `Bearer ${staff.accessToken}` } }, resolve).on('error', reject),
+    );
+    expect(stream.headers['content-type']).toMatch(/^text\/event-stream/);
+    let text = '';
+    stream.on('data', (chunk: Buffer) => void (text += chunk.toString()));
+    const phone = newPhone();
+    await sendWhatsApp(s, api, phone, 'human please');
+    await arrive(() => expect(text).toContain(phone));
+    stream.destroy();
+    expect(text).toMatch(new RegExp(`event: handover\ndata: \\{"kind":"handover","phone":"\\${phone}"`));
     const doc = (await s.rest('GET', '/openapi.json')).body;
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/staff/inbox/events', '/staff/conversations/{phone}', '/staff/conversations/{phone}/take', '/staff/conversations/{phone}/reply']));
   });
@@ -213,6 +254,11 @@ describe('the patient side of a hand-over', () => {
     expect(await sendWhatsApp(s, api, phone, 'with Dr. Layla')).toEqual([]);
     expect(await sendWhatsApp(s, api, phone, 'are you there?')).toEqual([expect.stringMatching(/For emergencies call 998/)]);
     expect(await sendWhatsApp(s, api, phone, 'وينكم')).toEqual([expect.stringMatching(/في حالات الطوارئ اتصل بالرقم 998/)]);
+    // An emergency is still answered first, and staff see it live.
+    const live = await inbox(staff.accessToken);
+    expect((await sendWhatsApp(s, api, phone, 'I have chest pain'))[0]).toMatch(/Call 998/);
+    await arrive(() => expect(live.of(phone)).toContainEqual(expect.objectContaining({ kind: 'message', message: expect.objectContaining({ text: 'I have chest pain' }) })));
+    live.stop();
   });
 
   it('three messages it cannot use get "menu or a person?" (no silent hand-over); garbage is not a person; "2" is', async () => {

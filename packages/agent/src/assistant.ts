@@ -179,6 +179,8 @@ export function createAssistant(opts: AssistantOptions): Assistant {
           convo.pending = null;
           flagged = !!convo.flagged;
           await record(convo, masked, [reply], now);
+          // Staff answering this patient see the emergency live.
+          if (convo.flagged) await conversations.patientWrote(convo, masked, now);
         } catch {
           // The reply matters more than the transcript.
         }

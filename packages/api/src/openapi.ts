@@ -34,7 +34,7 @@ const ERROR_RESPONSES: Record<string, { name: string; description: string }> = {
   '422': { name: 'UnprocessableContent', description: 'Well-formed but refused by a rule (`SLOT_UNAVAILABLE`, `CANCELLATION_CLOSED`, `CODE_INVALID`, `CODE_EXPIRED`, `CODE_LOCKED`, `INVALID_EMIRATES_ID`); the message names the reason.' },
   '429': { name: 'TooManyRequests', description: 'Rate limited (`RATE_LIMITED`); retry after `Retry-After` seconds (also `data.retryAfter`).' },
   '500': { name: 'InternalServerError', description: 'A bug on our side (`INTERNAL`); quote `data.requestId` when reporting it.' },
-  '502': { name: 'BadGateway', description: 'The payment provider failed (`PAYMENT_PROVIDER_ERROR`).' },
+  '502': { name: 'BadGateway', description: 'The payment provider or WhatsApp (Twilio) failed (`PAYMENT_PROVIDER_ERROR`, `WHATSAPP_SEND_FAILED`).' },
   '503': { name: 'ServiceUnavailable', description: 'A feature is not configured on this server (`PAYMENTS_NOT_CONFIGURED`, `WHATSAPP_NOT_CONFIGURED`).' },
 };
 

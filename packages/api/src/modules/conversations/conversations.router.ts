@@ -74,7 +74,7 @@ export const conversationsRouter = router({
         protect: true,
         summary:
           "Answer a conversation you took over WhatsApp, from the number the patient wrote to: free text within 24 hours of their last message, the staff-reply template after (409 when none is configured); 1–1,600 characters",
-        errorResponses: [400, 401, 403, 404, 409, 503],
+        errorResponses: [400, 401, 403, 404, 409, 502, 503],
       },
     })
     .input(StaffReplyInput)

@@ -227,7 +227,14 @@ export function createConversationsService(deps: ApiDeps, clinic: ClinicService,
   /** To the patient, from the number they wrote to: free text inside WhatsApp's 24-hour window, the template outside. */
   async function send(convo: Conversation, text: string, purpose: 'staff_reply' | 'staff_joined', variables: Record<string, string>) {
     if (!deps.whatsappOut) throw new AppError('WHATSAPP_NOT_CONFIGURED', 'WhatsApp is not configured on this server (TWILIO_SID, TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_FROM).');
-    const sent = await deps.whatsappOut.send(convo.phone, convo.via, text, { purpose, variables });
+    let sent: Awaited<ReturnType<typeof deps.whatsappOut.send>>;
+    try {
+      sent = await deps.whatsappOut.send(convo.phone, convo.via, text, { purpose, variables });
+    } catch (err) {
+      deps.log?.warn({ err, purpose }, 'a staff WhatsApp message was not sent');
+      const code = (err as { code?: unknown }).code;
+      throw new AppError('WHATSAPP_SEND_FAILED', `WhatsApp did not take the message${typeof code === 'number' ? ` (Twilio error ${code})` : ''}; nothing was sent.`);
+    }
     if (!sent) {
       throw new AppError('CONFLICT', "The patient last wrote more than 24 hours ago: WhatsApp then takes only an approved template, and none is configured for staff replies (TWILIO_TEMPLATE_STAFF_REPLY_SID).");
     }
