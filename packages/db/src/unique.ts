@@ -74,3 +74,29 @@ export async function insertUnique<T extends Document, K extends string & keyof 
   }
   return { won: false, refusedBy: null };
 }
+
+/**
+ * Inserts `docs` (each with a fresh `_id`) in one unordered `insertMany`, a unique index deciding each as
+ * `insertUnique` does: which of them won, by position. MongoDB names each refused one in the bulk error
+ * (`writeErrors[].index`); where the error does not (FerretDB), each document is looked up by `_id` (an equality
+ * FerretDB pushes down) and counted refused when absent. A failure other than a duplicate key is thrown.
+ */
+export async function insertManyUnique<T extends Document & { _id: unknown }>(col: Collection<T>, docs: NoInfer<OptionalUnlessRequiredId<T>>[]): Promise<boolean[]> {
+  if (docs.length === 0) return [];
+  try {
+    await col.insertMany(docs, { ordered: false });
+    return docs.map(() => true);
+  } catch (err) {
+    const raw = (err as { writeErrors?: unknown }).writeErrors;
+    const writeErrors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { index?: unknown; code?: unknown; errmsg?: unknown; message?: unknown }[];
+    if (writeErrors.length > 0 && writeErrors.every((w) => typeof w.index === 'number')) {
+      if (!writeErrors.every((w) => isDuplicateKeyError({ code: w.code, message: w.errmsg ?? w.message }))) throw err;
+      const refused = new Set(writeErrors.map((w) => w.index as number));
+      return docs.map((_, i) => !refused.has(i));
+    }
+    if (!isDuplicateKeyError(err)) throw err;
+    const won: boolean[] = [];
+    for (const doc of docs) won.push((await col.findOne({ _id: (doc as { _id: unknown })._id } as Filter<T>, { projection: { _id: 1 } })) !== null);
+    return won;
+  }
+}

@@ -51,7 +51,10 @@ export function createAppointmentJobs(deps: ApiDeps, clinic: ClinicService, noti
     const { _id, patientId, startsAt } = planned;
     const key = `confirmation|${_id.toHexString()}|${startsAt.toISOString()}`;
     const outcome = await notifications.sendOnce(key, { kind: 'booking_confirmed', patientId, appointmentId: _id }, async () => {
-      const appt = await repo.findById(_id.toHexString());
+      // Right after the booking, the appointment as it stored it (what changes it later is told on its own: a
+      // cancellation's notice, a move's confirmation); from the sweep, as it stands now.
+      const fresh = known.appointment?._id.equals(_id) && known.appointment.startsAt.getTime() === startsAt.getTime() ? known.appointment : null;
+      const appt = fresh ?? (await repo.findById(_id.toHexString()));
       const current = appt?.status === 'confirmed' && appt.startsAt.getTime() === startsAt.getTime() && appt.startsAt > now;
       if (!current) return null;
       const info = known.clinic?._id.equals(appt.clinicId) ? known.clinic : await clinic.infoFor(appt.clinicId);

@@ -41,6 +41,8 @@ export interface AppointmentHooks {
 export interface ConfirmationKnown {
   clinic?: ClinicDoc;
   patientLocale?: Locale;
+  /** The appointment as the confirming write stored it (the confirmation need not read it again). */
+  appointment?: AppointmentDoc;
 }
 
 /** The agenda event of each status a use case moves an appointment to. */
@@ -188,7 +190,7 @@ export function createAppointmentsService(
         now,
       );
       if (claimed !== 'ok') throw claimError(claimed);
-      if (doc.confirmationDueAt) hooks.afterConfirm(doc, { clinic: of, patientLocale: patient.locale });
+      if (doc.confirmationDueAt) hooks.afterConfirm(doc, { clinic: of, patientLocale: patient.locale, appointment: doc });
       await hooks.afterChange({ kind: 'booked', appointment: doc, known: { clinic: of, doctor: physician.userId ?? null } });
       return toAppointmentDto(doc, settings.timeZone);
     },

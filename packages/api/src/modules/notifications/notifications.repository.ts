@@ -1,4 +1,4 @@
-import { insertUnique, type Collections, type NotificationAttemptDoc, type NotificationDoc, type NotificationStatus, type ObjectId, type UserNotificationDoc } from '@clinic/db';
+import { insertManyUnique, insertUnique, type Collections, type NotificationAttemptDoc, type NotificationDoc, type NotificationStatus, type ObjectId, type UserNotificationDoc } from '@clinic/db';
 import type { InAppNotification } from '@clinic/contracts';
 
 type Try = NonNullable<NotificationDoc['tries']>[number];
@@ -6,8 +6,8 @@ type Try = NonNullable<NotificationDoc['tries']>[number];
 export function createNotificationsRepository(cols: Pick<Collections, 'notifications' | 'notificationAttempts'>) {
   const col = cols.notifications;
   return {
-    /** Writes the message and its channels into the claimed entry (the outbox), before any send. */
-    queue: async (key: string, entry: Partial<NotificationDoc>) => (await col.updateOne({ _id: key, status: 'sending' }, { $set: { ...entry, status: 'queued' } })).modifiedCount === 1,
+    /** Stores an entry (with its message, before any send): false when its key is stored already (the claim). */
+    store: async (doc: NotificationDoc) => (await insertUnique(col, doc)).won,
     byKey: (key: string) => col.findOne({ _id: key }),
     /** Queued entries whose next attempt is due, the longest waiting first. */
     due: (now: Date, limit: number) => col.find({ status: 'queued', nextAttemptAt: { $lte: now } }).sort({ nextAttemptAt: 1 }).limit(limit).toArray(),
@@ -27,14 +27,7 @@ export function createNotificationsRepository(cols: Pick<Collections, 'notificat
     /** Records attempt `n`'s outcome; only the holder of that attempt's claim writes it, so the guard is a safeguard. */
     advance: async (key: string, n: number, set: Partial<NotificationDoc>, tried: Try | null) =>
       (await col.updateOne({ _id: key, status: 'queued', attempts: n }, { $set: set, ...(tried ? { $push: { tries: tried } } : {}) })).modifiedCount === 1,
-    /** The unique `_id` makes this the claim: false when another process already has this message. */
-    async claim(doc: Omit<NotificationDoc, 'status' | 'updatedAt'>): Promise<boolean> {
-      return (await insertUnique(col, { ...doc, status: 'sending', updatedAt: doc.createdAt })).won;
-    },
-    finish: (key: string, status: NotificationStatus, at: Date) => col.updateOne({ _id: key }, { $set: { status, updatedAt: at } }),
-    /** A failed send gives the claim back so a later sweep may try again. */
-    release: (key: string) => col.deleteOne({ _id: key, status: 'sending' }),
-    /** A claim left without its message (its process stopped before storing it), named by when it was made. */
+    /** A claim left without its message (stored by a version that claimed before building it, its process stopped in between). */
     releaseAbandoned: (key: string, createdAt: Date) => col.deleteOne({ _id: key, status: 'sending', createdAt }),
     /** A clinic's entries in this state, newest first, after `after` (the last of the previous page). */
     ofClinic: (clinicId: ObjectId, status: NotificationStatus, after: { createdAt: Date; key: string } | null, limit: number) =>
@@ -77,8 +70,8 @@ export const toInAppDto = (d: UserNotificationDoc): InAppNotification => ({
 export function createInAppRepository(cols: Pick<Collections, 'userNotifications'>) {
   const col = cols.userNotifications;
   return {
-    /** false: this key was stored before (a retried or raced send). */
-    insert: async (doc: UserNotificationDoc) => (await insertUnique(col, doc)).won,
+    /** Per document, in one insert: false where its key was stored before (a retried or raced send). */
+    insertMany: (docs: UserNotificationDoc[]) => insertManyUnique(col, docs),
     /** Newest first; `before` is the last id of the previous page. */
     page: (userId: ObjectId, before: ObjectId | null, limit: number) =>
       col

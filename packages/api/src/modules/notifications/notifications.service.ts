@@ -5,7 +5,7 @@ import type { Actor } from '../../actor.ts';
 import type { ClinicScope } from '../../scope.ts';
 import type { ApiDeps, Notification, Notifier, PushMessage } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
-import { RESYNC_KIND, type EventStore } from '../../events/event-store.ts';
+import { RESYNC_KIND, type AppendEntry, type EventStore } from '../../events/event-store.ts';
 import type { AppointmentChange } from '../agenda/agenda.events.ts';
 import { letterFor, messageFor, type Audience, type MessageFacts } from './notifications.messages.ts';
 import { OUTBOX, channelsFor, createOutbox, type OutboxOutcome } from './notifications.outbox.ts';
@@ -155,22 +155,43 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
     };
   }
 
+  /** One in-app notification for one user; `choice`: their channels for its kind when the caller read them. */
+  interface Delivery {
+    key: string;
+    userId: ObjectId;
+    entry: Pick<UserNotificationDoc, 'kind' | 'clinicId' | 'title' | 'body' | 'data'>;
+    choice?: ChannelChoice | undefined;
+  }
+
   /**
-   * Stores one in-app notification (once per key and user), tells the user's live stream, and pushes it to their
-   * phones. Never throws: what it reports is already decided, and the send it accompanies must go on.
+   * Stores in-app notifications (once per key and user) in one insert, tells each user's live stream (one insert of
+   * their events), and pushes them to their phones. Never throws: what it reports is already decided, and the change
+   * or send it accompanies must go on.
    */
-  async function deliver(key: string, userId: ObjectId, entry: Pick<UserNotificationDoc, 'kind' | 'clinicId' | 'title' | 'body' | 'data'>, choice?: ChannelChoice): Promise<void> {
+  async function deliver(deliveries: Delivery[]): Promise<void> {
     try {
-      const { in_app: keep, push } = choice ?? (await prefs.of(userId, entry.kind));
-      if (!keep && !push) return;
-      // Switched off in-app but not push: stored (its key stops a retried send pushing twice), read and hidden.
-      const doc: UserNotificationDoc = { _id: new ObjectId(), key: `${key}|${userId.toHexString()}`, userId, ...entry, createdAt: deps.clock(), readAt: keep ? null : deps.clock(), ...(keep ? {} : { hidden: true }) };
-      if (!(await inApp.insert(doc))) return;
-      const dto = toInAppDto(doc);
-      if (keep) await publish(userId, 'created', dto, await inApp.unread(userId));
-      if (push) await links.pushTo(userId, { title: doc.title, body: doc.body, data: { ...doc.data, notificationId: dto.id, kind: doc.kind } });
+      const now = deps.clock();
+      const planned: { doc: UserNotificationDoc; keep: boolean; push: boolean }[] = [];
+      for (const { key, userId, entry, choice } of deliveries) {
+        const { in_app: keep, push } = choice ?? (await prefs.of(userId, entry.kind));
+        if (!keep && !push) continue;
+        // Switched off in-app but not push: stored (its key stops a retried send pushing twice), read and hidden.
+        const doc: UserNotificationDoc = { _id: new ObjectId(), key: `${key}|${userId.toHexString()}`, userId, ...entry, createdAt: now, readAt: keep ? null : now, ...(keep ? {} : { hidden: true }) };
+        planned.push({ doc, keep, push });
+      }
+      const won = await inApp.insertMany(planned.map((p) => p.doc));
+      const stored = planned.filter((_, i) => won[i]).map((p) => ({ ...p, dto: toInAppDto(p.doc) }));
+      const created: AppendEntry[] = [];
+      for (const p of stored) {
+        if (p.keep) created.push({ stream: userNotificationsStream(p.doc.userId), clinicId: NO_CLINIC, kind: 'created', data: { notification: p.dto, unread: await inApp.unread(p.doc.userId) } });
+      }
+      // Stored, each live event is published (or the stream's readers resync): a failure here only delays the screen.
+      if (created.length > 0) await links.events().appendMany(created).catch((err: unknown) => deps.log?.warn({ err }, 'in-app notification stored, its live event not'));
+      for (const p of stored) {
+        if (p.push) await links.pushTo(p.doc.userId, { title: p.doc.title, body: p.doc.body, data: { ...p.doc.data, notificationId: p.dto.id, kind: p.doc.kind } });
+      }
     } catch (err) {
-      deps.log?.warn({ err, kind: entry.kind, userId: userId.toHexString() }, 'in-app notification not stored');
+      deps.log?.warn({ err, kinds: deliveries.map((d) => d.entry.kind) }, 'in-app notification not stored');
     }
   }
 
@@ -182,13 +203,14 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
     try {
       const locale = known.locale ?? (await links.localeOf(userId));
       const text = appt ? messageFor(message.kind, 'patient', factsOf(appt, locale, await clinicOf(appt, known.clinic), { amount: message.data['amount'] ?? '' }), locale) : null;
-      await deliver(key, userId, {
-        kind: message.kind,
-        clinicId: appt?.clinicId ?? null,
-        title: text?.title ?? message.subject,
-        body: text?.body ?? message.text,
-        data: appt ? { appointmentId: appt._id.toHexString() } : {},
-      }, choice);
+      await deliver([
+        {
+          key,
+          userId,
+          entry: { kind: message.kind, clinicId: appt?.clinicId ?? null, title: text?.title ?? message.subject, body: text?.body ?? message.text, data: appt ? { appointmentId: appt._id.toHexString() } : {} },
+          choice,
+        },
+      ]);
     } catch (err) {
       deps.log?.warn({ err, kind: message.kind, userId: userId.toHexString() }, 'in-app notification not stored');
     }
@@ -200,8 +222,8 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
   async function retryOf(key: string, now: Date): Promise<SendOutcome | 'abandoned'> {
     const entry = await repo.byKey(key);
     if (entry?.status === 'sending' && !entry.message) {
-      // Being stored by another process (nothing to settle yet: ask again later), or its process stopped in between
-      // (given back after the lease, so this call may send it).
+      // Claimed before its message was built (as earlier versions stored entries): being stored by another process
+      // (nothing to settle yet: ask again later), or its process stopped in between (given back after the lease).
       if (now.getTime() - entry.createdAt.getTime() < OUTBOX.leaseMs) return 'failed';
       await repo.releaseAbandoned(key, entry.createdAt);
       return 'abandoned';
@@ -211,11 +233,15 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
     return asSendOutcome(await outbox.run(entry, false));
   }
 
-  /** One appointment change to one side, in that reader's language. */
-  async function tell(key: string, userId: ObjectId, audience: Audience, kind: string, appt: AppointmentDoc, clinic: ClinicNames): Promise<void> {
-    const locale = await links.localeOf(userId);
-    const text = messageFor(kind, audience, factsOf(appt, locale, clinic), locale);
-    if (text) await deliver(key, userId, { kind, clinicId: appt.clinicId, ...text, data: { appointmentId: appt._id.toHexString() } });
+  /** One appointment change to each of its readers (patient, doctor), each in their language, stored together. */
+  async function tell(key: string, readers: { userId: ObjectId; audience: Audience }[], kind: string, appt: AppointmentDoc, clinic: ClinicNames): Promise<void> {
+    const deliveries: Delivery[] = [];
+    for (const { userId, audience } of readers) {
+      const locale = await links.localeOf(userId);
+      const text = messageFor(kind, audience, factsOf(appt, locale, clinic), locale);
+      if (text) deliveries.push({ key, userId, entry: { kind, clinicId: appt.clinicId, ...text, data: { appointmentId: appt._id.toHexString() } } });
+    }
+    await deliver(deliveries);
   }
 
   /**
@@ -252,10 +278,11 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
 
   /**
    * Sends the message named `key` at most once, whatever the number of processes or retries, and keeps it in
-   * the recipient's notification centre. `build` runs after the claim, so it sees the latest data and may decline
-   * (null → skipped); it may hand back what it read with the message (`BuiltNotification`). The message is stored in
-   * the outbox before its first attempt, made here; a failed attempt is retried by `sweepOutbox` (→ `queued`), so a
-   * repeated key means sent or on its way.
+   * the recipient's notification centre. `build` reads what the message speaks of and may decline (null → skipped);
+   * it may hand back what it read with the message (`BuiltNotification`). Then the in-app copy (unique per key and
+   * user), then one insert stores the outbox entry with its message: its unique key is the claim, so of any number
+   * of callers one sends; the others answer what the stored entry says. The first attempt is made here; a failed
+   * one is retried by `sweepOutbox` (→ `queued`), so a repeated key means sent or on its way.
    */
   async function sendOnce(
     key: string,
@@ -263,36 +290,33 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
     build: () => Promise<Notification | BuiltNotification | null>,
   ): Promise<SendOutcome> {
     const now = deps.clock();
-    const claimed = { _id: key, ...about, createdAt: now };
-    if (!(await repo.claim(claimed))) {
-      const outcome = await retryOf(key, now);
-      if (outcome !== 'abandoned') return outcome;
-      if (!(await repo.claim(claimed))) return 'duplicate';
+    /** Stores the entry under `key`: the claim (its unique `_id`). Not won: what the entry stored before says. */
+    async function store(doc: Omit<NotificationDoc, '_id' | 'createdAt' | 'updatedAt' | 'kind' | 'patientId' | 'appointmentId'>): Promise<SendOutcome | null> {
+      const full = { _id: key, ...about, createdAt: now, updatedAt: now, ...doc } as NotificationDoc;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        if (await repo.store(full)) return null;
+        const outcome = await retryOf(key, now);
+        if (outcome !== 'abandoned') return outcome;
+      }
+      return 'duplicate';
     }
-    let built: Notification | BuiltNotification | null;
-    try {
-      built = await build();
-    } catch (err) {
-      await repo.release(key);
-      throw err;
-    }
-    if (!built) {
-      await repo.finish(key, 'skipped', now);
-      return 'skipped';
-    }
+    const built = await build();
+    if (!built) return (await store({ status: 'skipped' })) ?? 'skipped';
     const { message, ...known }: BuiltNotification = 'message' in built ? built : { message: built };
     const choice = await prefs.of(about.patientId, PREFERENCE_OF[message.kind] ?? message.kind);
     const appt = about.appointmentId && known.appointment?._id.equals(about.appointmentId) ? known.appointment : about.appointmentId ? await links.appointment(about.appointmentId).catch(() => null) : null;
-    // Before the other channels: the copy is kept once whatever becomes of them.
+    // Before the outbox entry, under its own unique key: kept once whatever becomes of the other channels (a call
+    // that finds the entry stored already finds the copy too, and stores nothing).
     await inAppCopy(key, about.patientId, appt, message, choice, { ...known, locale: known.locale ?? message.locale });
     const channels = channelsFor(notifier, choice);
+    const clinicId = appt?.clinicId ?? known.clinicId ?? null;
     if (channels.length === 0) {
       const outside = choice.email || choice.whatsapp || choice.sms;
       const outcome = outside ? 'no_channel' : choice.in_app || choice.push ? 'sent' : 'skipped';
-      await repo.finish(key, outcome, deps.clock());
-      return outcome;
+      return (await store({ status: outcome, clinicId })) ?? outcome;
     }
     const entry = {
+      status: 'queued' as const,
       message: { to: message.to, subject: message.subject, text: message.text, data: message.data, ...(message.locale ? { locale: message.locale } : {}) },
       channels,
       channel: 0,
@@ -305,18 +329,20 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
       lastError: null,
       sentVia: null,
       startsAt: CURRENT_ONLY.has(about.kind) ? (appt?.startsAt ?? null) : null,
-      clinicId: appt?.clinicId ?? known.clinicId ?? null,
+      clinicId,
       tries: [],
-      updatedAt: now,
     };
+    // One insert stores the message and claims it; a key stored before answers as its entry says.
+    let before: SendOutcome | null;
     try {
-      if (!(await repo.queue(key, entry))) return 'failed';
-    } catch {
-      await repo.release(key).catch(() => undefined);
+      before = await store(entry);
+    } catch (err) {
+      deps.log?.warn({ err, kind: about.kind }, 'notification not stored; the caller retries it');
       return 'failed';
     }
+    if (before) return before;
     try {
-      return asSendOutcome(await outbox.run({ ...claimed, ...entry, status: 'queued' }, true));
+      return asSendOutcome(await outbox.run({ _id: key, ...about, createdAt: now, updatedAt: now, ...entry }, true));
     } catch (err) {
       // Stored: the sweep sends it.
       deps.log?.warn({ err, kind: about.kind }, 'notification stored, first attempt not made');
@@ -366,13 +392,12 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
         const key = `change|${appt._id.toHexString()}|${appt.history.length}`;
         const doctor = change.known?.doctor !== undefined ? change.known.doctor : await links.doctorOf(appt.physicianId);
         if (confirmed) {
-          if (doctor) await tell(key, doctor, 'doctor', 'booking_confirmed', appt, await clinicOf(appt, change.known?.clinic));
+          if (doctor) await tell(key, [{ userId: doctor, audience: 'doctor' }], 'booking_confirmed', appt, await clinicOf(appt, change.known?.clinic));
           return;
         }
         const kind = CHANGE_KINDS[change.kind as keyof typeof CHANGE_KINDS];
         const clinic = await clinicOf(appt, change.known?.clinic);
-        await tell(key, appt.patientId, 'patient', kind, appt, clinic);
-        if (doctor) await tell(key, doctor, 'doctor', kind, appt, clinic);
+        await tell(key, [{ userId: appt.patientId, audience: 'patient' }, ...(doctor ? [{ userId: doctor, audience: 'doctor' as const }] : [])], kind, appt, clinic);
       } catch (err) {
         deps.log?.warn({ err, appointmentId: appt._id.toHexString(), kind: change.kind }, 'appointment change not notified');
       }
