@@ -43,6 +43,7 @@ const SELF_HARM = [
   /\b(took|taken|swallowed|ate|had) (all|every one|the whole (bottle|box|pack|packet|strip)|a whole (bottle|box|pack|packet)) (of )?my (pills|tablets|meds|medication|medicines|medicine|sleeping pills)\b/,
   /\b(i|ive|i have|i just) (took|taken) an overdose\b/,
   /\bi overdosed\b/,
+  /\b(i|ive|i have|i just) (took|taken|swallowed|ate|had) (\d{2,}|all|a whole|the whole|too many|lots of|a lot of)\b.*\b(pills|tablets|meds|medication|medicines|sleeping|panadol|paracetamol)\b/,
   // Arabic and Gulf
   /انتحر|انتحار/,
   /قتل نفسي|اذبح نفسي|بذبح نفسي/,
@@ -88,6 +89,7 @@ const MEDICAL = [
   /\b(weak|weaknes|numb|numbnes|paralysed|paralyzed|cant move|cannot move|cant lift|cannot lift|cant feel)( in| of)?( his| her| my| the| one)?( left| right)? (arm|leg|side|face|half)\b/,
   // Heavy bleeding
   /\bblood everywhere\b/,
+  /\b(so much|lots of|a lot of|too much) blood\b/,
   /\b(bleeding|bleeds|bled) (heavily|a lot|badly|so much|too much|nonstop|non stop|everywhere|profusely|wont stop|will not stop|doesnt stop|not stopping)\b/,
   /\b(heavy|severe|uncontrolled|massive|serious|lots of|a lot of) (bleeding|blood los)\b/,
   /\b(wont|will not|doesnt|cant|cannot) stop (the )?bleeding\b/,
@@ -152,6 +154,7 @@ const MEDICAL = [
   // Breathing
   /(ما|مو|مب|مش|لا|ماني) ?(اقدر|قدر|يقدر|تقدر|نقدر|قادر|قادره|استطيع|يستطيع|تستطيع|اعرف|يعرف|تعرف) ?(ا|ي|ت|ال)?تنفس/,
   /(ما|مو|مب|مش|لا) ?(يتنفس|تتنفس|اتنفس)/,
+  /(ما|مو|مب|مش|لا|ماني) ?(اقدر|قدر|يقدر|تقدر|قادر|قادره|استطيع|يستطيع|تستطيع) ?(اخذ|ياخذ|تاخذ|اسحب|يسحب|تسحب) ?(ال)?نفس/,
   /(صعوبه|ضيق|توقف|انقطاع|صعوبات) (في |ب|بال)?(ال)?(تنفس|نفس)/,
   /(توقف|وقف) عن (ال)?تنفس/,
   /نفسه (وقف|انقطع|مقطوع)/,
