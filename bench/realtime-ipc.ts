@@ -20,6 +20,13 @@ export interface Memory {
   heapTotal: number;
   external: number;
   arrayBuffers: number;
+  /**
+   * V8's young generation (committed; it grows under allocation, up to --max-semi-space-size per semi-space, and
+   * RSS counts it) and old generation (committed, and in use): where heapTotal − heapUsed goes.
+   */
+  newSpace: number;
+  oldSpace: number;
+  oldSpaceUsed: number;
   /** WebSocket connections the server holds at this moment. */
   sockets: number;
 }
@@ -38,6 +45,7 @@ export type HeapCensus = Record<string, { count: number; bytes: number }>;
 
 export type ToServer =
   | { type: 'memory' }
+  | { type: 'cpu' }
   | { type: 'profile-start' }
   | { type: 'profile-stop'; file: string }
   | { type: 'heap'; file: string }
@@ -45,6 +53,8 @@ export type ToServer =
 export type FromServer =
   | { type: 'ready'; port: number }
   | { type: 'memory'; memory: Memory }
+  /** CPU time this process has used so far (user + system, ms): the difference over a round is its cost. */
+  | { type: 'cpu'; ms: number }
   | { type: 'profiling' }
   /** The profile was written to `file`; its hottest functions by self time. */
   | { type: 'profiled'; file: string; totalMs: number; busyMs: number; top: HotFunction[] }

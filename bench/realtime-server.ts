@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { errorMessage } from './child.ts';
 import { BARE_BROADCAST_PATH, RT_ENV, type FromServer, type HeapCensus, type HotFunction, type Memory, type Side, type ToServer } from './realtime-ipc.ts';
 
@@ -88,7 +88,18 @@ async function memory(running: Running): Promise<Memory> {
     await sleep(250);
   }
   const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, sockets: running.sockets() };
+  const space = (name: string) => getHeapSpaceStatistics().find((s) => s.space_name === name);
+  return {
+    rss: m.rss,
+    heapUsed: m.heapUsed,
+    heapTotal: m.heapTotal,
+    external: m.external,
+    arrayBuffers: m.arrayBuffers,
+    newSpace: space('new_space')?.space_size ?? 0,
+    oldSpace: space('old_space')?.space_size ?? 0,
+    oldSpaceUsed: space('old_space')?.space_used_size ?? 0,
+    sockets: running.sockets(),
+  };
 }
 
 /** CPU profile of this process (BENCH_WS_PROFILE=1): started before the measured fan-outs, stopped after them. */
@@ -172,6 +183,11 @@ async function main(): Promise<void> {
       case 'memory':
         void memory(running).then((m) => reply({ type: 'memory', memory: m }));
         break;
+      case 'cpu': {
+        const { user, system } = process.cpuUsage();
+        reply({ type: 'cpu', ms: (user + system) / 1000 });
+        break;
+      }
       case 'profile-start':
         startProfile().then(
           () => reply({ type: 'profiling' }),

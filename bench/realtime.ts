@@ -115,6 +115,7 @@ interface ServerHandle {
   http: string;
   ws: string;
   memory(): Promise<Memory>;
+  cpuMs(): Promise<number>;
   heap(file: string): Promise<HeapCensus>;
   profileStart(): Promise<void>;
   profileStop(file: string): Promise<Extract<FromServer, { type: 'profiled' }>>;
@@ -138,6 +139,11 @@ async function startServer(side: Side, env: Record<string, string>): Promise<Ser
       const answer = next<FromServer, 'memory'>(child, 'memory', what);
       child.send({ type: 'memory' } satisfies ToServer);
       return (await answer).memory;
+    },
+    async cpuMs() {
+      const answer = next<FromServer, 'cpu'>(child, 'cpu', what);
+      child.send({ type: 'cpu' } satisfies ToServer);
+      return (await answer).ms;
     },
     async heap(file) {
       const answer = next<FromServer, 'heap'>(child, 'heap', what);
@@ -344,13 +350,18 @@ async function main(): Promise<number> {
     };
     const rounds: Record<Side, RoundResult[]> = { real: [], bare: [] };
     const warmUp = {} as Record<Side, RoundResult>;
+    /** Server CPU (user + system) per round: steadier than latency on a shared machine, which only delays it. */
+    const cpu: Record<Side, number[]> = { real: [], bare: [] };
     const runRound = async (side: Side, round: number) => {
+      const cpuBefore = await sides[side].cpuMs();
       const r = await gens[side].round(round, trigger(side, round));
+      const cpuMs = (await sides[side].cpuMs()) - cpuBefore;
+      if (round > 0) cpu[side].push(cpuMs);
       const s = latency(r.fromSend);
       const a = latency(r.fromAt);
       log(
         `${side} ${round === 0 ? 'warm-up' : `event ${round}`}: ${r.received}/${r.expected} received (${r.frameBytes.max} B frames), trigger ${r.status} in ${ms(r.triggerMs)} ms; ` +
-          `from send p50 ${ms(s.p50)} p99 ${ms(s.p99)} max ${ms(s.max)} ms; from at p50 ${ms(a.p50)} p99 ${ms(a.p99)} max ${ms(a.max)} ms` +
+          `server CPU ${ms(cpuMs)} ms; from send p50 ${ms(s.p50)} p99 ${ms(s.p99)} max ${ms(s.max)} ms; from at p50 ${ms(a.p50)} p99 ${ms(a.p99)} max ${ms(a.max)} ms` +
           `${r.wrong || r.duplicates ? `; ${r.wrong} wrong, ${r.duplicates} duplicate` : ''}${r.errors.length ? ` — ${r.errors.join('; ')}` : ''}`,
       );
       return r;
@@ -447,18 +458,34 @@ async function main(): Promise<number> {
     console.log(
       '\n' +
         table(
-          ['by event', 'real p50', 'real p99', 'real max', 'bare p50', 'bare p99', 'bare max', 'booking answered'],
+          ['by event', 'real p50', 'real p99', 'real max', 'bare p50', 'bare p99', 'bare max', 'booking answered', 'real CPU', 'bare CPU'],
           results.real.byRound.map((r, i) => {
             const b = results.bare.byRound[i]!;
-            return [`event ${r.round} (from sent)`, ms(r.fromSend.p50), ms(r.fromSend.p99), ms(r.fromSend.max), ms(b.fromSend.p50), ms(b.fromSend.p99), ms(b.fromSend.max), `${ms(r.triggerMs)} ms`];
+            return [
+              `event ${r.round} (from sent)`,
+              ms(r.fromSend.p50),
+              ms(r.fromSend.p99),
+              ms(r.fromSend.max),
+              ms(b.fromSend.p50),
+              ms(b.fromSend.p99),
+              ms(b.fromSend.max),
+              `${ms(r.triggerMs)} ms`,
+              `${ms(cpu.real[i]!)} ms`,
+              `${ms(cpu.bare[i]!)} ms`,
+            ];
           }),
         ),
+    );
+    const cpuMedian = (side: Side) => percentile([...cpu[side]].sort((a, b) => a - b), 50);
+    console.log(
+      `Server CPU per fan-out (user + system, median of ${config.events}; the real one includes the booking): real ${ms(cpuMedian('real'))} ms, ` +
+        `bare ${ms(cpuMedian('bare'))} ms (${ratio(cpuMedian('real') / cpuMedian('bare'))})`,
     );
 
     console.log(heading('Memory of the server process (after a full GC), per idle connection'));
     console.log(
       table(
-        ['server', 'connections', 'RSS before', 'RSS idle', 'RSS / conn', 'heap / conn', 'RSS after events', 'connect time'],
+        ['server', 'connections', 'RSS before', 'RSS idle', 'RSS / conn', 'heap / conn', 'heap committed / conn', 'new space idle', 'RSS after events', 'connect time'],
         (['real', 'bare'] as const).map((side) => {
           const m = results[side].memory;
           return [
@@ -468,6 +495,8 @@ async function main(): Promise<number> {
             mb(m.idle.rss),
             kb(m.rssPerConnection),
             kb(m.heapPerConnection),
+            kb((m.idle.heapTotal - m.before.heapTotal) / Math.max(1, m.idle.sockets)),
+            mb(m.idle.newSpace),
             mb(after[side].rss),
             `${(connected[side].wallMs / 1000).toFixed(1)} s`,
           ];
@@ -517,7 +546,9 @@ async function main(): Promise<number> {
       meta,
       real: { ...results.real, warmUp: slim(results.real.warmUp), rounds: results.real.rounds.map(slim), memoryAfterEvents: after.real },
       bare: { ...results.bare, warmUp: slim(results.bare.warmUp), rounds: results.bare.rounds.map(slim), memoryAfterEvents: after.bare },
+      cpuMsPerFanOut: cpu,
       ratios: {
+        cpuPerFanOut: cpuMedian('real') / cpuMedian('bare'),
         fromSend: { p50: results.real.fromSend.p50 / results.bare.fromSend.p50, p99: results.real.fromSend.p99 / results.bare.fromSend.p99 },
         fromAt: { p50: results.real.fromAt.p50 / results.bare.fromAt.p50, p99: results.real.fromAt.p99 / results.bare.fromAt.p99 },
         rssPerConnection: results.real.memory.rssPerConnection / results.bare.memory.rssPerConnection,

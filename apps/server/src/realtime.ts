@@ -4,7 +4,7 @@ import { TRPCError } from '@trpc/server';
 import { getWSConnectionHandler } from '@trpc/server/adapters/ws';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import { AppError, appRouter, createRequestContext, type Services } from '@clinic/api';
+import { AppError, appRouter, broadcastEncoder, createRequestContext, type Services } from '@clinic/api';
 import { jsonNestingExceeds } from './json-depth.ts';
 import { tooManyStreams, userStreams } from './request-context.ts';
 
@@ -125,6 +125,8 @@ export async function registerRealtime(app: FastifyInstance, services: Services,
     router: appRouter,
     // Keep-alive is the sweep's (above): tRPC's own holds two timers and four closures per socket.
     keepAlive: { enabled: false },
+    // JSON text frames, as tRPC's own encoder, with an event shared by many subscribers stringified once.
+    experimental_encoder: broadcastEncoder,
     async createContext({ req, res, info }) {
       // Runs after tRPC has sent its error message for the throw below, and before its own code-less close.
       const refuse = () => setImmediate(() => res.close(UNAUTHORIZED_CLOSE, 'unauthorized'));

@@ -23,6 +23,7 @@ export { buildOpenApiDocument } from './openapi.ts';
 export { createInProcessBus, type EventBus, type EventNote, type StoredEvent } from './events/bus.ts';
 export { createInProcessVersions, type VersionStore } from './events/versions.ts';
 export { EVENT_RETENTION, createEventStore } from './events/event-store.ts';
+export { broadcastEncoder, shareSerialized } from './events/serialized.ts';
 export { AgendaSubscriptionInput } from './modules/agenda/agenda.router.ts';
 export { AGENDA_EVENT_KINDS } from './modules/agenda/agenda.events.ts';
 export type { AgendaEvent } from './modules/agenda/agenda.service.ts';

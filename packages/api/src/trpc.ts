@@ -1,10 +1,10 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import superjson from 'superjson';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { type Role } from '@clinic/contracts';
 import type { Actor, Context } from './context.ts';
 import { TRPC_CODE_BY_STATUS, toErrorBody } from './error-body.ts';
 import { AppError } from './errors.ts';
+import { broadcastTransformer } from './events/serialized.ts';
 
 export { fieldErrorsOf } from './error-body.ts';
 
@@ -12,7 +12,8 @@ const t = initTRPC
   .context<Context>()
   .meta<OpenApiMeta>()
   .create({
-    transformer: superjson,
+    // superjson, with an event shared by many subscribers serialized once (events/serialized.ts).
+    transformer: broadcastTransformer,
     isDev: false,
     // Subscriptions over server-sent events: a comment every 15 s keeps proxies from closing a quiet stream, and
     // the client reconnects (with its last event id) when it has heard nothing, not even a ping, for 40 s.

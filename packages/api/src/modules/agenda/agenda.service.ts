@@ -6,6 +6,7 @@ import type { ApiDeps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import type { StoredEvent } from '../../events/bus.ts';
 import { RESYNC_KIND, type EventStore } from '../../events/event-store.ts';
+import { shareSerialized } from '../../events/serialized.ts';
 import { covers, scopeOf } from '../../scope.ts';
 import type { AppointmentsService } from '../appointments/appointments.service.ts';
 import type { ClinicService } from '../clinic/clinic.service.ts';
@@ -102,7 +103,8 @@ export function createAgendaService(deps: ApiDeps, clinic: ClinicService, physic
   const built = new WeakMap<StoredEvent, { id: string; event: AgendaEvent }>();
   function delivered(e: StoredEvent, data: AgendaEventData) {
     let out = built.get(e);
-    if (!out) built.set(e, (out = { id: String(e.seq), event: { kind: data.kind, appointment: data.appointment, previousStart: data.previousStart, at: e.at.toISOString() } }));
+    // Serialized once for all of them too (events/serialized.ts): it is not changed once built.
+    if (!out) built.set(e, (out = { id: String(e.seq), event: shareSerialized({ kind: data.kind, appointment: data.appointment, previousStart: data.previousStart, at: e.at.toISOString() }) }));
     return out;
   }
 
