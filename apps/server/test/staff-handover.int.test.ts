@@ -207,6 +207,28 @@ describe('the staff side: who may do what, and bad input', () => {
     await expect(asPatient.conversations.transcript({ phone })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
+  it("a clinic with its own number in another zone: flaggedAt and every inbox time carry its offset; replies leave from its number", async () => {
+    const number = '+97165559999';
+    const clinic = await insertSecondClinic(s, {}, { slug: 'kolkata-care', timeZone: 'Asia/Kolkata', whatsappNumber: number });
+    const token = (await makeClinicStaff(s, clinic._id, 'staff')).accessToken;
+    const live = await inbox(token);
+    const phone = newPhone();
+    await sendWhatsApp(s, api, phone, 'human please', number);
+    const item = (await s.rest('GET', '/staff/conversations/flagged', undefined, token)).body.items.find((c: { phone: string }) => c.phone === phone);
+    expect(item.flaggedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?\+05:30$/);
+    const stored = await s.database.cols.conversations.findOne({ _id: `${phone}|${number}` });
+    expect(new Date(item.flaggedAt).getTime()).toBe(stored!.flagged!.at.getTime());
+    await arrive(() => expect(live.of(phone)[0]?.conversation?.flaggedAt).toBe(item.flaggedAt));
+    const taken = await s.rest('POST', path(phone, '/take'), {}, token);
+    expect(taken.body.takenBy.at).toMatch(/\+05:30$/);
+    expect(taken.body.messages.every((m: { at: string }) => m.at.endsWith('+05:30'))).toBe(true);
+    expect((await s.rest('POST', path(phone, '/reply'), { text: 'Hello from Kolkata Care' }, token)).status).toBe(200);
+    expect(sentTo(phone).at(-1)!.params).toMatchObject({ From: `whatsapp:${number}`, Body: 'Hello from Kolkata Care' });
+    // The first clinic's staff do not see it.
+    expect((await s.rest('GET', path(phone), undefined, staff.accessToken)).status).toBe(404);
+    live.stop();
+  });
+
   it("a patient's message being answered while staff take and reply keeps both: the taker and the reply survive the assistant's save", async () => {
     const phone = newPhone();
     await sendWhatsApp(s, api, phone, 'human please');
