@@ -77,7 +77,7 @@ export function toInputItems(messages: ConversationMessage[]): AgentInputItem[] 
     // Plain string content: every OpenAI-compatible endpoint takes it (not all take content parts).
     if (m.role === 'user') items.push({ role: 'user', content: m.content });
     else if (m.role === 'assistant') {
-      if (m.content) items.push(assistant(m.content));
+      if (m.content) items.push(assistantText(m.content));
       for (const c of m.toolCalls ?? []) {
         if (!answered.has(c.id)) continue;
         names.set(c.id, c.name);
@@ -90,6 +90,14 @@ export function toInputItems(messages: ConversationMessage[]): AgentInputItem[] 
     }
   }
   return items;
+}
+
+/**
+ * An earlier assistant message with its text as a plain string: the Chat Completions converter sends it as is,
+ * where `assistant()`'s content parts would reach the endpoint as parts, which not every compatible one takes.
+ */
+function assistantText(text: string): AgentInputItem {
+  return { ...assistant(text), content: text } as unknown as AgentInputItem;
 }
 
 /**

@@ -352,5 +352,20 @@ describe('what the endpoint saw', () => {
     expect(body.store).toBeUndefined();
     expect(body.previous_response_id).toBeUndefined();
     expect(body.conversation).toBeUndefined();
+    // Plain string contents, which every OpenAI-compatible endpoint takes (content parts are not universal).
+    expect(llm.requests[0]!.messages.map((m) => [m.role, typeof m.content])).toEqual([
+      ['system', 'string'],
+      ['user', 'string'],
+    ]);
+    llm.push({ tools: [{ name: 'clinic_info', args: {} }] }, { text: 'We open at 08:00.' });
+    await h.say('when do you open?', '+971521000013');
+    expect(llm.requests[2]!.messages.map((m) => [m.role, typeof m.content])).toEqual([
+      ['system', 'string'],
+      ['user', 'string'],
+      ['assistant', 'string'],
+      ['user', 'string'],
+      ['assistant', 'object'], // the tool call: content null
+      ['tool', 'string'],
+    ]);
   });
 });
