@@ -2,8 +2,8 @@
  * Versions every server process reads the same: a change replaces the version of what it changed before it answers,
  * and an in-memory cache serves an entry only while the version it was loaded under is still the current one. The
  * in-process bus's processes are one by definition, so its versions are a counter in memory (no round trip); the
- * Redis bus keeps them in Redis (one MGET per read, one MSET per change) so that every process sees a change the
- * moment it has answered.
+ * Redis bus keeps them in Redis (one MGET per read, one MULTI of SETs per change) so that every process sees a change
+ * the moment it has answered.
  */
 export interface VersionStore {
   /**

@@ -51,9 +51,9 @@ interface Cursor {
   id: string;
 }
 /**
- * The search's inputs that its two queries (the active clinics, their physicians) depend on: what a cached search
- * result is kept under. The rest (location, availability, sorting, paging) is applied in memory to that result; a
- * field not named here is part of the key, so a new filter can never be served another filter's result.
+ * The search's inputs that its physician query depends on: what a kept search result is kept under, with the clinics
+ * it asked about. The rest (location, beyond which clinics fit it; availability, sorting, paging) is applied in memory
+ * to that result; a field not named here is part of the key, so a new filter can never be served another's result.
  */
 const IN_MEMORY_INPUTS = new Set(['availableOn', 'availableFrom', 'availableTo', 'emirate', 'area', 'near', 'radiusKm', 'sort', 'order', 'limit', 'cursor']);
 const searchKey = (input: object) =>
@@ -89,7 +89,8 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
   // read the database (`load`, `scoped`).
   const physicianCache = createVersionedCache<PhysicianDoc>({ clock: deps.clock });
   const clinicCache = createVersionedCache<ClinicDoc>({ clock: deps.clock });
-  const searchCache = createVersionedCache<{ clinics: ClinicDoc[]; docs: PhysicianDoc[] }>({ clock: deps.clock, maxEntries: 1000 });
+  const activeCache = createVersionedCache<ClinicDoc[]>({ clock: deps.clock, maxEntries: 1000 });
+  const searchCache = createVersionedCache<PhysicianDoc[]>({ clock: deps.clock, maxEntries: 1000 });
   const catalogueChanged = () => versions.bump([CATALOGUE_VERSION]);
   /**
    * Each physician's next free slot as last computed, for the document and clinic objects it was computed from (a
@@ -139,21 +140,22 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
   }
 
   /**
-   * The active clinics (or the one with the slug) and their physicians matching the filter, from memory while the
-   * catalogue version holds, with a snapshot holding each of those physicians' busy version. Warm: one read of the
-   * versions (the catalogue's and those of the physicians the kept result names) and no database round trip.
+   * The active clinics (or the one with the slug) that `fit` the location asked for, and their physicians matching the
+   * filter, from memory while the catalogue version holds, with a snapshot holding each of those physicians' busy
+   * version. Warm: one read of the versions (the catalogue's and those of the physicians the kept result names) and no
+   * database round trip. `located`: whether `fit` filters at all.
    */
-  async function searched(input: z.output<typeof ListPhysiciansInput>) {
-    const key = searchKey(input);
-    const named = searchCache.peek(key)?.docs ?? [];
+  async function searched(input: z.output<typeof ListPhysiciansInput>, fit: (c: ClinicDoc) => boolean, located: boolean) {
+    const clinicsKey = input.clinic ?? '';
+    const keyOf = (clinics: ClinicDoc[]) => `${searchKey(input)} ${located ? clinics.map((c) => c._id.toHexString()).join(',') : '*'}`;
+    const peeked = activeCache.peek(clinicsKey);
+    const named = (peeked && searchCache.peek(keyOf(peeked.filter(fit)))) ?? [];
     const snapshot = await versions.read([CATALOGUE_VERSION, ...named.map((d) => busyVersion(d._id))]);
-    const found = (await readThrough(searchCache, key, snapshot, CATALOGUE_VERSION, async () => {
-      const clinics = await clinic.active(input.clinic);
-      return { clinics, docs: await repo.search(clinics.map((c) => c._id), input) };
-    }))!;
+    const clinics = (await readThrough(activeCache, clinicsKey, snapshot, CATALOGUE_VERSION, () => clinic.active(input.clinic)))!.filter(fit);
+    const docs = (await readThrough(searchCache, keyOf(clinics), snapshot, CATALOGUE_VERSION, () => repo.search(clinics.map((c) => c._id), input)))!;
     // Another result than the one named (just loaded): its physicians' busy versions, read before their intervals are.
-    const same = found.docs.length === named.length && found.docs.every((d, i) => d === named[i]);
-    return { ...found, snapshot: snapshot && !same ? await versions.read(found.docs.map((d) => busyVersion(d._id))) : snapshot };
+    const same = docs.length === named.length && docs.every((d, i) => d === named[i]);
+    return { clinics, docs, snapshot: snapshot && !same ? await versions.read(docs.map((d) => busyVersion(d._id))) : snapshot };
   }
 
   async function assertValid(
@@ -212,13 +214,12 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
         (!area || l.area.toLowerCase() === area) &&
         (!near || (nearestKm(near, [l]) ?? Infinity) <= radiusKm);
 
-      // No database round trip once warm: the active clinics (one query; an equality on the slug for one) and their
-      // physicians matching the filter (one query) come from memory while the catalogue version holds, the busy
-      // intervals while each physician's busy version does, else one query for those that changed. Location filters
-      // apply to the kept result. Pending and suspended clinics' physicians are never read.
-      const found = await searched(input);
-      const clinics = found.clinics.filter((c) => !byLocation || c.locations.some(fits));
-      const clinicById = new Map(clinics.map((c) => [c._id.toHexString(), c]));
+      // No database round trip once warm: the active clinics (one query; an equality on the slug for one) and the
+      // physicians of those in the location asked for matching the filter (one query) come from memory while the
+      // catalogue version holds, the busy intervals while each physician's busy version does, else one query for those
+      // that changed. Pending and suspended clinics' physicians are never read.
+      const found = await searched(input, (c) => !byLocation || c.locations.some(fits), byLocation);
+      const clinicById = new Map(found.clinics.map((c) => [c._id.toHexString(), c]));
       const distanceOf = new Map<PhysicianDoc, number | null>();
       const docs = found.docs.filter((d) => {
         const of = clinicById.get(d.clinicId.toHexString());
@@ -331,7 +332,7 @@ export function createPhysiciansService(deps: ApiDeps, clinic: ClinicService, sp
     },
 
     /** What the read paths' caches answered from memory, by kind (the bench reports them). */
-    cacheStats: () => ({ physicians: physicianCache.stats(), clinics: clinicCache.stats(), searches: searchCache.stats(), busy: availability.cacheStats() }),
+    cacheStats: () => ({ physicians: physicianCache.stats(), clinics: clinicCache.stats(), searches: searchCache.stats(), clinicLists: activeCache.stats(), busy: availability.cacheStats() }),
     /** The physician record of a doctor's login, if any. */
     ofUser: (userId: string) => repo.findByUserId(userId),
     /** How many active physicians a clinic has (the clinic directory shows it). */
