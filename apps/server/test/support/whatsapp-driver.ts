@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { createCaller, createInternalContext } from '@clinic/api';
 import type { PhysicianSchedule } from '@clinic/contracts';
+import type { AppointmentDoc, ConversationDoc } from '@clinic/db';
 import { EVERY_DAY_8_TO_20 } from './fixtures.ts';
 import type { TestServer } from './server.ts';
 import { sendWhatsApp, tapButton, type TwilioApi } from './twilio.ts';
@@ -20,11 +21,11 @@ export interface WhatsAppChat {
   transcript: { from: 'patient' | 'assistant'; text: string }[];
   userId(): Promise<string>;
   /** The patient's appointments as stored. */
-  appointments(): Promise<Awaited<ReturnType<TestServer['database']['cols']['appointments']['findOne']>>[]>;
+  appointments(): Promise<AppointmentDoc[]>;
   /** The patient's procedures, as the assistant calls them. */
   caller(): Promise<ReturnType<typeof createCaller>>;
   /** The stored conversation (menu position, pending action, flag). */
-  conversation(): Promise<Awaited<ReturnType<TestServer['database']['cols']['conversations']['findOne']>>>;
+  conversation(): Promise<ConversationDoc | null>;
 }
 
 /** A UAE mobile number unlikely to be used twice in one file. */
