@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ObjectId, watchForOtherProcesses } from '@clinic/db';
+import { ObjectId, insertManyUnique, watchForOtherProcesses } from '@clinic/db';
 import { createPhysician, dubai, dubaiDate } from './support/fixtures.ts';
 import { makePatients, startTestServer, type TestServer } from './support/server.ts';
 
@@ -88,5 +88,19 @@ describe('several processes on FerretDB', () => {
       await first.stop();
     }
     expect(await s.database.db.collection('server_processes').countDocuments()).toBe(0);
+  });
+});
+
+describe('several documents under a unique index in one insert', () => {
+  it('insertManyUnique stores every new one and reports the one whose key was taken, without failing the others', async () => {
+    const col = s.database.db.collection<{ _id: ObjectId; key: string }>('unique_many_probe');
+    await col.createIndex({ key: 1 }, { unique: true });
+    await col.insertOne({ _id: new ObjectId(), key: 'b' });
+    const docs = ['a', 'b', 'c'].map((key) => ({ _id: new ObjectId(), key }));
+    expect(await insertManyUnique(col, docs)).toEqual([true, false, true]);
+    expect((await col.find({}).toArray()).map((d) => d.key).sort()).toEqual(['a', 'b', 'c']);
+    // Again: all of them are taken now; nothing is stored twice.
+    expect(await insertManyUnique(col, ['a', 'c'].map((key) => ({ _id: new ObjectId(), key })))).toEqual([false, false]);
+    expect(await col.countDocuments()).toBe(3);
   });
 });

@@ -78,8 +78,8 @@ export async function insertUnique<T extends Document, K extends string & keyof 
 /**
  * Inserts `docs` (each with a fresh `_id`) in one unordered `insertMany`, a unique index deciding each as
  * `insertUnique` does: which of them won, by position. MongoDB names each refused one in the bulk error
- * (`writeErrors[].index`); where the error does not (FerretDB), each document is looked up by `_id` (an equality
- * FerretDB pushes down) and counted refused when absent. A failure other than a duplicate key is thrown.
+ * (`writeErrors[].index`); where the error does not, each document is looked up by `_id` (an equality FerretDB
+ * pushes down) and an absent one inserted on its own. A failure other than a duplicate key is thrown.
  */
 export async function insertManyUnique<T extends Document & { _id: unknown }>(col: Collection<T>, docs: NoInfer<OptionalUnlessRequiredId<T>>[]): Promise<boolean[]> {
   if (docs.length === 0) return [];
@@ -95,8 +95,12 @@ export async function insertManyUnique<T extends Document & { _id: unknown }>(co
       return docs.map((_, i) => !refused.has(i));
     }
     if (!isDuplicateKeyError(err)) throw err;
+    // Which ones are stored is not said: each absent one is inserted on its own, which decides it for certain.
     const won: boolean[] = [];
-    for (const doc of docs) won.push((await col.findOne({ _id: (doc as { _id: unknown })._id } as Filter<T>, { projection: { _id: 1 } })) !== null);
+    for (const doc of docs) {
+      const stored = (await col.findOne({ _id: (doc as { _id: unknown })._id } as Filter<T>, { projection: { _id: 1 } })) !== null;
+      won.push(stored || (await insertUnique(col, doc)).won);
+    }
     return won;
   }
 }
