@@ -46,7 +46,7 @@ describe('reminder buttons', () => {
     expect((await tap(phone, buttonPayload(appt.id, 'confirm'), 'سأحضر')).replies[0]).toMatch(/^شكراً لك! نراك مع Dr\. Salma Haddad/);
     // Two hours before (inside the 24-hour cutoff): refused at once, with the clinic's phone.
     h.clock.set(dubai(h.day3, '09:00'));
-    expect((await tap(phone, buttonPayload(appt.id, 'cancel'), 'إلغاء')).replies[0]).toBe(`لم يعد الإلغاء عبر الإنترنت ممكناً لهذا الموعد. يرجى الاتصال بالعيادة على ${CLINIC_PHONE}.`);
+    expect((await tap(phone, buttonPayload(appt.id, 'cancel'), 'إلغاء')).replies[0]).toBe(`يمكن إلغاء الحجز عبر الإنترنت حتى 24 ساعة قبل موعده، ولم يعد ذلك ممكناً لهذا الموعد. يرجى الاتصال بالعيادة على ${CLINIC_PHONE}.`);
     expect((await tap(phone, `appt:${appt.id}:delete`, 'حذف')).replies[0]).toMatch(/^عذراً، لم أفهم هذا الزر\.\nكيف يمكنني مساعدتك؟/);
     expect(llm.requests).toHaveLength(calls);
   });
