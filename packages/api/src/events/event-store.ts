@@ -512,3 +512,19 @@ class Follower<T> implements AsyncIterableIterator<T> {
     return this;
   }
 }
+
+/**
+ * `source` with each value passed through `map` (which must not throw), as an iterator of its own: no async
+ * generator (its frame, its `for await` and a promise chain per value) per subscriber, one `then` per value.
+ * Ending it (`return`) ends `source`.
+ */
+export function mapFollow<T, U>(source: AsyncIterator<T>, map: (value: T) => U): AsyncIterableIterator<U> {
+  const step = (r: IteratorResult<T>): IteratorResult<U> => (r.done ? DONE : { value: map(r.value), done: false });
+  return {
+    next: () => source.next().then(step),
+    return: () => (source.return ? source.return().then(() => DONE) : Promise.resolve(DONE)),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
