@@ -6,7 +6,14 @@ export function createSmtpMailer(smtpUrl: string, from: string): Mailer & { clos
   const transport = nodemailer.createTransport(smtpUrl);
   return {
     async send(msg) {
-      await transport.sendMail({ from, to: msg.to, subject: msg.subject, text: msg.text, ...(msg.html ? { html: msg.html } : {}) });
+      await transport.sendMail({
+        from,
+        to: msg.to,
+        subject: msg.subject,
+        text: msg.text,
+        ...(msg.html ? { html: msg.html } : {}),
+        ...(msg.attachments?.length ? { attachments: msg.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })) } : {}),
+      });
     },
     close: () => transport.close(),
   };
@@ -16,7 +23,7 @@ export function createSmtpMailer(smtpUrl: string, from: string): Mailer & { clos
 export function createLogMailer(log: Logger): Mailer {
   return {
     async send(msg) {
-      log.warn({ devMail: { to: msg.to, subject: msg.subject, text: msg.text } }, 'email (dev, not sent): %s', msg.subject);
+      log.warn({ devMail: { to: msg.to, subject: msg.subject, text: msg.text, attachments: msg.attachments?.map((a) => `${a.filename} (${a.content.length} bytes)`) } }, 'email (dev, not sent): %s', msg.subject);
     },
   };
 }

@@ -13,6 +13,14 @@ export interface MailMessage {
   text: string;
   /** The same letter as HTML (its language's direction); absent: text only. */
   html?: string;
+  /** Files sent with it (a payment's receipt PDF), rendered for this send. */
+  attachments?: MailAttachment[];
+}
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
 }
 
 /** Outbound email port; the server plugs in SMTP (or, in development, the log). */
@@ -29,7 +37,7 @@ export interface Recipient {
 
 /** A message to a patient; `data` carries the values a templated channel (WhatsApp) fills in. */
 export interface Notification {
-  kind: 'appointment_reminder' | 'booking_confirmed' | 'payment_refunded' | 'chat_message' | 'appointment_no_show';
+  kind: 'appointment_reminder' | 'booking_confirmed' | 'payment_received' | 'payment_refunded' | 'chat_message' | 'appointment_no_show';
   to: Recipient;
   subject: string;
   text: string;
@@ -38,6 +46,8 @@ export interface Notification {
   locale?: Locale;
   /** The outside channels its recipient allows for this kind (their preferences); absent: all of them. */
   channels?: { email: boolean; whatsapp: boolean; sms: boolean };
+  /** The email's files, rendered by the outbox for an email attempt (never stored with the message); other channels ignore them. */
+  attachments?: MailAttachment[];
 }
 
 /**
@@ -61,7 +71,7 @@ export function emailNotifier(mailer: Mailer): Notifier {
     channels: ['email'],
     async notify(n) {
       if (!n.to.email || n.channels?.email === false) return 'no_channel';
-      await mailer.send({ to: n.to.email, subject: n.subject, text: n.text, html: letterHtml(n.locale ?? 'en', n.subject, n.text) });
+      await mailer.send({ to: n.to.email, subject: n.subject, text: n.text, html: letterHtml(n.locale ?? 'en', n.subject, n.text), ...(n.attachments?.length ? { attachments: n.attachments } : {}) });
       return 'sent';
     },
   };

@@ -82,6 +82,8 @@ export function createServices(deps: ApiDeps) {
     doctorOf: async (physicianId) => (await physicians.load(physicianId.toHexString()).catch(() => null))?.userId ?? null,
     pushTo: async (userId, message) => devices.pushSoon(userId, message),
     scope: (actor) => scopeOf(actor, clinic.current),
+    // A payment notice's email carries the receipt PDF, rendered by payments at each email attempt.
+    attachments: (kind, data) => payments.attachmentsFor(kind, data),
   });
   const physicians = createPhysiciansService(deps, clinic, specialties, availability, cacheVersions);
   const insurance = createInsuranceService(deps, clinic);

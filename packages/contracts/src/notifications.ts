@@ -14,7 +14,7 @@ export const UpdateProfileInput = z.strictObject({
 export const InAppNotificationSchema = z.object({
   id: IdSchema,
   // Open: new kinds (chat messages, …) reach the app without a contract change; the app shows title and body.
-  kind: z.string().describe('booking_confirmed, appointment_moved, appointment_cancelled, appointment_reminder, payment_refunded, …'),
+  kind: z.string().describe('booking_confirmed, appointment_moved, appointment_cancelled, appointment_reminder, payment_received, payment_refunded, …'),
   title: z.string(),
   body: z.string(),
   clinicId: IdSchema.nullable().describe('the clinic of the record it is about; null when none'),
@@ -102,10 +102,10 @@ export type Device = z.infer<typeof DeviceSchema>;
 export const NOTIFICATION_CHANNELS = ['in_app', 'push', 'email', 'whatsapp', 'sms'] as const;
 export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
 /** The kinds a user chooses channels for. */
-export const PREFERENCE_KINDS = ['booking_confirmed', 'appointment_moved', 'appointment_cancelled', 'appointment_reminder', 'payment_refunded', 'chat_message'] as const;
+export const PREFERENCE_KINDS = ['booking_confirmed', 'appointment_moved', 'appointment_cancelled', 'appointment_reminder', 'payment_received', 'payment_refunded', 'chat_message'] as const;
 export type PreferenceKind = (typeof PREFERENCE_KINDS)[number];
 /** About the user's bookings and money: each keeps at least one channel. */
-export const TRANSACTIONAL_KINDS: readonly PreferenceKind[] = ['booking_confirmed', 'appointment_moved', 'appointment_cancelled', 'appointment_reminder', 'payment_refunded'];
+export const TRANSACTIONAL_KINDS: readonly PreferenceKind[] = ['booking_confirmed', 'appointment_moved', 'appointment_cancelled', 'appointment_reminder', 'payment_received', 'payment_refunded'];
 
 const ChannelsSchema = z.object(Object.fromEntries(NOTIFICATION_CHANNELS.map((c) => [c, z.boolean()])) as Record<NotificationChannel, z.ZodBoolean>);
 export type ChannelChoice = z.infer<typeof ChannelsSchema>;
@@ -144,7 +144,7 @@ const ZonedTime = z.string().describe("ISO 8601 with the clinic's UTC offset");
 /** A notification as the clinic's staff see it in the outbox: who (masked), what kind, and each channel's attempts. */
 export const OutboxEntrySchema = z.object({
   id: OutboxEntryIdSchema,
-  kind: z.string().describe('booking_confirmed, appointment_reminder, payment_refunded, appointment_no_show, chat_message'),
+  kind: z.string().describe('booking_confirmed, appointment_reminder, payment_received, payment_refunded, appointment_no_show, chat_message'),
   status: z.enum(['sending', 'queued', 'sent', 'no_channel', 'skipped', 'failed']),
   recipient: z.object({
     name: z.string(),

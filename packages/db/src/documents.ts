@@ -323,7 +323,7 @@ export type OutsideChannel = 'whatsapp' | 'sms' | 'email';
  */
 export interface NotificationDoc {
   _id: string;
-  kind: 'appointment_reminder' | 'booking_confirmed' | 'payment_refunded' | 'chat_message' | 'appointment_no_show';
+  kind: 'appointment_reminder' | 'booking_confirmed' | 'payment_received' | 'payment_refunded' | 'chat_message' | 'appointment_no_show';
   patientId: ObjectId;
   appointmentId: ObjectId | null;
   status: NotificationStatus;

@@ -1,5 +1,12 @@
 import { SMTPServer } from 'smtp-server';
 
+export interface ReceivedAttachment {
+  filename: string;
+  contentType: string;
+  /** The file's bytes, its transfer encoding undone. */
+  content: Buffer;
+}
+
 export interface ReceivedMail {
   to: string[];
   subject: string;
@@ -7,6 +14,8 @@ export interface ReceivedMail {
   text: string;
   /** The HTML part, decoded; '' for a text-only mail. */
   html: string;
+  /** The parts sent as attachments (Content-Disposition: attachment), in order. */
+  attachments: ReceivedAttachment[];
   raw: string;
 }
 
@@ -17,26 +26,46 @@ function split(raw: string): { head: string; body: string } {
   return { head, body: at < 0 ? '' : raw.slice(at).replace(/^\r?\n\r?\n/, '') };
 }
 
-/** A part's body with its transfer encoding undone. */
-function decodeBody(head: string, body: string): string {
-  if (/^Content-Transfer-Encoding:\s*base64/im.test(head)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+/** A part's bytes with its transfer encoding undone. */
+function decodeBytes(head: string, body: string): Buffer {
+  if (/^Content-Transfer-Encoding:\s*base64/im.test(head)) return Buffer.from(body.replace(/\s+/g, ''), 'base64');
   if (/^Content-Transfer-Encoding:\s*quoted-printable/im.test(head)) {
-    return Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+    return Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
   }
-  return body;
+  return Buffer.from(body, 'utf8');
 }
 
-function parse(raw: string): { subject: string; text: string; html: string } {
+/** The leaf parts of a message: a multipart's parts, and theirs (text and HTML nested in a mail with attachments). */
+function leaves(head: string, body: string): { head: string; body: string }[] {
+  const boundary = /^Content-Type:\s*multipart\/[^;]+;.*boundary="?([^";]+)"?/im.exec(head)?.[1];
+  if (!boundary) return [{ head, body }];
+  return body
+    .split(`--${boundary}`)
+    .slice(1, -1)
+    .flatMap((p) => {
+      const part = split(p.replace(/^\r?\n/, ''));
+      return leaves(part.head, part.body.replace(/\r?\n$/, ''));
+    });
+}
+
+function parse(raw: string): { subject: string; text: string; html: string; attachments: ReceivedAttachment[] } {
   const { head, body } = split(raw);
   const subject = /^Subject: (.*)$/im.exec(head)?.[1]?.trim() ?? '';
-  const boundary = /^Content-Type:\s*multipart\/[^;]+;.*boundary="?([^";]+)"?/im.exec(head)?.[1];
-  if (!boundary) return { subject, text: decodeBody(head, body).replace(/\r\n/g, '\n'), html: '' };
-  const parts = body.split(`--${boundary}`).slice(1, -1).map((p) => split(p.replace(/^\r?\n/, '')));
+  const parts = leaves(head, body);
+  const isAttachment = (p: { head: string }) => /^Content-Disposition:\s*attachment/im.test(p.head);
   const part = (type: string) => {
-    const found = parts.find((p) => new RegExp(`^Content-Type:\\s*${type}`, 'im').test(p.head));
-    return found ? decodeBody(found.head, found.body.replace(/\r?\n$/, '')).replace(/\r\n/g, '\n') : '';
+    const found = parts.find((p) => !isAttachment(p) && new RegExp(`^Content-Type:\\s*${type}`, 'im').test(p.head));
+    return found ? decodeBytes(found.head, found.body).toString('utf8').replace(/\r\n/g, '\n') : '';
   };
-  return { subject, text: part('text/plain'), html: part('text/html') };
+  // A single-part mail is its text, whatever it declares.
+  const single = !/^Content-Type:\s*multipart\//im.test(head);
+  const text = single ? decodeBytes(head, body).toString('utf8').replace(/\r\n/g, '\n') : part('text/plain');
+  const attachments = parts.filter(isAttachment).map((p) => ({
+    filename: /filename="?([^";]+)"?/i.exec(p.head)?.[1] ?? /name="?([^";]+)"?/i.exec(p.head)?.[1] ?? '',
+    contentType: /^Content-Type:\s*([^;\s]+)/im.exec(p.head)?.[1]?.toLowerCase() ?? '',
+    content: decodeBytes(p.head, p.body),
+  }));
+  return { subject, text, html: single ? '' : part('text/html'), attachments };
 }
 
 /** A real SMTP listener on loopback that keeps what it receives. */

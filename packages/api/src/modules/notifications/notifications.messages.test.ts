@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LOCALES } from '@clinic/contracts';
 import { letterFor, letterHtml, messageFor, type LetterKind } from './notifications.messages.ts';
 
-const KINDS: LetterKind[] = ['booking_confirmed', 'booking_moved', 'appointment_reminder', 'payment_refunded', 'appointment_no_show', 'chat_message', 'webhook_disabled'];
+const KINDS: LetterKind[] = ['booking_confirmed', 'booking_moved', 'appointment_reminder', 'payment_received', 'payment_covered', 'payment_refunded', 'appointment_no_show', 'chat_message', 'webhook_disabled'];
 const facts = {
   recipientName: 'Layla',
   patientName: 'Layla',
@@ -16,6 +16,8 @@ const facts = {
   senderName: 'Dr. Salma Haddad',
   url: 'https://example.test/hook',
   failures: 20,
+  receiptNumber: 'R-0123456789',
+  insurer: 'Daman',
 };
 
 describe('letters in every language', () => {
@@ -45,6 +47,21 @@ describe('letters in every language', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain('<p>Hello &lt;script&gt;x&lt;/script&gt;,</p>');
     expect(html).toContain('<p>line one<br>line two</p>');
+  });
+
+  it('the payment notice names the amount and the receipt number, or the insurer when nothing was paid', () => {
+    for (const locale of LOCALES) {
+      const paid = letterFor('payment_received', facts, locale);
+      expect(paid.subject).toContain('AED 300.00');
+      expect(paid.text).toContain('R-0123456789');
+      expect(paid.text).toContain(paid.when);
+      const covered = letterFor('payment_covered', facts, locale);
+      expect(covered.text).toContain('Daman');
+      expect(covered.text).toContain('R-0123456789');
+      expect(messageFor('payment_received', 'patient', facts, locale)!.body).toContain('Daman');
+      expect(messageFor('payment_received', 'patient', { ...facts, insurer: undefined }, locale)!.body).toContain('AED 300.00');
+    }
+    expect(letterFor('payment_received', facts, 'ar').subject).toBe('Al Noor: استلمنا دفعتك البالغة AED 300.00');
   });
 
   it('the in-app texts and the letters agree on the time they name', () => {

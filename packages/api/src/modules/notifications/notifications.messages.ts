@@ -8,15 +8,19 @@ export interface MessageFacts {
   clinicName: string;
   startsAt: Date;
   timeZone: string;
-  /** Formatted money (refunds). */
+  /** Formatted money (refunds, payments). */
   amount: string;
+  /** A payment's receipt number (payment_received). */
+  receiptNumber?: string | undefined;
+  /** The insurer that covered the whole fee: a covered booking's receipt (payment_received). */
+  insurer?: string | undefined;
 }
 
 /** Who reads it: the patient of the appointment, or the doctor it is with. */
 export type Audience = 'patient' | 'doctor';
 
 /** The kinds written here; any other kind (a new channel's) keeps the text it was sent with. */
-export type LocalisedKind = 'booking_confirmed' | 'appointment_moved' | 'appointment_cancelled' | 'appointment_reminder' | 'appointment_no_show' | 'payment_refunded';
+export type LocalisedKind = 'booking_confirmed' | 'appointment_moved' | 'appointment_cancelled' | 'appointment_reminder' | 'appointment_no_show' | 'payment_received' | 'payment_refunded';
 
 const INTL_LOCALE: Record<Locale, string> = { en: 'en-GB', ar: 'ar-AE', fr: 'fr-FR' };
 
@@ -47,6 +51,12 @@ const MESSAGES: Record<Locale, Texts> = {
     appointment_no_show: {
       patient: (f) => ({ title: 'We missed you', body: `We missed you at your appointment with ${f.physicianName} on ${f.when}. You can book again in the app. ${f.clinicName}` }),
     },
+    payment_received: {
+      patient: (f) =>
+        f.insurer
+          ? { title: 'Covered by your insurance', body: `Your appointment with ${f.physicianName} on ${f.when} is covered by ${f.insurer}: nothing to pay. Receipt ${f.receiptNumber}. ${f.clinicName}` }
+          : { title: 'Payment received', body: `We received ${f.amount} for your appointment with ${f.physicianName} on ${f.when}. Receipt ${f.receiptNumber}. ${f.clinicName}` },
+    },
     payment_refunded: {
       patient: (f) => ({ title: 'Refund on its way', body: `We are refunding ${f.amount} to your card; banks usually show it within 5-10 days. ${f.clinicName}` }),
     },
@@ -69,6 +79,12 @@ const MESSAGES: Record<Locale, Texts> = {
     },
     appointment_no_show: {
       patient: (f) => ({ title: 'افتقدناك', body: `افتقدناك في موعدك مع ${f.physicianName} يوم ${f.when}. يمكنك حجز موعد جديد من التطبيق. ${f.clinicName}` }),
+    },
+    payment_received: {
+      patient: (f) =>
+        f.insurer
+          ? { title: 'مشمول بتأمينك', body: `موعدك مع ${f.physicianName} يوم ${f.when} مشمول بتأمين ${f.insurer}: لا يوجد مبلغ مستحق. رقم الإيصال ${f.receiptNumber}. ${f.clinicName}` }
+          : { title: 'تم استلام الدفعة', body: `استلمنا ${f.amount} مقابل موعدك مع ${f.physicianName} يوم ${f.when}. رقم الإيصال ${f.receiptNumber}. ${f.clinicName}` },
     },
     payment_refunded: {
       patient: (f) => ({ title: 'جارٍ استرداد المبلغ', body: `نقوم باسترداد ${f.amount} إلى بطاقتك؛ يظهر عادةً خلال 5 إلى 10 أيام. ${f.clinicName}` }),
@@ -93,6 +109,12 @@ const MESSAGES: Record<Locale, Texts> = {
     appointment_no_show: {
       patient: (f) => ({ title: 'Vous nous avez manqué', body: `Nous ne vous avons pas vu à votre rendez-vous avec ${f.physicianName} le ${f.when}. Vous pouvez reprendre rendez-vous dans l'application. ${f.clinicName}` }),
     },
+    payment_received: {
+      patient: (f) =>
+        f.insurer
+          ? { title: 'Pris en charge par votre assurance', body: `Votre rendez-vous avec ${f.physicianName} le ${f.when} est pris en charge par ${f.insurer} : rien à payer. Reçu ${f.receiptNumber}. ${f.clinicName}` }
+          : { title: 'Paiement reçu', body: `Nous avons reçu ${f.amount} pour votre rendez-vous avec ${f.physicianName} le ${f.when}. Reçu ${f.receiptNumber}. ${f.clinicName}` },
+    },
     payment_refunded: {
       patient: (f) => ({ title: 'Remboursement en cours', body: `Nous remboursons ${f.amount} sur votre carte ; les banques l'affichent en général sous 5 à 10 jours. ${f.clinicName}` }),
     },
@@ -108,9 +130,11 @@ export function messageFor(kind: string, audience: Audience, facts: MessageFacts
 /**
  * The outside channels' letters (email subject and text; WhatsApp free text and SMS are the text, the WhatsApp
  * templates' variables the `data` beside it). Beside the in-app texts above so each language's wording is in one file.
- * A confirmation whose appointment was just moved is `booking_moved`; `webhook_disabled` goes to a clinic's admins.
+ * A confirmation whose appointment was just moved is `booking_moved`; `webhook_disabled` goes to a clinic's admins;
+ * `payment_covered` is the `payment_received` notice of a booking the insurer paid in full (its receipt shows 0 paid).
+ * The payment letters do not say "attached": the same text goes out on WhatsApp and SMS, which carry no PDF.
  */
-export type LetterKind = 'booking_confirmed' | 'booking_moved' | 'appointment_reminder' | 'payment_refunded' | 'appointment_no_show' | 'chat_message' | 'webhook_disabled';
+export type LetterKind = 'booking_confirmed' | 'booking_moved' | 'appointment_reminder' | 'payment_received' | 'payment_covered' | 'payment_refunded' | 'appointment_no_show' | 'chat_message' | 'webhook_disabled';
 
 /** Why a payment is refunded, said to the patient (the payment keeps its English reason for staff). */
 export type RefundReason = 'late_payment' | 'not_payable' | 'clinic_cancelled' | 'patient_cancelled';
@@ -155,6 +179,14 @@ const WORDING: Record<Locale, Wording> = {
         footer: true,
       }),
       appointment_reminder: (f) => ({ subject: `${f.clinicName}: reminder of your appointment with ${f.physicianName}`, body: `This is a reminder of your appointment with ${f.physicianName} on ${f.when} (clinic time).`, footer: true }),
+      payment_received: (f) => ({
+        subject: `${f.clinicName}: we received your payment of ${f.amount}`,
+        body: `We received your payment of ${f.amount} for your appointment with ${f.physicianName} on ${f.when} (clinic time).\n\nReceipt number: ${f.receiptNumber}. You can also download the receipt in the app.`,
+      }),
+      payment_covered: (f) => ({
+        subject: `${f.clinicName}: your appointment with ${f.physicianName} is covered by your insurance`,
+        body: `Your appointment with ${f.physicianName} on ${f.when} (clinic time) is covered by ${f.insurer}; there is nothing to pay.\n\nReceipt number: ${f.receiptNumber}. You can also download the receipt in the app.`,
+      }),
       payment_refunded: (f) => ({ subject: `${f.clinicName}: your payment of ${f.amount} is being refunded`, body: `${f.reason}\n\nWe are refunding ${f.amount} to your card; banks usually show it within 5-10 days.` }),
       appointment_no_show: (f) => ({ subject: `${f.clinicName}: We missed you`, body: `We missed you at your appointment with ${f.physicianName} on ${f.when}. You can book again in the app.` }),
       chat_message: (f) => ({ subject: `${f.clinicName}: new message from ${f.senderName}`, body: `New message from ${f.senderName} — open the app to read it.` }),
@@ -180,6 +212,14 @@ const WORDING: Record<Locale, Wording> = {
       booking_confirmed: (f) => ({ subject: `${f.clinicName}: تم تأكيد موعدك مع ${f.physicianName} يوم ${f.when}`, body: `تم تأكيد موعدك مع ${f.physicianName} يوم ${f.when} (بتوقيت العيادة).`, footer: true }),
       booking_moved: (f) => ({ subject: `${f.clinicName}: تم نقل موعدك مع ${f.physicianName} إلى ${f.when}`, body: `تم نقل موعدك مع ${f.physicianName} إلى ${f.when} (بتوقيت العيادة) وهو مؤكد في هذا الوقت.`, footer: true }),
       appointment_reminder: (f) => ({ subject: `${f.clinicName}: تذكير بموعدك مع ${f.physicianName}`, body: `نذكّرك بموعدك مع ${f.physicianName} يوم ${f.when} (بتوقيت العيادة).`, footer: true }),
+      payment_received: (f) => ({
+        subject: `${f.clinicName}: استلمنا دفعتك البالغة ${f.amount}`,
+        body: `استلمنا دفعتك البالغة ${f.amount} مقابل موعدك مع ${f.physicianName} يوم ${f.when} (بتوقيت العيادة).\n\nرقم الإيصال: ${f.receiptNumber}. يمكنك أيضاً تنزيل الإيصال من التطبيق.`,
+      }),
+      payment_covered: (f) => ({
+        subject: `${f.clinicName}: موعدك مع ${f.physicianName} مشمول بتأمينك`,
+        body: `موعدك مع ${f.physicianName} يوم ${f.when} (بتوقيت العيادة) مشمول بتأمين ${f.insurer}، ولا يوجد مبلغ مستحق عليك.\n\nرقم الإيصال: ${f.receiptNumber}. يمكنك أيضاً تنزيل الإيصال من التطبيق.`,
+      }),
       payment_refunded: (f) => ({ subject: `${f.clinicName}: جارٍ استرداد دفعتك البالغة ${f.amount}`, body: `${f.reason}\n\nنقوم باسترداد ${f.amount} إلى بطاقتك؛ يظهر عادةً خلال 5 إلى 10 أيام.` }),
       appointment_no_show: (f) => ({ subject: `${f.clinicName}: افتقدناك`, body: `افتقدناك في موعدك مع ${f.physicianName} يوم ${f.when}. يمكنك حجز موعد جديد من التطبيق.` }),
       chat_message: (f) => ({ subject: `${f.clinicName}: رسالة جديدة من ${f.senderName}`, body: `رسالة جديدة من ${f.senderName} — افتح التطبيق لقراءتها.` }),
@@ -209,6 +249,14 @@ const WORDING: Record<Locale, Wording> = {
         footer: true,
       }),
       appointment_reminder: (f) => ({ subject: `${f.clinicName}: rappel de votre rendez-vous avec ${f.physicianName}`, body: `Nous vous rappelons votre rendez-vous avec ${f.physicianName} le ${f.when} (heure de la clinique).`, footer: true }),
+      payment_received: (f) => ({
+        subject: `${f.clinicName}: nous avons reçu votre paiement de ${f.amount}`,
+        body: `Nous avons reçu votre paiement de ${f.amount} pour votre rendez-vous avec ${f.physicianName} le ${f.when} (heure de la clinique).\n\nNuméro de reçu : ${f.receiptNumber}. Vous pouvez aussi télécharger le reçu dans l'application.`,
+      }),
+      payment_covered: (f) => ({
+        subject: `${f.clinicName}: votre rendez-vous avec ${f.physicianName} est pris en charge par votre assurance`,
+        body: `Votre rendez-vous avec ${f.physicianName} le ${f.when} (heure de la clinique) est pris en charge par ${f.insurer} ; il n'y a rien à payer.\n\nNuméro de reçu : ${f.receiptNumber}. Vous pouvez aussi télécharger le reçu dans l'application.`,
+      }),
       payment_refunded: (f) => ({ subject: `${f.clinicName}: votre paiement de ${f.amount} est remboursé`, body: `${f.reason}\n\nNous remboursons ${f.amount} sur votre carte ; les banques l'affichent en général sous 5 à 10 jours.` }),
       appointment_no_show: (f) => ({
         subject: `${f.clinicName}: Vous nous avez manqué`,

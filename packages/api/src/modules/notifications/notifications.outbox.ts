@@ -1,6 +1,6 @@
 import type { ChannelChoice } from '@clinic/contracts';
 import type { NotificationDoc, OutsideChannel } from '@clinic/db';
-import type { ApiDeps, Notifier } from '../../deps.ts';
+import type { ApiDeps, MailAttachment, Notifier } from '../../deps.ts';
 import type { NotificationsRepository } from './notifications.repository.ts';
 
 /** How the outbox retries (see "Notifications" in docs/ARCHITECTURE.md). */
@@ -98,6 +98,12 @@ export function createOutbox(
   repo: NotificationsRepository,
   /** false: what the entry is about has changed (a cancelled or moved appointment), so a retry would mislead. */
   stillCurrent: (entry: NotificationDoc) => Promise<boolean>,
+  /**
+   * The files an email attempt carries (a payment's receipt PDF), rendered for each attempt from what the entry
+   * names rather than stored in it: an entry stays a small document, and a retry renders the receipt again. A
+   * rendering that throws is that attempt failing (retried like a send).
+   */
+  attachmentsFor: (entry: NotificationDoc) => Promise<MailAttachment[]> = async () => [],
 ) {
   /** Attempt `n` was claimed by a process that never wrote its outcome: counted as failed once its lease is over. */
   async function recoverInterrupted(key: string, n: number, now: Date): Promise<void> {
@@ -140,7 +146,8 @@ export function createOutbox(
       let error: string | null = null;
       let forGood = false;
       try {
-        outcome = await notifier.notify({ kind: entry.kind, ...entry.message, channels: only(channel) });
+        const attachments = channel === 'email' ? await attachmentsFor(entry) : [];
+        outcome = await notifier.notify({ kind: entry.kind, ...entry.message, channels: only(channel), ...(attachments.length > 0 ? { attachments } : {}) });
       } catch (err) {
         outcome = 'failed';
         error = errorCode(err);

@@ -3,7 +3,7 @@ import { toZonedIso } from '@clinic/scheduling';
 import { ObjectId, type AppointmentDoc, type ClinicDoc, type NotificationDoc, type UserNotificationDoc } from '@clinic/db';
 import type { Actor } from '../../actor.ts';
 import type { ClinicScope } from '../../scope.ts';
-import type { ApiDeps, Notification, Notifier, PushMessage } from '../../deps.ts';
+import type { ApiDeps, MailAttachment, Notification, Notifier, PushMessage } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { RESYNC_KIND, type AppendEntry, type EventStore } from '../../events/event-store.ts';
 import type { AppointmentChange } from '../agenda/agenda.events.ts';
@@ -59,6 +59,8 @@ export interface NotificationLinks {
   pushTo(userId: ObjectId, message: Omit<PushMessage, 'to'>): Promise<unknown>;
   /** The clinic whose records the actor reaches (scope.ts). */
   scope(actor: Actor): Promise<ClinicScope>;
+  /** The files an email of this kind carries, rendered now from its data (a payment's receipt PDF); none for most kinds. */
+  attachments(kind: Notification['kind'], data: Record<string, string>): Promise<MailAttachment[]>;
 }
 
 export const userNotificationsStream = (userId: ObjectId | string) => `user:${String(userId)}:notifications`;
@@ -115,6 +117,12 @@ function toOutboxDto(d: NotificationDoc, timeZone: string): OutboxEntry {
   };
 }
 
+/**
+ * Kinds whose email carries a file the other channels cannot (the receipt PDF): email is tried first, then the
+ * notifier's order, so a patient with an address gets the document and one without still gets the text.
+ */
+const EMAIL_FIRST: ReadonlySet<string> = new Set(['payment_received']);
+
 /** Appointment changes both sides hear of, as the in-app kind they become. */
 const CHANGE_KINDS = { moved: 'appointment_moved', cancelled: 'appointment_cancelled' } as const;
 
@@ -126,7 +134,7 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
     if (!CURRENT_ONLY.has(entry.kind) || !entry.appointmentId || !entry.startsAt) return true;
     const appt = await links.appointment(entry.appointmentId);
     return appt?.status === 'confirmed' && appt.startsAt.getTime() === entry.startsAt.getTime() && appt.startsAt > deps.clock();
-  });
+  }, async (entry) => (entry.message ? links.attachments(entry.kind, entry.message.data) : []));
 
   async function publish(userId: ObjectId, kind: NotificationEvent['kind'], notification: InAppNotification | null, unread: number) {
     await links.events().append(userNotificationsStream(userId), NO_CLINIC, kind, { notification, unread });
@@ -202,12 +210,20 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
   async function inAppCopy(key: string, userId: ObjectId, appt: AppointmentDoc | null, message: Notification, choice: ChannelChoice, known: { clinic?: ClinicNames | undefined; locale?: Locale | undefined } = {}): Promise<void> {
     try {
       const locale = known.locale ?? (await links.localeOf(userId));
-      const text = appt ? messageFor(message.kind, 'patient', factsOf(appt, locale, await clinicOf(appt, known.clinic), { amount: message.data['amount'] ?? '' }), locale) : null;
+      const facts = { amount: message.data['amount'] ?? '', receiptNumber: message.data['receiptNumber'], insurer: message.data['insurer'] };
+      const text = appt ? messageFor(message.kind, 'patient', factsOf(appt, locale, await clinicOf(appt, known.clinic), facts), locale) : null;
       await deliver([
         {
           key,
           userId,
-          entry: { kind: message.kind, clinicId: appt?.clinicId ?? null, title: text?.title ?? message.subject, body: text?.body ?? message.text, data: appt ? { appointmentId: appt._id.toHexString() } : {} },
+          entry: {
+            kind: message.kind,
+            clinicId: appt?.clinicId ?? null,
+            title: text?.title ?? message.subject,
+            body: text?.body ?? message.text,
+            // A payment's notice names the payment too: the app opens its receipt (GET /payments/{id}/receipt.pdf).
+            data: { ...(appt ? { appointmentId: appt._id.toHexString() } : {}), ...(message.data['paymentId'] ? { paymentId: message.data['paymentId'] } : {}) },
+          },
           choice,
         },
       ]);
@@ -308,7 +324,8 @@ export function createNotificationsService(deps: ApiDeps, notifier: Notifier, li
     // Before the outbox entry, under its own unique key: kept once whatever becomes of the other channels (a call
     // that finds the entry stored already finds the copy too, and stores nothing).
     await inAppCopy(key, about.patientId, appt, message, choice, { ...known, locale: known.locale ?? message.locale });
-    const channels = channelsFor(notifier, choice);
+    const allowed = channelsFor(notifier, choice);
+    const channels = EMAIL_FIRST.has(message.kind) && allowed.includes('email') ? ['email' as const, ...allowed.filter((c) => c !== 'email')] : allowed;
     const clinicId = appt?.clinicId ?? known.clinicId ?? null;
     if (channels.length === 0) {
       const outside = choice.email || choice.whatsapp || choice.sms;

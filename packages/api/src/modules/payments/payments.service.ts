@@ -4,7 +4,7 @@ import { type Money, type Payment, type PaymentIntentResult, type Receipt } from
 import { ObjectId, type AppointmentDoc, type PaymentDoc, type PaymentStatus } from '@clinic/db';
 import { toZonedIso } from '@clinic/scheduling';
 import type { Actor } from '../../actor.ts';
-import type { ApiDeps } from '../../deps.ts';
+import type { ApiDeps, MailAttachment, Notification } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { ANY_CLINIC, scopeOf } from '../../scope.ts';
 import type { AppointmentsService } from '../appointments/appointments.service.ts';
@@ -47,6 +47,12 @@ export interface PaymentsUseCases {
 const formatLocal = (at: Date, timeZone: string) =>
   new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
 
+/** The receipt's number: the payment's own, so every rendering of one payment's receipt carries the same. */
+const receiptNumberOf = (payment: PaymentDoc) => `R-${payment._id.toHexString().slice(-10).toUpperCase()}`;
+
+/** The PDF's file name, as the REST route (`GET /payments/{id}/receipt.pdf`) and the email attachment give it. */
+const receiptFilename = (receipt: Receipt) => `receipt-${receipt.receiptNumber}.pdf`;
+
 const CHECKOUT_TOKEN = /^[A-Za-z0-9_-]{32}$/;
 const newCheckoutToken = () => randomBytes(24).toString('base64url');
 
@@ -84,6 +90,79 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
     const payment = await (await scoped(actor)).byId(id);
     if (!payment || !canSeePayment(actor, payment)) throw notFound();
     return payment;
+  }
+
+  /** The receipt of a payment that has one (RECEIPTABLE), as the payment stands now. */
+  async function receiptOf(payment: PaymentDoc): Promise<Receipt> {
+    const appt = await appointments.byId(payment.appointmentId);
+    if (!appt) throw notFound();
+    const info = await clinic.infoFor(payment.clinicId);
+    const tz = info.timeZone;
+    const paid = payment.amount;
+    const vatPercent = info.vatRatePercent;
+    const vat = Math.round((paid.amount * vatPercent) / (100 + vatPercent));
+    const receiptNumber = receiptNumberOf(payment);
+    const local = formatLocal(appt.startsAt, tz);
+    const paidAt = payment.history.find((h) => h.status === 'succeeded' || h.status === 'covered')?.at ?? payment.updatedAt;
+    return {
+      receiptNumber,
+      issuedAt: toZonedIso(paidAt, tz),
+      clinic: { name: info.name, legalName: info.legalName, vatTrn: info.vatTrn, address: info.locations[0]?.address ?? '', phone: info.phone, email: info.email },
+      patient: appt.patient,
+      physician: appt.physicianName,
+      appointment: { id: appt._id.toHexString(), start: toZonedIso(appt.startsAt, tz), local, timeZone: tz },
+      fullPrice: payment.fullPrice,
+      insurance: payment.coverage ? { ...payment.coverage, covered: { amount: payment.fullPrice.amount - paid.amount, currency: 'AED' } } : null,
+      paid,
+      vat: { percent: vatPercent, amount: { amount: vat, currency: 'AED' }, net: { amount: paid.amount - vat, currency: 'AED' } },
+      refunded: payment.refund?.status === 'succeeded' ? payment.refund.amount : null,
+      paymentReference: payment.intentId ?? receiptNumber,
+      status: payment.status,
+    };
+  }
+
+  /**
+   * The patient's payment notice (`payment_received`, once per payment: `payment|<id>`), sent once the payment is
+   * stored as succeeded — or covered in full by insurance — and its booking stands; the email carries the receipt
+   * PDF (rendered by the outbox at each email attempt, see `attachmentsFor`). A covered booking gets the same kind
+   * worded as cover ("nothing to pay", the insurer) with the receipt showing the insurer's share: the document a
+   * patient keeps for their records or a claim. In the patient's language; the PDF itself is in English.
+   */
+  async function tellReceived(payment: PaymentDoc) {
+    const appt = await appointments.byId(payment.appointmentId);
+    if (!appt) return;
+    const of = await clinic.of(payment.clinicId);
+    await notifications.sendOnce(`payment|${payment._id.toHexString()}`, { kind: 'payment_received', patientId: payment.patientId, appointmentId: appt._id }, async () => {
+      const locale = await notifications.localeOf(payment.patientId);
+      const clinicName = locale === 'ar' && of.nameAr ? of.nameAr : of.name;
+      const insurer = payment.status === 'covered' ? payment.coverage?.insurer : undefined;
+      const amount = formatMoney(payment.amount);
+      const receiptNumber = receiptNumberOf(payment);
+      const facts = { recipientName: appt.patient.name, clinicName, physicianName: appt.physicianName, startsAt: appt.startsAt, timeZone: of.timeZone, amount, receiptNumber, insurer };
+      const letter = letterFor(insurer ? 'payment_covered' : 'payment_received', facts, locale);
+      return {
+        message: {
+          kind: 'payment_received',
+          to: { userId: payment.patientId.toHexString(), ...appt.patient },
+          subject: letter.subject,
+          text: letter.text,
+          data: {
+            patientName: appt.patient.name,
+            physicianName: appt.physicianName,
+            when: letter.when,
+            amount,
+            receiptNumber,
+            paymentId: payment._id.toHexString(),
+            appointmentId: appt._id.toHexString(),
+            ...(insurer ? { insurer } : {}),
+          },
+          locale,
+        },
+        appointment: appt,
+        clinic: of,
+        locale,
+      };
+    });
   }
 
   /** Full refund of a payment whose booking cannot happen (slot gone, cancelled), and the patient is told. */
@@ -136,7 +215,10 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
     if (!paid || paid.status !== 'succeeded') return;
     const outcome = await appointments.confirmPaid(payment.appointmentId);
     if (outcome === 'slot_taken') await refund(paid, paid.amount.amount, 'late_payment');
-    if (outcome === 'not_payable') await refund(paid, paid.amount.amount, 'not_payable');
+    else if (outcome === 'not_payable') await refund(paid, paid.amount.amount, 'not_payable');
+    // Kept (the booking stands): the receipt. A redelivered event, or one handled again after a failure, finds the
+    // notice's key taken and sends nothing more.
+    else await tellReceived(paid);
   }
 
   async function onFailed(intent: Stripe.PaymentIntent, account: string | null, why: string) {
@@ -216,7 +298,11 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
         };
       }
       if (!(await repo.insert(doc))) return toIntentDto((await repo.byAppointment(appt._id))!);
-      if (doc.status === 'covered') await appointments.confirmPaid(appt._id, actor);
+      if (doc.status === 'covered') {
+        const outcome = await appointments.confirmPaid(appt._id, actor);
+        // The booking is answered whatever becomes of its notice (stored in the outbox, it is retried there).
+        if (outcome === 'confirmed' || outcome === 'already_confirmed') await tellReceived(doc).catch((err: unknown) => deps.log?.warn({ err, paymentId: doc._id.toHexString() }, 'covered booking: receipt notice not sent'));
+      }
       return toIntentDto(doc);
     },
 
@@ -231,36 +317,26 @@ export function createPaymentsService(deps: ApiDeps, clinic: ClinicService, appo
     async receipt(actor: Actor, id: string): Promise<Receipt> {
       const payment = await loadVisible(actor, id);
       if (!RECEIPTABLE.has(payment.status)) throw new AppError('INVALID_TRANSITION', 'There is no receipt until the payment has gone through.');
-      const appt = await appointments.byId(payment.appointmentId);
-      if (!appt) throw notFound();
-      const info = await clinic.infoFor(payment.clinicId);
-      const tz = info.timeZone;
-      const paid = payment.amount;
-      const vatPercent = info.vatRatePercent;
-      const vat = Math.round((paid.amount * vatPercent) / (100 + vatPercent));
-      const receiptNumber = `R-${payment._id.toHexString().slice(-10).toUpperCase()}`;
-      const local = formatLocal(appt.startsAt, tz);
-      const paidAt = payment.history.find((h) => h.status === 'succeeded' || h.status === 'covered')?.at ?? payment.updatedAt;
-      return {
-        receiptNumber,
-        issuedAt: toZonedIso(paidAt, tz),
-        clinic: { name: info.name, legalName: info.legalName, vatTrn: info.vatTrn, address: info.locations[0]?.address ?? '', phone: info.phone, email: info.email },
-        patient: appt.patient,
-        physician: appt.physicianName,
-        appointment: { id: appt._id.toHexString(), start: toZonedIso(appt.startsAt, tz), local, timeZone: tz },
-        fullPrice: payment.fullPrice,
-        insurance: payment.coverage ? { ...payment.coverage, covered: { amount: payment.fullPrice.amount - paid.amount, currency: 'AED' } } : null,
-        paid,
-        vat: { percent: vatPercent, amount: { amount: vat, currency: 'AED' }, net: { amount: paid.amount - vat, currency: 'AED' } },
-        refunded: payment.refund?.status === 'succeeded' ? payment.refund.amount : null,
-        paymentReference: payment.intentId ?? receiptNumber,
-        status: payment.status,
-      };
+      return receiptOf(payment);
     },
 
     async receiptPdf(actor: Actor, id: string) {
       const receipt = await this.receipt(actor, id);
-      return { filename: `receipt-${receipt.receiptNumber}.pdf`, pdf: await renderReceiptPdf(receipt) };
+      return { filename: receiptFilename(receipt), pdf: await renderReceiptPdf(receipt) };
+    },
+
+    /**
+     * The files a notification's email carries (the outbox asks at each email attempt): a `payment_received` notice
+     * carries its payment's receipt PDF, rendered then from the payment as stored (the outbox keeps the payment's id,
+     * not the PDF). A payment that is gone or has no receipt: the letter goes alone.
+     */
+    async attachmentsFor(kind: Notification['kind'], data: Record<string, string>): Promise<MailAttachment[]> {
+      const id = data['paymentId'];
+      if (kind !== 'payment_received' || !id || !ObjectId.isValid(id)) return [];
+      const payment = await repo.byId(id);
+      if (!payment || !RECEIPTABLE.has(payment.status)) return [];
+      const receipt = await receiptOf(payment);
+      return [{ filename: receiptFilename(receipt), contentType: 'application/pdf', content: await renderReceiptPdf(receipt) }];
     },
 
     /**
