@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emiratesIdCheckDigit } from '@clinic/contracts';
 import { ObjectId } from '@clinic/db';
 import { startInsurerSim, type InsurerSim } from '../src/dev/insurer-sim.ts';
+import { startExpoStandIn, type ExpoStandIn } from './support/expo.ts';
 import { createPhysician, dubai, dubaiDate } from './support/fixtures.ts';
 import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
 import { intentObject, pdfText, sendWebhook, stripeEvent } from './support/stripe-events.ts';
@@ -10,6 +11,7 @@ import { intentObject, pdfText, sendWebhook, stripeEvent } from './support/strip
 // attached — in their language; the outbox keeps the payment's id and renders the PDF for each email attempt.
 let s: TestServer;
 let sim: InsurerSim;
+let expo: ExpoStandIn;
 let physicianId: string;
 let patients: Awaited<ReturnType<typeof makePatients>>;
 const day1 = dubaiDate(1);
@@ -19,7 +21,8 @@ const MIN = 60_000;
 
 beforeAll(async () => {
   sim = await startInsurerSim();
-  s = await startTestServer({ insurance: { url: sim.url } });
+  expo = await startExpoStandIn();
+  s = await startTestServer({ insurance: { url: sim.url }, expoPushUrl: expo.url });
   s.clock.set(dubai(day1, '09:05'));
   physicianId = (await createPhysician(s)).id;
   patients = await makePatients(s, 8);
@@ -29,6 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await s?.close();
   await sim?.close();
+  await expo?.close();
 });
 
 /** A subject as written: the inbox keeps MIME encoded-words (RFC 2047) as they came. */
@@ -56,7 +60,10 @@ const inAppOf = async (token: string) => (await s.rest('GET', '/notifications?li
 describe('payment received: the receipt by email', () => {
   it('a paid booking → the in-app notice and one email with the receipt PDF (its number and amount), the outbox holding no PDF', async () => {
     const p = patients[0]!;
+    const phone = 'ExponentPushToken[payment-receipt-phone-0]';
+    expect((await s.rest('POST', '/devices', { token: phone, platform: 'ios', appVersion: '1.0.0', osVersion: '17.4' }, p.accessToken)).status).toBe(200);
     const { appointmentId, intent } = await paidBooking(p, '09:00');
+    await s.services.devices.idle();
     const receipt = (await s.rest('GET', `/payments/${intent.paymentId}/receipt`, undefined, p.accessToken)).body;
     expect(receipt.receiptNumber).toMatch(/^R-[0-9A-F]{10}$/);
 
@@ -65,6 +72,10 @@ describe('payment received: the receipt by email', () => {
     expect(notices[0]).toMatchObject({ title: 'Payment received', data: { appointmentId, paymentId: intent.paymentId } });
     expect(notices[0]!.body).toContain('AED 300.00');
     expect(notices[0]!.body).toContain(receipt.receiptNumber);
+    // On the phone too.
+    const pushed = expo.pushesTo(phone).filter((x) => x.data?.['kind'] === 'payment_received');
+    expect(pushed).toHaveLength(1);
+    expect(pushed[0]).toMatchObject({ title: 'Payment received', data: { paymentId: intent.paymentId } });
 
     const mails = paymentMailsTo(p.email);
     expect(mails).toHaveLength(1);
@@ -164,6 +175,23 @@ describe('payment received: the receipt by email', () => {
     expect(paymentMailsTo(q.email)).toHaveLength(0);
     expect((await inAppOf(q.accessToken)).filter((n) => n.kind === 'payment_received')).toHaveLength(0);
     expect(await s.database.cols.notifications.countDocuments({ _id: `payment|${intent.paymentId}` })).toBe(0);
+  });
+
+  it('a payment that arrives after someone took the lapsed slot is refunded: the refund notice, no payment notice', async () => {
+    const [late, other] = [patients[7]!, patients[6]!];
+    const res = await s.rest('POST', '/appointments', { physicianId, start: dubai(day2, '14:00').toISOString(), reason: 'x' }, late.accessToken);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const intent = (await s.rest('POST', '/payments/intents', { appointmentId: res.body.id }, late.accessToken)).body;
+    s.clock.advance(16 * MIN);
+    await s.services.jobs.runDue();
+    s.clock.set(dubai(day1, '09:05'));
+    const taker = await s.rest('POST', '/appointments', { physicianId, start: dubai(day2, '14:00').toISOString(), reason: 'x' }, other.accessToken);
+    expect(taker.status, JSON.stringify(taker.body)).toBe(200);
+    expect((await sendWebhook(s, stripeEvent('payment_intent.succeeded', intentObject(intent.paymentIntentId, PRICE, 'succeeded')))).status).toBe(200);
+    await s.services.jobs.idle();
+    expect(s.inbox.mails.some((m) => m.to.includes(late.email) && /refunded/.test(m.subject))).toBe(true);
+    expect(paymentMailsTo(late.email)).toHaveLength(0);
+    expect((await inAppOf(late.accessToken)).map((n) => n.kind)).not.toContain('payment_received');
   });
 
   it('a booking the insurer covers in full: "nothing to pay" with the receipt showing the insurer share, once', async () => {
