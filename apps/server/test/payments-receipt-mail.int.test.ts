@@ -6,6 +6,7 @@ import { startExpoStandIn, type ExpoStandIn } from './support/expo.ts';
 import { createPhysician, dubai, dubaiDate } from './support/fixtures.ts';
 import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
 import { intentObject, pdfText, sendWebhook, stripeEvent } from './support/stripe-events.ts';
+import { sendWhatsApp, startTwilioApi } from './support/twilio.ts';
 
 // A succeeded payment tells the patient once — in the app, on their phone and by email with the receipt PDF
 // attached — in their language; the outbox keeps the payment's id and renders the PDF for each email attempt.
@@ -213,5 +214,33 @@ describe('payment received: the receipt by email', () => {
     expect(notices).toHaveLength(1);
     expect(notices[0]!.title).toBe('Covered by your insurance');
     expect((await s.database.cols.appointments.findOne({ _id: new ObjectId(res.body.id) }))!.status).toBe('confirmed');
+  });
+});
+
+describe('payment received: a patient who also writes on WhatsApp', () => {
+  it('gets the receipt by email first (WhatsApp carries no PDF), and no WhatsApp text about it', async () => {
+    const api = await startTwilioApi();
+    const w = await startTestServer({ twilio: { api } });
+    try {
+      w.clock.set(dubai(day1, '09:05'));
+      const doctor = (await createPhysician(w)).id;
+      await w.services.clinic.updatePolicies({ paymentRequired: true });
+      const [p] = await makePatients(w, 1);
+      const phone = (await w.database.cols.users.findOne({ email: p!.email }))!.phone!;
+      // Inside the 24-hour window: WhatsApp, the notifier's first channel, could carry free text.
+      await sendWhatsApp(w, api, phone, 'hello');
+      const res = await w.rest('POST', '/appointments', { physicianId: doctor, start: dubai(day2, '09:00').toISOString(), reason: 'x' }, p!.accessToken);
+      const intent = (await w.rest('POST', '/payments/intents', { appointmentId: res.body.id }, p!.accessToken)).body;
+      expect((await sendWebhook(w, stripeEvent('payment_intent.succeeded', intentObject(intent.paymentIntentId, PRICE, 'succeeded')))).status).toBe(200);
+      await w.services.jobs.idle();
+      const mails = w.inbox.mails.filter((m) => m.to.includes(p!.email) && m.attachments.length > 0);
+      expect(mails).toHaveLength(1);
+      expect(mails[0]!.attachments[0]!.contentType).toBe('application/pdf');
+      expect(await w.database.cols.notifications.findOne({ _id: `payment|${intent.paymentId}` })).toMatchObject({ channels: ['email', 'whatsapp'], status: 'sent', sentVia: 'email' });
+      expect(await w.database.cols.outboundMessages.countDocuments({ to: phone, purpose: 'payment_received' })).toBe(0);
+    } finally {
+      await w.close();
+      await api.close();
+    }
   });
 });
