@@ -25,6 +25,9 @@ describe('an event shared by many subscribers', () => {
       const expected = JSON.stringify(transformTRPCResponse(plain, message(requestId, '42', event())));
       expect(broadcastEncoder.encode(transformTRPCResponse(ours, message(requestId, '42', shared)))).toBe(expected);
     }
+    // What the server's own WebSocket handler writes as a message's data: the same text, from the cache.
+    expect(broadcastEncoder.json(broadcastTransformer.serialize({ id: '42', data: shared }))).toBe(JSON.stringify(superjson.serialize({ id: '42', data: event() })));
+    expect(broadcastEncoder.json(broadcastTransformer.serialize({ n: 1 }))).toBe(JSON.stringify(superjson.serialize({ n: 1 })));
     // The client reads the Date back as a Date, and the tracked id.
     const wire = JSON.parse(broadcastEncoder.encode(transformTRPCResponse(ours, message(1, '42', shared)))) as { result: { data: unknown } };
     expect(superjson.deserialize(wire.result.data as never)).toEqual({ id: '42', data: event() });

@@ -98,6 +98,13 @@ export const broadcastEncoder = {
     const at = head.indexOf(QUOTED_PLACEHOLDER);
     return head.slice(0, at) + data.json + head.slice(at + QUOTED_PLACEHOLDER.length);
   },
+  /**
+   * The JSON text of one value the transformer produced (a message's `result.data`): a shared event's cached text,
+   * anything else stringified. For a handler that writes its frames around the data itself (apps/server's WebSocket).
+   */
+  json(serialized: unknown): string {
+    return serialized instanceof Preserialized ? serialized.json : JSON.stringify(serialized);
+  },
   decode(data: string | ArrayBuffer | Uint8Array): unknown {
     if (typeof data !== 'string') throw new Error('Binary frames are not accepted: send JSON text frames.');
     return JSON.parse(data);
