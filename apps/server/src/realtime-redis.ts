@@ -4,6 +4,7 @@ import type { EventBus, EventNote, VersionStore } from '@clinic/api';
 
 const CHANNEL_PREFIX = 'clinic-events:';
 const VERSION_PREFIX = 'clinic-versions:';
+const COUNTER_PREFIX = 'clinic-counters:';
 /** A version outlives any cache entry (a minute at most), so an idle key may go: its next read makes a new one. */
 const VERSION_TTL_SECONDS = 86_400;
 
@@ -77,8 +78,28 @@ export async function createRedisBus(url: string, opts: { onError?: (err: Error)
     },
   };
 
+  /**
+   * Rate-limit windows (`WindowCounters`), on the publishing connection: one MULTI per call. SET NX gives a new key its
+   * lifetime, INCR keeps it.
+   */
+  const counters: NonNullable<EventBus['counters']> = {
+    async incr(keys) {
+      if (keys.length === 0) return [];
+      const batch = pub.multi();
+      for (const { key, ttlSeconds } of keys) {
+        batch.set(COUNTER_PREFIX + key, 0, 'EX', ttlSeconds, 'NX');
+        batch.incr(COUNTER_PREFIX + key);
+      }
+      const results = (await batch.exec()) ?? [];
+      const failed = results.find(([err]) => err);
+      if (failed) throw failed[0];
+      return keys.map((_, i) => Number(results[2 * i + 1]![1]));
+    },
+  };
+
   return {
     versions,
+    counters,
     async publish(note) {
       await pub.publish(CHANNEL_PREFIX + note.stream, JSON.stringify({ stream: note.stream, seq: note.seq }));
     },

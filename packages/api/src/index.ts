@@ -19,6 +19,7 @@ export { AppError } from './errors.ts';
 export { toErrorBody, type ErrorBody } from './error-body.ts';
 export { systemClock, type Clock } from './clock.ts';
 export { hashPassword } from './security/passwords.ts';
+export { createCounterRateLimiter, type WindowCounters } from './security/rate-limit.ts';
 export { buildOpenApiDocument } from './openapi.ts';
 export { createInProcessBus, type EventBus, type EventNote, type StoredEvent } from './events/bus.ts';
 export { createInProcessVersions, type VersionStore } from './events/versions.ts';

@@ -25,7 +25,7 @@ import { createSpecialtiesService, type SpecialtiesUseCases } from './modules/sp
 import { createUsersService, type UsersUseCases } from './modules/users/users.service.ts';
 import { createWhatsAppService, type WhatsAppUseCases } from './modules/whatsapp/whatsapp.service.ts';
 import { createWebhooksService, type WebhooksUseCases } from './modules/webhooks/webhooks.service.ts';
-import { createRateLimiter } from './security/rate-limit.ts';
+import { createCounterRateLimiter, createInProcessCounters, createRateLimiter } from './security/rate-limit.ts';
 import { scopeOf } from './scope.ts';
 
 /**
@@ -65,6 +65,18 @@ export function createServices(deps: ApiDeps) {
   // processes), else in this process's memory (the in-process bus serves one process).
   const cacheVersions = createCacheVersions(deps.bus?.versions ?? createInProcessVersions(), deps.db.db.databaseName, deps.log);
   const rateLimiter = createRateLimiter(deps.db.cols, deps.clock);
+  // Chat's per-user windows are hit on every message: kept off the database, in Redis when the bus is Redis (several
+  // processes), else in this process's memory.
+  let counterWarnedAt = -Infinity;
+  const chatLimiter = createCounterRateLimiter(deps.bus?.counters ?? createInProcessCounters(deps.clock), deps.clock, deps.db.db.databaseName, {
+    fallback: createInProcessCounters(deps.clock),
+    onFallback: (err) => {
+      // One line per 10 s at most while Redis is away.
+      if (Date.now() - counterWarnedAt < 10_000) return;
+      counterWarnedAt = Date.now();
+      deps.log?.warn({ err: err instanceof Error ? err.message : String(err) }, 'rate-limit counters unreachable: each process counts chat messages on its own');
+    },
+  });
   // Every write of a clinic replaces the catalogue's version before it answers (zone, policies, status, locations).
   const clinic = createClinicService(deps, { changed: () => cacheVersions.bump([CATALOGUE_VERSION]) });
   const users = createUsersService(deps, clinic);
@@ -131,7 +143,7 @@ export function createServices(deps: ApiDeps) {
     devices,
     // Delivers each clinic's agenda events to its admins' endpoints; swept by the host's jobs timer.
     webhooks: createWebhooksService(deps, clinic, events, users),
-    chat: createChatService(deps, clinic, physicians, users, notifications, rateLimiter, events, appointments),
+    chat: createChatService(deps, clinic, physicians, users, notifications, chatLimiter, events, appointments, cacheVersions),
     events,
     bus,
     sessionWatch,

@@ -1,3 +1,4 @@
+import type { WindowCounters } from '../security/rate-limit.ts';
 import type { VersionStore } from './versions.ts';
 
 /** An event as subscribers get it: read back from the store, never only from the bus. */
@@ -33,6 +34,8 @@ export interface EventBus {
    * that reaches other processes must carry them. Absent (the in-process bus): this process is the only one.
    */
   versions?: VersionStore;
+  /** Rate-limit counters every process shares (chat's per-user windows), likewise. Absent: this process's memory. */
+  counters?: WindowCounters;
 }
 
 /** The default bus: one process, nothing to configure. */

@@ -26,15 +26,15 @@ export interface RateLimiter {
   purgeExpired(): Promise<number>;
 }
 
+const window = (limit: Limit, nowMs: number) => {
+  const size = limit.windowSeconds * 1000;
+  const start = Math.floor(nowMs / size) * size;
+  return { start, expiresAt: new Date(start + size), retryAfter: Math.max(1, Math.ceil((start + size - nowMs) / 1000)) };
+};
+const idOf = (bucket: string, key: string, start: number) => `${bucket}:${key}:${start}`;
+const tooMany = (retryAfter: number) => new AppError('RATE_LIMITED', `Too many attempts. Try again in ${retryAfter} seconds.`, { retryAfter });
+
 export function createRateLimiter(cols: Pick<Collections, 'rateLimits'>, clock: Clock): RateLimiter {
-  const window = (limit: Limit, nowMs: number) => {
-    const size = limit.windowSeconds * 1000;
-    const start = Math.floor(nowMs / size) * size;
-    return { start, expiresAt: new Date(start + size), retryAfter: Math.max(1, Math.ceil((start + size - nowMs) / 1000)) };
-  };
-  const idOf = (bucket: string, key: string, start: number) => `${bucket}:${key}:${start}`;
-  const tooMany = (retryAfter: number) =>
-    new AppError('RATE_LIMITED', `Too many attempts. Try again in ${retryAfter} seconds.`, { retryAfter });
 
   /** Adds one to `count` and to each of `inner`'s fields of the document `id`, created if missing; the document after. */
   async function increment(id: string, expiresAt: Date, inner: readonly string[]) {
@@ -82,5 +82,63 @@ export function createRateLimiter(cols: Pick<Collections, 'rateLimits'>, clock: 
       const res = await cols.rateLimits.deleteMany({ expiresAt: { $lte: clock() } });
       return res.deletedCount;
     },
+  };
+}
+
+/**
+ * Counters that live outside the database, for limits hit on every message (chat): each `incr` adds one to every key
+ * (made, if missing, to live `ttlSeconds`) and answers the counts after, in order, in one step. In this process's
+ * memory with the in-process bus (its processes are one by definition), in Redis with the Redis bus (one MULTI).
+ */
+export interface WindowCounters {
+  incr(keys: readonly { key: string; ttlSeconds: number }[]): Promise<number[]>;
+}
+
+/** Counters of one process: no round trip. Expired ones are dropped every 1,000 increments. */
+export function createInProcessCounters(clock: Clock): WindowCounters {
+  const counts = new Map<string, { n: number; expiresAt: number }>();
+  let calls = 0;
+  return {
+    async incr(keys) {
+      const now = clock().getTime();
+      if (++calls % 1000 === 0) for (const [k, c] of counts) if (c.expiresAt <= now) counts.delete(k);
+      return keys.map(({ key, ttlSeconds }) => {
+        let c = counts.get(key);
+        if (!c || c.expiresAt <= now) counts.set(key, (c = { n: 0, expiresAt: now + ttlSeconds * 1000 }));
+        return ++c.n;
+      });
+    },
+  };
+}
+
+/**
+ * The same fixed windows as `createRateLimiter`, counted in `counters` instead of the database: one counter per window
+ * (`<namespace>:<bucket>:<key>:<window start ms>:<seconds>`), every attempt counted in each, refused ones included.
+ * `namespace` (the database's name) keeps two deployments on one Redis apart. When `counters` fail (Redis away), the
+ * attempt is counted in `fallback` (this process's memory: each process then limits on its own) rather than refused
+ * with a 500; `onFallback` hears why.
+ */
+export function createCounterRateLimiter(
+  counters: WindowCounters,
+  clock: Clock,
+  namespace: string,
+  opts: { fallback?: WindowCounters; onFallback?: (err: unknown) => void } = {},
+): Pick<RateLimiter, 'hit' | 'hitAll'> {
+  async function count(bucket: string, key: string, limits: readonly Limit[]) {
+    const nowMs = clock().getTime();
+    const windows = limits.map((limit) => ({ limit, ...window(limit, nowMs) }));
+    // A key's window start is in its name, so it needs to outlive the window only: made on its first hit, to live as long as the window.
+    const keys = windows.map((w) => ({ key: `${namespace}:${idOf(bucket, key, w.start)}:${w.limit.windowSeconds}`, ttlSeconds: w.limit.windowSeconds }));
+    const counts = await counters.incr(keys).catch((err: unknown) => {
+      if (!opts.fallback) throw err;
+      opts.onFallback?.(err);
+      return opts.fallback.incr(keys);
+    });
+    const spent = windows.filter((w, i) => (counts[i] ?? 0) > w.limit.max).map((w) => w.retryAfter);
+    if (spent.length > 0) throw tooMany(Math.max(...spent));
+  }
+  return {
+    hit: (bucket, key, limit) => count(bucket, key, [limit]),
+    hitAll: (bucket, key, limits) => count(bucket, key, limits),
   };
 }

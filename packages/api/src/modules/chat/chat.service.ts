@@ -8,6 +8,7 @@ import { RESYNC_KIND, type EventStore } from '../../events/event-store.ts';
 import { createPiiCipher } from '../../security/pii.ts';
 import type { Limit, RateLimiter } from '../../security/rate-limit.ts';
 import type { AppointmentsService } from '../appointments/appointments.service.ts';
+import { CATALOGUE_VERSION, createVersionedCache, readThrough, type CacheVersions, type VersionSnapshot } from '../appointments/slots-cache.ts';
 import { settingsOf, type ClinicService } from '../clinic/clinic.service.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
 import type { PhysiciansService } from '../physicians/physicians.service.ts';
@@ -60,6 +61,26 @@ export interface ChatUseCases {
 
 /** What delivering and publishing need of a thread: the recipient's follower rebuilds it from the event, with no read. */
 type ThreadRef = Pick<ChatThreadDoc, '_id' | 'clinicId' | 'patientId' | 'physicianId'>;
+/** What never changes of a thread once created (threads are never deleted): kept in memory for good. */
+type ThreadIdentity = Omit<ChatThreadDoc, 'lastMessage' | 'lastActivityAt'>;
+/** What a mark needs of the message it names; immutable, so kept in memory for good once seen. */
+type MessageRef = Pick<ChatMessageDoc, '_id' | 'threadId' | 'sentAt'>;
+
+const MAX_KEPT = 10_000;
+/** A bounded map: the oldest entry goes first. */
+function keptMap<T>() {
+  const map = new Map<string, T>();
+  return {
+    get: (key: string) => map.get(key),
+    set(key: string, value: T) {
+      if (!map.has(key) && map.size >= MAX_KEPT) map.delete(map.keys().next().value!);
+      map.set(key, value);
+    },
+  };
+}
+/** Whether `a` comes after `b` in a thread's order (time, then id), as `upToFilter` reads it. */
+const isAfter = (a: Pick<ChatMessageDoc, '_id' | 'sentAt'>, b: Pick<ChatMessageDoc, '_id' | 'sentAt'>) =>
+  a.sentAt.getTime() > b.sentAt.getTime() || (a.sentAt.getTime() === b.sentAt.getTime() && a._id.toHexString() > b._id.toHexString());
 
 const FAR_PAST = new Date(Date.UTC(1900, 0, 1));
 const FAR_FUTURE = new Date(Date.UTC(2200, 0, 1));
@@ -70,9 +91,10 @@ export function createChatService(
   physicians: PhysiciansService,
   users: UsersService,
   notifications: NotificationsService,
-  rateLimiter: RateLimiter,
+  rateLimiter: Pick<RateLimiter, 'hitAll'>,
   events: EventStore,
   appointments: Pick<AppointmentsService, 'startingBetween'>,
+  versions: CacheVersions,
 ) {
   const repo = createChatRepository(deps.db.cols);
   // The key that seals Emirates IDs: one secret to keep and rotate for personal data at rest. Messages are bound
@@ -84,8 +106,42 @@ export function createChatService(
   const notFound = () => new AppError('NOT_FOUND', 'No such chat thread.');
   const toId = (id: string) => new ObjectId(id);
 
+  // Every message names its thread, its physician (who receives it, or whose login sends it) and its clinic (the time
+  // zone): on FerretDB's one connection those reads were most of a message's commands. A thread's identity never
+  // changes; physicians and clinics are kept under the catalogue version, which every write of either replaces
+  // before it answers (relinking a physician's login included), in Redis when several processes share the bus.
+  const threadCache = keptMap<ThreadIdentity>();
+  const messageCache = keptMap<MessageRef>();
+  const physicianCache = createVersionedCache<PhysicianDoc>({ clock: deps.clock });
+  const linkedCache = createVersionedCache<PhysicianDoc>({ clock: deps.clock });
+  const zoneCache = createVersionedCache<string>({ clock: deps.clock });
+  /** The catalogue's version now (no round trip in one process, one MGET with Redis): read once per use case. */
+  const catalogue = () => versions.read([CATALOGUE_VERSION]);
+
   /** The doctor's own physician, or null for a doctor account not linked to one. */
-  const ownPhysician = (actor: Actor): Promise<PhysicianDoc | null> => physicians.ofUser(actor.userId);
+  const ownPhysician = async (actor: Actor, snap?: VersionSnapshot | null): Promise<PhysicianDoc | null> =>
+    readThrough(linkedCache, actor.userId, snap === undefined ? await catalogue() : snap, CATALOGUE_VERSION, () => physicians.ofUser(actor.userId));
+
+  async function threadOf(id: ObjectId): Promise<ThreadIdentity | null> {
+    const key = id.toHexString();
+    const kept = threadCache.get(key);
+    if (kept) return kept;
+    const doc = await repo.threadById(id);
+    if (!doc) return null;
+    const identity: ThreadIdentity = { _id: doc._id, clinicId: doc.clinicId, patientId: doc.patientId, physicianId: doc.physicianId, patientName: doc.patientName, physicianName: doc.physicianName, createdAt: doc.createdAt };
+    threadCache.set(key, identity);
+    return identity;
+  }
+
+  /** A message of the thread (for a mark or a page's cursor), from memory when this process has seen it. */
+  async function messageOf(threadId: ObjectId, id: ObjectId): Promise<MessageRef | null> {
+    const kept = messageCache.get(id.toHexString());
+    if (kept) return kept.threadId.equals(threadId) ? kept : null;
+    const doc = await repo.messageById(threadId, id);
+    if (doc) remember(doc);
+    return doc;
+  }
+  const remember = (m: MessageRef) => messageCache.set(m._id.toHexString(), { _id: m._id, threadId: m.threadId, sentAt: m.sentAt });
 
   /** Whether the patient has or had any appointment with the physician (any status), in the physician's clinic. */
   async function haveMet(patientId: ObjectId, physician: PhysicianDoc): Promise<boolean> {
@@ -93,25 +149,27 @@ export function createChatService(
   }
 
   /** The thread and the caller's side of it; anyone else (another patient, staff, another clinic) is answered 404. */
-  async function participation(actor: Actor, threadId: string): Promise<{ thread: ChatThreadDoc; side: ChatSide }> {
-    const thread = await repo.threadById(toId(threadId));
+  async function participation(actor: Actor, threadId: string, snap?: VersionSnapshot | null): Promise<{ thread: ThreadIdentity; side: ChatSide }> {
+    const thread = await threadOf(toId(threadId));
     if (!thread) throw notFound();
     if (actor.role === 'patient' && thread.patientId.equals(actor.userId)) return { thread, side: 'patient' };
     if (actor.role === 'doctor') {
-      const own = await ownPhysician(actor);
+      const own = await ownPhysician(actor, snap);
       if (own && own._id.equals(thread.physicianId) && own.clinicId.equals(thread.clinicId)) return { thread, side: 'doctor' };
     }
     throw notFound();
   }
 
   /** The user on the other side: the patient, or the account linked to the physician (null when none is). */
-  async function counterpart(thread: Pick<ChatThreadDoc, 'patientId' | 'physicianId'>, side: ChatSide): Promise<ObjectId | null> {
+  async function counterpart(thread: Pick<ChatThreadDoc, 'patientId' | 'physicianId'>, side: ChatSide, snap?: VersionSnapshot | null): Promise<ObjectId | null> {
     if (side === 'doctor') return thread.patientId;
-    const physician = await physicians.load(thread.physicianId.toHexString()).catch(() => null);
+    const id = thread.physicianId.toHexString();
+    const physician = await readThrough(physicianCache, id, snap === undefined ? await catalogue() : snap, CATALOGUE_VERSION, () => physicians.load(id).catch(() => null));
     return physician?.userId ?? null;
   }
 
-  const zone = async (clinicId: ObjectId) => (await clinic.settingsFor(clinicId)).timeZone;
+  const zone = async (clinicId: ObjectId, snap?: VersionSnapshot | null) =>
+    (await readThrough(zoneCache, clinicId.toHexString(), snap === undefined ? await catalogue() : snap, CATALOGUE_VERSION, async () => (await clinic.settingsFor(clinicId)).timeZone))!;
   const iso = (at: Date | null, tz: string) => (at ? toZonedIso(at, tz) : null);
 
   function messageDto(doc: ChatMessageDoc, tz: string, text: string): ChatMessage {
@@ -175,14 +233,42 @@ export function createChatService(
     return updated;
   }
 
+  /**
+   * `deliver` from the recipient's follower, one at a time per thread and recipient in this process: what arrives while
+   * one is written waits and goes as one mark up to the latest (a mark covers every message before it), so a busy
+   * process writes fewer marks instead of queueing one per message, and the follower never waits for the database.
+   */
+  const delivering = new Map<string, { next: Pick<ChatMessageDoc, '_id' | 'sentAt'> | null }>();
+  function deliverSoon(thread: ThreadRef, recipient: ObjectId, upTo: Pick<ChatMessageDoc, '_id' | 'sentAt'>) {
+    const key = `${thread._id.toHexString()}|${recipient.toHexString()}`;
+    const running = delivering.get(key);
+    if (running) {
+      if (!running.next || isAfter(upTo, running.next)) running.next = upTo;
+      return;
+    }
+    const entry: { next: Pick<ChatMessageDoc, '_id' | 'sentAt'> | null } = { next: null };
+    delivering.set(key, entry);
+    void (async () => {
+      for (let at: typeof entry.next = upTo; at; at = entry.next, entry.next = null) {
+        try {
+          await deliver(thread, recipient, at);
+        } catch (err) {
+          deps.log?.warn({ err, threadId: thread._id.toHexString() }, 'chat message not marked delivered');
+        }
+      }
+      delivering.delete(key);
+    })();
+  }
+
   async function mark(actor: Actor, input: { threadId: string; upTo: string }, what: 'delivered' | 'read') {
-    const { thread, side } = await participation(actor, input.threadId);
-    const upTo = await repo.messageById(thread._id, toId(input.upTo));
+    const snap = await catalogue();
+    const { thread, side } = await participation(actor, input.threadId, snap);
+    const upTo = await messageOf(thread._id, toId(input.upTo));
     if (!upTo) throw new AppError('NOT_FOUND', 'No such message in this thread.', { fieldErrors: { upTo: ['is not a message of this thread'] } });
     const me = toId(actor.userId);
     if (what === 'delivered') return { updated: await deliver(thread, me, upTo) };
     const updated = await repo.markRead(thread._id, me, upTo, deps.clock());
-    if (updated > 0) await publish(thread, await counterpart(thread, side), 'read', { message: null, sealed: null, upTo: upTo._id.toHexString(), by: actor.userId });
+    if (updated > 0) await publish(thread, await counterpart(thread, side, snap), 'read', { message: null, sealed: null, upTo: upTo._id.toHexString(), by: actor.userId });
     return { updated };
   }
 
@@ -260,9 +346,9 @@ export function createChatService(
 
     async history(actor: Actor, input: { threadId: string; before?: string | undefined; limit: number }) {
       const { thread } = await participation(actor, input.threadId);
-      let before: ChatMessageDoc | null = null;
+      let before: MessageRef | null = null;
       if (input.before) {
-        before = await repo.messageById(thread._id, toId(input.before));
+        before = await messageOf(thread._id, toId(input.before));
         if (!before) throw new AppError('VALIDATION_FAILED', 'before is not a message of this thread.', { fieldErrors: { before: ['is not a message of this thread'] } });
       }
       // Reading the history is receiving what it holds.
@@ -274,8 +360,9 @@ export function createChatService(
     },
 
     async send(actor: Actor, input: { threadId: string; text: string; clientMessageId?: string | undefined }): Promise<ChatMessage> {
-      const { thread, side } = await participation(actor, input.threadId);
-      const recipientId = await counterpart(thread, side);
+      const snap = await catalogue();
+      const { thread, side } = await participation(actor, input.threadId, snap);
+      const recipientId = await counterpart(thread, side, snap);
       if (!recipientId) throw new AppError('CONFLICT', 'This physician has no app account to receive messages yet; please call the clinic.');
       // Counted once the send is one the caller may make: a refused or malformed one stores nothing, not even a count.
       // Both windows in one document and one command (refused attempts count in both, as each window counts its own).
@@ -299,7 +386,8 @@ export function createChatService(
       if (!message.senderId.equals(actor.userId)) {
         throw new AppError('CONFLICT', 'This clientMessageId is already used in this thread.', { fieldErrors: { clientMessageId: ['is already used in this thread'] } });
       }
-      const tz = await zone(thread.clinicId);
+      remember(message);
+      const tz = await zone(thread.clinicId, snap);
       const dto = messageDto(message, tz, open(message.text, thread._id));
       if (created) {
         await repo.touchThread(thread._id, { id: message._id, sender: message.sender, text: message.text, sentAt: message.sentAt });
@@ -351,8 +439,10 @@ export function createChatService(
               const patientId = toId(message.sender === 'patient' ? message.senderId : me);
               const thread: ThreadRef | null = data.physicianId
                 ? { _id: toId(data.threadId), clinicId: toId(e.clinicId), patientId, physicianId: toId(data.physicianId) }
-                : await repo.threadById(toId(data.threadId));
-              if (thread) await deliver(thread, toId(me), { _id: toId(message.id), sentAt: new Date(message.sentAt) });
+                : await threadOf(toId(data.threadId));
+              const at = { _id: toId(message.id), threadId: toId(data.threadId), sentAt: new Date(message.sentAt) };
+              remember(at);
+              if (thread) deliverSoon(thread, toId(me), at);
             } catch (err) {
               log?.warn({ err, threadId: data.threadId }, 'chat message not marked delivered');
             }
