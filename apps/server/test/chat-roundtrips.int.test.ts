@@ -76,8 +76,13 @@ describe('database commands of a chat message', () => {
       commands = [];
       const sent = await send(token, text);
       const answered = [...commands];
-      for (const live of [doctorLive, patientLive]) await arrive(() => expect(live.events.some((e) => e.data.kind === 'delivered' && e.data.upTo === sent.id)).toBe(true));
+      const senderLive = token === doctor.accessToken ? doctorLive : patientLive;
+      await arrive(() => expect(senderLive.events.some((e) => e.data.kind === 'delivered' && e.data.upTo === sent.id)).toBe(true));
       await new Promise((r) => setTimeout(r, 200));
+      // Only the sender is told it was delivered: the recipient's devices have the message itself.
+      const recipientLive = senderLive === doctorLive ? patientLive : doctorLive;
+      expect(recipientLive.events.filter((e) => e.data.message?.id === sent.id)).toHaveLength(1);
+      expect(recipientLive.events.some((e) => e.data.kind === 'delivered' && e.data.upTo === sent.id)).toBe(false);
       const all = tally(commands);
       commands = null;
       return { answered, all, id: sent.id };

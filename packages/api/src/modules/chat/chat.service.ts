@@ -202,13 +202,20 @@ export function createChatService(
     };
   }
 
-  /** Stores the event in both participants' streams. The change is committed: a failure is logged, never thrown. */
+  /**
+   * Stores the event in both participants' streams (a message, a read mark: the actor's other devices follow them too),
+   * or, for a delivered mark, in the other side's only: it tells the sender their message arrived, which the
+   * recipient's devices have no use for (and, with two processes, the recipient's stream then stays written by the
+   * sender's process alone, so its appends do not collide). The change is committed: a failure is logged, never thrown.
+   */
   async function publish(thread: ThreadRef, recipient: ObjectId | null, kind: 'message' | 'delivered' | 'read', data: Omit<ChatEventData, 'threadId' | 'participants'>) {
     const sender = kind === 'message' ? data.message!.senderId : data.by!;
     const participants = [...new Set([sender, ...(recipient ? [recipient.toHexString()] : [])])];
     const payload: ChatEventData = { threadId: thread._id.toHexString(), participants, physicianId: thread.physicianId.toHexString(), ...data };
+    const streams = kind === 'delivered' ? participants.filter((userId) => userId !== sender) : participants;
+    if (streams.length === 0) return;
     try {
-      await events.appendMany(participants.map((userId) => ({ stream: chatStream(userId), clinicId: thread.clinicId, kind, data: { ...payload } })));
+      await events.appendMany(streams.map((userId) => ({ stream: chatStream(userId), clinicId: thread.clinicId, kind, data: { ...payload } })));
     } catch (err) {
       deps.log?.warn({ err, threadId: payload.threadId, kind }, 'chat event not stored');
     }
