@@ -18,7 +18,8 @@ export async function inboxEventRoutes(app: FastifyInstance, opts: { services: S
 }
 
 export const inboxEventsPathItem = eventStreamPathItem({
-  operationId: 'staff-inbox-events',
+  // Named after the procedure that gives the JSON answer (conversations.events), as every operation of the document is.
+  operationId: 'conversations-events',
   summary: "Follow the clinic's WhatsApp inbox live (server-sent events): hand-overs, messages of conversations with staff, taken, released",
   description:
     'Staff and admins of the clinic. With `Accept: text/event-stream`, one event per change (`event:` the kind, `id:` its position, `data:` ' +
