@@ -109,14 +109,18 @@ export async function seedDatabase(database: Database, opts: SeedOptions): Promi
     delete fill.userId;
     delete fill.createdAt;
     physOps.push({ updateOne: { filter: { ...keyOf(s), schedule: { $exists: false } }, update: { $set: fill } } });
-    // A record from a seed before Arabic names gains its own (a name an admin gave is kept).
-    if (s.doc.fullNameAr) physOps.push({ updateOne: { filter: { ...keyOf(s), fullNameAr: { $exists: false } }, update: { $set: { fullNameAr: s.doc.fullNameAr } } } });
   }
   const physRes = await cols.physicians.bulkWrite(physOps, { ordered: true });
   tally('physicians', physRes.upsertedCount, seeds.length - physRes.upsertedCount);
   const physDocs = await cols.physicians
     .find({ $or: [{ userId: { $in: seeds.flatMap((s) => (s.doc.userId ? [s.doc.userId] : [])) } }, { userId: null, fullName: { $in: seeds.map((s) => s.doc.fullName) } }] })
     .toArray();
+  // A record from a seed before Arabic names gains its own (a name an admin gave is kept). By _id, one at a time:
+  // FerretDB 1.24 hung on the same fill as a third batch of filtered updates in the bulk write above.
+  for (const p of physDocs) {
+    const nameAr = p.fullNameAr ? null : seeds.find((s) => s.doc.fullName === p.fullName)?.doc.fullNameAr;
+    if (nameAr) await cols.physicians.updateOne({ _id: p._id, fullNameAr: { $exists: false } }, { $set: { fullNameAr: nameAr } });
+  }
   const found = (list: typeof seeds) =>
     list.flatMap((s) => {
       const doc = physDocs.find((p) => (s.doc.userId ? p.userId?.equals(s.doc.userId) : p.userId === null && p.fullName === s.doc.fullName));
