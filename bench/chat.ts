@@ -437,8 +437,8 @@ async function main(): Promise<number> {
     );
     console.log(
       'Two processes on FerretDB are only safe where they do not write one document at once. Here each thread is written by one process: ' +
-        "all its messages are the patient's, sent through A, so the thread's last-message update (touchThread) and the senders' rate-limit counters are A's alone; " +
-        "B writes the delivered marks of messages A inserted and no longer writes; both append to the two users' event streams, as new documents whose (stream, seq) " +
+        "all its messages are the patient's, sent through A, so the thread's last-message update (touchThread) is A's alone (the per-user rate-limit windows are in Redis); " +
+        "B writes the delivered marks of messages A inserted and no longer writes; A appends the messages to both users' event streams, B the delivered marks to the patient's, as new documents whose (stream, seq) " +
         'unique index settles a clash (the loser reads the tail and takes the next number). Both directions through both processes would update one thread document from both: not done.',
     );
 
