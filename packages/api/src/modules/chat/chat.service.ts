@@ -372,7 +372,7 @@ export function createChatService(
       const recipientId = await counterpart(thread, side, snap);
       if (!recipientId) throw new AppError('CONFLICT', 'This physician has no app account to receive messages yet; please call the clinic.');
       // Counted once the send is one the caller may make: a refused or malformed one stores nothing, not even a count.
-      // Both windows in one document and one command (refused attempts count in both, as each window counts its own).
+      // Both windows in one step, off the database (refused attempts count in both, as each window counts its own).
       await rateLimiter.hitAll('chat-send', actor.userId, [CHAT_LIMITS.perSecond, CHAT_LIMITS.perMinute]);
       const now = deps.clock();
       const _id = new ObjectId();
