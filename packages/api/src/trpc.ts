@@ -1,9 +1,10 @@
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC, tracked, TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { type Role } from '@clinic/contracts';
 import type { Actor, Context } from './context.ts';
 import { TRPC_CODE_BY_STATUS, toErrorBody } from './error-body.ts';
 import { AppError } from './errors.ts';
+import { mapFollow } from './events/event-store.ts';
 import { broadcastTransformer } from './events/serialized.ts';
 
 export { fieldErrorsOf } from './error-body.ts';
@@ -57,4 +58,12 @@ export function roleProcedure(...roles: Role[]) {
     if (!roles.includes(ctx.actor.role)) throw new AppError('FORBIDDEN', 'Your role is not allowed to do this.');
     return next();
   });
+}
+
+/**
+ * A followed stream's events as a subscription's values, each `tracked` with its id so a client that reconnects
+ * resumes after the last one it saw. Mapped without an async generator: one per subscriber adds up at 10,000.
+ */
+export function trackedEvents<E>(events: AsyncIterable<{ id: string; event: E }>) {
+  return mapFollow(events[Symbol.asyncIterator](), ({ id, event }) => tracked(id, event));
 }

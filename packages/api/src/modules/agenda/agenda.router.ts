@@ -1,9 +1,6 @@
 import * as z from 'zod';
-import { tracked } from '@trpc/server';
 import { IdSchema, LocalDateSchema } from '@clinic/contracts';
-import { mapFollow } from '../../events/event-store.ts';
-import type { AgendaEvent } from './agenda.service.ts';
-import { roleProcedure, router } from '../../trpc.ts';
+import { roleProcedure, router, trackedEvents } from '../../trpc.ts';
 
 /** Staff and admins: their clinic (or one of its physicians); doctors: their own physician. */
 export const AgendaSubscriptionInput = z.strictObject({
@@ -12,8 +9,6 @@ export const AgendaSubscriptionInput = z.strictObject({
   // Set by the client links on reconnect (tracked ids), or by the app from the last event it kept.
   lastEventId: z.string().regex(/^\d{1,15}$/, 'must be the id of an event this stream delivered').nullish(),
 });
-
-const toTracked = ({ id, event }: { id: string; event: AgendaEvent }) => tracked(id, event);
 
 export const agendaRouter = router({
   /**
@@ -30,6 +25,6 @@ export const agendaRouter = router({
     .input(AgendaSubscriptionInput)
     .subscription(async ({ ctx, input, signal }) => {
       const events = await ctx.services.agenda.follow(ctx.actor, input, signal ?? new AbortController().signal);
-      return mapFollow(events[Symbol.asyncIterator](), toTracked);
+      return trackedEvents(events);
     }),
 });

@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { tracked } from '@trpc/server';
 import {
   ChatHistoryInput,
   ChatHistoryOutput,
@@ -12,7 +11,7 @@ import {
   OpenChatThreadInput,
   SendChatMessageInput,
 } from '@clinic/contracts';
-import { authedProcedure, roleProcedure, router } from '../../trpc.ts';
+import { authedProcedure, roleProcedure, router, trackedEvents } from '../../trpc.ts';
 
 const tags = ['chat'];
 
@@ -99,8 +98,6 @@ export const chatRouter = router({
     .input(ChatSubscriptionInput)
     .subscription(async ({ ctx, input, signal }) => {
       const events = await ctx.services.chat.follow(ctx.actor, input, signal ?? new AbortController().signal);
-      return (async function* () {
-        for await (const { id, event } of events) yield tracked(id, event);
-      })();
+      return trackedEvents(events);
     }),
 });

@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { tracked } from '@trpc/server';
 import {
   ConversationPhoneInput,
   ConversationTranscriptSchema,
@@ -11,7 +10,7 @@ import {
   StaffReplyOutput,
   TakeConversationOutput,
 } from '@clinic/contracts';
-import { roleProcedure, router } from '../../trpc.ts';
+import { roleProcedure, router, trackedEvents } from '../../trpc.ts';
 
 const tags = ['whatsapp'];
 
@@ -110,8 +109,6 @@ export const conversationsRouter = router({
     .input(InboxSubscriptionInput)
     .subscription(async ({ ctx, input, signal }) => {
       const events = await ctx.services.conversations.follow(ctx.actor, input, signal ?? new AbortController().signal);
-      return (async function* () {
-        for await (const { id, event } of events) yield tracked(id, event);
-      })();
+      return trackedEvents(events);
     }),
 });

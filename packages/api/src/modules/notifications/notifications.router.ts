@@ -1,4 +1,3 @@
-import { tracked } from '@trpc/server';
 import {
   InAppNotificationSchema,
   ListNotificationsInput,
@@ -14,7 +13,7 @@ import {
   NotificationsSubscriptionInput,
   UnreadCountSchema,
 } from '@clinic/contracts';
-import { authedProcedure, roleProcedure, router } from '../../trpc.ts';
+import { authedProcedure, roleProcedure, router, trackedEvents } from '../../trpc.ts';
 
 const tags = ['notifications'];
 
@@ -86,8 +85,6 @@ export const notificationsRouter = router({
   /** New notifications and read-state changes, live over WebSocket or server-sent events; resumes after `lastEventId`. */
   onEvent: authedProcedure.input(NotificationsSubscriptionInput).subscription(async ({ ctx, input, signal }) => {
     const events = await ctx.services.notifications.follow(ctx.actor, input, signal ?? new AbortController().signal);
-    return (async function* () {
-      for await (const { id, event } of events) yield tracked(id, event);
-    })();
+    return trackedEvents(events);
   }),
 });
