@@ -75,6 +75,21 @@ export async function insertUnique<T extends Document, K extends string & keyof 
   return { won: false, refusedBy: null };
 }
 
+/** A unique index refused that document of a bulk insert (see `bulkInsertFailures`). */
+export const DUPLICATE_KEY: unique symbol = Symbol('duplicate key');
+
+/**
+ * The documents of an unordered `insertMany` that failed, by position, as its bulk error names them
+ * (`writeErrors[].index`): `DUPLICATE_KEY` where a unique index refused one, else that document's error. Null when
+ * the error names no positions (FerretDB at times): then the caller finds out which are stored.
+ */
+export function bulkInsertFailures(err: unknown): Map<number, typeof DUPLICATE_KEY | unknown> | null {
+  const raw = (err as { writeErrors?: unknown }).writeErrors;
+  const writeErrors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { index?: unknown; code?: unknown; errmsg?: unknown; message?: unknown }[];
+  if (writeErrors.length === 0 || !writeErrors.every((w) => typeof w.index === 'number')) return null;
+  return new Map(writeErrors.map((w) => [w.index as number, isDuplicateKeyError({ code: w.code, message: w.errmsg ?? w.message }) ? DUPLICATE_KEY : err]));
+}
+
 /**
  * Inserts `docs` (each with a fresh `_id`) in one unordered `insertMany`, a unique index deciding each as
  * `insertUnique` does: which of them won, by position. MongoDB names each refused one in the bulk error
@@ -87,12 +102,10 @@ export async function insertManyUnique<T extends Document & { _id: unknown }>(co
     await col.insertMany(docs, { ordered: false });
     return docs.map(() => true);
   } catch (err) {
-    const raw = (err as { writeErrors?: unknown }).writeErrors;
-    const writeErrors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { index?: unknown; code?: unknown; errmsg?: unknown; message?: unknown }[];
-    if (writeErrors.length > 0 && writeErrors.every((w) => typeof w.index === 'number')) {
-      if (!writeErrors.every((w) => isDuplicateKeyError({ code: w.code, message: w.errmsg ?? w.message }))) throw err;
-      const refused = new Set(writeErrors.map((w) => w.index as number));
-      return docs.map((_, i) => !refused.has(i));
+    const failures = bulkInsertFailures(err);
+    if (failures) {
+      if ([...failures.values()].some((f) => f !== DUPLICATE_KEY)) throw err;
+      return docs.map((_, i) => !failures.has(i));
     }
     if (!isDuplicateKeyError(err)) throw err;
     // Which ones are stored is not said: each absent one is inserted on its own, which decides it for certain.

@@ -1,4 +1,4 @@
-import { ObjectId, insertUnique, isDuplicateKeyError, type Collections, type EventDoc } from '@clinic/db';
+import { DUPLICATE_KEY, ObjectId, bulkInsertFailures, insertUnique, isDuplicateKeyError, type Collections, type EventDoc } from '@clinic/db';
 import type { Clock } from '../clock.ts';
 import type { BackgroundLog } from '../deps.ts';
 import type { EventBus, EventNote, StoredEvent } from './bus.ts';
@@ -17,9 +17,6 @@ const PAGE = 100;
 const TAILS_KEPT = 10_000;
 /** Writers of one stream in other processes can each win a number before us; more than this is a fault. */
 const MAX_ATTEMPTS = 25;
-
-/** An insert of `appendMany`'s batch that the unique index refused (it is retried through `append`'s path). */
-const DUPLICATE = Symbol('duplicate');
 
 const toStored = (d: EventDoc): StoredEvent => ({ stream: d.stream, seq: d.seq, clinicId: d.clinicId.toHexString(), kind: d.kind, data: d.data, at: d.at });
 
@@ -109,7 +106,7 @@ export function createEventStore(cols: Collections, bus: EventBus, clock: Clock,
         if (refused === undefined) {
           remember(doc.stream, doc.seq);
           out[i] = toStored(doc);
-        } else if (refused === DUPLICATE) tailOf.delete(doc.stream);
+        } else if (refused === DUPLICATE_KEY) tailOf.delete(doc.stream);
         else out[i] = { failed: refused };
       }
     }
@@ -129,15 +126,12 @@ export function createEventStore(cols: Collections, bus: EventBus, clock: Clock,
       await cols.events.insertMany(docs, { ordered: false });
       return new Map();
     } catch (err) {
-      const raw = (err as { writeErrors?: unknown }).writeErrors;
-      const writeErrors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { index?: unknown; code?: unknown; errmsg?: unknown; message?: unknown }[];
-      if (writeErrors.length > 0 && writeErrors.every((w) => typeof w.index === 'number')) {
-        return new Map(writeErrors.map((w) => [w.index as number, isDuplicateKeyError({ code: w.code, message: w.errmsg ?? w.message }) ? DUPLICATE : err]));
-      }
+      const failures = bulkInsertFailures(err);
+      if (failures) return failures;
       if (!isDuplicateKeyError(err)) return new Map(docs.map((_, k) => [k, err]));
       const stored = await cols.events.find({ _id: { $in: docs.map((d) => d._id) } }, { projection: { _id: 1 } }).toArray();
       const ids = new Set(stored.map((d) => d._id.toHexString()));
-      return new Map(docs.flatMap((d, k) => (ids.has(d._id.toHexString()) ? [] : [[k, DUPLICATE] as const])));
+      return new Map(docs.flatMap((d, k) => (ids.has(d._id.toHexString()) ? [] : [[k, DUPLICATE_KEY] as const])));
     }
   }
 
