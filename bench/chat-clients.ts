@@ -5,7 +5,7 @@
 // forwards to the pair's other socket) and times each message at its recipient, in this one process and clock.
 import { performance } from 'node:perf_hooks';
 import { WebSocket, type RawData } from 'ws';
-import { answerRunner, asBuffer, closeSockets } from './ws-clients.ts';
+import { answerRunner, asBuffer, attempt, closeSockets } from './ws-clients.ts';
 import type { ConnectPlan, ConnectResult, Counts, FromClients, PairPlan, RunPlan, RunResult, ToClients } from './chat-ipc.ts';
 
 const CONNECT_TIMEOUT_MS = 60_000;
@@ -158,39 +158,29 @@ function open(p: ConnectPlan, pair: number, who: Side): Promise<Sock> {
     const url = p.side === 'real' ? `${participant.ws}/trpc?connectionParams=1` : `${participant.ws}/?pair=${pair}&side=${who}`;
     const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: CONNECT_TIMEOUT_MS });
     const sock: Sock = { ws, pair, side: who, userId: participant.userId, pending: new Map(), nextId: SUBSCRIPTION_ID + 1 };
-    let ready = false;
-    const fail = (why: string) => {
-      if (ready) return;
-      ready = true;
-      clearTimeout(timer);
-      ws.terminate();
-      reject(new Error(`pair ${pair} ${who}: ${why}`));
-    };
-    const timer = setTimeout(() => fail(`not ready within ${CONNECT_TIMEOUT_MS / 1000} s`), CONNECT_TIMEOUT_MS);
-    const done = () => {
-      ready = true;
-      clearTimeout(timer);
-      resolve(sock);
-    };
+    const conn = attempt(ws, CONNECT_TIMEOUT_MS, {
+      resolve,
+      reject,
+      value: sock,
+      prefix: `pair ${pair} ${who}: `,
+      onClosed: () => {
+        closedCount++;
+        sockets[2 * pair + (who === 'patient' ? 0 : 1)] = null;
+      },
+    });
     ws.on('open', () => {
-      if (p.side === 'relay') return done();
+      if (p.side === 'relay') return conn.done();
       ws.send(JSON.stringify({ method: 'connectionParams', data: { accessToken: participant.token } }));
       ws.send(JSON.stringify({ id: SUBSCRIPTION_ID, method: 'subscription', params: { path: 'chat.onEvent', input: { json: {} } } }));
     });
     ws.on('message', (raw, isBinary) => {
-      if (ready) return onFrame(sock, raw, isBinary);
+      if (conn.ready) return onFrame(sock, raw, isBinary);
       const text = asBuffer(raw).toString('utf8');
       if (text === 'PING') return void ws.send('PONG');
       const msg = JSON.parse(text) as { id?: unknown; result?: { type?: string } };
-      if (msg.id === SUBSCRIPTION_ID && msg.result?.type === 'started') return done();
-      fail(`unexpected first frame: ${text.slice(0, 200)}`);
+      if (msg.id === SUBSCRIPTION_ID && msg.result?.type === 'started') return conn.done();
+      conn.fail(`unexpected first frame: ${text.slice(0, 200)}`);
     });
-    ws.on('close', (code) => {
-      if (!ready) return fail(`closed (${code}) before it was ready`);
-      closedCount++;
-      sockets[2 * pair + (who === 'patient' ? 0 : 1)] = null;
-    });
-    ws.on('error', (err) => fail(err.message));
   });
 }
 

@@ -3,15 +3,13 @@
 // subscription), on one real server process, and on two real processes sharing the database and the Redis event bus
 // (sent through one, received on the other); next to a bare `ws` relay at the same rate and frame size, in the same
 // run. Every message must reach its recipient exactly once. See bench/README.md.
-import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { hashPassword } from '@clinic/api';
 import { ObjectId, SEED_CLINIC_SLUG, userDoc, type AppointmentDoc, type Database, type PhysicianDoc, type UserDoc } from '@clinic/db';
-import { next } from './child.ts';
+import { asker, forkChild, forkServer, loopback } from './child.ts';
 import { BenchDatabase, log, login, machine, numberFromEnv, runMain, writeResults } from './common.ts';
 import { CHAT_ENV, type ConnectResult, type FromClients, type FromServer, type PairPlan, type Role, type RunPlan, type RunResult, type ToClients, type ToServer } from './chat-ipc.ts';
 import { mapLimit, percentile, send } from './load.ts';
@@ -56,27 +54,13 @@ interface ServerHandle {
 }
 
 async function startServer(name: string, role: Role, env: Record<string, string>): Promise<ServerHandle> {
-  const child = fork(fileURLToPath(new URL('./chat-server.ts', import.meta.url)), [], {
-    env: { ...process.env, ...env, [CHAT_ENV.role]: role },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ready = await next<FromServer, 'ready'>(child, 'ready', name);
+  const server = await forkServer<ToServer, FromServer>(new URL('./chat-server.ts', import.meta.url), name, { env: { ...env, [CHAT_ENV.role]: role } });
   return {
     name,
-    pid: child.pid!,
-    http: `http://127.0.0.1:${ready.port}`,
-    ws: `ws://127.0.0.1:${ready.port}`,
-    async commands() {
-      const answer = next<FromServer, 'commands'>(child, 'commands', name);
-      child.send({ type: 'commands' } satisfies ToServer);
-      return (await answer).counts;
-    },
-    async stop() {
-      if (!child.connected) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.send({ type: 'shutdown' } satisfies ToServer);
-      await Promise.race([exited, sleep(15_000).then(() => child.kill('SIGKILL'))]);
-    },
+    pid: server.pid,
+    ...loopback(server.ready.port),
+    commands: async () => (await server.ask({ type: 'commands' }, 'commands')).counts,
+    stop: server.stop,
   };
 }
 
@@ -88,12 +72,8 @@ interface ClientsHandle {
 }
 
 function startClients(name: string): ClientsHandle {
-  const child = fork(fileURLToPath(new URL('./chat-clients.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ask = async <T extends FromClients['type']>(msg: ToClients, type: T) => {
-    const answer = next<FromClients, T>(child, type, name);
-    child.send(msg);
-    return answer;
-  };
+  const child = forkChild(new URL('./chat-clients.ts', import.meta.url));
+  const ask = asker<ToClients, FromClients>(child, name);
   return {
     connect: async (side, pairs) => (await ask({ type: 'connect', plan: { side, pairs, concurrency: config.concurrency } }, 'connected')).result,
     run: async (plan) => (await ask({ type: 'run', plan }, 'ran')).result,

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { send } from './load.ts';
 import type { ConnectPlan, ConnectResult, FromClients, RoundResult, ToClients, Trigger } from './realtime-ipc.ts';
-import { answerRunner, asBuffer, closeSockets } from './ws-clients.ts';
+import { answerRunner, asBuffer, attempt, closeSockets } from './ws-clients.ts';
 
 const CONNECT_TIMEOUT_MS = 60_000;
 const RETRIES = 2;
@@ -51,22 +51,17 @@ function open(p: ConnectPlan, i: number): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const url = p.side === 'real' ? `${p.baseUrl}/trpc?connectionParams=1` : `${p.baseUrl}/`;
     const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: CONNECT_TIMEOUT_MS });
-    let ready = false;
-    const fail = (why: string) => {
-      if (ready) return;
-      ready = true;
-      clearTimeout(timer);
-      ws.terminate();
-      reject(new Error(why));
-    };
-    const timer = setTimeout(() => fail(`not ready within ${CONNECT_TIMEOUT_MS / 1000} s`), CONNECT_TIMEOUT_MS);
-    const done = () => {
-      ready = true;
-      clearTimeout(timer);
-      resolve(ws);
-    };
+    const conn = attempt(ws, CONNECT_TIMEOUT_MS, {
+      resolve,
+      reject,
+      value: ws,
+      onClosed: () => {
+        closed++;
+        sockets[i] = null;
+      },
+    });
     ws.on('open', () => {
-      if (p.side === 'bare') return done();
+      if (p.side === 'bare') return conn.done();
       // What tRPC's wsLink sends: the connection params first, then the subscription (input as superjson's { json }).
       ws.send(JSON.stringify({ method: 'connectionParams', data: { accessToken: p.tokens[i % p.tokens.length] } }));
       ws.send(JSON.stringify({ id: 1, method: 'subscription', params: { path: 'agenda.onChange', input: { json: {} } } }));
@@ -79,19 +74,13 @@ function open(p: ConnectPlan, i: number): Promise<WebSocket> {
         if (text === 'PING') return void ws.send('PONG');
         if (text === 'PONG') return;
       }
-      if (!ready) {
+      if (!conn.ready) {
         const msg = JSON.parse(data.toString()) as { id?: unknown; result?: { type?: string } };
-        if (msg.id === 1 && msg.result?.type === 'started') return done();
-        return fail(`unexpected first frame: ${data.toString().slice(0, 200)}`);
+        if (msg.id === 1 && msg.result?.type === 'started') return conn.done();
+        return conn.fail(`unexpected first frame: ${data.toString().slice(0, 200)}`);
       }
       onFrame(i, data);
     });
-    ws.on('close', (code) => {
-      if (!ready) return fail(`closed (${code}) before it was ready`);
-      closed++;
-      sockets[i] = null;
-    });
-    ws.on('error', (err) => fail(err.message));
   });
 }
 

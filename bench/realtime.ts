@@ -1,16 +1,14 @@
 // npm run bench:realtime — one event fanned out to N (default 10,000) WebSocket subscribers of the real server
 // (tRPC `agenda.onChange`), next to a bare `ws` server broadcasting a frame of the same size, in the same run: delivery
 // p50/p99/max and the servers' RSS per idle connection. See bench/README.md.
-import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { hashPassword } from '@clinic/api';
 import { ObjectId, SEED_CLINIC_SLUG, userDoc, type Database, type UserDoc } from '@clinic/db';
-import { next } from './child.ts';
+import { asker, forkChild, forkServer, loopback } from './child.ts';
 import { BenchDatabase, RESULTS_DIR, log, login, machine, numberFromEnv, runMain, writeResults } from './common.ts';
 import { getJson, mapLimit, percentile } from './load.ts';
 import {
@@ -123,49 +121,21 @@ interface ServerHandle {
 }
 
 async function startServer(side: Side, env: Record<string, string>): Promise<ServerHandle> {
-  const child = fork(fileURLToPath(new URL('./realtime-server.ts', import.meta.url)), [], {
-    env: { ...process.env, ...env, [RT_ENV.role]: side },
+  const server = await forkServer<ToServer, FromServer>(new URL('./realtime-server.ts', import.meta.url), `${side} server`, {
+    env: { ...env, [RT_ENV.role]: side },
     execArgv: [...process.execArgv, '--expose-gc'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const what = `${side} server`;
-  const ready = await next<FromServer, 'ready'>(child, 'ready', what);
+  const { ask } = server;
   return {
     side,
-    pid: child.pid!,
-    http: `http://127.0.0.1:${ready.port}`,
-    ws: `ws://127.0.0.1:${ready.port}`,
-    async memory() {
-      const answer = next<FromServer, 'memory'>(child, 'memory', what);
-      child.send({ type: 'memory' } satisfies ToServer);
-      return (await answer).memory;
-    },
-    async cpuMs() {
-      const answer = next<FromServer, 'cpu'>(child, 'cpu', what);
-      child.send({ type: 'cpu' } satisfies ToServer);
-      return (await answer).ms;
-    },
-    async heap(file) {
-      const answer = next<FromServer, 'heap'>(child, 'heap', what);
-      child.send({ type: 'heap', file } satisfies ToServer);
-      return (await answer).census;
-    },
-    async profileStart() {
-      const answer = next<FromServer, 'profiling'>(child, 'profiling', what);
-      child.send({ type: 'profile-start' } satisfies ToServer);
-      await answer;
-    },
-    async profileStop(file) {
-      const answer = next<FromServer, 'profiled'>(child, 'profiled', what);
-      child.send({ type: 'profile-stop', file } satisfies ToServer);
-      return answer;
-    },
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.send({ type: 'shutdown' } satisfies ToServer);
-      await Promise.race([exited, sleep(15_000).then(() => child.kill('SIGKILL'))]);
-    },
+    pid: server.pid,
+    ...loopback(server.ready.port),
+    memory: async () => (await ask({ type: 'memory' }, 'memory')).memory,
+    cpuMs: async () => (await ask({ type: 'cpu' }, 'cpu')).ms,
+    heap: async (file) => (await ask({ type: 'heap', file }, 'heap')).census,
+    profileStart: async () => void (await ask({ type: 'profile-start' }, 'profiling')),
+    profileStop: (file) => ask({ type: 'profile-stop', file }, 'profiled'),
+    stop: server.stop,
   };
 }
 
@@ -177,13 +147,8 @@ interface ClientsHandle {
 }
 
 function startClients(side: Side): ClientsHandle {
-  const child = fork(fileURLToPath(new URL('./realtime-clients.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const what = `${side} load generator`;
-  const ask = async <T extends FromClients['type']>(msg: ToClients, type: T) => {
-    const answer = next<FromClients, T>(child, type, what);
-    child.send(msg);
-    return answer;
-  };
+  const child = forkChild(new URL('./realtime-clients.ts', import.meta.url));
+  const ask = asker<ToClients, FromClients>(child, `${side} load generator`);
   return {
     connect: async (plan) => (await ask({ type: 'connect', plan }, 'connected')).result,
     round: async (round, trigger) => (await ask({ type: 'round', round, trigger, timeoutMs: config.roundTimeoutMs }, 'round')).result,

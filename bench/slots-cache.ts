@@ -6,15 +6,13 @@
 //
 // The server runs in a process of its own (this file, forked with `serve`), so load generation never shares its
 // event loop.
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import type { VersionStore } from '@clinic/api';
 import { benchDeps, buildBenchApp } from './app.ts';
-import { errorMessage, next } from './child.ts';
+import { errorMessage, forkServer, loopback } from './child.ts';
 import { BenchDatabase, log, numberFromEnv, runMain } from './common.ts';
 import { commandKey, connectMonitored } from './db.ts';
 import { getJson, openLoop, send, summarize, type HttpRequest, type RunStats, type Sample } from './load.ts';
@@ -132,21 +130,16 @@ async function serve(): Promise<void> {
 // The runner
 // ---------------------------------------------------------------------------------------------
 
-type Server = ReturnType<typeof startServer>;
+type Server = Awaited<ReturnType<typeof startServer>>;
 
-function startServer(uri: string, dbName: string, redisUrl: string | null) {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['serve'], {
-    env: { ...process.env, BENCH_MONGO_URI: uri, BENCH_DB_NAME: dbName, BENCH_REDIS_URL: redisUrl ?? '' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+async function startServer(uri: string, dbName: string, redisUrl: string | null) {
+  const server = await forkServer<ToServer, FromServer>(import.meta.url, 'bench server', {
+    env: { BENCH_MONGO_URI: uri, BENCH_DB_NAME: dbName, BENCH_REDIS_URL: redisUrl ?? '' },
+    args: ['serve'],
   });
-  const next_ = <T extends FromServer['type']>(type: T) => next<FromServer, T>(child, type, 'bench server');
-  const ask = async <T extends FromServer['type']>(msg: ToServer, type: T) => {
-    const answer = next_(type);
-    child.send(msg);
-    return answer;
-  };
+  const { ask } = server;
   return {
-    ready: next_('ready'),
+    ready: server.ready,
     async count(fn: () => Promise<void>): Promise<Counted> {
       await ask({ type: 'count-start' }, 'ok');
       await fn();
@@ -156,12 +149,7 @@ function startServer(uri: string, dbName: string, redisUrl: string | null) {
     setBare: (bodies: Record<string, string>) => ask({ type: 'bare', bodies }, 'ok'),
     /** The server process's CPU time so far (user + system), in ms. */
     cpuMs: async () => (await ask({ type: 'cpu' }, 'cpu')).micros / 1000,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.send({ type: 'shutdown' } satisfies ToServer);
-      await exited;
-    },
+    stop: server.stop,
   };
 }
 
@@ -211,11 +199,11 @@ interface ModeResult {
 
 async function runMode(bus: Bus, uri: string, dbName: string, physician: { id: string }, specialty: string, patients: { email: string }[]): Promise<ModeResult> {
   const loadBefore = load();
-  const server = startServer(uri, dbName, bus === 'redis' ? config.redisUrl : null);
+  const server = await startServer(uri, dbName, bus === 'redis' ? config.redisUrl : null);
   try {
-    const { realPort, barePort } = await server.ready;
-    const real = `http://127.0.0.1:${realPort}`;
-    const bare = `http://127.0.0.1:${barePort}`;
+    const { realPort, barePort } = server.ready;
+    const real = loopback(realPort).http;
+    const bare = loopback(barePort).http;
     const from = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000);
     const range = `from=${from.toISOString()}&to=${new Date(from.getTime() + config.slotDays * DAY_MS).toISOString()}`;
     const slotsUrl = `${real}/api/v1/physicians/${physician.id}/slots?${range}`;

@@ -31,3 +31,33 @@ export function answerRunner<To, From>(handle: (msg: To) => Promise<From>): void
   });
   process.on('disconnect', () => process.exit(0));
 }
+
+/**
+ * A connection attempt settled once: `done` resolves with `value`; `fail` (also on a timeout, an error, or a close
+ * before it was ready) terminates the socket and rejects with `prefix` + why. Once ready, a close calls `onClosed`.
+ */
+export function attempt<T>(
+  ws: WebSocket,
+  timeoutMs: number,
+  settle: { resolve: (value: T) => void; reject: (err: Error) => void; value: T; prefix?: string; onClosed: () => void },
+) {
+  const state = {
+    ready: false,
+    fail(why: string) {
+      if (state.ready) return;
+      state.ready = true;
+      clearTimeout(timer);
+      ws.terminate();
+      settle.reject(new Error(`${settle.prefix ?? ''}${why}`));
+    },
+    done() {
+      state.ready = true;
+      clearTimeout(timer);
+      settle.resolve(settle.value);
+    },
+  };
+  const timer = setTimeout(() => state.fail(`not ready within ${timeoutMs / 1000} s`), timeoutMs);
+  ws.on('close', (code) => (state.ready ? settle.onClosed() : state.fail(`closed (${code}) before it was ready`)));
+  ws.on('error', (err) => state.fail(err.message));
+  return state;
+}
