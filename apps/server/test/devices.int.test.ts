@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createPhysician, dubai, dubaiDate } from './support/fixtures.ts';
+import { createPhysician, workingDaySlots } from './support/fixtures.ts';
 import { createLogger } from '../src/logger.ts';
 import { startExpoStandIn, type ExpoStandIn } from './support/expo.ts';
 import { makePatients, startTestServer, type TestServer } from './support/server.ts';
@@ -13,13 +13,8 @@ let s: TestServer;
 let physicianId: string;
 let physicianName: string;
 let patients: Awaited<ReturnType<typeof makePatients>>;
-let slots = 0;
-function nextSlot(): Date {
-  const n = slots++;
-  const i = n % 20;
-  const minutes = (i < 10 ? 8 * 60 : 14 * 60) + (i % 10) * 30;
-  return dubai(dubaiDate(2 + Math.floor(n / 20)), `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`);
-}
+/** Every booking takes the next free half hour of the working day. */
+const nextSlot = workingDaySlots(2);
 
 let tokens = 0;
 /** A token as the Expo SDK makes one, different every call. */

@@ -2,7 +2,7 @@ import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCaller, createInternalContext } from '@clinic/api';
 import { createClinicClient, type ClinicClient, type RouterOutputs } from '@clinic/sdk';
-import { createPhysician, dubai, dubaiDate } from './support/fixtures.ts';
+import { createPhysician, dubai, dubaiDate, workingDaySlots } from './support/fixtures.ts';
 import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
 import { sendWhatsApp, startTwilioApi } from './support/twilio.ts';
 
@@ -17,14 +17,8 @@ let physicianId: string;
 let physicianName: string;
 let doctor: { userId: string; accessToken: string };
 let patients: Awaited<ReturnType<typeof makePatients>>;
-/** Every booking takes the next free half hour of the working day (08:00–13:00, 14:00–20:00), from the day after tomorrow on. */
-let slots = 0;
-function nextSlot(): Date {
-  const n = slots++;
-  const i = n % 20;
-  const minutes = (i < 10 ? 8 * 60 : 14 * 60) + (i % 10) * 30;
-  return dubai(dubaiDate(2 + Math.floor(n / 20)), `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`);
-}
+/** Every booking takes the next free half hour of the working day. */
+const nextSlot = workingDaySlots(2);
 
 beforeAll(async () => {
   s = await startTestServer();

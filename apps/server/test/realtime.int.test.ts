@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AGENDA_EVENT_KINDS, EVENT_RETENTION, createEventStore, createInProcessBus, type AgendaEvent, type StoredEvent } from '@clinic/api';
 import { ObjectId } from '@clinic/db';
 import { createClinicClient, isClinicError, type ClinicClient, type RouterOutputs } from '@clinic/sdk';
-import { createPhysician, dubai, dubaiDate, insertSecondClinic, makeClinicStaff } from './support/fixtures.ts';
+import { createPhysician, dubai, dubaiDate, insertSecondClinic, makeClinicStaff, workingDaySlots } from './support/fixtures.ts';
 import { makePatients, makeStaff, startTestServer, type TestServer } from './support/server.ts';
 
 type Delivered = RouterOutputs['agenda']['onChange'] extends AsyncIterable<infer T> ? T : never;
@@ -18,14 +18,8 @@ let physicianB: string;
 let staffA: { accessToken: string };
 let patients: { accessToken: string; userId: string }[];
 let day: string;
-/** Every booking takes the next free half hour of the working day (08:00–13:00, 14:00–20:00), from `day` on. */
-let slots = 0;
-function nextSlot(): Date {
-  const n = slots++;
-  const i = n % 20;
-  const minutes = (i < 10 ? 8 * 60 : 14 * 60) + (i % 10) * 30;
-  return dubai(dubaiDate(3 + Math.floor(n / 20)), `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`);
-}
+/** Every booking takes the next free half hour of the working day. */
+const nextSlot = workingDaySlots(3);
 
 beforeAll(async () => {
   s = await startTestServer();

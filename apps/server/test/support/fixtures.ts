@@ -49,6 +49,20 @@ export function dubaiDate(days: number, from = new Date()): string {
 }
 
 /**
+ * Free half hours of EVERY_DAY_8_TO_20's working day (08:00–13:00, 14:00–20:00) one after another, from `firstDay`
+ * days after today on: each call gives the next, so the bookings of one file never collide.
+ */
+export function workingDaySlots(firstDay: number): () => Date {
+  let n = 0;
+  return () => {
+    const i = n % 20;
+    const minutes = (i < 10 ? 8 * 60 : 14 * 60) + (i % 10) * 30;
+    const day = dubaiDate(firstDay + Math.floor(n++ / 20));
+    return dubai(day, `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`);
+  };
+}
+
+/**
  * A second clinic, Gulf Care in Sharjah (one located location, `al-majaz`; offering family medicine), written straight
  * into the database as a signed-up, verified clinic would be, with any field replaced by `fields`. Created after the
  * test server's own clinic, which stays the platform's first.
