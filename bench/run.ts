@@ -2,13 +2,11 @@
 // baseline measured in the same run (bare Fastify routes doing only the same MongoDB round trips), plus
 // the number of round trips a physician search makes at several page sizes, and those of the search by location
 // at several page sizes and clinic counts. See bench/README.md.
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import type { ClinicLocationDoc, Database } from '@clinic/db';
 import { nearestKm } from '../packages/api/src/modules/physicians/geo.ts';
-import { next } from './child.ts';
+import { forkServer, loopback } from './child.ts';
 import { BenchDatabase, log, machine, numberFromEnv, runMain, writeResults } from './common.ts';
 import { SERVER_ENV, type FromServer, type ToServer } from './ipc.ts';
 import { burst, getJson, mapLimit, openLoop, send, sequential, summarize, type HttpRequest, type OpenLoopRun, type RunStats, type Sample } from './load.ts';
@@ -76,33 +74,19 @@ interface ServerHandle {
   stop(): Promise<void>;
 }
 
-const waitFor = <T extends FromServer['type']>(child: ChildProcess, type: T) => next<FromServer, T>(child, type, 'bench server');
-
 async function startServer(mongoUri: string, dbName: string): Promise<ServerHandle> {
-  const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
-    env: { ...process.env, [SERVER_ENV.mongoUri]: mongoUri, [SERVER_ENV.dbName]: dbName },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  const server = await forkServer<ToServer, FromServer>(new URL('./server.ts', import.meta.url), 'bench server', {
+    env: { [SERVER_ENV.mongoUri]: mongoUri, [SERVER_ENV.dbName]: dbName },
   });
-  const tell = (msg: ToServer) => child.send(msg);
-  const ready = await waitFor(child, 'ready');
   return {
-    real: `http://127.0.0.1:${ready.realPort}`,
-    baseline: `http://127.0.0.1:${ready.baselinePort}`,
+    real: loopback(server.ready.realPort).http,
+    baseline: loopback(server.ready.baselinePort).http,
     async countCommands(fn) {
-      const counting = waitFor(child, 'counting');
-      tell({ type: 'count-start' });
-      await counting;
+      await server.ask({ type: 'count-start' }, 'counting');
       await fn();
-      const counted = waitFor(child, 'counted');
-      tell({ type: 'count-stop' });
-      return (await counted).commands;
+      return (await server.ask({ type: 'count-stop' }, 'counted')).commands;
     },
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      tell({ type: 'shutdown' });
-      await exited;
-    },
+    stop: server.stop,
   };
 }
 
